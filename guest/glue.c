@@ -1,0 +1,763 @@
+/*
+ * zigttp guest: QuickJS-NG embedded as a wasm32-wasi reactor.
+ *
+ * The host (host/zigttp_host) is the only thing this module can talk to. Its
+ * imports are module "zigttp" (call, take, should_interrupt) plus the few
+ * wasi_snapshot_preview1 functions wasi-libc pulls in, which the host answers
+ * itself without any filesystem, environment, socket or randomness.
+ *
+ * ABI (version ZIGTTP_ABI_VERSION; the host refuses a guest with another one):
+ *
+ *   abi_version() -> i32
+ *   init(prelude_ptr, prelude_len) -> i32
+ *       Creates the runtime and context and evaluates the prelude script. The
+ *       prelude's completion value is a function setup(native) returning the
+ *       virtual modules, lockdown() and the prototypes and symbols the
+ *       request fast path uses; see host/zigttp_host/prelude.js.
+ *   load(src_ptr, src_len, name_ptr, name_len) -> i32
+ *       Evaluates the handler bundle as an ES module named `name`, picks its
+ *       `handler` (or default) export, then locks down the built-ins.
+ *   buf(cap) -> ptr         persistent exchange buffer of at least cap bytes
+ *   handle(len) -> i64      the request is in buf; see "Request/response" below
+ *   set_limits(memory_limit, stack_size, interrupt_enabled)
+ *   reseed(i64)             re-seed Math.random (every instance of a snapshot)
+ *   memory_used() -> i32    bytes QuickJS has allocated (diagnostics)
+ *
+ * init/load return 0 on success or a negative error class with a JSON
+ * error description in the exchange buffer (read it with last_len()).
+ *
+ * Request/response (one buffer each way, little-endian):
+ *   request:  u32 meta_len | meta JSON | raw body bytes
+ *   response: u32 meta_len | meta JSON | raw body bytes
+ * handle() returns (ptr << 32 | len) of the response on success, otherwise a
+ * negative error class (ERR_*) with {"message","stack","name"} JSON at buf.
+ *
+ * Host calls from JS: native.call(fnId, argsArray) -> value. The guest sends
+ * JSON-encoded arguments through the single `zigttp.call` import; the host
+ * answers with a status and a JSON result. Adding a virtual-module export is a
+ * host-side change only: the prelude builds the module objects from a table.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <malloc.h>
+#include "quickjs.h"
+
+#define ZIGTTP_ABI_VERSION 1
+
+#define IMPORT(name) __attribute__((import_module("zigttp"), import_name(name)))
+#define EXPORT(name) __attribute__((export_name(name)))
+
+/* Returns (status << 32) | result_len. When result_len > cap the host keeps the
+ * result until the guest fetches it with take(). */
+IMPORT("call") int64_t host_call(int32_t fn_id, const char *args, int32_t len, char *out, int32_t cap);
+IMPORT("take") int32_t host_take(char *out, int32_t cap);
+IMPORT("should_interrupt") int32_t host_should_interrupt(void);
+
+/* Error classes shared with host/zigttp_host/abi.py. */
+enum {
+    ERR_EXCEPTION = -1,
+    ERR_INTERRUPTED = -2,
+    ERR_OUT_OF_MEMORY = -3,
+    ERR_STACK_OVERFLOW = -4,
+    ERR_CAPABILITY_DENIED = -5,
+    ERR_BAD_RESPONSE = -6,
+    ERR_BAD_REQUEST = -7,
+    ERR_NOT_READY = -8,
+};
+
+/* Host call statuses shared with the host. */
+enum {
+    CALL_OK = 0,
+    CALL_TYPE_ERROR = 1,
+    CALL_ERROR = 2,
+    CALL_DENIED = 3,
+    CALL_RANGE_ERROR = 4,
+};
+
+static JSRuntime *rt;
+static JSContext *ctx;
+static JSValue handler = JS_UNDEFINED;
+static JSValue modules = JS_UNDEFINED;
+static JSValue lockdown = JS_UNDEFINED;
+/* Pieces of the prelude the request fast path needs (see setup() in prelude.js). */
+static JSValue request_proto = JS_UNDEFINED;
+static JSValue headers_proto = JS_UNDEFINED;
+static JSValue parse_query = JS_UNDEFINED;
+static JSValue merge_header = JS_UNDEFINED;
+static JSValue request_bytes_fn = JS_UNDEFINED;
+static JSAtom atom_entries, atom_used, atom_raw, atom_is_response;
+static JSAtom atom_method, atom_url, atom_path, atom_query, atom_headers, atom_body, atom_status;
+
+/* One exchange buffer carries requests in, and responses and errors out. */
+static char *xbuf;
+static int32_t xcap;
+static int32_t xlen;
+
+/* Raw body of the request being handled (points into the request buffer). */
+static const uint8_t *req_body;
+static size_t req_body_len;
+
+/* Set when a malloc fails, so an exception can be classified as OOM even if
+ * the handler rethrew or wrapped it. */
+static int oom_seen;
+/* Set when the host denied a capability during this request. */
+static int denied_seen;
+static int interrupt_enabled = 1;
+
+static int ensure_xbuf(int64_t need) {
+    if (need > 0x7fffffff) return -1;
+    if (need <= xcap) return 0;
+    int64_t cap = xcap ? xcap : 4096;
+    while (cap < need) cap *= 2;
+    if (cap > 0x7fffffff) cap = need;
+    char *n = realloc(xbuf, (size_t)cap + 1);
+    if (!n) return -1;
+    xbuf = n;
+    xcap = (int32_t)cap;
+    return 0;
+}
+
+EXPORT("abi_version") int32_t g_abi_version(void) { return ZIGTTP_ABI_VERSION; }
+EXPORT("buf") char *g_buf(int32_t cap) { return ensure_xbuf(cap) ? NULL : xbuf; }
+EXPORT("last_len") int32_t g_last_len(void) { return xlen; }
+
+/* ---------- allocator: libc, with OOM tracking ---------- */
+
+static void *z_calloc(void *opaque, size_t count, size_t size) {
+    void *p = calloc(count, size);
+    if (!p && count && size) oom_seen = 1;
+    return p;
+}
+static void *z_malloc(void *opaque, size_t size) {
+    void *p = malloc(size);
+    if (!p && size) oom_seen = 1;
+    return p;
+}
+static void z_free(void *opaque, void *ptr) { free(ptr); }
+static void *z_realloc(void *opaque, void *ptr, size_t size) {
+    void *p = realloc(ptr, size);
+    if (!p && size) oom_seen = 1;
+    return p;
+}
+static size_t z_usable_size(const void *ptr) { return malloc_usable_size((void *)ptr); }
+
+static const JSMallocFunctions malloc_funcs = {z_calloc, z_malloc, z_free, z_realloc, z_usable_size};
+
+/* ---------- errors ---------- */
+
+static void write_xbuf(const char *s, size_t n) {
+    if (ensure_xbuf((int64_t)n)) {
+        /* keep at least an empty message */
+        xlen = 0;
+        return;
+    }
+    memcpy(xbuf, s, n);
+    xbuf[n] = 0;
+    xlen = (int32_t)n;
+}
+
+static const char *str_prop(JSValueConst obj, const char *name, JSValue *holder) {
+    *holder = JS_GetPropertyStr(ctx, obj, name);
+    if (JS_IsString(*holder)) return JS_ToCString(ctx, *holder);
+    return NULL;
+}
+
+/* Classifies the pending exception and writes {"name","message","stack"} JSON
+ * into the exchange buffer. JSON encoding is done by QuickJS itself so every
+ * character is escaped correctly. */
+static int32_t take_exception(void) {
+    JSValue exc = JS_GetException(ctx);
+    int32_t cls = ERR_EXCEPTION;
+    int uncatchable = JS_IsUncatchableError(exc);
+    JSValue hn = JS_UNDEFINED, hm = JS_UNDEFINED;
+    const char *name = NULL, *msg = NULL;
+    if (JS_IsError(exc)) {
+        name = str_prop(exc, "name", &hn);
+        msg = str_prop(exc, "message", &hm);
+    }
+    if (denied_seen) cls = ERR_CAPABILITY_DENIED;
+    else if (uncatchable && msg && !strcmp(msg, "interrupted")) cls = ERR_INTERRUPTED;
+    else if (oom_seen || (msg && name && !strcmp(name, "InternalError") && !strcmp(msg, "out of memory")))
+        cls = ERR_OUT_OF_MEMORY;
+    else if (msg && name && !strcmp(name, "RangeError") && !strcmp(msg, "Maximum call stack size exceeded"))
+        cls = ERR_STACK_OVERFLOW;
+    if (name) JS_FreeCString(ctx, name);
+    if (msg) JS_FreeCString(ctx, msg);
+    JS_FreeValue(ctx, hn);
+    JS_FreeValue(ctx, hm);
+
+    /* Building the description allocates; after an OOM, free what we can first. */
+    if (cls == ERR_OUT_OF_MEMORY) JS_RunGC(rt);
+    JSValue info = JS_NewObject(ctx);
+    if (JS_IsError(exc)) {
+        JS_SetPropertyStr(ctx, info, "name", JS_GetPropertyStr(ctx, exc, "name"));
+        JS_SetPropertyStr(ctx, info, "message", JS_GetPropertyStr(ctx, exc, "message"));
+        JS_SetPropertyStr(ctx, info, "stack", JS_GetPropertyStr(ctx, exc, "stack"));
+    } else {
+        /* a thrown non-Error value */
+        JS_SetPropertyStr(ctx, info, "name", JS_NewString(ctx, "Uncaught"));
+        JSValue s = JS_ToString(ctx, exc);
+        if (JS_IsException(s)) {
+            JS_FreeValue(ctx, JS_GetException(ctx));
+            s = JS_NewString(ctx, "<unprintable value>");
+        }
+        JS_SetPropertyStr(ctx, info, "message", s);
+    }
+    JSValue js = JS_JSONStringify(ctx, info, JS_UNDEFINED, JS_UNDEFINED);
+    size_t n = 0;
+    const char *s = JS_IsException(js) ? NULL : JS_ToCStringLen(ctx, &n, js);
+    if (s) {
+        write_xbuf(s, n);
+        JS_FreeCString(ctx, s);
+    } else {
+        JSValue e2 = JS_GetException(ctx);
+        JS_FreeValue(ctx, e2);
+        static const char fallback[] = "{\"name\":\"Error\",\"message\":\"<error could not be described>\"}";
+        write_xbuf(fallback, sizeof fallback - 1);
+    }
+    JS_FreeValue(ctx, js);
+    JS_FreeValue(ctx, info);
+    JS_FreeValue(ctx, exc);
+    return cls;
+}
+
+static int32_t fail_with(int32_t cls, const char *message) {
+    JS_ThrowInternalError(ctx, "%s", message);
+    int32_t got = take_exception();
+    return got == ERR_EXCEPTION ? cls : got;
+}
+
+/* ---------- host calls ---------- */
+
+/* native.call(fnId, argsArray) */
+static JSValue js_host_call(JSContext *c, JSValueConst this_val, int argc, JSValueConst *argv) {
+    int32_t fn_id;
+    if (argc < 2 || JS_ToInt32(c, &fn_id, argv[0])) return JS_ThrowTypeError(c, "host call: bad function id");
+    JSValue args = JS_JSONStringify(c, argv[1], JS_UNDEFINED, JS_UNDEFINED);
+    if (JS_IsException(args)) return args;
+    size_t alen = 0;
+    const char *a = JS_ToCStringLen(c, &alen, args);
+    JS_FreeValue(c, args);
+    if (!a) return JS_EXCEPTION;
+    if (alen > 0x7fffffff) {
+        JS_FreeCString(c, a);
+        return JS_ThrowRangeError(c, "host call arguments too large");
+    }
+    /* one byte is kept free for the terminator JS_ParseJSON and the
+     * error formatting expect */
+    char small[512];
+    int64_t r = host_call(fn_id, a, (int32_t)alen, small, (int32_t)sizeof small - 1);
+    JS_FreeCString(c, a);
+    int32_t status = (int32_t)(r >> 32);
+    int32_t n = (int32_t)(r & 0xffffffff);
+    char *out = small;
+    if (n < 0) return JS_ThrowInternalError(c, "host call failed");
+    if (n > (int32_t)sizeof small - 1) {
+        out = js_malloc(c, (size_t)n + 1);
+        if (!out) return JS_EXCEPTION;
+        host_take(out, n);
+    }
+    out[n] = 0;
+    JSValue result;
+    if (status == CALL_OK) {
+        result = n == 0 ? JS_UNDEFINED : JS_ParseJSON(c, out, (size_t)n, "<host>");
+    } else {
+        /* error text is a plain UTF-8 message */
+        const char *m = out;
+        switch (status) {
+        case CALL_TYPE_ERROR: result = JS_ThrowTypeError(c, "%s", m); break;
+        case CALL_RANGE_ERROR: result = JS_ThrowRangeError(c, "%s", m); break;
+        case CALL_DENIED: {
+            denied_seen = 1;
+            JS_ThrowInternalError(c, "capability denied: %s", m);
+            JSValue e = JS_GetException(c);
+            /* uncatchable: a handler must not be able to swallow a denial */
+            JS_SetUncatchableError(c, e);
+            result = JS_Throw(c, e);
+            break;
+        }
+        default: result = JS_ThrowInternalError(c, "%s", m); break;
+        }
+    }
+    if (out != small) js_free(c, out);
+    return result;
+}
+
+/* native.requestBytes() -> ArrayBuffer with the exact request body bytes */
+static JSValue js_request_bytes(JSContext *c, JSValueConst this_val, int argc, JSValueConst *argv) {
+    return JS_NewArrayBufferCopy(c, req_body ? req_body : (const uint8_t *)"", req_body_len);
+}
+
+/* ---------- JSON.parse with null → undefined (the subset has no null) ---------- */
+
+static int nulls_to_undefined(JSContext *c, JSValueConst v, int depth) {
+    if (!JS_IsObject(v)) return 0;
+    if (depth > 1000) return 0;
+    JSPropertyEnum *props;
+    uint32_t len;
+    if (JS_GetOwnPropertyNames(c, &props, &len, v, JS_GPN_STRING_MASK | JS_GPN_ENUM_ONLY)) return -1;
+    int ret = 0;
+    for (uint32_t i = 0; i < len && !ret; i++) {
+        JSValue p = JS_GetProperty(c, v, props[i].atom);
+        if (JS_IsException(p)) { ret = -1; break; }
+        if (JS_IsNull(p)) {
+            if (JS_SetProperty(c, v, props[i].atom, JS_UNDEFINED) < 0) ret = -1;
+        } else if (JS_IsObject(p)) {
+            ret = nulls_to_undefined(c, p, depth + 1);
+        }
+        JS_FreeValue(c, p);
+    }
+    JS_FreePropertyEnum(c, props, len);
+    return ret;
+}
+
+static JSValue js_json_parse(JSContext *c, JSValueConst this_val, int argc, JSValueConst *argv) {
+    size_t n;
+    const char *s = JS_ToCStringLen(c, &n, argc > 0 ? argv[0] : JS_UNDEFINED);
+    if (!s) return JS_EXCEPTION;
+    JSValue v = JS_ParseJSON(c, s, n, "<input>");
+    JS_FreeCString(c, s);
+    if (JS_IsException(v)) return v;
+    if (JS_IsNull(v)) return JS_UNDEFINED;
+    if (nulls_to_undefined(c, v, 0)) {
+        JS_FreeValue(c, v);
+        return JS_EXCEPTION;
+    }
+    return v;
+}
+
+/* ---------- virtual modules ---------- */
+
+static int vmod_init(JSContext *c, JSModuleDef *m) {
+    JSAtom a = JS_GetModuleName(c, m);
+    JSValue exports = JS_GetProperty(c, modules, a);
+    JS_FreeAtom(c, a);
+    if (!JS_IsObject(exports)) {
+        JS_FreeValue(c, exports);
+        return -1;
+    }
+    JSPropertyEnum *props;
+    uint32_t len;
+    if (JS_GetOwnPropertyNames(c, &props, &len, exports, JS_GPN_STRING_MASK)) {
+        JS_FreeValue(c, exports);
+        return -1;
+    }
+    int ret = 0;
+    for (uint32_t i = 0; i < len && !ret; i++) {
+        const char *name = JS_AtomToCString(c, props[i].atom);
+        if (!name) { ret = -1; break; }
+        ret = JS_SetModuleExport(c, m, name, JS_GetProperty(c, exports, props[i].atom));
+        JS_FreeCString(c, name);
+    }
+    JS_FreePropertyEnum(c, props, len);
+    JS_FreeValue(c, exports);
+    return ret;
+}
+
+static JSModuleDef *module_loader(JSContext *c, const char *name, void *opaque) {
+    JSValue exports = JS_GetPropertyStr(c, modules, name);
+    if (!JS_IsObject(exports)) {
+        JS_FreeValue(c, exports);
+        JS_ThrowReferenceError(c, "module '%s' not found: only zigttp:* virtual modules can be imported", name);
+        return NULL;
+    }
+    JSModuleDef *m = JS_NewCModule(c, name, vmod_init);
+    JSPropertyEnum *props;
+    uint32_t len;
+    if (m && !JS_GetOwnPropertyNames(c, &props, &len, exports, JS_GPN_STRING_MASK)) {
+        for (uint32_t i = 0; i < len; i++) {
+            const char *ename = JS_AtomToCString(c, props[i].atom);
+            if (ename) {
+                JS_AddModuleExport(c, m, ename);
+                JS_FreeCString(c, ename);
+            }
+        }
+        JS_FreePropertyEnum(c, props, len);
+    }
+    JS_FreeValue(c, exports);
+    return m;
+}
+
+/* Plain names only: no relative or path resolution exists inside the sandbox. */
+static char *module_normalize(JSContext *c, const char *base, const char *name, void *opaque) {
+    return js_strdup(c, name);
+}
+
+/* ---------- interrupts ---------- */
+
+/* QuickJS calls this every ~10k interpreter steps and from the regexp engine.
+ * Returning 1 raises an uncatchable "interrupted" error that unwinds cleanly,
+ * so the instance survives a soft deadline (unlike a wasm trap). */
+static int interrupt_handler(JSRuntime *r, void *opaque) {
+    return interrupt_enabled && host_should_interrupt();
+}
+
+EXPORT("set_limits") void g_set_limits(int32_t memory_limit, int32_t stack_size, int32_t interrupts) {
+    if (memory_limit > 0) JS_SetMemoryLimit(rt, (size_t)memory_limit);
+    if (stack_size > 0) JS_SetMaxStackSize(rt, (size_t)stack_size);
+    interrupt_enabled = interrupts != 0;
+}
+
+void zigttp_reseed(JSContext *ctx, uint64_t seed);
+EXPORT("reseed") void g_reseed(int64_t seed) { zigttp_reseed(ctx, (uint64_t)seed); }
+
+EXPORT("memory_used") int32_t g_memory_used(void) {
+    JSMemoryUsage u;
+    JS_ComputeMemoryUsage(rt, &u);
+    return u.malloc_size > 0x7fffffff ? 0x7fffffff : (int32_t)u.malloc_size;
+}
+
+static void run_jobs(void) {
+    JSContext *c;
+    while (JS_ExecutePendingJob(rt, &c) > 0) {}
+}
+
+/* Settles a promise by running the job queue; returns the value or JS_EXCEPTION. */
+static JSValue settle(JSValue v) {
+    if (!JS_IsPromise(v)) return v;
+    run_jobs();
+    JSPromiseStateEnum st = JS_PromiseState(ctx, v);
+    if (st == JS_PROMISE_FULFILLED) {
+        JSValue r = JS_PromiseResult(ctx, v);
+        JS_FreeValue(ctx, v);
+        return r;
+    }
+    if (st == JS_PROMISE_REJECTED) {
+        JS_Throw(ctx, JS_PromiseResult(ctx, v));
+        JS_FreeValue(ctx, v);
+        return JS_EXCEPTION;
+    }
+    JS_FreeValue(ctx, v);
+    return JS_ThrowTypeError(ctx, "handler returned a promise that never settles (no async I/O exists here)");
+}
+
+/* ---------- init / load ---------- */
+
+EXPORT("init") int32_t g_init(const char *prelude, int32_t len) {
+    if (rt) return ERR_NOT_READY;
+    rt = JS_NewRuntime2(&malloc_funcs, NULL);
+    if (!rt) return ERR_OUT_OF_MEMORY;
+    /* The shadow stack is 1 MiB and the host runs with max_wasm_stack = 2 MiB;
+     * 256 KiB of JS stack keeps plain recursion a catchable RangeError. */
+    JS_SetMaxStackSize(rt, 256 * 1024);
+    JS_SetModuleLoaderFunc(rt, module_normalize, module_loader, NULL);
+    JS_SetInterruptHandler(rt, interrupt_handler, NULL);
+    ctx = JS_NewContext(rt);
+    if (!ctx) return ERR_OUT_OF_MEMORY;
+
+    JSValue global = JS_GetGlobalObject(ctx);
+    JSValue json = JS_GetPropertyStr(ctx, global, "JSON");
+    JSValue native = JS_NewObject(ctx);
+    JS_SetPropertyStr(ctx, native, "call", JS_NewCFunction(ctx, js_host_call, "call", 2));
+    JS_SetPropertyStr(ctx, native, "requestBytes", JS_NewCFunction(ctx, js_request_bytes, "requestBytes", 0));
+    JS_SetPropertyStr(ctx, native, "parseJson", JS_NewCFunction(ctx, js_json_parse, "parse", 1));
+    JS_FreeValue(ctx, json);
+    JS_FreeValue(ctx, global);
+
+    /* the prelude text must be NUL-terminated at prelude[len] (host guarantees) */
+    JSValue setup = JS_Eval(ctx, prelude, (size_t)len, "<prelude>", JS_EVAL_TYPE_GLOBAL);
+    if (JS_IsException(setup)) {
+        JS_FreeValue(ctx, native);
+        return take_exception();
+    }
+    JSValue api = JS_Call(ctx, setup, JS_UNDEFINED, 1, (JSValueConst *)&native);
+    JS_FreeValue(ctx, setup);
+    JS_FreeValue(ctx, native);
+    if (JS_IsException(api)) return take_exception();
+    modules = JS_GetPropertyStr(ctx, api, "modules");
+    lockdown = JS_GetPropertyStr(ctx, api, "lockdown");
+    request_proto = JS_GetPropertyStr(ctx, api, "requestProto");
+    headers_proto = JS_GetPropertyStr(ctx, api, "headersProto");
+    parse_query = JS_GetPropertyStr(ctx, api, "parseQuery");
+    merge_header = JS_GetPropertyStr(ctx, api, "mergeHeader");
+    request_bytes_fn = JS_NewCFunction(ctx, js_request_bytes, "requestBytes", 0);
+    JSValue syms = JS_GetPropertyStr(ctx, api, "symbols");
+    JSValue s;
+    s = JS_GetPropertyStr(ctx, syms, "entries"); atom_entries = JS_ValueToAtom(ctx, s); JS_FreeValue(ctx, s);
+    s = JS_GetPropertyStr(ctx, syms, "used"); atom_used = JS_ValueToAtom(ctx, s); JS_FreeValue(ctx, s);
+    s = JS_GetPropertyStr(ctx, syms, "raw"); atom_raw = JS_ValueToAtom(ctx, s); JS_FreeValue(ctx, s);
+    s = JS_GetPropertyStr(ctx, syms, "isResponse"); atom_is_response = JS_ValueToAtom(ctx, s); JS_FreeValue(ctx, s);
+    JS_FreeValue(ctx, syms);
+    JS_FreeValue(ctx, api);
+    atom_method = JS_NewAtom(ctx, "method");
+    atom_url = JS_NewAtom(ctx, "url");
+    atom_path = JS_NewAtom(ctx, "path");
+    atom_query = JS_NewAtom(ctx, "query");
+    atom_headers = JS_NewAtom(ctx, "headers");
+    atom_body = JS_NewAtom(ctx, "body");
+    atom_status = JS_NewAtom(ctx, "status");
+    if (!JS_IsObject(modules) || !JS_IsFunction(ctx, lockdown) ||
+        !JS_IsObject(request_proto) || !JS_IsObject(headers_proto) || !JS_IsFunction(ctx, parse_query) ||
+        !JS_IsFunction(ctx, merge_header) || atom_entries == JS_ATOM_NULL || atom_is_response == JS_ATOM_NULL)
+        return fail_with(ERR_NOT_READY, "prelude setup() returned an incomplete API");
+    return 0;
+}
+
+EXPORT("load") int32_t g_load(const char *src, int32_t len, const char *name, int32_t name_len) {
+    if (!ctx) return ERR_NOT_READY;
+    char fname[256];
+    int nl = name_len < (int32_t)sizeof fname - 1 ? name_len : (int32_t)sizeof fname - 1;
+    memcpy(fname, name, (size_t)nl);
+    fname[nl] = 0;
+    oom_seen = denied_seen = 0;
+    JSValue fn = JS_Eval(ctx, src, (size_t)len, fname, JS_EVAL_TYPE_MODULE | JS_EVAL_FLAG_COMPILE_ONLY);
+    if (JS_IsException(fn)) return take_exception();
+    JSModuleDef *m = JS_VALUE_GET_PTR(fn);
+    JSValue p = settle(JS_EvalFunction(ctx, fn));
+    if (JS_IsException(p)) return take_exception();
+    JS_FreeValue(ctx, p);
+    JSValue ns = JS_GetModuleNamespace(ctx, m);
+    if (JS_IsException(ns)) return take_exception();
+    JSValue h = JS_GetPropertyStr(ctx, ns, "handler");
+    if (!JS_IsFunction(ctx, h)) {
+        JS_FreeValue(ctx, h);
+        h = JS_GetPropertyStr(ctx, ns, "default");
+    }
+    JS_FreeValue(ctx, ns);
+    if (!JS_IsFunction(ctx, h)) {
+        JS_FreeValue(ctx, h);
+        return fail_with(ERR_EXCEPTION,
+                         "no handler: define `function handler(req)` (or export it, or export default a function)");
+    }
+    JS_FreeValue(ctx, handler);
+    handler = h;
+    JSValue r = JS_Call(ctx, lockdown, JS_UNDEFINED, 0, NULL);
+    if (JS_IsException(r)) return take_exception();
+    JS_FreeValue(ctx, r);
+    JS_RunGC(rt);
+    return 0;
+}
+
+/* ---------- one request ---------- */
+
+static uint32_t rd_u32(const char *p) {
+    const uint8_t *b = (const uint8_t *)p;
+    return (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24;
+}
+static void wr_u32(char *p, uint32_t v) {
+    uint8_t *b = (uint8_t *)p;
+    b[0] = v & 0xff; b[1] = (v >> 8) & 0xff; b[2] = (v >> 16) & 0xff; b[3] = (v >> 24) & 0xff;
+}
+
+/* Header names that would shadow Headers methods stay reachable through get() only. */
+static int is_headers_method(const char *k) {
+    static const char *const names[] = {"get", "getSetCookie", "has", "set", "append", "delete", "forEach",
+                                        "entries", "keys", "values", "toJSON", NULL};
+    for (int i = 0; names[i]; i++)
+        if (!strcmp(k, names[i])) return 1;
+    return 0;
+}
+
+/* Builds req.headers from the wire pairs: lower-case names, one pair per value. */
+static JSValue make_headers(JSValueConst pairs) {
+    JSValue h = JS_NewObjectProto(ctx, headers_proto);
+    if (JS_IsException(h)) return h;
+    if (JS_DefinePropertyValue(ctx, h, atom_entries, JS_DupValue(ctx, pairs), JS_PROP_WRITABLE) < 0) goto fail;
+    int64_t n = 0;
+    if (JS_GetLength(ctx, pairs, &n) < 0) goto fail;
+    for (int64_t i = 0; i < n; i++) {
+        JSValue pair = JS_GetPropertyInt64(ctx, pairs, i);
+        JSValue key = JS_GetPropertyUint32(ctx, pair, 0);
+        JSValue val = JS_GetPropertyUint32(ctx, pair, 1);
+        JS_FreeValue(ctx, pair);
+        const char *k = JS_ToCString(ctx, key);
+        int rc = 0;
+        if (!k) {
+            rc = -1;
+        } else if (!is_headers_method(k)) {
+            JSAtom a = JS_NewAtom(ctx, k);
+            int has = JS_HasProperty(ctx, h, a);
+            if (has == 0) {
+                rc = JS_DefinePropertyValue(ctx, h, a, JS_DupValue(ctx, val), JS_PROP_C_W_E) < 0 ? -1 : 0;
+            } else {
+                /* repeated header: let the prelude join the values */
+                JSValue args[2] = {h, key};
+                JSValue r = JS_Call(ctx, merge_header, JS_UNDEFINED, 2, args);
+                rc = JS_IsException(r) ? -1 : 0;
+                JS_FreeValue(ctx, r);
+            }
+            JS_FreeAtom(ctx, a);
+        }
+        if (k) JS_FreeCString(ctx, k);
+        JS_FreeValue(ctx, key);
+        JS_FreeValue(ctx, val);
+        if (rc) goto fail;
+    }
+    return h;
+fail:
+    JS_FreeValue(ctx, h);
+    return JS_EXCEPTION;
+}
+
+static JSValue make_request(JSValueConst meta, JSValueConst body, int has_body) {
+    JSValue req = JS_NewObjectProto(ctx, request_proto);
+    if (JS_IsException(req)) return req;
+    JSValue method = JS_GetPropertyStr(ctx, meta, "m");
+    JSValue url = JS_GetPropertyStr(ctx, meta, "u");
+    JSValue pairs = JS_GetPropertyStr(ctx, meta, "h");
+    size_t ulen = 0;
+    const char *u = JS_ToCStringLen(ctx, &ulen, url);
+    JSValue path, query;
+    const char *q = u ? memchr(u, '?', ulen) : NULL;
+    if (!u) {
+        path = JS_EXCEPTION;
+        query = JS_UNDEFINED;
+    } else if (q) {
+        path = JS_NewStringLen(ctx, u, (size_t)(q - u));
+        JSValue qs = JS_NewStringLen(ctx, q + 1, ulen - (size_t)(q - u) - 1);
+        query = JS_Call(ctx, parse_query, JS_UNDEFINED, 1, (JSValueConst *)&qs);
+        JS_FreeValue(ctx, qs);
+    } else {
+        path = JS_DupValue(ctx, url);
+        query = JS_NewObject(ctx);
+    }
+    if (u) JS_FreeCString(ctx, u);
+    JSValue headers = JS_IsArray(pairs) ? make_headers(pairs) : JS_ThrowTypeError(ctx, "bad request headers");
+    JS_FreeValue(ctx, pairs);
+    if (JS_IsException(path) || JS_IsException(query) || JS_IsException(headers)) {
+        JS_FreeValue(ctx, path);
+        JS_FreeValue(ctx, query);
+        JS_FreeValue(ctx, headers);
+        JS_FreeValue(ctx, method);
+        JS_FreeValue(ctx, url);
+        JS_FreeValue(ctx, req);
+        return JS_EXCEPTION;
+    }
+    JS_DefinePropertyValue(ctx, req, atom_method, method, JS_PROP_C_W_E);
+    JS_DefinePropertyValue(ctx, req, atom_url, url, JS_PROP_C_W_E);
+    JS_DefinePropertyValue(ctx, req, atom_path, path, JS_PROP_C_W_E);
+    JS_DefinePropertyValue(ctx, req, atom_query, query, JS_PROP_C_W_E);
+    JS_DefinePropertyValue(ctx, req, atom_headers, headers, JS_PROP_C_W_E);
+    JS_DefinePropertyValue(ctx, req, atom_body, JS_DupValue(ctx, body), JS_PROP_C_W_E);
+    JS_DefinePropertyValue(ctx, req, atom_used, JS_FALSE, JS_PROP_WRITABLE);
+    if (has_body) JS_DefinePropertyValue(ctx, req, atom_raw, JS_DupValue(ctx, request_bytes_fn), 0);
+    return req;
+}
+
+/* Appends `s` to the exchange buffer at *pos, growing it. */
+static int put_bytes(size_t *pos, const void *s, size_t n) {
+    if (ensure_xbuf((int64_t)*pos + (int64_t)n)) return -1;
+    memcpy(xbuf + *pos, s, n);
+    *pos += n;
+    return 0;
+}
+
+static const char *describe_non_response(JSValueConst v) {
+    if (JS_IsUndefined(v)) return "undefined";
+    if (JS_IsNull(v)) return "null";
+    if (JS_IsString(v)) return "a string";
+    if (JS_IsNumber(v)) return "a number";
+    if (JS_IsBool(v)) return "a boolean";
+    if (JS_IsFunction(ctx, v)) return "a function";
+    if (JS_IsArray(v)) return "an array";
+    return "a plain object";
+}
+
+/* Encodes a Response as u32 meta_len | {"s":status,"h":[[name,value],...]} | body. */
+static int32_t encode_response(JSValueConst res) {
+    int32_t rc = 0;
+    JSValue brand = JS_IsObject(res) ? JS_GetProperty(ctx, res, atom_is_response) : JS_UNDEFINED;
+    int is_response = JS_IsBool(brand) && JS_ToBool(ctx, brand);
+    JS_FreeValue(ctx, brand);
+    if (!is_response) {
+        JS_ThrowTypeError(ctx, "handler must return a Response (Response.json(...), Response.text(...), ...), got %s",
+                          describe_non_response(res));
+        return take_exception();
+    }
+    JSValue status = JS_GetProperty(ctx, res, atom_status);
+    int32_t st = 0;
+    int ok_status = JS_IsNumber(status) && !JS_ToInt32(ctx, &st, status);
+    double dst = 0;
+    if (ok_status) JS_ToFloat64(ctx, &dst, status);
+    JS_FreeValue(ctx, status);
+    if (!ok_status || dst != (double)st || st < 200 || st > 599) {
+        JS_ThrowRangeError(ctx, "Response status must be an integer from 200 to 599");
+        return take_exception();
+    }
+    JSValue headers = JS_GetProperty(ctx, res, atom_headers);
+    JSValue entries = JS_IsObject(headers) ? JS_GetProperty(ctx, headers, atom_entries) : JS_UNDEFINED;
+    JS_FreeValue(ctx, headers);
+    if (!JS_IsArray(entries)) {
+        JS_FreeValue(ctx, entries);
+        JS_ThrowTypeError(ctx, "Response headers must be a Headers object");
+        return take_exception();
+    }
+    JSValue hjson = JS_JSONStringify(ctx, entries, JS_UNDEFINED, JS_UNDEFINED);
+    JS_FreeValue(ctx, entries);
+    if (JS_IsException(hjson)) return take_exception();
+    size_t hl = 0;
+    const char *hs = JS_ToCStringLen(ctx, &hl, hjson);
+    JS_FreeValue(ctx, hjson);
+    if (!hs) return take_exception();
+
+    JSValue body = JS_GetProperty(ctx, res, atom_body);
+    size_t bl = 0;
+    const char *bs = NULL;
+    const uint8_t *bb = NULL;
+    if (JS_IsUndefined(body)) {
+        bb = (const uint8_t *)"";
+    } else if (JS_IsObject(body) && (bb = JS_GetUint8Array(ctx, &bl, body)) != NULL) {
+    } else if (JS_IsObject(body) && (JS_FreeValue(ctx, JS_GetException(ctx)),
+                                     (bb = JS_GetArrayBuffer(ctx, &bl, body)) != NULL)) {
+    } else {
+        if (JS_IsObject(body)) JS_FreeValue(ctx, JS_GetException(ctx));
+        bs = JS_ToCStringLen(ctx, &bl, body);
+        bb = (const uint8_t *)bs;
+    }
+    if (!bb) {
+        rc = take_exception();
+    } else {
+        char head[32];
+        int n = snprintf(head, sizeof head, "{\"s\":%d,\"h\":", (int)st);
+        size_t pos = 4;
+        if (put_bytes(&pos, head, (size_t)n) || put_bytes(&pos, hs, hl) || put_bytes(&pos, "}", 1) ||
+            (wr_u32(xbuf, (uint32_t)(pos - 4)), put_bytes(&pos, bb, bl))) {
+            rc = fail_with(ERR_OUT_OF_MEMORY, "out of memory");
+        } else {
+            xlen = (int32_t)pos;
+        }
+    }
+    JS_FreeCString(ctx, hs);
+    if (bs) JS_FreeCString(ctx, bs);
+    JS_FreeValue(ctx, body);
+    return rc;
+}
+
+EXPORT("handle") int64_t g_handle(int32_t len) {
+    if (!ctx || !JS_IsFunction(ctx, handler)) return ERR_NOT_READY;
+    oom_seen = denied_seen = 0;
+    if (len < 4 || len > xcap) return fail_with(ERR_BAD_REQUEST, "malformed request buffer");
+    uint32_t ml = rd_u32(xbuf);
+    if ((int64_t)ml + 4 > len) return fail_with(ERR_BAD_REQUEST, "malformed request buffer");
+    char saved = xbuf[4 + ml];
+    xbuf[4 + ml] = 0; /* JS_ParseJSON wants a terminator after the text */
+    JSValue meta = JS_ParseJSON(ctx, xbuf + 4, ml, "<request>");
+    xbuf[4 + ml] = saved;
+    if (JS_IsException(meta)) return take_exception();
+    req_body = (const uint8_t *)xbuf + 4 + ml;
+    req_body_len = (size_t)len - 4 - ml;
+    JSValue body = req_body_len ? JS_NewStringLen(ctx, (const char *)req_body, req_body_len) : JS_UNDEFINED;
+    JSValue req = JS_IsException(body) ? JS_EXCEPTION : make_request(meta, body, req_body_len > 0);
+    JS_FreeValue(ctx, meta);
+    JS_FreeValue(ctx, body);
+    if (JS_IsException(req)) {
+        req_body = NULL;
+        req_body_len = 0;
+        return take_exception();
+    }
+    JSValue r = settle(JS_Call(ctx, handler, JS_UNDEFINED, 1, (JSValueConst *)&req));
+    JS_FreeValue(ctx, req);
+    int64_t out;
+    if (JS_IsException(r)) {
+        out = take_exception();
+    } else {
+        int32_t rc = encode_response(r);
+        out = rc ? rc : ((int64_t)(uintptr_t)xbuf << 32) | (uint32_t)xlen;
+        JS_FreeValue(ctx, r);
+    }
+    req_body = NULL;
+    req_body_len = 0;
+    return out;
+}

@@ -1,0 +1,51 @@
+"""The guest ABI: constants and the wire format shared with guest/glue.c."""
+
+from __future__ import annotations
+
+import struct
+from enum import IntEnum
+
+ABI_VERSION = 1
+
+_U32 = struct.Struct("<I")
+
+
+class GuestError(IntEnum):
+    """Negative return values of the guest's init/load/handle exports."""
+
+    EXCEPTION = -1
+    INTERRUPTED = -2
+    OUT_OF_MEMORY = -3
+    STACK_OVERFLOW = -4
+    CAPABILITY_DENIED = -5
+    BAD_RESPONSE = -6
+    BAD_REQUEST = -7
+    NOT_READY = -8
+
+
+class CallStatus(IntEnum):
+    """Status of a host call, in the high 32 bits of `zigttp.call`'s result."""
+
+    OK = 0
+    TYPE_ERROR = 1
+    ERROR = 2
+    DENIED = 3
+    RANGE_ERROR = 4
+
+
+def pack_call_result(status: CallStatus, length: int) -> int:
+    return (int(status) << 32) | length
+
+
+def encode_frame(meta: bytes, body: bytes) -> bytes:
+    """u32 meta length | meta JSON | raw body: the request and response layout."""
+    return _U32.pack(len(meta)) + meta + body
+
+
+def decode_frame(frame: bytes) -> tuple[bytes, bytes]:
+    if len(frame) < 4:
+        raise ValueError("frame shorter than its header")
+    (n,) = _U32.unpack_from(frame)
+    if 4 + n > len(frame):
+        raise ValueError("frame meta length exceeds the frame")
+    return frame[4 : 4 + n], frame[4 + n :]

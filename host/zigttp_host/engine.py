@@ -1,0 +1,139 @@
+"""The process-wide wasmtime Engine, its epoch ticker and the compiled-module cache."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+import threading
+from dataclasses import dataclass
+from importlib.metadata import version as package_version
+from pathlib import Path
+
+import wasmtime
+
+from .paths import cache_dir
+
+# wasmtime-py aborts the whole process when max_wasm_stack exceeds its fixed
+# 2 MiB async stack, so this is both the default and the ceiling.
+MAX_WASM_STACK = 2 << 20
+EPOCH_TICK_SECONDS = 0.010
+
+
+@dataclass(frozen=True)
+class EngineConfig:
+    consume_fuel: bool = True
+    epoch_interruption: bool = True
+    max_wasm_stack: int = MAX_WASM_STACK
+
+    def cache_tag(self) -> str:
+        return f"fuel={int(self.consume_fuel)};epoch={int(self.epoch_interruption)};stack={self.max_wasm_stack}"
+
+
+class Engine:
+    """One wasmtime Engine per process plus a thread that advances its epoch.
+
+    The epoch is the hard wall-clock limit: a store's deadline is counted in
+    ticks of EPOCH_TICK_SECONDS. Engine, Module and Linker are thread-safe;
+    each Store is used by one thread at a time.
+    """
+
+    def __init__(self, config: EngineConfig | None = None, *, cache_root: Path | None = None) -> None:
+        self.config = config or EngineConfig()
+        if self.config.max_wasm_stack > MAX_WASM_STACK:
+            raise ValueError(f"max_wasm_stack above {MAX_WASM_STACK} aborts wasmtime-py")
+        cfg = wasmtime.Config()
+        cfg.consume_fuel = self.config.consume_fuel
+        cfg.epoch_interruption = self.config.epoch_interruption
+        cfg.max_wasm_stack = self.config.max_wasm_stack
+        # A stable base address lets the host keep raw pointers into linear
+        # memory for the duration of a call.
+        cfg.memory_may_move = False
+        self.wasmtime = wasmtime.Engine(cfg)
+        self.cache = ModuleCache(self, cache_root or cache_dir() / "modules")
+        self._ticker: threading.Thread | None = None
+        self._ticker_lock = threading.Lock()
+        self._stop = threading.Event()
+
+    def ensure_ticker(self) -> None:
+        """Starts the epoch ticker (lazily, so forked workers start their own)."""
+        if not self.config.epoch_interruption:
+            return
+        with self._ticker_lock:
+            if self._ticker is not None and self._ticker.is_alive():
+                return
+            self._stop.clear()
+            self._ticker = threading.Thread(target=self._tick, name="zigttp-epoch", daemon=True)
+            self._ticker.start()
+
+    def _tick(self) -> None:
+        while not self._stop.wait(EPOCH_TICK_SECONDS):
+            self.wasmtime.increment_epoch()
+
+    def close(self) -> None:
+        self._stop.set()
+        if self._ticker is not None:
+            self._ticker.join(timeout=1)
+
+
+def artifact_path(root: Path, wasm_sha256: str, config: EngineConfig) -> Path:
+    """Where the compiled form of a module lives; the name covers everything it depends on."""
+    tag = f"{wasm_sha256};wasmtime={package_version('wasmtime')};{config.cache_tag()}"
+    return root / f"{hashlib.sha256(tag.encode()).hexdigest()}.cwasm"
+
+
+def calibration_path(root: Path, guest_sha256: str, config: EngineConfig) -> Path:
+    """Where the measured fuel-per-millisecond of one guest build is kept."""
+    tag = f"{guest_sha256};{package_version('wasmtime')};{config.cache_tag()}"
+    return root / f"fuel-{hashlib.sha256(tag.encode()).hexdigest()[:32]}.json"
+
+
+class ModuleCache:
+    """Compiled modules on disk, keyed by wasm sha256 + wasmtime version + engine config.
+
+    Compiling the guest takes most of a second; deserialising a cached artifact
+    is a memory map. Writes are atomic; any load error falls back to compiling.
+    """
+
+    def __init__(self, engine: Engine, root: Path) -> None:
+        self.engine = engine
+        self.root = root
+        self.hits = 0
+        self.compiles = 0
+
+    def path_for(self, wasm_sha256: str) -> Path:
+        return artifact_path(self.root, wasm_sha256, self.engine.config)
+
+    def lookup(self, wasm_sha256: str) -> wasmtime.Module | None:
+        path = self.path_for(wasm_sha256)
+        if not path.exists():
+            return None
+        try:
+            module = wasmtime.Module.deserialize_file(self.engine.wasmtime, str(path))
+        except (wasmtime.WasmtimeError, OSError, ValueError):
+            # stale or truncated artifact: recompile and overwrite
+            return None
+        self.hits += 1
+        return module
+
+    def load(self, wasm: bytes, wasm_sha256: str | None = None) -> wasmtime.Module:
+        digest = wasm_sha256 or hashlib.sha256(wasm).hexdigest()
+        module = self.lookup(digest)
+        if module is not None:
+            return module
+        module = wasmtime.Module(self.engine.wasmtime, wasm)
+        self.compiles += 1
+        self._store(digest, module.serialize())
+        return module
+
+    def _store(self, digest: str, artifact: bytes) -> None:
+        path = self.path_for(digest)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".cwasm")
+            with os.fdopen(fd, "wb") as f:
+                f.write(artifact)
+            os.replace(tmp, path)
+        except OSError:
+            # a read-only cache only costs speed
+            pass

@@ -1,0 +1,237 @@
+"""A loaded handler: its pre-initialised module, its instances, one request at a time per instance."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import orjson
+import wasmtime
+
+from .abi import decode_frame, encode_frame
+from .http import Failure, HttpRequest, HttpResponse, failure_response
+from .instance import GuestFailure, GuestInstance
+from .limits import Limits
+from .snapshot import preinitialize
+
+if TYPE_CHECKING:
+    from .host import Host
+
+log = logging.getLogger("zigttp.handler")
+
+ISOLATION_MODES = ("pooled", "fresh")
+
+# "    at handler (hello.js:3:11)" or "    at hello.js:3:11"
+_FRAME = re.compile(r"at (?:[^\s(]+ \()?([^():\s]+):(\d+):(\d+)\)?")
+_BAD_HEADER_CHARS = re.compile(r"[\r\n\0]")
+_TOKEN = re.compile(r"^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$")
+
+LineMapper = Callable[[int, int], "tuple[str, int, int] | None"]
+
+
+class HandlerLoadError(Exception):
+    """The handler could not be loaded: a syntax error, a throwing module scope, no handler."""
+
+    def __init__(self, name: str, message: str, stack: str = "", at: str | None = None) -> None:
+        super().__init__(f"{at or name}: {message}")
+        self.name = name
+        self.message = message
+        self.stack = stack
+        self.at = at
+
+
+@dataclass(frozen=True)
+class Bundle:
+    """What the guest evaluates: one ES module, plus how to map its positions back."""
+
+    source: str
+    name: str = "handler.js"
+    line_map: LineMapper | None = None
+
+
+class Handler:
+    """Serves requests for one handler bundle.
+
+    `pooled`: each thread keeps a warm instance; the handler's own module state
+    persists across the requests that instance serves. `fresh`: every request
+    gets a new instance of the pre-initialised module, so nothing survives a
+    request. Either way built-ins and globals are frozen, and any trap or
+    memory growth past the recycle limit replaces the instance.
+    """
+
+    def __init__(self, host: Host, bundle: Bundle, limits: Limits, isolation: str) -> None:
+        if isolation not in ISOLATION_MODES:
+            raise ValueError(f"isolation must be one of {', '.join(ISOLATION_MODES)}")
+        self.host = host
+        self.bundle = bundle
+        self.limits = limits
+        self.isolation = isolation
+        self.functions = host.functions
+        self.fuel = limits.fuel or host.fuel_for(limits.timeout_ms)
+        self.module, self.initial_memory = self._pre_initialised_module()
+        if self.initial_memory > limits.memory_bytes:
+            raise HandlerLoadError(bundle.name, f"the memory limit ({limits.memory_bytes} bytes) is below the "
+                                   f"handler's initial memory ({self.initial_memory} bytes)")
+        self.pre = host.linker.instantiate_pre(self.module)
+        self._local = threading.local()
+        self.instances_created = 0
+        self.instances_discarded = 0
+
+    # ---------- loading ----------
+
+    def _snapshot_key(self) -> str:
+        return snapshot_key(self.host.guest_sha256, self.host.prelude, self.bundle, self.limits)
+
+    def _pre_initialised_module(self) -> tuple[wasmtime.Module, int]:
+        key = self._snapshot_key()
+        cached = self.host.engine.cache.lookup(key)
+        if cached is not None:
+            return cached, _initial_memory(cached)
+        image = self._build_image()
+        module = self.host.engine.cache.load(preinitialize(self.host.guest_wasm, image), key)
+        return module, len(image)
+
+    def _build_image(self) -> bytes:
+        """Runs init + prelude + the handler's module scope once and returns the memory image."""
+        inst = GuestInstance(self.host.engine.wasmtime, self.host.base_pre, self.functions,
+                             memory_limit=max(self.limits.memory_bytes, 32 << 20), logger=self._guest_log,
+                             fresh_module=True)
+        # A random clock seed becomes QuickJS's hash seed: per handler build,
+        # never a host secret. Math.random is reseeded for every instance.
+        seed = int.from_bytes(hashlib.sha256(self._snapshot_key().encode()).digest()[:6], "little") + 1
+        try:
+            inst.init(self.host.prelude.encode(), clock_seed_ns=seed)
+            inst.configure(js_stack_bytes=self.limits.js_stack_bytes)
+            inst.load(self.bundle.source.encode(), self.bundle.name, clock_seed_ns=seed)
+        except GuestFailure as e:
+            at = self._locate(e.info.get("stack", ""))
+            raise HandlerLoadError(self.bundle.name, _describe(e), e.info.get("stack", ""), at) from None
+        return inst.memory_image()
+
+    # ---------- instances ----------
+
+    def _new_instance(self) -> GuestInstance:
+        inst = GuestInstance(self.host.engine.wasmtime, self.pre, self.functions,
+                             memory_limit=self.limits.memory_bytes, logger=self._guest_log, fresh_module=False)
+        inst.reseed()
+        self.instances_created += 1
+        return inst
+
+    def _acquire(self) -> GuestInstance:
+        if self.isolation == "fresh":
+            return self._new_instance()
+        inst = getattr(self._local, "instance", None)
+        if inst is None:
+            inst = self._local.instance = self._new_instance()
+        return inst
+
+    def _discard(self, inst: GuestInstance) -> None:
+        self.instances_discarded += 1
+        if getattr(self._local, "instance", None) is inst:
+            self._local.instance = None
+
+    def warm(self) -> None:
+        """Creates this thread's pooled instance ahead of the first request."""
+        if self.isolation == "pooled":
+            self._acquire()
+
+    # ---------- requests ----------
+
+    def handle(self, request: HttpRequest) -> HttpResponse:
+        if len(request.body) > self.limits.max_body_bytes:
+            return failure_response(Failure("body_too_large", detail={"limitBytes": self.limits.max_body_bytes}))
+        meta = orjson.dumps({"m": request.method, "u": request.url, "h": request.headers,
+                             "b": 1 if request.body else 0})
+        try:
+            inst = self._acquire()
+        except GuestFailure as e:
+            return failure_response(Failure("internal_error", message=_describe(e)))
+        inst.ctx.denied = None
+        try:
+            frame = inst.handle(encode_frame(meta, request.body), timeout_ms=self.limits.timeout_ms, fuel=self.fuel)
+        except GuestFailure as e:
+            if e.trapped:
+                self._discard(inst)
+            return failure_response(self._failure(e, inst))
+        finally:
+            if self.isolation == "pooled" and inst.memory_size() > self.limits.recycle_memory_bytes:
+                self._discard(inst)
+        return self._response(frame)
+
+    def _response(self, frame: bytes) -> HttpResponse:
+        meta_raw, body = decode_frame(frame)
+        if len(body) > self.limits.max_response_bytes:
+            return failure_response(Failure("response_too_large",
+                                            detail={"limitBytes": self.limits.max_response_bytes}))
+        meta = orjson.loads(meta_raw)
+        headers: list[tuple[str, str]] = []
+        for name, value in meta["h"]:
+            if not _TOKEN.match(name) or _BAD_HEADER_CHARS.search(value):
+                return failure_response(Failure("bad_response", message=(
+                    f"response header {name!r} has an invalid name or a CR, LF or NUL in its value")))
+            headers.append((name, value))
+        return HttpResponse(status=meta["s"], headers=headers, body=body)
+
+    def _failure(self, e: GuestFailure, inst: GuestInstance) -> Failure:
+        kind = e.kind
+        f = Failure(kind, message=e.info.get("message", ""), stack=e.info.get("stack", "") or "",
+                    instance_discarded=e.trapped)
+        if kind == "timeout":
+            f.detail = {"limitMs": self.limits.timeout_ms}
+        elif kind == "cpu_limit":
+            f.detail = {"fuel": self.fuel}
+        elif kind == "memory_limit":
+            f.detail = {"limitBytes": self.limits.memory_bytes}
+        elif kind == "capability_denied" and inst.ctx.denied is not None:
+            f.detail = {"capability": inst.ctx.denied.capability, "name": inst.ctx.denied.name}
+        elif kind in ("handler_error", "bad_response"):
+            name = e.info.get("name")
+            if name and name not in ("Error", "Uncaught") and not f.message.startswith(name):
+                f.message = f"{name}: {f.message}"
+            f.at = self._locate(f.stack)
+        return f
+
+    def _locate(self, stack: str) -> str | None:
+        """The first stack frame inside the handler, mapped back to its source."""
+        for m in _FRAME.finditer(stack or ""):
+            file, line, col = m.group(1), int(m.group(2)), int(m.group(3))
+            if file != self.bundle.name:
+                continue
+            if self.bundle.line_map is not None:
+                mapped = self.bundle.line_map(line, col)
+                if mapped is not None:
+                    return f"{mapped[0]}:{mapped[1]}:{mapped[2]}"
+            return f"{file}:{line}:{col}"
+        return None
+
+    def _guest_log(self, level: str, text: str) -> None:
+        self.host.log_sink(self.bundle.name, level, text)
+
+
+def snapshot_key(guest_sha256: str, prelude: str, bundle: Bundle, limits: Limits) -> str:
+    """Names a pre-initialised handler image by everything that went into it."""
+    h = hashlib.sha256()
+    for part in (guest_sha256, prelude, bundle.name, bundle.source, str(limits.js_stack_bytes)):
+        h.update(part.encode() + b"\0")
+    return h.hexdigest()
+
+
+def _describe(e: GuestFailure) -> str:
+    message = e.info.get("message", "") or e.kind
+    name = e.info.get("name")
+    if name and name != "Uncaught" and not message.startswith(name):
+        return f"{name}: {message}"
+    return message
+
+
+def _initial_memory(module: wasmtime.Module) -> int:
+    for exp in module.exports:
+        if exp.name == "memory":
+            return exp.type.limits.min * 65536  # type: ignore[union-attr]
+    return 0
+

@@ -1,0 +1,143 @@
+"""The embeddable host: one per process, any number of handlers."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import wasmtime
+
+from .abi import ABI_VERSION
+from .engine import Engine, EngineConfig, calibration_path
+from .handler import Bundle, Handler
+from .http import HttpRequest
+from .imports import HostFunctions, make_linker
+from .limits import Limits
+from .modules import builtin_functions
+from .paths import GUEST_WASM, PRELUDE_JS
+
+log = logging.getLogger("zigttp.host")
+
+LogSink = Callable[[str, str, str], None]
+
+
+class GuestNotBuilt(RuntimeError):
+    pass
+
+
+def _default_log_sink(handler: str, level: str, text: str) -> None:
+    logger = logging.getLogger("zigttp.console")
+    logger.log(logging.getLevelName(level.upper()) if level != "warn" else logging.WARNING, "%s: %s", handler, text)
+
+
+class Host:
+    """Engine, guest module and linker, shared by every handler loaded into this process.
+
+    >>> host = Host()
+    >>> h = host.load(Bundle("export function handler(req) { return Response.text('hi') }"))
+    >>> h.handle(HttpRequest("GET", "/")).body
+    b'hi'
+    """
+
+    def __init__(self, *, guest_wasm: Path | None = None, cache_root: Path | None = None,
+                 engine_config: EngineConfig | None = None, functions: HostFunctions | None = None,
+                 log_sink: LogSink | None = None) -> None:
+        path = guest_wasm or GUEST_WASM
+        if not path.exists():
+            raise GuestNotBuilt(
+                f"{path} is missing: the guest is built by `pip install -e .` (or `python guest/build.py`)")
+        self.guest_wasm = path.read_bytes()
+        self.guest_sha256 = hashlib.sha256(self.guest_wasm).hexdigest()
+        self.engine = Engine(engine_config, cache_root=cache_root)
+        self.engine.ensure_ticker()
+        self.functions = functions or builtin_functions()
+        self.prelude = PRELUDE_JS.read_text().replace("__ZIGTTP_MODULE_TABLE__", self.functions.module_table_json())
+        self.base_module = self.engine.cache.load(self.guest_wasm, self.guest_sha256)
+        self.linker = make_linker(self.engine.wasmtime)
+        self.base_pre = self.linker.instantiate_pre(self.base_module)
+        self._check_abi()
+        self.log_sink = log_sink or _default_log_sink
+        self._fuel_per_ms: float | None = None
+
+    def _check_abi(self) -> None:
+        store = wasmtime.Store(self.engine.wasmtime)
+        store.set_fuel(1_000_000)
+        store.set_epoch_deadline(1000)
+        instance = self.base_pre.instantiate(store)
+        abi = instance.exports(store).get("abi_version")
+        found = abi(store) if isinstance(abi, wasmtime.Func) else None
+        if found != ABI_VERSION:
+            raise GuestNotBuilt(f"the guest speaks ABI {found}, this host speaks {ABI_VERSION}: rebuild the guest "
+                                "(pip install -e . or python guest/build.py)")
+
+    def load(self, bundle: Bundle, limits: Limits | None = None, *, isolation: str = "pooled") -> Handler:
+        """Pre-initialises `bundle` (cached on disk) and returns a Handler ready to serve."""
+        return Handler(self, bundle, limits or Limits(), isolation)
+
+    # ---------- fuel calibration ----------
+
+    def fuel_for(self, timeout_ms: int) -> int:
+        """Default fuel: twice what this guest burns in `timeout_ms` of pure computation.
+
+        Fuel is the CPU backstop behind the wall-clock deadline, so it must not
+        fire first on an ordinary handler.
+        """
+        return int(self.fuel_per_ms() * timeout_ms * 2)
+
+    def fuel_per_ms(self) -> float:
+        if self._fuel_per_ms is None:
+            self._fuel_per_ms = self._load_or_calibrate()
+        return self._fuel_per_ms
+
+    def _calibration_path(self) -> Path:
+        return calibration_path(self.engine.cache.root, self.guest_sha256, self.engine.config)
+
+    def _load_or_calibrate(self) -> float:
+        path = self._calibration_path()
+        try:
+            value = float(json.loads(path.read_text())["fuel_per_ms"])
+            if value > 0:
+                return value
+        except (OSError, ValueError, KeyError, TypeError):
+            pass
+        value = self._calibrate()
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_suffix(f".{os.getpid()}.tmp")
+            tmp.write_text(json.dumps({"fuel_per_ms": value}))
+            os.replace(tmp, path)
+        except OSError:
+            pass
+        return value
+
+    def _calibrate(self) -> float:
+        """Measures fuel per millisecond on a typical interpreter loop (JSON, strings, arrays)."""
+        source = (
+            "export function handler(req) {\n"
+            "  const n = Number(req.query.n); let acc = 0;\n"
+            "  for (let i = 0; i < n; i++) {\n"
+            "    const o = { id: i, name: 'item' + i, tags: [i % 3, i % 5] };\n"
+            "    acc += JSON.stringify(o).length + o.name.indexOf('9');\n"
+            "  }\n"
+            "  return Response.text(String(acc));\n"
+            "}\n"
+        )
+        handler = Handler(self, Bundle(source, "calibrate.js"), Limits(fuel=10**13, timeout_ms=60_000), "pooled")
+        inst = handler._acquire()
+        best = 0.0
+        for _ in range(3):
+            frame_req = HttpRequest("GET", "/?n=20000")
+            before = time.perf_counter()
+            resp = handler.handle(frame_req)
+            elapsed_ms = (time.perf_counter() - before) * 1000
+            used = 10**13 - inst.store.get_fuel()
+            if resp.status != 200 or elapsed_ms <= 0:
+                continue
+            best = max(best, used / elapsed_ms)
+        return best or 14_000_000.0
+

@@ -1,0 +1,192 @@
+"""One guest instance: a Store, an Instance, and the calls the host makes into it."""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import time
+from collections.abc import Callable
+from ctypes import byref
+
+import orjson
+import wasmtime
+from wasmtime import _ffi as ffi
+
+from .abi import ABI_VERSION, GuestError
+from .fastcall import FastFunc, set_budget
+from .imports import CallContext, HostFunctions, set_current
+from .limits import HARD_DEADLINE_GRACE_MS
+
+# Generous budgets while the host itself drives init/load; a runaway module
+# scope is still stopped by these.
+SETUP_FUEL = 50_000_000_000
+SETUP_TIMEOUT_MS = 10_000
+EPOCH_TICK_MS = 10
+
+_TRAP_KINDS = {
+    wasmtime.TrapCode.OUT_OF_FUEL: "cpu_limit",
+    wasmtime.TrapCode.INTERRUPT: "timeout",
+    wasmtime.TrapCode.STACK_OVERFLOW: "stack_overflow",
+}
+
+_ERROR_KINDS = {
+    GuestError.EXCEPTION: "handler_error",
+    GuestError.INTERRUPTED: "timeout",
+    GuestError.OUT_OF_MEMORY: "memory_limit",
+    GuestError.STACK_OVERFLOW: "stack_overflow",
+    GuestError.CAPABILITY_DENIED: "capability_denied",
+    GuestError.BAD_RESPONSE: "bad_response",
+    GuestError.BAD_REQUEST: "bad_request",
+    GuestError.NOT_READY: "internal_error",
+}
+
+
+class GuestFailure(Exception):
+    """A guest call ended without a result. `trapped` means the instance is unusable."""
+
+    def __init__(self, kind: str, info: dict, *, trapped: bool = False) -> None:
+        super().__init__(f"{kind}: {info.get('message', '')}")
+        self.kind = kind
+        self.info = info
+        self.trapped = trapped
+
+
+def _export(store: wasmtime.Store, instance: wasmtime.Instance, name: str) -> wasmtime.Func | wasmtime.Memory:
+    # One export by name; Instance.exports() would wrap all of them (~100 µs).
+    item = ffi.wasmtime_extern_t()
+    raw = name.encode()
+    ok = ffi.wasmtime_instance_export_get(store._context(), byref(instance._instance), raw, len(raw), byref(item))
+    if not ok:
+        raise GuestFailure("internal_error", {"message": f"guest has no export {name!r}"})
+    if item.kind == ffi.WASMTIME_EXTERN_MEMORY.value:
+        return wasmtime.Memory._from_raw(item.of.memory)
+    return wasmtime.Func._from_raw(item.of.func)
+
+
+class GuestInstance:
+    """A live QuickJS runtime inside its own Store. Used by one thread at a time."""
+
+    def __init__(self, engine: wasmtime.Engine, pre: wasmtime.InstancePre, functions: HostFunctions,
+                 *, memory_limit: int, logger: Callable[[str, str], None], fresh_module: bool) -> None:
+        self.store = wasmtime.Store(engine)
+        self.store.set_limits(memory_size=memory_limit)
+        self.store.set_fuel(SETUP_FUEL)
+        self.store.set_epoch_deadline(SETUP_TIMEOUT_MS // EPOCH_TICK_MS)
+        self.instance = pre.instantiate(self.store)
+        self._store_ctx = self.store._context()
+        ex = lambda name: _export(self.store, self.instance, name)  # noqa: E731
+        self.memory: wasmtime.Memory = ex("memory")  # type: ignore[assignment]
+        self._buf = FastFunc(ex("buf"), self.store)  # type: ignore[arg-type]
+        self._handle = FastFunc(ex("handle"), self.store)  # type: ignore[arg-type]
+        self._last_len = FastFunc(ex("last_len"), self.store)  # type: ignore[arg-type]
+        self._set_limits = FastFunc(ex("set_limits"), self.store)  # type: ignore[arg-type]
+        self._reseed = FastFunc(ex("reseed"), self.store)  # type: ignore[arg-type]
+        self.base = ctypes.addressof(self.memory.data_ptr(self.store).contents)
+        self.ctx = CallContext(memory=self.memory, base=self.base, functions=functions, logger=logger)
+        self._buf_ptr = 0
+        self._buf_cap = 0
+        self.requests = 0
+        if fresh_module:
+            abi = FastFunc(ex("abi_version"), self.store)()
+            if abi != ABI_VERSION:
+                raise GuestFailure("internal_error",
+                                   {"message": f"guest ABI {abi} but this host speaks {ABI_VERSION}"})
+            self._call_raw(FastFunc(ex("_initialize"), self.store))
+            self._init = FastFunc(ex("init"), self.store)
+            self._load = FastFunc(ex("load"), self.store)
+
+    # ---------- plumbing ----------
+
+    def _call_raw(self, fn: FastFunc, *args: int) -> int:
+        set_current(self.ctx)
+        try:
+            result = fn(*args)
+        except wasmtime.Trap as trap:
+            raise GuestFailure(_TRAP_KINDS.get(trap.trap_code, "internal_error"),
+                               {"message": trap.message}, trapped=True) from None
+        except wasmtime.WasmtimeError as e:
+            raise GuestFailure("internal_error", {"message": str(e)}, trapped=True) from None
+        return 0 if result is None else int(result)
+
+    def _ensure_buf(self, n: int) -> int:
+        if n > self._buf_cap:
+            ptr = self._call_raw(self._buf, n)
+            if not ptr:
+                raise GuestFailure("memory_limit", {"message": "guest could not allocate the request buffer"})
+            self._buf_ptr, self._buf_cap = ptr, n
+        return self._buf_ptr
+
+    def _put(self, data: bytes) -> int:
+        ptr = self._ensure_buf(len(data) + 1)
+        ctypes.memmove(self.base + ptr, data + b"\0", len(data) + 1)
+        return ptr
+
+    def _error_info(self, code: int) -> GuestFailure:
+        # the exchange buffer may have moved while the guest described the error
+        self._buf_ptr = self._call_raw(self._buf, 0)
+        n = self._call_raw(self._last_len)
+        raw = ctypes.string_at(self.base + self._buf_ptr, n) if n > 0 else b"{}"
+        try:
+            info = orjson.loads(raw)
+        except orjson.JSONDecodeError:
+            info = {"message": raw.decode(errors="replace")}
+        if not isinstance(info, dict):
+            info = {"message": str(info)}
+        kind = _ERROR_KINDS.get(GuestError(code) if code in GuestError._value2member_map_ else GuestError.EXCEPTION,
+                                "handler_error")
+        return GuestFailure(kind, info)
+
+    # ---------- setup ----------
+
+    def init(self, prelude: bytes, *, clock_seed_ns: int) -> None:
+        """Creates the JS runtime and evaluates the prelude (clock frozen at clock_seed_ns)."""
+        self.ctx.fixed_clock_ns = clock_seed_ns
+        try:
+            ptr = self._put(prelude)
+            rc = self._call_raw(self._init, ptr, len(prelude))
+            if rc != 0:
+                raise self._error_info(rc)
+        finally:
+            self.ctx.fixed_clock_ns = None
+
+    def load(self, source: bytes, name: str, *, clock_seed_ns: int) -> None:
+        """Evaluates the handler bundle (its module scope runs here) and locks down the built-ins."""
+        name_b = name.encode()
+        self.ctx.fixed_clock_ns = clock_seed_ns
+        try:
+            ptr = self._put(source + b"\0" + name_b)
+            rc = self._call_raw(self._load, ptr, len(source), ptr + len(source) + 1, len(name_b))
+            if rc != 0:
+                raise self._error_info(rc)
+        finally:
+            self.ctx.fixed_clock_ns = None
+
+    def configure(self, *, js_stack_bytes: int) -> None:
+        self._call_raw(self._set_limits, 0, js_stack_bytes, 1)
+
+    def reseed(self) -> None:
+        self._call_raw(self._reseed, int.from_bytes(os.urandom(8), "little", signed=True))
+
+    def memory_image(self) -> bytes:
+        return ctypes.string_at(self.base, self.memory.data_len(self.store))
+
+    def memory_size(self) -> int:
+        return self.memory.data_len(self.store)
+
+    # ---------- requests ----------
+
+    def handle(self, frame: bytes, *, timeout_ms: int, fuel: int) -> bytes:
+        """Runs one request; returns the response frame or raises GuestFailure."""
+        ptr = self._ensure_buf(len(frame))
+        ctypes.memmove(self.base + ptr, frame, len(frame))
+        set_budget(self._store_ctx, fuel, (timeout_ms + HARD_DEADLINE_GRACE_MS) // EPOCH_TICK_MS + 1)
+        self.ctx.soft_deadline = time.monotonic() + timeout_ms / 1000.0
+        self.requests += 1
+        try:
+            r = self._call_raw(self._handle, len(frame))
+        finally:
+            self.ctx.soft_deadline = None
+        if r < 0:
+            raise self._error_info(r)
+        self._buf_ptr = r >> 32
+        return ctypes.string_at(self.base + (r >> 32), r & 0xFFFFFFFF)

@@ -1,0 +1,436 @@
+// The guest prelude: evaluated once per runtime, before the handler bundle.
+// Its completion value is setup(native); the guest glue calls it with the
+// native bridge { call, requestBytes, parseJson } and keeps the returned
+// API object (modules, lockdown, and what the request fast path needs). The bridge itself never becomes a global,
+// so handler code can reach the host only through the virtual modules.
+(function setup(native) {
+  "use strict";
+  const hostCall = native.call;
+  const requestBytes = native.requestBytes;
+  const MODULE_TABLE = __ZIGTTP_MODULE_TABLE__;
+  const LOG_FN = MODULE_TABLE.log;
+
+  const defineHidden = (obj, key, value) =>
+    Object.defineProperty(obj, key, { value, writable: false, enumerable: false, configurable: false });
+  const isObject = (v) => typeof v === "object" && v !== null;
+
+  // ---------- console → host log ----------
+  const show = (v) => {
+    if (typeof v === "string") return v;
+    if (v === undefined || typeof v === "function" || typeof v === "symbol") return String(v);
+    if (v instanceof Error) return v.stack ? `${v.name}: ${v.message}\n${v.stack}` : `${v.name}: ${v.message}`;
+    try {
+      const s = JSON.stringify(v);
+      return s === undefined ? String(v) : s;
+    } catch (e) {
+      return String(v);
+    }
+  };
+  const logAt = (level) => (...args) => {
+    hostCall(LOG_FN, [level, args.map(show).join(" ")]);
+  };
+  const console = {
+    log: logAt("info"), info: logAt("info"), debug: logAt("debug"),
+    warn: logAt("warn"), error: logAt("error"),
+  };
+
+  // ---------- JSON ----------
+  // The subset has no null: parsed JSON null becomes undefined.
+  const jsonStringify = JSON.stringify;
+  JSON.parse = native.parseJson;
+  const Result = {
+    ok: (value) => makeResult(true, value, undefined),
+    err: (error) => makeResult(false, undefined, error),
+  };
+  const resultProto = {
+    isOk() { return this.ok; },
+    isErr() { return !this.ok; },
+    unwrap() {
+      if (this.ok) return this.value;
+      throw new TypeError(`unwrap() on an error Result: ${show(this.error)}`);
+    },
+    unwrapOr(fallback) { return this.ok ? this.value : fallback; },
+    unwrapErr() {
+      if (!this.ok) return this.error;
+      throw new TypeError("unwrapErr() on an ok Result");
+    },
+    map(f) { return this.ok ? Result.ok(f(this.value)) : this; },
+    mapErr(f) { return this.ok ? this : Result.err(f(this.error)); },
+    andThen(f) { return this.ok ? f(this.value) : this; },
+    match(arms) { return this.ok ? arms.ok(this.value) : arms.err(this.error); },
+  };
+  function makeResult(ok, value, error) {
+    const r = Object.create(resultProto);
+    r.ok = ok;
+    if (ok) r.value = value; else r.error = error;
+    return r;
+  }
+  JSON.tryParse = (text) => {
+    try {
+      return Result.ok(JSON.parse(text));
+    } catch (e) {
+      return Result.err(e instanceof Error ? e.message : String(e));
+    }
+  };
+
+  // ---------- range ----------
+  function range(a, b, step) {
+    let start = 0, end = a;
+    if (b !== undefined) { start = a; end = b; }
+    let s = step === undefined || step === 0 ? 1 : step;
+    if (typeof start !== "number" || typeof end !== "number" || typeof s !== "number") {
+      throw new TypeError("range() takes numbers: range(end) or range(start, end[, step])");
+    }
+    return {
+      [Symbol.iterator]() {
+        let i = start;
+        return {
+          next() {
+            if (s > 0 ? i < end : i > end) {
+              const value = i;
+              i += s;
+              return { value, done: false };
+            }
+            return { value: undefined, done: true };
+          },
+        };
+      },
+    };
+  }
+
+  // ---------- Headers ----------
+  // Values live in a hidden list so header names such as "get" cannot shadow
+  // the methods; lower-case own properties mirror them for req.headers["x"].
+  const ENTRIES = Symbol("headers");
+  const headersProto = {
+    get(name) {
+      const key = String(name).toLowerCase();
+      const vals = this[ENTRIES].filter((e) => e[0] === key).map((e) => e[1]);
+      if (vals.length === 0) return undefined;
+      return vals.join(key === "cookie" ? "; " : ", ");
+    },
+    getSetCookie() {
+      return this[ENTRIES].filter((e) => e[0] === "set-cookie").map((e) => e[1]);
+    },
+    has(name) {
+      const key = String(name).toLowerCase();
+      return this[ENTRIES].some((e) => e[0] === key);
+    },
+    set(name, value) {
+      const key = String(name).toLowerCase();
+      const kept = this[ENTRIES].filter((e) => e[0] !== key);
+      kept.push([key, String(value)]);
+      this[ENTRIES] = kept;
+      mirror(this, key);
+    },
+    append(name, value) {
+      const key = String(name).toLowerCase();
+      this[ENTRIES].push([key, String(value)]);
+      mirror(this, key);
+    },
+    delete(name) {
+      const key = String(name).toLowerCase();
+      this[ENTRIES] = this[ENTRIES].filter((e) => e[0] !== key);
+      mirror(this, key);
+    },
+    forEach(f) {
+      for (const [k, v] of this.entries()) f(v, k, this);
+    },
+    entries() {
+      const seen = [];
+      for (const [k] of this[ENTRIES]) if (!seen.includes(k)) seen.push(k);
+      return seen.map((k) => [k, this.get(k)])[Symbol.iterator]();
+    },
+    keys() {
+      return Array.from(this.entries(), (e) => e[0])[Symbol.iterator]();
+    },
+    values() {
+      return Array.from(this.entries(), (e) => e[1])[Symbol.iterator]();
+    },
+    [Symbol.iterator]() { return this.entries(); },
+  };
+  const METHOD_NAMES = Object.keys(headersProto).concat(["toJSON"]);
+  defineHidden(headersProto, "toJSON", function toJSON() {
+    const out = {};
+    for (const [k, v] of this.entries()) out[k] = v;
+    return out;
+  });
+  function mirror(h, key) {
+    if (METHOD_NAMES.includes(key)) return;
+    const v = h.get(key);
+    if (v === undefined) delete h[key];
+    else h[key] = v;
+  }
+  function emptyHeaders() {
+    const h = Object.create(headersProto);
+    h[ENTRIES] = [];
+    return h;
+  }
+  function Headers(init) {
+    const h = emptyHeaders();
+    if (init === undefined) return h;
+    if (isObject(init) && init[ENTRIES]) {
+      for (const e of init[ENTRIES]) h.append(e[0], e[1]);
+    } else if (Array.isArray(init)) {
+      for (const pair of init) h.append(pair[0], pair[1]);
+    } else if (isObject(init)) {
+      for (const k of Object.keys(init)) {
+        const v = init[k];
+        if (v === undefined) continue;
+        if (Array.isArray(v)) for (const one of v) h.append(k, one);
+        else h.append(k, v);
+      }
+    } else {
+      throw new TypeError("Headers(init): init must be an object, an array of [name, value] pairs or Headers");
+    }
+    return h;
+  }
+  Headers.prototype = headersProto;
+
+  // ---------- Request ----------
+  const decode = (s) => {
+    const plus = s.indexOf("+") >= 0 ? s.split("+").join(" ") : s;
+    try {
+      return decodeURIComponent(plus);
+    } catch (e) {
+      return plus;
+    }
+  };
+  const INTEGER = /^-?(0|[1-9][0-9]{0,15})$/;
+  function parseQuery(qs) {
+    const query = {};
+    if (!qs) return query;
+    for (const part of qs.split("&")) {
+      if (part === "") continue;
+      const eq = part.indexOf("=");
+      const key = decode(eq < 0 ? part : part.slice(0, eq));
+      const raw = eq < 0 ? "" : decode(part.slice(eq + 1));
+      const n = INTEGER.test(raw) ? Number(raw) : NaN;
+      query[key] = Number.isSafeInteger(n) ? n : raw;
+    }
+    return query;
+  }
+  const requestProto = {
+    text() {
+      consume(this);
+      return this.body === undefined ? "" : this.body;
+    },
+    json() {
+      consume(this);
+      if (this.body === undefined || this.body === "") return undefined;
+      try {
+        return JSON.parse(this.body);
+      } catch (e) {
+        return undefined;
+      }
+    },
+    bytes() {
+      consume(this);
+      return new Uint8Array(this[RAW] ? this[RAW]() : new ArrayBuffer(0));
+    },
+  };
+  const USED = Symbol("bodyUsed");
+  const RAW = Symbol("rawBody");
+  function consume(req) {
+    if (req[USED]) throw new TypeError("request body already read: text(), json() and bytes() can be called once");
+    req[USED] = true;
+  }
+  function makeRequest(method, url, headers, body) {
+    const q = url.indexOf("?");
+    const req = Object.create(requestProto);
+    req.method = method;
+    req.url = url;
+    req.path = q < 0 ? url : url.slice(0, q);
+    req.query = q < 0 ? {} : parseQuery(url.slice(q + 1));
+    req.headers = headers;
+    req.body = body;
+    req[USED] = false;
+    return req;
+  }
+  function Request(url, init) {
+    const o = init === undefined ? {} : init;
+    const body = o.body === undefined ? undefined : String(o.body);
+    return makeRequest(o.method === undefined ? "GET" : String(o.method).toUpperCase(), String(url),
+      Headers(o.headers), body);
+  }
+  Request.prototype = requestProto;
+
+  // ---------- Response ----------
+  const STATUS_TEXT = {
+    200: "OK", 201: "Created", 202: "Accepted", 204: "No Content", 301: "Moved Permanently", 302: "Found",
+    303: "See Other", 304: "Not Modified", 307: "Temporary Redirect", 308: "Permanent Redirect",
+    400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found", 405: "Method Not Allowed",
+    409: "Conflict", 413: "Payload Too Large", 422: "Unprocessable Entity", 429: "Too Many Requests",
+    500: "Internal Server Error", 502: "Bad Gateway", 503: "Service Unavailable", 504: "Gateway Timeout",
+  };
+  const IS_RESPONSE = Symbol("response");
+  const responseProto = {
+    text() { return typeof this.body === "string" ? this.body : ""; },
+    json() {
+      try {
+        return JSON.parse(this.text());
+      } catch (e) {
+        return undefined;
+      }
+    },
+  };
+  defineHidden(responseProto, IS_RESPONSE, true);
+  function makeResponse(body, init, contentType) {
+    const o = init === undefined ? {} : init;
+    if (!isObject(o)) throw new TypeError("Response init must be an object: { status, statusText, headers }");
+    const status = o.status === undefined ? 200 : o.status;
+    if (!Number.isInteger(status) || status < 200 || status > 599) {
+      throw new RangeError(`Response status must be an integer from 200 to 599, got ${show(status)}`);
+    }
+    let headers;
+    if (o.headers === undefined) {
+      headers = emptyHeaders();
+      if (contentType !== undefined) {
+        headers[ENTRIES].push(["content-type", contentType]);
+        headers["content-type"] = contentType;
+      }
+    } else {
+      headers = Headers(o.headers);
+      if (contentType !== undefined && !headers.has("content-type")) headers.set("content-type", contentType);
+    }
+    const r = Object.create(responseProto);
+    r.body = body;
+    r.status = status;
+    r.statusText = o.statusText === undefined ? (STATUS_TEXT[status] || "Unknown") : String(o.statusText);
+    r.ok = status >= 200 && status < 300;
+    r.headers = headers;
+    return r;
+  }
+  const toBody = (body) => {
+    if (body === undefined) return "";
+    if (typeof body === "string") return body;
+    if (body instanceof Uint8Array || body instanceof ArrayBuffer) return body;
+    return String(body);
+  };
+  function Response(body, init) {
+    const b = toBody(body);
+    return makeResponse(b, init, typeof b === "string" ? "text/plain; charset=utf-8" : "application/octet-stream");
+  }
+  Response.prototype = responseProto;
+  const toJson = (data) => {
+    const s = jsonStringify(data === undefined ? null : data);
+    return s === undefined ? "null" : s;
+  };
+  Response.json = (data, init) => makeResponse(toJson(data), init, "application/json");
+  Response.rawJson = (text, init) => makeResponse(String(text), init, "application/json");
+  Response.text = (text, init) => makeResponse(text === undefined ? "" : String(text), init,
+    "text/plain; charset=utf-8");
+  Response.html = (html, init) => makeResponse(html === undefined ? "" : String(html), init,
+    "text/html; charset=utf-8");
+  Response.redirect = (url, status, init) => {
+    const code = status === undefined ? 302 : status;
+    if (![301, 302, 303, 307, 308].includes(code)) {
+      throw new RangeError(`Response.redirect status must be 301, 302, 303, 307 or 308, got ${show(code)}`);
+    }
+    const r = makeResponse("", Object.assign({}, init, { status: code }), undefined);
+    r.headers.set("location", String(url));
+    return r;
+  };
+
+  // ---------- JSX ----------
+  const Fragment = undefined;
+  const VOID = ["area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source",
+    "track", "wbr"];
+  const RAW_TEXT = ["script", "style"];
+  const escapeText = (s) => s.split("&").join("&amp;").split("<").join("&lt;").split(">").join("&gt;");
+  const escapeAttr = (s) => s.split("&").join("&amp;").split('"').join("&quot;").split("'").join("&#x27;");
+  const NODE = Symbol("jsx");
+  function h(tag, props, ...children) {
+    const node = { tag, props: isObject(props) ? props : {}, children };
+    defineHidden(node, NODE, true);
+    return node;
+  }
+  function renderChildren(children, raw) {
+    let out = "";
+    for (const c of children) out += renderNode(c, raw);
+    return out;
+  }
+  function renderNode(node, raw) {
+    if (node === undefined || node === null || node === true || node === false) return "";
+    if (typeof node === "string") return raw ? node : escapeText(node);
+    if (typeof node === "number") return Number.isFinite(node) ? String(node) : "";
+    if (Array.isArray(node)) return renderChildren(node, raw);
+    if (!isObject(node) || !node[NODE]) return escapeText(String(node));
+    const { tag, props, children } = node;
+    if (tag === undefined || tag === null) return renderChildren(children, raw);
+    if (typeof tag === "function") {
+      const merged = Object.assign({}, props);
+      if (children.length) merged.children = children.length === 1 ? children[0] : children;
+      return renderNode(tag(merged), raw);
+    }
+    let attrs = "";
+    for (const name of Object.keys(props)) {
+      const v = props[name];
+      if (name === "children" || name.startsWith("on") || v === false || v === undefined || v === null) continue;
+      const attr = name === "className" ? "class" : name === "htmlFor" ? "for" : name;
+      if (v === true) attrs += ` ${attr}`;
+      else attrs += ` ${attr}="${escapeAttr(String(v))}"`;
+    }
+    if (VOID.includes(tag)) return `<${tag}${attrs} />`;
+    const kids = children.length ? children : props.children === undefined ? [] : [props.children];
+    return `<${tag}${attrs}>${renderChildren(kids, RAW_TEXT.includes(tag))}</${tag}>`;
+  }
+  const renderToString = (node) => renderNode(node, false);
+
+  // ---------- virtual modules ----------
+  // The host's registry describes each export; the stub forwards its
+  // arguments through the one host-call import.
+  const modules = {};
+  for (const spec of Object.keys(MODULE_TABLE.modules)) {
+    const exportsObj = {};
+    const table = MODULE_TABLE.modules[spec];
+    for (const name of Object.keys(table)) {
+      const id = table[name];
+      exportsObj[name] = { [name]: (...args) => hostCall(id, args) }[name];
+    }
+    modules[spec] = exportsObj;
+  }
+  // zigttp:compose is desugared by the compiler; at run time it is identity.
+  modules["zigttp:compose"] = Object.assign(modules["zigttp:compose"] || {}, {
+    guard: (f) => f,
+    pipe: (...fs) => (x) => fs.reduce((acc, f) => f(acc), x),
+  });
+
+  // ---------- globals ----------
+  const g = globalThis;
+  const globals = { console, range, Result, Headers, Request, Response, h, Fragment, renderToString };
+  for (const k of Object.keys(globals)) {
+    Object.defineProperty(g, k, { value: globals[k], writable: false, enumerable: false, configurable: false });
+  }
+
+  // ---------- lockdown ----------
+  // After the handler's module scope ran, every object reachable from the
+  // global object is frozen: no request can change what the next one sees.
+  function lockdown() {
+    const seen = new WeakSet();
+    const stack = [g, modules];
+    while (stack.length) {
+      const o = stack.pop();
+      if (!(isObject(o) || typeof o === "function") || seen.has(o)) continue;
+      seen.add(o);
+      Object.freeze(o);
+      stack.push(Object.getPrototypeOf(o));
+      for (const key of Reflect.ownKeys(o)) {
+        const d = Object.getOwnPropertyDescriptor(o, key);
+        if (!d) continue;
+        if ("value" in d) stack.push(d.value);
+        if (d.get) stack.push(d.get);
+        if (d.set) stack.push(d.set);
+      }
+    }
+  }
+
+  // Joins a repeated request header into its own-property mirror (called by the glue).
+  const mergeHeader = (h, key) => mirror(h, key);
+
+  // The glue builds requests and encodes responses itself; it needs these.
+  return {
+    modules, lockdown, requestProto, headersProto, parseQuery, mergeHeader,
+    symbols: { entries: ENTRIES, used: USED, raw: RAW, isResponse: IS_RESPONSE },
+  };
+})

@@ -1,0 +1,64 @@
+"""Ahead-of-serving preparation: pre-initialise a handler and calibrate fuel, in a child process.
+
+A server that forks its workers must not create a wasmtime Engine before the
+fork, so the parent only checks whether everything is cached
+(`is_prepared`) and otherwise runs this module as a child process:
+
+    echo '{"source": ..., "name": ..., "limits": {...}}' | python -m zigttp_host.prepare
+
+It prints one JSON object: {"ok": true, "initialMemory": N} or
+{"ok": false, "error": {"message", "at", "stack"}}.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sys
+
+from .engine import EngineConfig, artifact_path, calibration_path
+from .handler import Bundle, HandlerLoadError, snapshot_key
+from .limits import Limits
+from .modules import builtin_functions
+from .paths import GUEST_WASM, PRELUDE_JS, cache_dir
+
+
+def _prelude() -> str:
+    return PRELUDE_JS.read_text().replace("__ZIGTTP_MODULE_TABLE__", builtin_functions().module_table_json())
+
+
+def is_prepared(bundle: Bundle, limits: Limits) -> bool:
+    """True when the handler image and the fuel calibration are both cached."""
+    if not GUEST_WASM.exists():
+        return False
+    guest_sha = hashlib.sha256(GUEST_WASM.read_bytes()).hexdigest()
+    root = cache_dir() / "modules"
+    config = EngineConfig()
+    key = snapshot_key(guest_sha, _prelude(), bundle, limits)
+    if not artifact_path(root, key, config).exists():
+        return False
+    return limits.fuel is not None or calibration_path(root, guest_sha, config).exists()
+
+
+def main() -> int:
+    from .host import GuestNotBuilt, Host
+
+    request = json.load(sys.stdin)
+    bundle = Bundle(request["source"], request["name"])
+    limits = Limits(**request.get("limits", {}))
+    try:
+        host = Host()
+        handler = host.load(bundle, limits)
+        host.fuel_per_ms()
+    except HandlerLoadError as e:
+        print(json.dumps({"ok": False, "error": {"message": e.message, "at": e.at, "stack": e.stack}}))
+        return 1
+    except GuestNotBuilt as e:
+        print(json.dumps({"ok": False, "error": {"message": str(e), "at": None, "stack": ""}}))
+        return 1
+    print(json.dumps({"ok": True, "initialMemory": handler.initial_memory}))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

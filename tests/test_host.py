@@ -1,0 +1,126 @@
+"""The embeddable host API (zigttp_host) without a server."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import orjson
+import pytest
+import wasmtime
+
+from zigttp_host import Bundle, GuestNotBuilt, HandlerLoadError, Host, HttpRequest, Limits
+from zigttp_host.engine import EngineConfig, artifact_path
+from zigttp_host.paths import GUEST_WASM
+
+
+def _json(resp) -> object:
+    return orjson.loads(resp.body)
+
+
+def test_a_trap_discards_the_instance(host: Host) -> None:
+    h = host.load(Bundle("let n = 0; export function handler(req) { n = n + 1;"
+                         " if (req.path === '/spin') { for (;;) {} } return Response.json({ n }); }", "trap.js"),
+                  Limits(fuel=30_000_000, timeout_ms=5000))
+    assert _json(h.handle(HttpRequest("GET", "/"))) == {"n": 1}
+    r = h.handle(HttpRequest("GET", "/spin"))
+    assert r.status == 500 and _json(r) == {"error": "cpu_limit", "fuel": 30_000_000}
+    assert r.failure is not None and r.failure.instance_discarded
+    # a new instance from the snapshot: module state starts over
+    assert _json(h.handle(HttpRequest("GET", "/"))) == {"n": 1}
+    assert h.instances_discarded == 1
+
+
+def test_soft_deadline_keeps_the_instance(host: Host) -> None:
+    h = host.load(Bundle("let n = 0; export function handler(req) { n = n + 1;"
+                         " if (req.path === '/spin') { for (;;) {} } return Response.json({ n }); }", "soft.js"),
+                  Limits(timeout_ms=100))
+    assert _json(h.handle(HttpRequest("GET", "/"))) == {"n": 1}
+    r = h.handle(HttpRequest("GET", "/spin"))
+    assert (r.status, _json(r)) == (504, {"error": "timeout", "limitMs": 100})
+    assert r.failure is not None and not r.failure.instance_discarded
+    assert _json(h.handle(HttpRequest("GET", "/"))) == {"n": 3}
+
+
+def test_instance_recycled_after_memory_growth(host: Host) -> None:
+    src = ("let n = 0; let keep = []; export function handler(req) { n = n + 1;"
+           " if (req.path === '/grow') { for (let i = 0; i < 24; i++) keep.push('x'.repeat(1 << 20) + i); }"
+           " return Response.json({ n }); }")
+    h = host.load(Bundle(src, "grow.js"), Limits(recycle_memory_bytes=16 << 20))
+    assert _json(h.handle(HttpRequest("GET", "/"))) == {"n": 1}
+    assert _json(h.handle(HttpRequest("GET", "/grow"))) == {"n": 2}
+    assert _json(h.handle(HttpRequest("GET", "/"))) == {"n": 1}
+
+
+@pytest.mark.parametrize(("source", "message", "at"), [
+    ("export function handler(req) {\n  return Response.text('x'\n}\n", "SyntaxError", "bad.js:3:1"),
+    ("const x = 1;\nundefinedThing.call();\nexport function handler(req) {}\n", "ReferenceError", "bad.js:2:1"),
+    ("export const notAHandler = 1;\n", "no handler", None),
+])
+def test_load_errors_name_the_place(host: Host, source: str, message: str, at: str | None) -> None:
+    with pytest.raises(HandlerLoadError) as info:
+        host.load(Bundle(source, "bad.js"))
+    assert message in info.value.message
+    assert info.value.at == at
+
+
+def test_memory_limit_below_the_snapshot_is_a_load_error(host: Host) -> None:
+    big = "const table = 'x'.repeat(6 << 20) + '!';\nexport function handler(req) { return Response.text(table.slice(-1)); }"
+    with pytest.raises(HandlerLoadError, match="memory limit"):
+        host.load(Bundle(big, "big.js"), Limits(memory_bytes=4 << 20))
+
+
+def test_request_body_limit(host: Host) -> None:
+    h = host.load(Bundle("export function handler(req) { return Response.text(req.text()); }", "body.js"),
+                  Limits(max_body_bytes=10))
+    assert h.handle(HttpRequest("POST", "/", body=b"0123456789")).body == b"0123456789"
+    r = h.handle(HttpRequest("POST", "/", body=b"0123456789!"))
+    assert (r.status, _json(r)) == (413, {"error": "body_too_large", "limitBytes": 10})
+
+
+def test_compiled_module_cache(tmp_path: Path) -> None:
+    first = Host(cache_root=tmp_path)
+    assert first.engine.cache.compiles == 1
+    path = artifact_path(tmp_path, first.guest_sha256, EngineConfig())
+    assert path.exists()
+    second = Host(cache_root=tmp_path)
+    assert (second.engine.cache.compiles, second.engine.cache.hits) == (0, 1)
+    # a broken artifact is recompiled, never fatal (replaced, not rewritten in place: the
+    # cache is memory-mapped by the hosts above, and the cache itself only ever replaces files)
+    broken = tmp_path / "broken"
+    broken.write_bytes(b"truncated garbage")
+    broken.replace(path)
+    third = Host(cache_root=tmp_path)
+    assert third.engine.cache.compiles == 1
+    for h in (first, second, third):
+        h.engine.close()
+
+
+def test_handler_snapshot_is_cached(tmp_path: Path) -> None:
+    src = "export function handler(req) { return Response.text('cached'); }"
+    a = Host(cache_root=tmp_path)
+    a.load(Bundle(src, "c.js"), Limits(fuel=10**9))
+    compiles = a.engine.cache.compiles
+    b = Host(cache_root=tmp_path)
+    h = b.load(Bundle(src, "c.js"), Limits(fuel=10**9))
+    assert b.engine.cache.compiles == 0 and compiles == 2
+    assert h.handle(HttpRequest("GET", "/")).body == b"cached"
+
+
+def test_a_guest_with_another_abi_is_refused(tmp_path: Path) -> None:
+    fake = tmp_path / "fake.wasm"
+    fake.write_bytes(wasmtime.wat2wasm('(module (memory (export "memory") 1) '
+                                       '(func (export "abi_version") (result i32) i32.const 99))'))
+    with pytest.raises(GuestNotBuilt, match="ABI 99"):
+        Host(guest_wasm=fake, cache_root=tmp_path)
+
+
+def test_missing_guest_is_a_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(GuestNotBuilt, match="pip install"):
+        Host(guest_wasm=tmp_path / "nope.wasm", cache_root=tmp_path)
+
+
+def test_the_packaged_guest_matches_the_committed_hash() -> None:
+    import hashlib
+
+    expected = (Path(__file__).resolve().parents[1] / "guest" / "guest.sha256").read_text().split()[0]
+    assert hashlib.sha256(GUEST_WASM.read_bytes()).hexdigest() == expected

@@ -1,0 +1,142 @@
+"""The `zigttp` command line."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from zigttp_host import format_size, parse_size
+from zigttp_host.handler import ISOLATION_MODES
+from zigttp_host.limits import Limits
+
+from . import __version__
+
+
+def _size(text: str) -> int:
+    try:
+        return parse_size(text)
+    except ValueError as e:
+        raise argparse.ArgumentTypeError(str(e)) from None
+
+
+def _positive_int(text: str) -> int:
+    try:
+        n = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if n <= 0:
+        raise argparse.ArgumentTypeError(f"expected a positive number, got {n}")
+    return n
+
+
+def _port(text: str) -> int:
+    n = _positive_int(text) if text != "0" else 0
+    if n > 65535:
+        raise argparse.ArgumentTypeError(f"port must be 0-65535, got {n}")
+    return n
+
+
+def _add_serve(sub: argparse._SubParsersAction) -> None:
+    defaults = Limits()
+    p = sub.add_parser(
+        "serve",
+        help="serve a handler over HTTP, sandboxed in QuickJS-NG/WebAssembly",
+        description="Serve HANDLER over HTTP. Every request runs inside the WebAssembly sandbox with the limits "
+                    "below; a request that exceeds one gets a JSON error and the server keeps serving. "
+                    "GET /_health answers 200 'ok' at any time.",
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+    )
+    p.add_argument("handler", type=Path, help="handler file (.ts, .tsx, .js, .jsx)")
+    p.add_argument("--host", default="127.0.0.1", help="address to bind")
+    p.add_argument("--port", "-p", type=_port, default=8080, help="port to bind (0 picks a free one)")
+    p.add_argument("--workers", type=_positive_int, default=os.cpu_count() or 1,
+                   help="worker processes (default: CPU count)")
+    p.add_argument("--threads", type=_positive_int, default=4,
+                   help="handler threads per worker, each with its own sandbox instance")
+    p.add_argument("--isolation", choices=ISOLATION_MODES, default="pooled",
+                   help="pooled: warm instances reused (a handler's own module state persists across the "
+                        "requests one instance serves); fresh: a new instance from the snapshot per request")
+    p.add_argument("--memory", type=_size, default=defaults.memory_bytes, metavar="SIZE",
+                   help=f"linear memory cap per instance (default {format_size(defaults.memory_bytes)})")
+    p.add_argument("--timeout-ms", type=_positive_int, default=defaults.timeout_ms,
+                   help="wall-clock limit per request; a hard stop follows 100 ms later")
+    p.add_argument("--fuel", type=_positive_int, default=None,
+                   help="CPU budget per request in wasm fuel units (default: derived from --timeout-ms, "
+                        "calibrated for this guest build)")
+    p.add_argument("--max-body-size", type=_size, default=defaults.max_body_bytes, metavar="SIZE",
+                   help=f"largest request body (default {format_size(defaults.max_body_bytes)}); larger → 413")
+    p.add_argument("--max-response-size", type=_size, default=defaults.max_response_bytes, metavar="SIZE",
+                   help=f"largest response body (default {format_size(defaults.max_response_bytes)})")
+    p.add_argument("--recycle-memory", type=_size, default=defaults.recycle_memory_bytes, metavar="SIZE",
+                   help="replace a pooled instance whose memory grew past this after its request "
+                        f"(default {format_size(defaults.recycle_memory_bytes)})")
+    p.add_argument("--wasm", action="store_true", help="accepted for compatibility: the sandbox is the only engine")
+    p.add_argument("--no-verify", action="store_true",
+                   help="load plain JavaScript as it is, without the compiler front end (unsafe: nothing is "
+                        "proven, only the sandbox holds)")
+    p.add_argument("-q", "--quiet", action="store_true", help="no access log")
+    p.set_defaults(run=_run_serve)
+
+
+def _run_serve(args: argparse.Namespace) -> int:
+    from .loader import LoadError, load_handler
+    from .server.config import ServeConfig
+    from .server.run import StartError, serve
+
+    try:
+        limits = Limits(memory_bytes=args.memory, timeout_ms=args.timeout_ms, fuel=args.fuel,
+                        max_body_bytes=args.max_body_size, max_response_bytes=args.max_response_size,
+                        recycle_memory_bytes=args.recycle_memory)
+    except ValueError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    if args.no_verify:
+        print("WARNING: --no-verify: loading plain JavaScript without verification; nothing about this handler "
+              "is proven, only the sandbox limits hold", file=sys.stderr)
+    try:
+        loaded = load_handler(args.handler, verify=not args.no_verify)
+    except LoadError as e:
+        print(e.report, file=sys.stderr)
+        return 1
+    config = ServeConfig(handler_path=str(args.handler), bundle_path="", bundle_name=loaded.bundle.name,
+                         host=args.host, port=args.port, workers=args.workers, threads=args.threads,
+                         isolation=args.isolation, quiet=args.quiet, verified=loaded.verified,
+                         limits={"memory_bytes": limits.memory_bytes, "timeout_ms": limits.timeout_ms,
+                                 "fuel": limits.fuel, "max_body_bytes": limits.max_body_bytes,
+                                 "max_response_bytes": limits.max_response_bytes,
+                                 "recycle_memory_bytes": limits.recycle_memory_bytes})
+    try:
+        return serve(loaded, config)
+    except StartError as e:
+        print(str(e), file=sys.stderr)
+        return 1
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="zigttp",
+        description="Prove JavaScript/TypeScript HTTP handlers, then run them sandboxed in QuickJS-NG on "
+                    "WebAssembly.",
+    )
+    parser.add_argument("--version", action="version", version=f"zigttp {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    _add_serve(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "run", None):
+        parser.print_help()
+        return 2
+    try:
+        return args.run(args)
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""`zigttp serve`: granian (RSGI) in front of the sandboxed handler."""

@@ -1,0 +1,140 @@
+"""The RSGI application each granian worker runs."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from zigttp_host import Bundle, Handler, Host, HttpRequest, HttpResponse
+
+from .config import ServeConfig
+from .dispatch import ThreadDispatcher
+
+log = logging.getLogger("zigttp.server")
+access_log = logging.getLogger("zigttp.access")
+
+_TEXT = [("content-type", "text/plain; charset=utf-8")]
+_JSON = [("content-type", "application/json")]
+MAX_HEADERS = 100
+MAX_URL_BYTES = 8192
+
+
+def _json_error(status: int, body: dict[str, Any]) -> tuple[int, list[tuple[str, str]], bytes]:
+    return status, _JSON, orjson.dumps(body)
+
+
+class ZigttpApp:
+    """Reads the request, runs the handler on a worker thread, writes the response.
+
+    Handler calls leave the event loop: wasm runs with the GIL released and each
+    thread owns its own instance, so a slow handler never stalls /_health or
+    the other requests of this worker.
+    """
+
+    def __init__(self, config: ServeConfig) -> None:
+        self.config = config
+        self.limits = config.limits_obj()
+        self.handler: Handler | None = None
+        self.dispatcher: ThreadDispatcher | None = None
+
+    # granian calls this once per worker, before serving
+    def __rsgi_init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        _configure_logging(self.config.quiet)
+        host = Host()
+        source = Path(self.config.bundle_path).read_text(encoding="utf-8")
+        self.handler = host.load(Bundle(source, self.config.bundle_name), self.limits,
+                                 isolation=self.config.isolation)
+        # every thread warms its own instance before the worker accepts requests
+        self.dispatcher = ThreadDispatcher(loop, self.config.threads, thread_init=self.handler.warm)
+
+    def __rsgi_del__(self, loop: asyncio.AbstractEventLoop) -> None:
+        if self.dispatcher is not None:
+            self.dispatcher.shutdown()
+
+    async def __rsgi__(self, scope: Any, proto: Any) -> None:
+        if scope.proto != "http":
+            return
+        started = time.perf_counter()
+        path = scope.path
+        method = scope.method
+        if path == "/_health" and method in ("GET", "HEAD"):
+            proto.response_str(200, _TEXT, "ok")
+            return
+        status, headers, body = await self._serve(scope, proto, method, path)
+        proto.response_bytes(status, headers, body)
+        if not self.config.quiet:
+            rid = scope.headers.get("x-request-id") or "-"
+            if len(rid) > 64 or not rid.isprintable():
+                rid = "-"
+            access_log.info("access method=%s path=%s status=%d duration_ms=%.1f request_id=%s", method, path,
+                            status, (time.perf_counter() - started) * 1000, rid)
+
+    async def _serve(self, scope: Any, proto: Any, method: str, path: str) -> tuple[int, list, bytes]:
+        qs = scope.query_string
+        url = f"{path}?{qs}" if qs else path
+        if len(url) > MAX_URL_BYTES:
+            return _json_error(414, {"error": "url_too_long", "limitBytes": MAX_URL_BYTES})
+        raw_headers = scope.headers.items()
+        if len(raw_headers) > MAX_HEADERS:
+            return _json_error(431, {"error": "too_many_headers", "limit": MAX_HEADERS})
+        headers = [(k.lower(), v) for k, v in raw_headers]
+        limit = self.limits.max_body_bytes
+        declared = scope.headers.get("content-length")
+        if declared is not None:
+            if not declared.isdigit():
+                return _json_error(400, {"error": "bad_request", "message": "invalid Content-Length"})
+            if int(declared) > limit:
+                return _json_error(413, {"error": "body_too_large", "limitBytes": limit})
+        body = b""
+        if method not in ("GET", "HEAD") or declared or scope.headers.get("transfer-encoding"):
+            body = await _read_body(proto, limit)
+            if body is None:
+                return _json_error(413, {"error": "body_too_large", "limitBytes": limit})
+        assert self.handler is not None and self.dispatcher is not None
+        response: HttpResponse = await self.dispatcher.submit(self.handler.handle,
+                                                              HttpRequest(method, url, headers, body))
+        if response.failure is not None:
+            _log_failure(self.config.bundle_name, method, path, response)
+        return response.status, response.headers, response.body
+
+
+async def _read_body(proto: Any, limit: int) -> bytes | None:
+    chunks = []
+    size = 0
+    async for chunk in proto:
+        size += len(chunk)
+        if size > limit:
+            return None
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _log_failure(name: str, method: str, path: str, response: HttpResponse) -> None:
+    f = response.failure
+    assert f is not None
+    where = f" at {f.at}" if f.at else ""
+    log.warning("%s %s %s: %s%s%s", name, method, path, f.kind, f": {f.message}" if f.message else "", where)
+
+
+def _configure_logging(quiet: bool) -> None:
+    root = logging.getLogger("zigttp")
+    if root.handlers:
+        return
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("[%(asctime)s] %(message)s", "%Y-%m-%d %H:%M:%S"))
+    root.addHandler(handler)
+    root.setLevel(logging.INFO)
+    root.propagate = False
+    if quiet:
+        logging.getLogger("zigttp.access").setLevel(logging.WARNING)
+
+
+def create_app() -> ZigttpApp:
+    """granian's factory: builds the app from the configuration `zigttp serve` exported."""
+    return ZigttpApp(ServeConfig.from_env())

@@ -1,0 +1,79 @@
+"""Starts granian with the sandboxed handler: validate first, then fork the workers."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from dataclasses import asdict
+from pathlib import Path
+
+from zigttp_host import Limits
+from zigttp_host.prepare import is_prepared
+
+from ..loader import LoadedSource
+from .config import CONFIG_ENV, ServeConfig
+
+
+class StartError(Exception):
+    pass
+
+
+def prepare_handler(loaded: LoadedSource, limits: Limits) -> None:
+    """Pre-initialises the handler in a child process unless it is cached.
+
+    The parent must stay free of wasmtime engines: granian forks the workers.
+    """
+    if is_prepared(loaded.bundle, limits):
+        return
+    request = {"source": loaded.bundle.source, "name": loaded.bundle.name, "limits": asdict(limits)}
+    proc = subprocess.run([sys.executable, "-m", "zigttp_host.prepare"], input=json.dumps(request),
+                          capture_output=True, text=True, timeout=600)
+    try:
+        result = json.loads(proc.stdout.strip().splitlines()[-1])
+    except (json.JSONDecodeError, IndexError):
+        raise StartError(f"error: could not prepare {loaded.path}:\n{proc.stderr.strip()}") from None
+    if not result.get("ok"):
+        err = result["error"]
+        where = err.get("at") or str(loaded.path)
+        if err.get("at") and loaded.bundle.line_map is None and not loaded.verified:
+            where = f"{loaded.path.parent / err['at']}" if "/" not in err["at"] else err["at"]
+        raise StartError(f"error: {where}: {err['message']}")
+
+
+def serve(loaded: LoadedSource, config: ServeConfig) -> int:
+    from granian import Granian
+    from granian.constants import Interfaces
+
+    prepare_handler(loaded, config.limits_obj())
+    state = Path(tempfile.mkdtemp(prefix="zigttp-serve-"))
+    bundle_path = state / "bundle.js"
+    bundle_path.write_text(loaded.bundle.source, encoding="utf-8")
+    config.bundle_path = str(bundle_path)
+    config.bundle_name = loaded.bundle.name
+    os.environ[CONFIG_ENV] = config.to_env()
+    if not config.quiet:
+        print(f"zigttp: serving {loaded.path} on http://{config.host}:{config.port} "
+              f"({config.workers} worker{'s' if config.workers != 1 else ''}, {config.isolation} isolation, "
+              "QuickJS-NG in WebAssembly)", file=sys.stderr, flush=True)
+    server = Granian(
+        "zigttp.server.app:create_app",
+        factory=True,
+        address=config.host,
+        port=config.port,
+        interface=Interfaces.RSGI,
+        workers=config.workers,
+        log_enabled=not config.quiet,
+        log_access=False,
+        respawn_failed_workers=True,
+        workers_kill_timeout=max(5, config.limits_obj().timeout_ms // 1000 + 1),
+    )
+    try:
+        server.serve()
+    finally:
+        for f in state.iterdir():
+            f.unlink(missing_ok=True)
+        state.rmdir()
+    return 0
