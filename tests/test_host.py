@@ -64,7 +64,8 @@ def test_load_errors_name_the_place(host: Host, source: str, message: str, at: s
 
 
 def test_memory_limit_below_the_snapshot_is_a_load_error(host: Host) -> None:
-    big = "const table = 'x'.repeat(6 << 20) + '!';\nexport function handler(req) { return Response.text(table.slice(-1)); }"
+    big = ("const table = 'x'.repeat(6 << 20) + '!';\n"
+           "export function handler(req) { return Response.text(table.slice(-1)); }")
     with pytest.raises(HandlerLoadError, match="memory limit"):
         host.load(Bundle(big, "big.js"), Limits(memory_bytes=4 << 20))
 

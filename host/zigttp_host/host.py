@@ -17,6 +17,7 @@ from .engine import Engine, EngineConfig, calibration_path
 from .handler import Bundle, Handler
 from .http import HttpRequest
 from .imports import HostFunctions, make_linker
+from .instance import SIGNATURES
 from .limits import Limits
 from .modules import builtin_functions
 from .paths import GUEST_WASM, PRELUDE_JS
@@ -69,11 +70,17 @@ class Host:
         store.set_fuel(1_000_000)
         store.set_epoch_deadline(1000)
         instance = self.base_pre.instantiate(store)
-        abi = instance.exports(store).get("abi_version")
+        exports = instance.exports(store)
+        abi = exports.get("abi_version")
         found = abi(store) if isinstance(abi, wasmtime.Func) else None
         if found != ABI_VERSION:
             raise GuestNotBuilt(f"the guest speaks ABI {found}, this host speaks {ABI_VERSION}: rebuild the guest "
                                 "(pip install -e . or python guest/build.py)")
+        for name, (params, results) in SIGNATURES.items():
+            func = exports.get(name)
+            ty = func.type(store) if isinstance(func, wasmtime.Func) else None
+            if ty is None or (tuple(map(str, ty.params)), tuple(map(str, ty.results))) != (params, results):
+                raise GuestNotBuilt(f"the guest's export {name!r} does not match ABI {ABI_VERSION}")
 
     def load(self, bundle: Bundle, limits: Limits | None = None, *, isolation: str = "pooled") -> Handler:
         """Pre-initialises `bundle` (cached on disk) and returns a Handler ready to serve."""

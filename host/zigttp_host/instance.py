@@ -51,6 +51,22 @@ class GuestFailure(Exception):
         self.trapped = trapped
 
 
+# The guest's exports and their signatures (guest/glue.c); checked once per
+# module by Host, so instances can skip reading types back from wasmtime.
+SIGNATURES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "abi_version": ((), ("i32",)),
+    "_initialize": ((), ()),
+    "init": (("i32", "i32"), ("i32",)),
+    "load": (("i32", "i32", "i32", "i32"), ("i32",)),
+    "buf": (("i32",), ("i32",)),
+    "last_len": ((), ("i32",)),
+    "handle": (("i32",), ("i64",)),
+    "set_limits": (("i32", "i32", "i32"), ()),
+    "reseed": (("i64",), ()),
+    "memory_used": ((), ("i32",)),
+}
+
+
 def _export(store: wasmtime.Store, instance: wasmtime.Instance, name: str) -> wasmtime.Func | wasmtime.Memory:
     # One export by name; Instance.exports() would wrap all of them (~100 µs).
     item = ffi.wasmtime_extern_t()
@@ -74,26 +90,28 @@ class GuestInstance:
         self.store.set_epoch_deadline(SETUP_TIMEOUT_MS // EPOCH_TICK_MS)
         self.instance = pre.instantiate(self.store)
         self._store_ctx = self.store._context()
-        ex = lambda name: _export(self.store, self.instance, name)  # noqa: E731
-        self.memory: wasmtime.Memory = ex("memory")  # type: ignore[assignment]
-        self._buf = FastFunc(ex("buf"), self.store)  # type: ignore[arg-type]
-        self._handle = FastFunc(ex("handle"), self.store)  # type: ignore[arg-type]
-        self._last_len = FastFunc(ex("last_len"), self.store)  # type: ignore[arg-type]
-        self._set_limits = FastFunc(ex("set_limits"), self.store)  # type: ignore[arg-type]
-        self._reseed = FastFunc(ex("reseed"), self.store)  # type: ignore[arg-type]
+        self.memory: wasmtime.Memory = _export(self.store, self.instance, "memory")  # type: ignore[assignment]
+        self._buf = self._func("buf")
+        self._handle = self._func("handle")
+        self._last_len = self._func("last_len")
+        self._set_limits = self._func("set_limits")
+        self._reseed = self._func("reseed")
         self.base = ctypes.addressof(self.memory.data_ptr(self.store).contents)
         self.ctx = CallContext(memory=self.memory, base=self.base, functions=functions, logger=logger)
         self._buf_ptr = 0
         self._buf_cap = 0
         self.requests = 0
         if fresh_module:
-            abi = FastFunc(ex("abi_version"), self.store)()
+            abi = self._func("abi_version")()
             if abi != ABI_VERSION:
                 raise GuestFailure("internal_error",
                                    {"message": f"guest ABI {abi} but this host speaks {ABI_VERSION}"})
-            self._call_raw(FastFunc(ex("_initialize"), self.store))
-            self._init = FastFunc(ex("init"), self.store)
-            self._load = FastFunc(ex("load"), self.store)
+            self._call_raw(self._func("_initialize"))
+            self._init = self._func("init")
+            self._load = self._func("load")
+
+    def _func(self, name: str) -> FastFunc:
+        return FastFunc(_export(self.store, self.instance, name), self.store, SIGNATURES[name])  # type: ignore[arg-type]
 
     # ---------- plumbing ----------
 
