@@ -86,6 +86,7 @@ static JSValue request_proto = JS_UNDEFINED;
 static JSValue headers_proto = JS_UNDEFINED;
 static JSValue parse_query = JS_UNDEFINED;
 static JSValue merge_header = JS_UNDEFINED;
+static JSValue wire_pairs = JS_UNDEFINED;
 static JSValue request_bytes_fn = JS_UNDEFINED;
 static JSAtom atom_entries, atom_used, atom_raw, atom_is_response;
 static JSAtom atom_method, atom_url, atom_path, atom_query, atom_headers, atom_body, atom_status;
@@ -472,6 +473,7 @@ EXPORT("init") int32_t g_init(const char *prelude, int32_t len) {
     headers_proto = JS_GetPropertyStr(ctx, api, "headersProto");
     parse_query = JS_GetPropertyStr(ctx, api, "parseQuery");
     merge_header = JS_GetPropertyStr(ctx, api, "mergeHeader");
+    wire_pairs = JS_GetPropertyStr(ctx, api, "wirePairs");
     request_bytes_fn = JS_NewCFunction(ctx, js_request_bytes, "requestBytes", 0);
     JSValue syms = JS_GetPropertyStr(ctx, api, "symbols");
     JSValue s;
@@ -490,7 +492,7 @@ EXPORT("init") int32_t g_init(const char *prelude, int32_t len) {
     atom_status = JS_NewAtom(ctx, "status");
     if (!JS_IsObject(modules) || !JS_IsFunction(ctx, lockdown) ||
         !JS_IsObject(request_proto) || !JS_IsObject(headers_proto) || !JS_IsFunction(ctx, parse_query) ||
-        !JS_IsFunction(ctx, merge_header) || atom_entries == JS_ATOM_NULL || atom_is_response == JS_ATOM_NULL)
+        !JS_IsFunction(ctx, merge_header) || !JS_IsFunction(ctx, wire_pairs) || atom_entries == JS_ATOM_NULL || atom_is_response == JS_ATOM_NULL)
         return fail_with(ERR_NOT_READY, "prelude setup() returned an incomplete API");
     return 0;
 }
@@ -677,8 +679,14 @@ static int32_t encode_response(JSValueConst res) {
         return take_exception();
     }
     JSValue headers = JS_GetProperty(ctx, res, atom_headers);
-    JSValue entries = JS_IsObject(headers) ? JS_GetProperty(ctx, headers, atom_entries) : JS_UNDEFINED;
+    JSValue entries = JS_UNDEFINED;
+    if (JS_IsObject(headers)) {
+        JSValue has = JS_GetProperty(ctx, headers, atom_entries);
+        if (JS_IsArray(has)) entries = JS_Call(ctx, wire_pairs, JS_UNDEFINED, 1, (JSValueConst *)&headers);
+        JS_FreeValue(ctx, has);
+    }
     JS_FreeValue(ctx, headers);
+    if (JS_IsException(entries)) return take_exception();
     if (!JS_IsArray(entries)) {
         JS_FreeValue(ctx, entries);
         JS_ThrowTypeError(ctx, "Response headers must be a Headers object");

@@ -103,6 +103,14 @@ def test_multi_valued_response_headers(api: Server) -> None:
     assert r.headers["x-one"] == "1"
 
 
+def test_headers_assigned_as_properties_reach_the_wire(api: Server) -> None:
+    r = api.get("/assign-header")
+    assert r.headers["x-added"] == "3"
+    assert r.headers["x-keep"] == "changed"
+    assert "x-drop" not in r.headers
+    assert r.headers.get_list("set-cookie") == ["a=1", "b=2"]
+
+
 def test_response_object_fields(api: Server) -> None:
     assert api.get("/response-fields").json() == {
         "status": 404, "ok": False, "statusText": "Not Found", "ct": "application/json", "parsed": {"x": 1}}

@@ -125,3 +125,80 @@ def test_the_packaged_guest_matches_the_committed_hash() -> None:
 
     expected = (Path(__file__).resolve().parents[1] / "guest" / "guest.sha256").read_text().split()[0]
     assert hashlib.sha256(GUEST_WASM.read_bytes()).hexdigest() == expected
+
+
+def test_hard_deadline_stops_native_code_the_soft_one_cannot_reach(host: Host) -> None:
+    # Array.join runs in C and never polls QuickJS's interrupt handler, so only
+    # the epoch deadline (100 ms after the soft one) can stop it.
+    src = ("export function handler(req) { const a = new Array(3000000).fill('abc'); let s = '';"
+           " for (let i = 0; i < 500; i++) s = a.join(','); return Response.text('' + s.length); }")
+    h = host.load(Bundle(src, "native.js"), Limits(timeout_ms=300, memory_bytes=256 << 20))
+    r = h.handle(HttpRequest("GET", "/"))
+    assert (r.status, _json(r)) == (504, {"error": "timeout", "limitMs": 300})
+    assert r.failure is not None and r.failure.instance_discarded
+
+
+@pytest.mark.parametrize("source", [
+    "export default function handler(req) { return Response.text('default'); }",
+    "export default (req) => Response.text('default');",
+    "export function handler(req) { return Response.text('default'); }",
+    "export async function handler(req) { return Response.text('default'); }",
+])
+def test_handler_entry_forms(host: Host, source: str) -> None:
+    h = host.load(Bundle(source, "forms.js"))
+    assert h.handle(HttpRequest("GET", "/")).body == b"default"
+
+
+def test_capability_denial_cannot_be_caught(tmp_path: Path) -> None:
+    from zigttp_host.modules import builtin_functions
+    from zigttp_host.registry import CapabilityDenied
+
+    def secret(ctx, args):
+        raise CapabilityDenied("env", args[0])
+
+    functions = builtin_functions()
+    functions.by_id[100] = ("secret", secret)
+    functions.modules["zigttp:probe"] = {"secret": 100}
+    embedded = Host(cache_root=tmp_path, functions=functions)
+    src = ("import { secret } from 'zigttp:probe';\n"
+           "export function handler(req) {\n"
+           "  try { return Response.text(secret('API_KEY')); }\n"
+           "  catch (e) { return Response.text('swallowed: ' + e); }\n"
+           "}\n")
+    h = embedded.load(Bundle(src, "probe.js"), Limits(fuel=10**10))
+    r = h.handle(HttpRequest("GET", "/"))
+    assert (r.status, _json(r)) == (500, {"error": "capability_denied", "capability": "env", "name": "API_KEY"})
+    embedded.engine.close()
+
+
+def test_host_function_errors_become_js_errors_and_bugs_never_kill_the_instance(tmp_path: Path) -> None:
+    from zigttp_host.modules import builtin_functions
+    from zigttp_host.registry import HostTypeError
+
+    def strict(ctx, args):
+        if not isinstance(args[0], str):
+            raise HostTypeError("strict(): parameter 'name' must be a string")
+        return {"echo": args[0], "big": "x" * 4096}
+
+    def buggy(ctx, args):
+        return 1 / 0
+
+    functions = builtin_functions()
+    functions.by_id[100] = ("strict", strict)
+    functions.by_id[101] = ("buggy", buggy)
+    functions.modules["zigttp:probe"] = {"strict": 100, "buggy": 101}
+    embedded = Host(cache_root=tmp_path, functions=functions)
+    src = ("import { strict, buggy } from 'zigttp:probe';\n"
+           "export function handler(req) {\n"
+           "  const out = {};\n"
+           "  try { strict(5); } catch (e) { out.type = e.name + ': ' + e.message; }\n"
+           "  try { buggy(); } catch (e) { out.bug = e.name; }\n"
+           "  const r = strict('ok');\n"
+           "  out.echo = r.echo; out.big = r.big.length;\n"
+           "  return Response.json(out);\n"
+           "}\n")
+    h = embedded.load(Bundle(src, "probe.js"), Limits(fuel=10**10))
+    assert _json(h.handle(HttpRequest("GET", "/"))) == {
+        "type": "TypeError: strict(): parameter 'name' must be a string", "bug": "InternalError",
+        "echo": "ok", "big": 4096}
+    embedded.engine.close()

@@ -7,9 +7,7 @@ import os
 import sys
 from pathlib import Path
 
-from zigttp_host import format_size, parse_size
-from zigttp_host.handler import ISOLATION_MODES
-from zigttp_host.limits import Limits
+from zigttp_host.limits import Limits, format_size, parse_size
 
 from . import __version__
 
@@ -55,7 +53,7 @@ def _add_serve(sub: argparse._SubParsersAction) -> None:
                    help="worker processes (default: CPU count)")
     p.add_argument("--threads", type=_positive_int, default=4,
                    help="handler threads per worker, each with its own sandbox instance")
-    p.add_argument("--isolation", choices=ISOLATION_MODES, default="pooled",
+    p.add_argument("--isolation", choices=("pooled", "fresh"), default="pooled",
                    help="pooled: warm instances reused (a handler's own module state persists across the "
                         "requests one instance serves); fresh: a new instance from the snapshot per request")
     p.add_argument("--memory", type=_size, default=defaults.memory_bytes, metavar="SIZE",
@@ -100,6 +98,8 @@ def _run_serve(args: argparse.Namespace) -> int:
     except LoadError as e:
         print(e.report, file=sys.stderr)
         return 1
+    for warning in loaded.warnings:
+        print(warning, file=sys.stderr)
     config = ServeConfig(handler_path=str(args.handler), bundle_path="", bundle_name=loaded.bundle.name,
                          host=args.host, port=args.port, workers=args.workers, threads=args.threads,
                          isolation=args.isolation, quiet=args.quiet, verified=loaded.verified,
@@ -114,6 +114,25 @@ def _run_serve(args: argparse.Namespace) -> int:
         return 1
 
 
+def _add_compile(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "compile",
+        help="compile a zigts handler (and its local imports) to one JavaScript module",
+        description="Parse HANDLER, reject what the zigts subset does not allow (with a suggested alternative), "
+                    "and print or write the emitted ES2020 module the sandbox runs.",
+    )
+    from .compiler.cli import add_compile_arguments
+
+    add_compile_arguments(p)
+    p.set_defaults(run=_run_compile)
+
+
+def _run_compile(args: argparse.Namespace) -> int:
+    from .compiler.cli import run_compile
+
+    return run_compile(args)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="zigttp",
@@ -123,6 +142,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"zigttp {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     _add_serve(sub)
+    _add_compile(sub)
     return parser
 
 

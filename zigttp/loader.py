@@ -6,7 +6,7 @@
 
 from __future__ import annotations
 
-import contextlib
+import bisect
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,7 +34,39 @@ class LoadedSource:
     bundle: Bundle
     path: Path
     verified: bool
+    line_map_data: dict | None = None  # JSON form of the line map, for worker processes
     warnings: list[str] = field(default_factory=list)
+
+    def locate(self, at: str | None) -> str:
+        """Turns a guest position (bundle:line:col) into a source position for messages."""
+        if not at:
+            return str(self.path)
+        name, _, rest = at.rpartition(":")
+        bundle_name, _, line = name.rpartition(":")
+        if bundle_name == self.bundle.name and line.isdigit() and rest.isdigit():
+            if self.bundle.line_map is not None:
+                mapped = self.bundle.line_map(int(line), int(rest))
+                if mapped is not None:
+                    return f"{mapped[0]}:{mapped[1]}:{mapped[2]}"
+            return f"{self.path}:{line}:{rest}"
+        return at
+
+
+class StoredLineMap:
+    """A line map read back from its JSON form (LineMap.to_dict) in a worker process."""
+
+    def __init__(self, data: dict) -> None:
+        self.files: list[str] = list(data["files"])
+        segments = sorted(data["segments"])
+        self.keys = [(s[0], s[1]) for s in segments]
+        self.targets = [(s[2], s[3], s[4]) for s in segments]
+
+    def lookup(self, line: int, column: int) -> tuple[str, int, int] | None:
+        i = bisect.bisect_right(self.keys, (line, column)) - 1
+        if i < 0:
+            return None
+        file_index, src_line, src_col = self.targets[i]
+        return self.files[file_index], src_line, src_col
 
 
 def load_raw(path: Path) -> LoadedSource:
@@ -66,10 +98,8 @@ def load_handler(path: Path, *, verify: bool = True) -> LoadedSource:
         raise LoadError(f"error: {path}: TypeScript needs the zigts compiler, which is not installed") from None
     result = compile_file(path)
     if not result.ok:
-        sources = {}
-        for f in {d.file for d in result.diagnostics}:
-            with contextlib.suppress(OSError, UnicodeDecodeError):
-                sources[f] = Path(f).read_text(encoding="utf-8")
-        raise LoadError(render_text(result.diagnostics, sources))
-    line_map = result.line_map.lookup if result.line_map is not None else None
-    return LoadedSource(Bundle(result.js, path.name, line_map), path, verified=True)
+        raise LoadError(render_text(result.diagnostics, result.sources).rstrip())
+    warnings = [render_text([d], result.sources).rstrip() for d in result.diagnostics]
+    line_map = result.line_map.lookup
+    return LoadedSource(Bundle(result.js, path.name, line_map), path, verified=True,
+                        line_map_data=result.line_map.to_dict(), warnings=warnings)

@@ -2,14 +2,29 @@
 
 The embeddable part of zigttp. A platform creates one Host per process, loads
 handler bundles into it and calls Handler.handle() per request; it never
-needs the zigttp toolchain.
+needs the zigttp toolchain. Names are imported lazily: importing the package
+does not load wasmtime until a name that needs it is used.
 """
 
-from .engine import EngineConfig
-from .handler import Bundle, Handler, HandlerLoadError
-from .host import GuestNotBuilt, Host
-from .http import Failure, HttpRequest, HttpResponse
-from .limits import Limits, format_size, parse_size
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+_EXPORTS = {
+    "Bundle": "bundle",
+    "EngineConfig": "cachekeys",
+    "Failure": "http",
+    "GuestNotBuilt": "host",
+    "Handler": "handler",
+    "HandlerLoadError": "handler",
+    "Host": "host",
+    "HttpRequest": "http",
+    "HttpResponse": "http",
+    "Limits": "limits",
+    "format_size": "limits",
+    "parse_size": "limits",
+}
 
 __all__ = [
     "Bundle",
@@ -25,3 +40,20 @@ __all__ = [
     "format_size",
     "parse_size",
 ]
+
+if TYPE_CHECKING:
+    from .bundle import Bundle
+    from .cachekeys import EngineConfig
+    from .handler import Handler, HandlerLoadError
+    from .host import GuestNotBuilt, Host
+    from .http import Failure, HttpRequest, HttpResponse
+    from .limits import Limits, format_size, parse_size
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'zigttp_host' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value

@@ -6,28 +6,16 @@ import hashlib
 import os
 import tempfile
 import threading
-from dataclasses import dataclass
-from importlib.metadata import version as package_version
 from pathlib import Path
 
 import wasmtime
 
+from .cachekeys import MAX_WASM_STACK, EngineConfig, artifact_path, calibration_path
 from .paths import cache_dir
 
-# wasmtime-py aborts the whole process when max_wasm_stack exceeds its fixed
-# 2 MiB async stack, so this is both the default and the ceiling.
-MAX_WASM_STACK = 2 << 20
+__all__ = ["Engine", "EngineConfig", "ModuleCache", "artifact_path", "calibration_path"]
+
 EPOCH_TICK_SECONDS = 0.010
-
-
-@dataclass(frozen=True)
-class EngineConfig:
-    consume_fuel: bool = True
-    epoch_interruption: bool = True
-    max_wasm_stack: int = MAX_WASM_STACK
-
-    def cache_tag(self) -> str:
-        return f"fuel={int(self.consume_fuel)};epoch={int(self.epoch_interruption)};stack={self.max_wasm_stack}"
 
 
 class Engine:
@@ -74,18 +62,6 @@ class Engine:
         self._stop.set()
         if self._ticker is not None:
             self._ticker.join(timeout=1)
-
-
-def artifact_path(root: Path, wasm_sha256: str, config: EngineConfig) -> Path:
-    """Where the compiled form of a module lives; the name covers everything it depends on."""
-    tag = f"{wasm_sha256};wasmtime={package_version('wasmtime')};{config.cache_tag()}"
-    return root / f"{hashlib.sha256(tag.encode()).hexdigest()}.cwasm"
-
-
-def calibration_path(root: Path, guest_sha256: str, config: EngineConfig) -> Path:
-    """Where the measured fuel-per-millisecond of one guest build is kept."""
-    tag = f"{guest_sha256};{package_version('wasmtime')};{config.cache_tag()}"
-    return root / f"fuel-{hashlib.sha256(tag.encode()).hexdigest()[:32]}.json"
 
 
 class ModuleCache:

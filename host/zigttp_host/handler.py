@@ -6,14 +6,14 @@ import hashlib
 import logging
 import re
 import threading
-from collections.abc import Callable
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import orjson
 import wasmtime
 
 from .abi import decode_frame, encode_frame
+from .bundle import Bundle
+from .cachekeys import snapshot_key
 from .http import Failure, HttpRequest, HttpResponse, failure_response
 from .instance import GuestFailure, GuestInstance
 from .limits import Limits
@@ -31,9 +31,6 @@ _FRAME = re.compile(r"at (?:[^\s(]+ \()?([^():\s]+):(\d+):(\d+)\)?")
 _BAD_HEADER_CHARS = re.compile(r"[\r\n\0]")
 _TOKEN = re.compile(r"^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$")
 
-LineMapper = Callable[[int, int], "tuple[str, int, int] | None"]
-
-
 class HandlerLoadError(Exception):
     """The handler could not be loaded: a syntax error, a throwing module scope, no handler."""
 
@@ -43,15 +40,6 @@ class HandlerLoadError(Exception):
         self.message = message
         self.stack = stack
         self.at = at
-
-
-@dataclass(frozen=True)
-class Bundle:
-    """What the guest evaluates: one ES module, plus how to map its positions back."""
-
-    source: str
-    name: str = "handler.js"
-    line_map: LineMapper | None = None
 
 
 class Handler:
@@ -85,7 +73,8 @@ class Handler:
     # ---------- loading ----------
 
     def _snapshot_key(self) -> str:
-        return snapshot_key(self.host.guest_sha256, self.host.prelude, self.bundle, self.limits)
+        return snapshot_key(self.host.guest_sha256, self.host.prelude, self.bundle.name, self.bundle.source,
+                            self.limits.js_stack_bytes)
 
     def _pre_initialised_module(self) -> tuple[wasmtime.Module, int]:
         key = self._snapshot_key()
@@ -211,14 +200,6 @@ class Handler:
 
     def _guest_log(self, level: str, text: str) -> None:
         self.host.log_sink(self.bundle.name, level, text)
-
-
-def snapshot_key(guest_sha256: str, prelude: str, bundle: Bundle, limits: Limits) -> str:
-    """Names a pre-initialised handler image by everything that went into it."""
-    h = hashlib.sha256()
-    for part in (guest_sha256, prelude, bundle.name, bundle.source, str(limits.js_stack_bytes)):
-        h.update(part.encode() + b"\0")
-    return h.hexdigest()
 
 
 def _describe(e: GuestFailure) -> str:

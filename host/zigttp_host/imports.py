@@ -21,6 +21,7 @@ import orjson
 import wasmtime
 
 from .abi import CallStatus, pack_call_result
+from .registry import CapabilityDenied, HostCallError, HostFunctions, HostRangeError, HostTypeError
 
 log = logging.getLogger("zigttp.guest")
 
@@ -37,46 +38,6 @@ CLOCK_REALTIME = 0
 MAX_CALL_ARGS_BYTES = 16 << 20
 MAX_CALL_RESULT_BYTES = 16 << 20
 MAX_LOG_LINE_BYTES = 16 << 10
-
-
-class HostCallError(Exception):
-    """Raised by a host function to answer the guest with a JS error."""
-
-    status = CallStatus.ERROR
-
-
-class HostTypeError(HostCallError):
-    status = CallStatus.TYPE_ERROR
-
-
-class HostRangeError(HostCallError):
-    status = CallStatus.RANGE_ERROR
-
-
-class CapabilityDenied(HostCallError):
-    """Becomes an uncatchable error in the guest; the request fails with 500."""
-
-    status = CallStatus.DENIED
-
-    def __init__(self, capability: str, name: str) -> None:
-        super().__init__(f"{capability} {name!r} is not granted")
-        self.capability = capability
-        self.name = name
-
-
-HostFunction = Callable[["CallContext", list[Any]], Any]
-
-
-@dataclass
-class HostFunctions:
-    """Host-call ids → implementations, plus the module table the prelude builds stubs from."""
-
-    by_id: dict[int, tuple[str, HostFunction]] = field(default_factory=dict)
-    modules: dict[str, dict[str, int]] = field(default_factory=dict)
-    log_id: int = 0
-
-    def module_table_json(self) -> str:
-        return orjson.dumps({"log": self.log_id, "modules": self.modules}).decode()
 
 
 @dataclass

@@ -6,9 +6,12 @@ grows here; each export is one table entry plus its implementation.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from .imports import CallContext, HostFunctions, HostTypeError
+from .registry import HostFunctions, HostTypeError
+
+if TYPE_CHECKING:
+    from .imports import CallContext
 
 LOG_LEVELS = ("debug", "info", "warn", "error")
 MAX_LOG_MESSAGE = 16 << 10

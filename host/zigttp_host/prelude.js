@@ -428,9 +428,44 @@
   // Joins a repeated request header into its own-property mirror (called by the glue).
   const mergeHeader = (h, key) => mirror(h, key);
 
+  // The pairs a response puts on the wire. Handlers may also assign
+  // `res.headers["x-name"] = value` (or delete one) directly; own properties
+  // that no longer mirror the entries win, and multi-valued entries such as
+  // Set-Cookie survive when untouched.
+  function wirePairs(h) {
+    const entries = h[ENTRIES];
+    const keys = Object.keys(h);
+    // Common case: one entry per name, each mirrored unchanged.
+    if (keys.length === entries.length) {
+      let clean = true;
+      for (let i = 0; i < entries.length; i++) {
+        const e = entries[i];
+        if (h[e[0]] !== e[1]) { clean = false; break; }
+      }
+      if (clean) return entries;
+    }
+    const out = [];
+    for (const e of entries) {
+      if (METHOD_NAMES.includes(e[0])) out.push(e);
+    }
+    for (const k of keys) {
+      const v = h[k];
+      const name = k.toLowerCase();
+      if (v === undefined || v === null) continue;
+      if (v === h.get(name)) {
+        for (const e of entries) if (e[0] === name) out.push(e);
+      } else if (Array.isArray(v)) {
+        for (const one of v) out.push([name, String(one)]);
+      } else {
+        out.push([name, String(v)]);
+      }
+    }
+    return out;
+  }
+
   // The glue builds requests and encodes responses itself; it needs these.
   return {
-    modules, lockdown, requestProto, headersProto, parseQuery, mergeHeader,
+    modules, lockdown, requestProto, headersProto, parseQuery, mergeHeader, wirePairs,
     symbols: { entries: ENTRIES, used: USED, raw: RAW, isResponse: IS_RESPONSE },
   };
 })

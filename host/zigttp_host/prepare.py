@@ -16,15 +16,12 @@ import hashlib
 import json
 import sys
 
-from .engine import EngineConfig, artifact_path, calibration_path
-from .handler import Bundle, HandlerLoadError, snapshot_key
+from .bundle import Bundle
+from .cachekeys import EngineConfig, artifact_path, calibration_path, snapshot_key
 from .limits import Limits
 from .modules import builtin_functions
-from .paths import GUEST_WASM, PRELUDE_JS, cache_dir
-
-
-def _prelude() -> str:
-    return PRELUDE_JS.read_text().replace("__ZIGTTP_MODULE_TABLE__", builtin_functions().module_table_json())
+from .paths import GUEST_WASM, cache_dir
+from .registry import prelude_source
 
 
 def is_prepared(bundle: Bundle, limits: Limits) -> bool:
@@ -34,13 +31,15 @@ def is_prepared(bundle: Bundle, limits: Limits) -> bool:
     guest_sha = hashlib.sha256(GUEST_WASM.read_bytes()).hexdigest()
     root = cache_dir() / "modules"
     config = EngineConfig()
-    key = snapshot_key(guest_sha, _prelude(), bundle, limits)
+    key = snapshot_key(guest_sha, prelude_source(builtin_functions()), bundle.name, bundle.source,
+                       limits.js_stack_bytes)
     if not artifact_path(root, key, config).exists():
         return False
     return limits.fuel is not None or calibration_path(root, guest_sha, config).exists()
 
 
 def main() -> int:
+    from .handler import HandlerLoadError
     from .host import GuestNotBuilt, Host
 
     request = json.load(sys.stdin)

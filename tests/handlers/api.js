@@ -36,6 +36,13 @@ function handler(req) {
   if (p === "/set-cookie") {
     return Response.text("cookies", { headers: [["set-cookie", "a=1; Path=/"], ["set-cookie", "b=2"], ["x-one", "1"]] });
   }
+  if (p === "/assign-header") {
+    const r = Response.text("assigned", { headers: { "x-keep": "1", "x-drop": "2", "set-cookie": ["a=1", "b=2"] } });
+    r.headers["x-added"] = "3";
+    r.headers["x-keep"] = "changed";
+    delete r.headers["x-drop"];
+    return r;
+  }
   if (p === "/response-fields") {
     const r = Response.json({ x: 1 }, { status: 404 });
     return Response.json({ status: r.status, ok: r.ok, statusText: r.statusText, ct: r.headers.get("content-type"), parsed: r.json() });

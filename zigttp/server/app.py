@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import sys
 import time
@@ -13,6 +14,7 @@ import orjson
 
 from zigttp_host import Bundle, Handler, Host, HttpRequest, HttpResponse
 
+from ..loader import StoredLineMap
 from .config import ServeConfig
 from .dispatch import ThreadDispatcher
 
@@ -48,7 +50,10 @@ class ZigttpApp:
         _configure_logging(self.config.quiet)
         host = Host()
         source = Path(self.config.bundle_path).read_text(encoding="utf-8")
-        self.handler = host.load(Bundle(source, self.config.bundle_name), self.limits,
+        line_map = None
+        if self.config.line_map_path:
+            line_map = StoredLineMap(json.loads(Path(self.config.line_map_path).read_text(encoding="utf-8"))).lookup
+        self.handler = host.load(Bundle(source, self.config.bundle_name, line_map), self.limits,
                                  isolation=self.config.isolation)
         # every thread warms its own instance before the worker accepts requests
         self.dispatcher = ThreadDispatcher(loop, self.config.threads, thread_init=self.handler.warm)
@@ -104,15 +109,21 @@ class ZigttpApp:
         return response.status, response.headers, response.body
 
 
+# After a body turns out too large, up to this much more is read and dropped
+# so the client (still sending) receives the 413 instead of a reset.
+DRAIN_BYTES = 8 << 20
+
+
 async def _read_body(proto: Any, limit: int) -> bytes | None:
-    chunks = []
+    chunks: list[bytes] = []
     size = 0
     async for chunk in proto:
         size += len(chunk)
-        if size > limit:
-            return None
-        chunks.append(chunk)
-    return b"".join(chunks)
+        if size <= limit:
+            chunks.append(chunk)
+        elif size > limit + DRAIN_BYTES:
+            break
+    return b"".join(chunks) if size <= limit else None
 
 
 def _log_failure(name: str, method: str, path: str, response: HttpResponse) -> None:

@@ -16,6 +16,7 @@ class ServeConfig:
     handler_path: str
     bundle_path: str  # the emitted JS the workers load
     bundle_name: str
+    line_map_path: str | None = None
     host: str = "127.0.0.1"
     port: int = 8080
     workers: int = 1

@@ -37,10 +37,7 @@ def prepare_handler(loaded: LoadedSource, limits: Limits) -> None:
         raise StartError(f"error: could not prepare {loaded.path}:\n{proc.stderr.strip()}") from None
     if not result.get("ok"):
         err = result["error"]
-        where = err.get("at") or str(loaded.path)
-        if err.get("at") and loaded.bundle.line_map is None and not loaded.verified:
-            where = f"{loaded.path.parent / err['at']}" if "/" not in err["at"] else err["at"]
-        raise StartError(f"error: {where}: {err['message']}")
+        raise StartError(f"error: {loaded.locate(err.get('at'))}: {err['message']}")
 
 
 def serve(loaded: LoadedSource, config: ServeConfig) -> int:
@@ -52,8 +49,15 @@ def serve(loaded: LoadedSource, config: ServeConfig) -> int:
     bundle_path = state / "bundle.js"
     bundle_path.write_text(loaded.bundle.source, encoding="utf-8")
     config.bundle_path = str(bundle_path)
+    if loaded.line_map_data is not None:
+        map_path = state / "bundle.map.json"
+        map_path.write_text(json.dumps(loaded.line_map_data), encoding="utf-8")
+        config.line_map_path = str(map_path)
     config.bundle_name = loaded.bundle.name
     os.environ[CONFIG_ENV] = config.to_env()
+    # Imported here, before granian forks: the workers inherit the loaded
+    # modules instead of each importing wasmtime again (cold start).
+    import zigttp.server.app  # noqa: F401
     if not config.quiet:
         print(f"zigttp: serving {loaded.path} on http://{config.host}:{config.port} "
               f"({config.workers} worker{'s' if config.workers != 1 else ''}, {config.isolation} isolation, "

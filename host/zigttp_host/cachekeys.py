@@ -1,0 +1,66 @@
+"""Names of cached artefacts, computable without creating an engine.
+
+`zigttp serve` checks the cache in the parent process, which must not create
+a wasmtime Engine before granian forks its workers; nothing here imports
+wasmtime.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import importlib.util
+from dataclasses import dataclass
+from pathlib import Path
+
+# wasmtime-py aborts the whole process when max_wasm_stack exceeds its fixed
+# 2 MiB async stack, so this is both the default and the ceiling.
+MAX_WASM_STACK = 2 << 20
+
+
+@dataclass(frozen=True)
+class EngineConfig:
+    consume_fuel: bool = True
+    epoch_interruption: bool = True
+    max_wasm_stack: int = MAX_WASM_STACK
+
+    def cache_tag(self) -> str:
+        return f"fuel={int(self.consume_fuel)};epoch={int(self.epoch_interruption)};stack={self.max_wasm_stack}"
+
+
+@functools.cache
+def wasmtime_version() -> str:
+    """The installed wasmtime-py version, read from its dist-info name.
+
+    importlib.metadata scans every installed distribution (~30 ms), which a
+    server cold start cannot afford.
+    """
+    spec = importlib.util.find_spec("wasmtime")
+    if spec is None or spec.origin is None:
+        return "missing"
+    site = Path(spec.origin).parent.parent
+    for info in site.glob("wasmtime-*.dist-info"):
+        return info.name[len("wasmtime-") : -len(".dist-info")]
+    from importlib.metadata import version
+
+    return version("wasmtime")
+
+
+def artifact_path(root: Path, wasm_sha256: str, config: EngineConfig) -> Path:
+    """Where the compiled form of a module lives; the name covers everything it depends on."""
+    tag = f"{wasm_sha256};wasmtime={wasmtime_version()};{config.cache_tag()}"
+    return root / f"{hashlib.sha256(tag.encode()).hexdigest()}.cwasm"
+
+
+def calibration_path(root: Path, guest_sha256: str, config: EngineConfig) -> Path:
+    """Where the measured fuel-per-millisecond of one guest build is kept."""
+    tag = f"{guest_sha256};{wasmtime_version()};{config.cache_tag()}"
+    return root / f"fuel-{hashlib.sha256(tag.encode()).hexdigest()[:32]}.json"
+
+
+def snapshot_key(guest_sha256: str, prelude: str, bundle_name: str, bundle_source: str, js_stack_bytes: int) -> str:
+    """Names a pre-initialised handler image by everything that went into it."""
+    h = hashlib.sha256()
+    for part in (guest_sha256, prelude, bundle_name, bundle_source, str(js_stack_bytes)):
+        h.update(part.encode() + b"\0")
+    return h.hexdigest()

@@ -1,0 +1,3 @@
+from zigttp.compiler.cli import main
+
+raise SystemExit(main())

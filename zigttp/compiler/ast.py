@@ -1,0 +1,665 @@
+"""AST node dataclasses. Every node carries its file and a source span.
+
+Spans are character offsets (`start`, `end`); `line`, `column`, `end_line` and
+`end_column` (1-based) are computed from the file's line table on demand.
+Type syntax is kept in the tree (for the checkers) and erased by the emitter.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from zigttp.compiler.source import SourceFile
+
+
+@dataclass(slots=True, eq=False)
+class Node:
+    file: SourceFile = field(repr=False)
+    start: int
+    end: int
+
+    @property
+    def filename(self) -> str:
+        return self.file.name
+
+    @property
+    def line(self) -> int:
+        return self.file.line_of(self.start)
+
+    @property
+    def column(self) -> int:
+        return self.file.line_col(self.start)[1]
+
+    @property
+    def end_line(self) -> int:
+        return self.file.line_col(self.end)[0]
+
+    @property
+    def end_column(self) -> int:
+        return self.file.line_col(self.end)[1]
+
+
+# ---------------------------------------------------------------- types
+
+
+@dataclass(slots=True, eq=False)
+class TypeNode(Node):
+    pass
+
+
+@dataclass(slots=True, eq=False)
+class KeywordType(TypeNode):
+    name: str  # string number boolean undefined null void never unknown object symbol bigint this any
+
+
+@dataclass(slots=True, eq=False)
+class LiteralType(TypeNode):
+    value: object  # str | float | bool
+
+
+@dataclass(slots=True, eq=False)
+class TypeReference(TypeNode):
+    name: str  # possibly qualified ("A.B")
+    arguments: list[TypeNode]
+
+
+@dataclass(slots=True, eq=False)
+class UnionType(TypeNode):
+    types: list[TypeNode]
+
+
+@dataclass(slots=True, eq=False)
+class IntersectionType(TypeNode):
+    types: list[TypeNode]
+
+
+@dataclass(slots=True, eq=False)
+class ArrayType(TypeNode):
+    element: TypeNode
+
+
+@dataclass(slots=True, eq=False)
+class TupleMember(Node):
+    name: str | None
+    type: TypeNode
+    optional: bool
+    rest: bool
+
+
+@dataclass(slots=True, eq=False)
+class TupleType(TypeNode):
+    elements: list[TupleMember]
+
+
+@dataclass(slots=True, eq=False)
+class PropertySignature(Node):
+    name: str
+    type: TypeNode | None
+    optional: bool
+    readonly: bool
+
+
+@dataclass(slots=True, eq=False)
+class MethodSignature(Node):
+    name: str
+    type_parameters: list[TypeParameter]
+    parameters: list[Parameter]
+    return_type: TypeNode | None
+    optional: bool
+
+
+@dataclass(slots=True, eq=False)
+class IndexSignature(Node):
+    key_name: str
+    key_type: TypeNode
+    type: TypeNode
+    readonly: bool
+
+
+@dataclass(slots=True, eq=False)
+class CallSignature(Node):
+    type_parameters: list[TypeParameter]
+    parameters: list[Parameter]
+    return_type: TypeNode | None
+    construct: bool
+
+
+@dataclass(slots=True, eq=False)
+class ObjectType(TypeNode):
+    members: list[Node]
+
+
+@dataclass(slots=True, eq=False)
+class MappedType(TypeNode):
+    parameter: str
+    constraint: TypeNode
+    name_type: TypeNode | None
+    type: TypeNode | None
+    readonly: str | None  # "+", "-", "" or None
+    optional: str | None
+
+
+@dataclass(slots=True, eq=False)
+class FunctionType(TypeNode):
+    type_parameters: list[TypeParameter]
+    parameters: list[Parameter]
+    return_type: TypeNode
+    construct: bool
+
+
+@dataclass(slots=True, eq=False)
+class TypeQuery(TypeNode):
+    name: str
+    arguments: list[TypeNode]
+
+
+@dataclass(slots=True, eq=False)
+class TypeOperator(TypeNode):
+    operator: str  # keyof | readonly | unique
+    type: TypeNode
+
+
+@dataclass(slots=True, eq=False)
+class IndexedAccessType(TypeNode):
+    object: TypeNode
+    index: TypeNode
+
+
+@dataclass(slots=True, eq=False)
+class ConditionalType(TypeNode):
+    check: TypeNode
+    extends: TypeNode
+    true_type: TypeNode
+    false_type: TypeNode
+
+
+@dataclass(slots=True, eq=False)
+class InferType(TypeNode):
+    name: str
+    constraint: TypeNode | None
+
+
+@dataclass(slots=True, eq=False)
+class TemplateLiteralType(TypeNode):
+    quasis: list[str]
+    types: list[TypeNode]
+
+
+@dataclass(slots=True, eq=False)
+class TypePredicate(TypeNode):
+    parameter: str
+    type: TypeNode | None
+    asserts: bool
+
+
+@dataclass(slots=True, eq=False)
+class TypeParameter(Node):
+    name: str
+    constraint: TypeNode | None
+    default: TypeNode | None
+
+
+# ---------------------------------------------------------- expressions
+
+
+@dataclass(slots=True, eq=False)
+class Expression(Node):
+    pass
+
+
+@dataclass(slots=True, eq=False)
+class Identifier(Expression):
+    name: str
+
+
+@dataclass(slots=True, eq=False)
+class NumberLiteral(Expression):
+    value: float
+    raw: str
+
+
+@dataclass(slots=True, eq=False)
+class StringLiteral(Expression):
+    value: str
+    raw: str
+
+
+@dataclass(slots=True, eq=False)
+class BooleanLiteral(Expression):
+    value: bool
+
+
+@dataclass(slots=True, eq=False)
+class NullLiteral(Expression):
+    """Only valid inside `comptime(...)`; rejected everywhere else."""
+
+
+@dataclass(slots=True, eq=False)
+class TemplateLiteral(Expression):
+    quasis: list[str]  # raw text of each chunk
+    cooked: list[str]
+    expressions: list[Expression]
+
+
+@dataclass(slots=True, eq=False)
+class TaggedTemplate(Expression):
+    tag: Expression
+    quasi: TemplateLiteral
+
+
+@dataclass(slots=True, eq=False)
+class Spread(Expression):
+    argument: Expression
+
+
+@dataclass(slots=True, eq=False)
+class ArrayLiteral(Expression):
+    elements: list[Expression]
+
+
+@dataclass(slots=True, eq=False)
+class Property(Node):
+    key: Expression  # Identifier (name), StringLiteral, NumberLiteral or computed expression
+    value: Expression
+    computed: bool
+    shorthand: bool
+    kind: str  # "init" | "get" | "set" | "method"
+
+
+@dataclass(slots=True, eq=False)
+class ObjectLiteral(Expression):
+    properties: list[Node]  # Property | Spread
+
+
+@dataclass(slots=True, eq=False)
+class Parameter(Node):
+    target: Node  # Identifier, or a binding pattern (rejected for functions)
+    type: TypeNode | None
+    default: Expression | None
+    optional: bool
+    rest: bool
+
+
+@dataclass(slots=True, eq=False)
+class FunctionExpression(Expression):
+    """Method bodies in object literals (`m() {}`, getters, setters)."""
+
+    name: str | None
+    type_parameters: list[TypeParameter]
+    parameters: list[Parameter]
+    return_type: TypeNode | None
+    body: Block
+
+
+@dataclass(slots=True, eq=False)
+class ArrowFunction(Expression):
+    type_parameters: list[TypeParameter]
+    parameters: list[Parameter]
+    return_type: TypeNode | None
+    body: Node  # Block or Expression
+
+
+@dataclass(slots=True, eq=False)
+class Unary(Expression):
+    operator: str  # ! ~ + - typeof void
+    argument: Expression
+
+
+@dataclass(slots=True, eq=False)
+class Binary(Expression):
+    operator: str  # arithmetic, comparison, logical (&& || ??), bitwise, in
+    left: Expression
+    right: Expression
+
+
+@dataclass(slots=True, eq=False)
+class Assign(Expression):
+    operator: str  # = += -= ...
+    target: Node
+    value: Expression
+
+
+@dataclass(slots=True, eq=False)
+class Conditional(Expression):
+    test: Expression
+    consequent: Expression
+    alternate: Expression
+
+
+@dataclass(slots=True, eq=False)
+class Call(Expression):
+    callee: Expression
+    arguments: list[Expression]
+    optional: bool
+    type_arguments: list[TypeNode]
+
+
+@dataclass(slots=True, eq=False)
+class Member(Expression):
+    object: Expression
+    name: str
+    name_start: int
+    optional: bool
+
+
+@dataclass(slots=True, eq=False)
+class Index(Expression):
+    object: Expression
+    index: Expression
+    optional: bool
+
+
+@dataclass(slots=True, eq=False)
+class Sequence(Expression):
+    expressions: list[Expression]
+
+
+@dataclass(slots=True, eq=False)
+class Paren(Expression):
+    expression: Expression
+
+
+@dataclass(slots=True, eq=False)
+class Pipe(Expression):
+    """`left |> right` is `right(left)`."""
+
+    left: Expression
+    right: Expression
+
+
+@dataclass(slots=True, eq=False)
+class PipeCall(Expression):
+    """`pipe(f1, ..., fN)` is `fN(...f2(f1())...)`."""
+
+    functions: list[Expression]
+
+
+@dataclass(slots=True, eq=False)
+class GuardChain(Expression):
+    """`guard(a) |> guard(b) |> handler |> guard(c)` from zigttp:compose."""
+
+    pre_guards: list[Expression]
+    handler: Expression
+    post_guards: list[Expression]
+
+
+@dataclass(slots=True, eq=False)
+class GuardCall(Expression):
+    """A `guard(fn)` outside a chain: the identity on `fn`."""
+
+    function: Expression
+
+
+@dataclass(slots=True, eq=False)
+class Comptime(Expression):
+    expression: Expression
+    value: object
+    literal: str  # the folded value as JavaScript source
+
+
+@dataclass(slots=True, eq=False)
+class Pattern(Node):
+    pass
+
+
+@dataclass(slots=True, eq=False)
+class LiteralPattern(Pattern):
+    value: Expression  # StringLiteral | NumberLiteral | BooleanLiteral | Identifier("undefined") | Unary("-")
+
+
+@dataclass(slots=True, eq=False)
+class WildcardPattern(Pattern):
+    pass
+
+
+@dataclass(slots=True, eq=False)
+class ObjectPattern(Pattern):
+    entries: list[tuple[str, Pattern]]
+
+
+@dataclass(slots=True, eq=False)
+class ArrayPattern(Pattern):
+    elements: list[Pattern]
+
+
+@dataclass(slots=True, eq=False)
+class MatchArm(Node):
+    pattern: Pattern
+    body: Expression
+
+
+@dataclass(slots=True, eq=False)
+class Match(Expression):
+    subject: Expression
+    arms: list[MatchArm]
+    default: Expression | None
+
+
+@dataclass(slots=True, eq=False)
+class JSXAttribute(Node):
+    name: str
+    value: Expression | None  # None means `true`
+
+
+@dataclass(slots=True, eq=False)
+class JSXSpreadAttribute(Node):
+    argument: Expression
+
+
+@dataclass(slots=True, eq=False)
+class JSXText(Expression):
+    value: str  # whitespace-normalised, entities decoded ("" when dropped)
+
+
+@dataclass(slots=True, eq=False)
+class JSXExpressionContainer(Expression):
+    expression: Expression | None  # None for `{}` / `{/* comment */}`
+
+
+@dataclass(slots=True, eq=False)
+class JSXElement(Expression):
+    tag: str | None  # intrinsic tag name; None for a component or a fragment
+    component: Expression | None  # Identifier/Member for capitalised or dotted names
+    attributes: list[Node]
+    children: list[Expression]
+
+
+@dataclass(slots=True, eq=False)
+class Invalid(Expression):
+    """A rejected construct, kept so parsing can continue (never emitted)."""
+
+    what: str
+    children: list[Node]
+
+
+# ---------------------------------------------------- binding patterns
+
+
+@dataclass(slots=True, eq=False)
+class BindingProperty(Node):
+    key: str
+    target: Node  # Identifier or nested pattern
+    default: Expression | None
+    shorthand: bool
+
+
+@dataclass(slots=True, eq=False)
+class ObjectBinding(Node):
+    properties: list[BindingProperty]
+
+
+@dataclass(slots=True, eq=False)
+class BindingElement(Node):
+    target: Node
+    default: Expression | None
+
+
+@dataclass(slots=True, eq=False)
+class ArrayBinding(Node):
+    elements: list[BindingElement | None]
+
+
+# ----------------------------------------------------------- statements
+
+
+@dataclass(slots=True, eq=False)
+class Statement(Node):
+    pass
+
+
+@dataclass(slots=True, eq=False)
+class VariableDeclarator(Node):
+    target: Node  # Identifier | ObjectBinding | ArrayBinding
+    type: TypeNode | None
+    init: Expression | None
+
+
+@dataclass(slots=True, eq=False)
+class VariableDeclaration(Statement):
+    kind: str  # let | const
+    declarations: list[VariableDeclarator]
+
+
+@dataclass(slots=True, eq=False)
+class FunctionDeclaration(Statement):
+    name: Identifier
+    type_parameters: list[TypeParameter]
+    parameters: list[Parameter]
+    return_type: TypeNode | None
+    body: Block | None  # None for an overload signature
+
+
+@dataclass(slots=True, eq=False)
+class Block(Statement):
+    body: list[Statement]
+
+
+@dataclass(slots=True, eq=False)
+class ExpressionStatement(Statement):
+    expression: Expression
+
+
+@dataclass(slots=True, eq=False)
+class Return(Statement):
+    argument: Expression | None
+
+
+@dataclass(slots=True, eq=False)
+class If(Statement):
+    test: Expression
+    consequent: Statement
+    alternate: Statement | None
+
+
+@dataclass(slots=True, eq=False)
+class ForOf(Statement):
+    kind: str | None  # const | let | None (assignment target)
+    target: Node
+    iterable: Expression
+    body: Statement
+
+
+@dataclass(slots=True, eq=False)
+class Break(Statement):
+    pass
+
+
+@dataclass(slots=True, eq=False)
+class Continue(Statement):
+    pass
+
+
+@dataclass(slots=True, eq=False)
+class Empty(Statement):
+    pass
+
+
+@dataclass(slots=True, eq=False)
+class Debugger(Statement):
+    pass
+
+
+@dataclass(slots=True, eq=False)
+class Assert(Statement):
+    """`assert cond;` halts; `assert cond, value;` returns `value` when false."""
+
+    test: Expression
+    value: Expression | None
+
+
+@dataclass(slots=True, eq=False)
+class ImportSpecifier(Node):
+    imported: str
+    local: Identifier
+    type_only: bool
+
+
+@dataclass(slots=True, eq=False)
+class Import(Statement):
+    specifier: str
+    specifier_start: int
+    specifier_end: int
+    names: list[ImportSpecifier]
+    type_only: bool
+
+
+@dataclass(slots=True, eq=False)
+class Export(Statement):
+    declaration: Statement
+    default: bool
+
+
+@dataclass(slots=True, eq=False)
+class TypeAlias(Statement):
+    name: Identifier
+    type_parameters: list[TypeParameter]
+    type: TypeNode
+    distinct: bool
+
+
+@dataclass(slots=True, eq=False)
+class Interface(Statement):
+    name: Identifier
+    type_parameters: list[TypeParameter]
+    extends: list[TypeNode]
+    members: list[Node]
+
+
+@dataclass(slots=True, eq=False)
+class Ambient(Statement):
+    """A `declare ...` statement: type-level only, erased."""
+
+    declaration: Node | None
+
+
+@dataclass(slots=True, eq=False)
+class InvalidStatement(Statement):
+    """A rejected statement, kept so parsing can continue (never emitted)."""
+
+    what: str
+    children: list[Node]
+
+
+# --------------------------------------------------------------- modules
+
+
+@dataclass(slots=True, eq=False)
+class Module(Node):
+    path: str  # canonical absolute path (identity in the module graph)
+    body: list[Statement]
+    imports: list[Import]
+    value_references: set[str]  # identifiers read in value positions
+    resolved: dict[str, str] = field(default_factory=dict)  # local specifier -> canonical path
+
+    @property
+    def source(self) -> SourceFile:
+        return self.file
+
+
+@dataclass(slots=True, eq=False)
+class Program:
+    """Every module of one bundle; `modules` is in dependency order, entry last."""
+
+    entry: Module
+    modules: list[Module]
+    strict: bool = False

@@ -1,0 +1,48 @@
+"""`zigttp compile HANDLER [-o out.js] [--json] [--strict]`.
+
+The lead's `zigttp/cli.py` wires this as a subcommand (`add_compile_arguments`
++ `run_compile`); `python -m zigttp.compiler` runs it standalone.
+Exit codes: 0 compiled, 1 diagnostics with errors, 2 usage error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from typing import TextIO
+
+from zigttp.compiler.api import compile_file
+from zigttp.compiler.diagnostics import render_json, render_text, summary_line
+
+
+def add_compile_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("handler", help="handler file (.ts, .tsx, .js, .jsx)")
+    parser.add_argument("-o", "--output", help="write the emitted JavaScript here instead of stdout")
+    parser.add_argument("--json", action="store_true", help="print diagnostics as JSON")
+    parser.add_argument("--strict", action="store_true", help="strict ZigTS profile (forwarded to checkers)")
+
+
+def run_compile(args: argparse.Namespace, stdout: TextIO | None = None, stderr: TextIO | None = None) -> int:
+    out = stdout or sys.stdout
+    err = stderr or sys.stderr
+    result = compile_file(args.handler, strict=args.strict)
+    if args.json:
+        err.write(render_json(result.diagnostics) + "\n")
+    elif result.diagnostics:
+        err.write(render_text(result.diagnostics, result.sources))
+        err.write(summary_line(result.diagnostics) + "\n")
+    if not result.ok:
+        return 1
+    if args.output:
+        with open(args.output, "w", encoding="utf-8") as handle:
+            handle.write(result.js)
+    else:
+        out.write(result.js)
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="zigttp compile", description="Compile a zigts handler to JavaScript.")
+    add_compile_arguments(parser)
+    return run_compile(parser.parse_args(argv))

@@ -1,0 +1,171 @@
+"""Diagnostics: the record every phase reports, and its text/JSON renderers.
+
+Messages follow the upstream convention "<what>; <suggested alternative>": the
+part after the first "; " is stored as `suggestion`, the part before as
+`message` (so JSON output matches upstream `{message, suggestion}` exactly).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from zigttp.compiler.source import SourceFile
+
+# ZTS0xx codes (upstream `json_diagnostics.zig` ErrorKind order) plus the
+# codes this front end adds (044+, 999).
+UNSUPPORTED_FEATURE = "ZTS001"
+UNEXPECTED_TOKEN = "ZTS002"
+EXPECTED_TOKEN = "ZTS003"
+EXPECTED_EXPRESSION = "ZTS004"
+EXPECTED_STATEMENT = "ZTS005"
+EXPECTED_IDENTIFIER = "ZTS006"
+UNEXPECTED_EOF = "ZTS007"
+UNTERMINATED_STRING = "ZTS008"
+UNTERMINATED_TEMPLATE = "ZTS009"
+UNTERMINATED_REGEX = "ZTS010"
+UNTERMINATED_COMMENT = "ZTS011"
+INVALID_NUMBER = "ZTS012"
+INVALID_ESCAPE = "ZTS013"
+INVALID_UNICODE_ESCAPE = "ZTS014"
+EXPECTED_PROPERTY_NAME = "ZTS015"
+INVALID_ASSIGNMENT_TARGET = "ZTS016"
+INVALID_DESTRUCTURING = "ZTS017"
+DUPLICATE_PARAMETER = "ZTS018"
+DUPLICATE_BINDING = "ZTS019"
+CONST_WITHOUT_INITIALIZER = "ZTS021"
+INVALID_BREAK = "ZTS022"
+INVALID_CONTINUE = "ZTS023"
+INVALID_RETURN = "ZTS024"
+INVALID_AWAIT = "ZTS026"
+TOO_MANY_PARAMETERS = "ZTS028"
+MISMATCHED_JSX_TAG = "ZTS033"
+INVALID_JSX_ATTRIBUTE = "ZTS034"
+UNCLOSED_JSX_ELEMENT = "ZTS035"
+JSX_EXPRESSION_EXPECTED = "ZTS036"
+INVALID_IMPORT = "ZTS037"
+INVALID_EXPORT = "ZTS038"
+UNEXPECTED_CHARACTER = "ZTS040"
+ANY_TYPE = "ZTS041"
+NESTING_TOO_DEEP = "ZTS041"  # upstream collision with ANY_TYPE, kept on purpose
+AS_ASSERTION = "ZTS042"
+SATISFIES_ASSERTION = "ZTS043"
+COMPTIME_ERROR = "ZTS044"
+CANNOT_READ_FILE = "ZTS000"
+INTERNAL_ERROR = "ZTS999"
+
+ERROR = "error"
+WARNING = "warning"
+
+
+@dataclass(frozen=True, slots=True)
+class Diagnostic:
+    code: str
+    severity: str
+    message: str
+    file: str
+    line: int
+    column: int
+    suggestion: str | None = None
+    end_line: int | None = None
+    end_column: int | None = None
+
+    @property
+    def full_message(self) -> str:
+        """The upstream one-line message ("<what>; <alternative>")."""
+        if self.suggestion is None:
+            return self.message
+        return f"{self.message}; {self.suggestion}"
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "code": self.code,
+            "severity": self.severity,
+            "message": self.message,
+            "file": self.file,
+            "line": self.line,
+            "column": self.column,
+            "suggestion": self.suggestion,
+        }
+
+
+def split_message(text: str) -> tuple[str, str | None]:
+    head, sep, tail = text.partition("; ")
+    if not sep:
+        return text, None
+    return head, tail
+
+
+def make_diagnostic(
+    source: SourceFile,
+    start: int,
+    end: int,
+    code: str,
+    text: str,
+    severity: str = ERROR,
+) -> Diagnostic:
+    """Build a diagnostic from offsets; `text` is the full upstream-style message."""
+    line, column = source.line_col(start)
+    end_line, end_column = source.line_col(max(end, start))
+    message, suggestion = split_message(text)
+    return Diagnostic(code, severity, message, source.name, line, column, suggestion, end_line, end_column)
+
+
+def file_diagnostic(file: str, code: str, text: str, severity: str = ERROR) -> Diagnostic:
+    """A diagnostic without a position inside the file (reported at 1:1)."""
+    message, suggestion = split_message(text)
+    return Diagnostic(code, severity, message, file, 1, 1, suggestion, 1, 1)
+
+
+def has_errors(diagnostics: Iterable[Diagnostic]) -> bool:
+    return any(d.severity == ERROR for d in diagnostics)
+
+
+def sort_key(diagnostic: Diagnostic) -> tuple[str, int, int, str]:
+    return (diagnostic.file, diagnostic.line, diagnostic.column, diagnostic.code)
+
+
+def render_json(diagnostics: Iterable[Diagnostic]) -> str:
+    """JSON array of `{code, severity, message, file, line, column, suggestion}`."""
+    return json.dumps([d.to_dict() for d in diagnostics], indent=2, ensure_ascii=False)
+
+
+def _caret_line(source_line: str, column: int, width: int) -> str:
+    # Keep tabs so the caret lines up with the source line as a terminal shows it.
+    prefix = "".join("\t" if ch == "\t" else " " for ch in source_line[: column - 1])
+    return prefix + "^" * max(1, width)
+
+
+def render_one(diagnostic: Diagnostic, source_text: str | None) -> str:
+    """Ruff/rustc-style block for one diagnostic, color-free."""
+    lines = [f"{diagnostic.code} {diagnostic.message}"]
+    gutter = " " * len(str(diagnostic.line))
+    lines.append(f"{gutter}--> {diagnostic.file}:{diagnostic.line}:{diagnostic.column}")
+    if source_text is not None:
+        text = SourceFile(diagnostic.file, source_text).line_text(diagnostic.line)
+        if text or diagnostic.line >= 1:
+            if diagnostic.end_line == diagnostic.line and diagnostic.end_column is not None:
+                width = diagnostic.end_column - diagnostic.column
+            else:
+                width = len(text) - diagnostic.column + 1
+            lines.append(f"{gutter} |")
+            lines.append(f"{diagnostic.line} | {text}")
+            lines.append(f"{gutter} | {_caret_line(text, diagnostic.column, width)}")
+            lines.append(f"{gutter} |")
+    if diagnostic.suggestion:
+        lines.append(f"{gutter} = help: {diagnostic.suggestion}")
+    return "\n".join(lines)
+
+
+def render_text(diagnostics: Iterable[Diagnostic], sources: Mapping[str, str]) -> str:
+    """Render every diagnostic, each followed by a blank line."""
+    blocks = [render_one(d, sources.get(d.file)) for d in diagnostics]
+    return "".join(block + "\n\n" for block in blocks)
+
+
+def summary_line(diagnostics: Iterable[Diagnostic]) -> str:
+    items = list(diagnostics)
+    errors = sum(1 for d in items if d.severity == ERROR)
+    warnings = len(items) - errors
+    return f"{errors} error{'s' if errors != 1 else ''}, {warnings} warning{'s' if warnings != 1 else ''}"
