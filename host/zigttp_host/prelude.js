@@ -378,15 +378,29 @@
   const renderToString = (node) => renderNode(node, false);
 
   // ---------- virtual modules ----------
-  // The host's registry describes each export; the stub forwards its
-  // arguments through the one host-call import.
+  // The host's registry describes each export: [host-call id, return kind,
+  // optional JS wrapper]. The stub forwards its arguments through the one
+  // host-call import; `result` exports come back as Result objects.
+  const lib = { Result, makeResult, Response, Headers, show, isObject };
   const modules = {};
   for (const spec of Object.keys(MODULE_TABLE.modules)) {
     const exportsObj = {};
     const table = MODULE_TABLE.modules[spec];
     for (const name of Object.keys(table)) {
-      const id = table[name];
-      exportsObj[name] = { [name]: (...args) => hostCall(id, args) }[name];
+      const [id, kind, wrapper] = table[name];
+      const call = (args) => hostCall(id, args);
+      let fn;
+      if (wrapper !== undefined) {
+        fn = wrapper(call, lib);
+      } else if (kind === "result") {
+        fn = (...args) => {
+          const r = call(args);
+          return r.ok ? Result.ok(r.value) : Result.err(r.error);
+        };
+      } else {
+        fn = (...args) => call(args);
+      }
+      exportsObj[name] = { [name]: (...args) => fn(...args) }[name];
     }
     modules[spec] = exportsObj;
   }

@@ -1,7 +1,10 @@
-"""The table of host functions the guest can call, and the errors they answer with.
+"""The module registry: every `zigttp:*` export in one table, and the host-call plumbing built from it.
 
-Free of wasmtime, so the serving parent process can name cache entries
-(the prelude embeds this table) without creating an engine.
+The compiler (imports, types), the verifier, the contract extractor, the
+tracer and the host all read this one table: adding an export is one Export
+entry plus its Python implementation. Free of wasmtime, so the serving parent
+process can name cache entries (the prelude embeds the table) without creating
+an engine.
 """
 
 from __future__ import annotations
@@ -46,19 +49,94 @@ class CapabilityDenied(HostCallError):
 
 HostFunction = Callable[["CallContext", list[Any]], Any]
 
+RETURN_KINDS = ("value", "optional", "result")
+EFFECTS = ("none", "read", "write")
+
+
+@dataclass(frozen=True)
+class Param:
+    name: str
+    type: str  # TypeScript type text: "string", "number | undefined", "Record<string, unknown>", ...
+    optional: bool = False
+
+
+@dataclass(frozen=True)
+class Export:
+    """One export of one virtual module, as every part of zigttp sees it."""
+
+    module: str  # "zigttp:env"
+    name: str  # "env"
+    params: tuple[Param, ...]
+    returns: str  # TypeScript return type text
+    return_kind: str = "value"  # value | optional (T | undefined) | result ({ok, value} | {ok, error})
+    effect: str = "none"  # none | read | write: drives read_only / idempotent / retry_safe
+    capability: str | None = None  # env | egress | cache | sql | clock | random | crypto | None
+    # Which argument names the capability's target (env name, cache namespace,
+    # SQL statement name, URL): what a contract lists and the host grants.
+    capability_arg: int | None = None
+    failure: str = "none"  # none | soft (error value) | hard (throws)
+    labels: tuple[str, ...] = ()  # data labels of the result: secret, credential, user_input, validated, ...
+    traced: bool = True  # recorded at the I/O boundary by --trace / replayed by replay
+    impl: HostFunction | None = None  # None: implemented in JS only (`js`)
+    # Optional JS source of `(call, lib) => function`, pasted into the guest
+    # prelude, for exports that need guest-side logic around the host call
+    # (e.g. thunks). `call(args)` performs this export's host call; `lib`
+    # holds prelude helpers (Result, Response, makeResult, ...).
+    js: str | None = None
+    doc: str = ""
+
+    def __post_init__(self) -> None:
+        if self.return_kind not in RETURN_KINDS:
+            raise ValueError(f"{self.module}.{self.name}: return_kind must be one of {RETURN_KINDS}")
+        if self.effect not in EFFECTS:
+            raise ValueError(f"{self.module}.{self.name}: effect must be one of {EFFECTS}")
+
+    @property
+    def required(self) -> int:
+        """How many leading parameters a call must pass."""
+        return sum(1 for p in self.params if not p.optional)
+
+    def signature(self) -> str:
+        params = ", ".join(f"{p.name}{'?' if p.optional else ''}: {p.type}" for p in self.params)
+        return f"{self.name}({params}): {self.returns}"
+
 
 @dataclass
 class HostFunctions:
     """Host-call ids → implementations, plus the module table the prelude builds stubs from."""
 
     by_id: dict[int, tuple[str, HostFunction]] = field(default_factory=dict)
+    # specifier → export name → host-call id
     modules: dict[str, dict[str, int]] = field(default_factory=dict)
+    # (specifier, export name) → how the prelude wraps the host call
+    kinds: dict[tuple[str, str], str] = field(default_factory=dict)
+    wrappers: dict[tuple[str, str], str] = field(default_factory=dict)
     log_id: int = 0
 
-    def module_table_json(self) -> str:
-        return orjson.dumps({"log": self.log_id, "modules": self.modules}).decode()
+    def add(self, export: Export, fn_id: int) -> None:
+        if fn_id in self.by_id:
+            raise ValueError(f"host-call id {fn_id} is used twice")
+        if export.impl is not None:
+            self.by_id[fn_id] = (f"{export.module}.{export.name}", export.impl)
+        self.modules.setdefault(export.module, {})[export.name] = fn_id
+        self.kinds[(export.module, export.name)] = export.return_kind
+        if export.js:
+            self.wrappers[(export.module, export.name)] = export.js
+
+    def module_table_js(self) -> str:
+        """The table as JS source: {log, modules: {spec: {name: [id, kind, wrapper|undefined]}}}."""
+        parts = []
+        for spec in sorted(self.modules):
+            entries = []
+            for name in sorted(self.modules[spec]):
+                fn_id = self.modules[spec][name]
+                kind = self.kinds.get((spec, name), "value")
+                wrapper = self.wrappers.get((spec, name), "undefined")
+                entries.append(f"{orjson.dumps(name).decode()}: [{fn_id}, {orjson.dumps(kind).decode()}, {wrapper}]")
+            parts.append(f"{orjson.dumps(spec).decode()}: {{{', '.join(entries)}}}")
+        return f"{{ log: {self.log_id}, modules: {{{', '.join(parts)}}} }}"
 
 
 def prelude_source(functions: HostFunctions) -> str:
     """The guest prelude with this host's module table built in."""
-    return PRELUDE_JS.read_text().replace("__ZIGTTP_MODULE_TABLE__", functions.module_table_json())
+    return PRELUDE_JS.read_text().replace("__ZIGTTP_MODULE_TABLE__", functions.module_table_js())
