@@ -151,6 +151,20 @@ def test_health_answers_while_handlers_spin(srv: Server) -> None:
     assert results == [504, 504]
 
 
+def test_a_long_handler_does_not_stall_other_requests_of_its_worker(srv: Server) -> None:
+    import threading
+
+    # one worker process: the quick request must be served by another thread
+    spinning = threading.Thread(target=lambda: srv.get("/spin"))
+    spinning.start()
+    time.sleep(0.05)
+    started = time.monotonic()
+    _next_ok(srv)
+    quick = time.monotonic() - started
+    spinning.join()
+    assert quick < TIMEOUT_MS / 1000 / 2, f"a quick request waited {quick:.3f}s behind a spinning one"
+
+
 def test_pooled_module_state_persists_and_survives_failures() -> None:
     # one handler thread, so one warm instance serves every request
     with serve(HANDLERS / "limits.js", "--no-verify", "--threads", "1", "--timeout-ms", "300") as srv:

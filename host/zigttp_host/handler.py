@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 import orjson
 import wasmtime
 
-from .abi import decode_frame, encode_frame
+from .abi import decode_frame
 from .bundle import Bundle
 from .cachekeys import snapshot_key
 from .http import Failure, HttpRequest, HttpResponse, failure_response
@@ -142,7 +142,7 @@ class Handler:
             return failure_response(Failure("internal_error", message=_describe(e)))
         inst.ctx.denied = None
         try:
-            frame = inst.handle(encode_frame(meta, request.body), timeout_ms=self.limits.timeout_ms, fuel=self.fuel)
+            frame = inst.handle(meta, request.body, timeout_ms=self.limits.timeout_ms, fuel=self.fuel)
         except GuestFailure as e:
             if e.trapped:
                 self._discard(inst)
@@ -158,13 +158,16 @@ class Handler:
             return failure_response(Failure("response_too_large",
                                             detail={"limitBytes": self.limits.max_response_bytes}))
         meta = orjson.loads(meta_raw)
-        headers: list[tuple[str, str]] = []
-        for name, value in meta["h"]:
-            if not _TOKEN.match(name) or _BAD_HEADER_CHARS.search(value):
-                return failure_response(Failure("bad_response", message=(
-                    f"response header {name!r} has an invalid name or a CR, LF or NUL in its value")))
-            headers.append((name, value))
-        return HttpResponse(status=meta["s"], headers=headers, body=body)
+        pairs = meta["h"]
+        # One scan over all names and one over all values; per-header checks
+        # only to name the culprit.
+        names = "".join(p[0] for p in pairs)
+        values = "".join(p[1] for p in pairs)
+        if _BAD_HEADER_CHARS.search(values) or (pairs and not _TOKEN.match(names)) or not all(p[0] for p in pairs):
+            culprit = next((p[0] for p in pairs if not _TOKEN.match(p[0]) or _BAD_HEADER_CHARS.search(p[1])), "")
+            return failure_response(Failure("bad_response", message=(
+                f"response header {culprit!r} has an invalid name or a CR, LF or NUL in its value")))
+        return HttpResponse(status=meta["s"], headers=[(p[0], p[1]) for p in pairs], body=body)
 
     def _failure(self, e: GuestFailure, inst: GuestInstance) -> Failure:
         kind = e.kind

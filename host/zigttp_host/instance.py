@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ctypes
 import os
+import struct
 import time
 from collections.abc import Callable
 from ctypes import byref
@@ -16,6 +17,8 @@ from .abi import ABI_VERSION, GuestError
 from .fastcall import FastFunc, set_budget
 from .imports import CallContext, HostFunctions, set_current
 from .limits import HARD_DEADLINE_GRACE_MS
+
+_U32 = struct.Struct("<I")
 
 # Generous budgets while the host itself drives init/load; a runaway module
 # scope is still stopped by these.
@@ -193,15 +196,20 @@ class GuestInstance:
 
     # ---------- requests ----------
 
-    def handle(self, frame: bytes, *, timeout_ms: int, fuel: int) -> bytes:
-        """Runs one request; returns the response frame or raises GuestFailure."""
-        ptr = self._ensure_buf(len(frame))
-        ctypes.memmove(self.base + ptr, frame, len(frame))
+    def handle(self, meta: bytes, body: bytes, *, timeout_ms: int, fuel: int) -> bytes:
+        """Runs one request (abi.encode_frame layout, written in place); returns the response frame."""
+        n_meta = len(meta)
+        size = 4 + n_meta + len(body)
+        ptr = self._ensure_buf(size)
+        dest = self.base + ptr
+        ctypes.memmove(dest, _U32.pack(n_meta) + meta, 4 + n_meta)
+        if body:
+            ctypes.memmove(dest + 4 + n_meta, body, len(body))
         set_budget(self._store_ctx, fuel, (timeout_ms + HARD_DEADLINE_GRACE_MS) // EPOCH_TICK_MS + 1)
         self.ctx.soft_deadline = time.monotonic() + timeout_ms / 1000.0
         self.requests += 1
         try:
-            r = self._call_raw(self._handle, len(frame))
+            r = self._call_raw(self._handle, size)
         finally:
             self.ctx.soft_deadline = None
         if r < 0:

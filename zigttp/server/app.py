@@ -85,10 +85,10 @@ class ZigttpApp:
         url = f"{path}?{qs}" if qs else path
         if len(url) > MAX_URL_BYTES:
             return _json_error(414, {"error": "url_too_long", "limitBytes": MAX_URL_BYTES})
-        raw_headers = scope.headers.items()
-        if len(raw_headers) > MAX_HEADERS:
+        # granian (hyper) hands over header names already lower-cased
+        headers = scope.headers.items()
+        if len(headers) > MAX_HEADERS:
             return _json_error(431, {"error": "too_many_headers", "limit": MAX_HEADERS})
-        headers = [(k.lower(), v) for k, v in raw_headers]
         limit = self.limits.max_body_bytes
         declared = scope.headers.get("content-length")
         if declared is not None:
