@@ -11,14 +11,17 @@ from __future__ import annotations
 
 import ctypes
 import logging
+import struct
 import threading
 import time
 from collections.abc import Callable
+from ctypes import byref
 from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
 import wasmtime
+from wasmtime import _bindings as bindings
 
 from .abi import CallStatus, pack_call_result
 from .registry import CapabilityDenied, HostCallError, HostFunctions, HostRangeError, HostTypeError
@@ -53,6 +56,11 @@ class CallContext:
     pending: bytes | None = None
     denied: CapabilityDenied | None = None
     state: dict[str, Any] = field(default_factory=dict)
+    memory_addr: int = 0  # address of the wasmtime_memory_t handle, for the raw callbacks
+    memory_seen: int = 0  # linear memory size last observed (it never shrinks)
+
+    def __post_init__(self) -> None:
+        self.memory_addr = ctypes.addressof(self.memory._memory)
 
 
 _local = threading.local()
@@ -66,62 +74,77 @@ def set_current(ctx: CallContext | None) -> None:
     _local.ctx = ctx
 
 
-def _read(ctx: CallContext, caller: wasmtime.Caller, ptr: int, n: int) -> bytes:
+def _read(ctx: CallContext, limit: int, ptr: int, n: int) -> bytes:
     if n <= 0:
         return b""
-    if ptr < 0 or ptr + n > ctx.memory.data_len(caller):
+    if ptr < 0 or ptr + n > limit:
         raise HostTypeError("guest passed an out-of-bounds buffer")
     return ctypes.string_at(ctx.base + ptr, n)
 
 
-def _write(ctx: CallContext, caller: wasmtime.Caller, ptr: int, data: bytes) -> None:
-    if ptr < 0 or ptr + len(data) > ctx.memory.data_len(caller):
+def _write(ctx: CallContext, limit: int, ptr: int, data: bytes) -> None:
+    if ptr < 0 or ptr + len(data) > limit:
         raise HostTypeError("guest passed an out-of-bounds buffer")
     ctypes.memmove(ctx.base + ptr, data, len(data))
 
 
-def _answer(ctx: CallContext, caller: wasmtime.Caller, status: CallStatus, data: bytes, out: int, cap: int) -> int:
-    if len(data) <= cap:
-        _write(ctx, caller, out, data)
-    else:
-        ctx.pending = data
+def _answer(ctx: CallContext, limit: int, status: CallStatus, data: bytes, out: int, cap: int) -> int:
+    try:
+        if len(data) <= cap:
+            _write(ctx, limit, out, data)
+        else:
+            ctx.pending = data
+    except HostCallError:
+        ctx.pending = data  # the guest's buffer is bad; it can still take() the answer
     return pack_call_result(status, len(data))
 
 
-def host_call(caller: wasmtime.Caller, fn_id: int, ptr: int, length: int, out: int, cap: int) -> int:
+_string_at = ctypes.string_at
+_memmove = ctypes.memmove
+_loads = orjson.loads
+_dumps = orjson.dumps
+
+
+def host_call(limit: int, fn_id: int, ptr: int, length: int, out: int, cap: int) -> int:
     # Nothing may escape this function: a Python exception would become a
-    # wasm trap and cost the instance.
-    ctx = current()
-    name = f"#{fn_id}"
+    # wasm trap and cost the instance. The success path is written out flat:
+    # it runs for every virtual-module call.
+    ctx = _local.ctx
+    entry = ctx.functions.by_id.get(fn_id)
     try:
-        if length > MAX_CALL_ARGS_BYTES:
-            raise HostRangeError(f"host call arguments exceed {MAX_CALL_ARGS_BYTES} bytes")
-        entry = ctx.functions.by_id.get(fn_id)
         if entry is None:
-            raise HostTypeError(f"unknown host function {name}")
-        name, fn = entry
-        args = orjson.loads(_read(ctx, caller, ptr, length))
-        result = fn(ctx, args)
-        data = b"" if result is None else orjson.dumps(result)
-        if len(data) > MAX_CALL_RESULT_BYTES:
-            raise HostRangeError(f"{name}() result exceeds {MAX_CALL_RESULT_BYTES} bytes")
-        return _answer(ctx, caller, CallStatus.OK, data, out, cap)
+            raise HostTypeError(f"unknown host function #{fn_id}")
+        if length > MAX_CALL_ARGS_BYTES:
+            raise HostRangeError(f"{entry[0]}() arguments exceed {MAX_CALL_ARGS_BYTES} bytes")
+        if ptr < 0 or length < 0 or ptr + length > limit:
+            raise HostTypeError("guest passed an out-of-bounds buffer")
+        result = entry[1](ctx, _loads(_string_at(ctx.base + ptr, length)) if length else [])
+        data = b"" if result is None else _dumps(result)
+        n = len(data)
+        if n > MAX_CALL_RESULT_BYTES:
+            raise HostRangeError(f"{entry[0]}() result exceeds {MAX_CALL_RESULT_BYTES} bytes")
+        if n <= cap and out >= 0 and out + n <= limit:
+            _memmove(ctx.base + out, data, n)
+        else:
+            ctx.pending = data
+        return n  # status OK is 0 in the high half
     except CapabilityDenied as e:
         ctx.denied = e
-        return _answer(ctx, caller, CallStatus.DENIED, str(e).encode(), out, cap)
+        return _answer(ctx, limit, CallStatus.DENIED, str(e).encode(), out, cap)
     except HostCallError as e:
-        return _answer(ctx, caller, e.status, str(e).encode(), out, cap)
+        return _answer(ctx, limit, e.status, str(e).encode(), out, cap)
     except Exception as e:  # a bug in a host function must not kill the instance
+        name = entry[0] if entry else f"#{fn_id}"
         log.exception("host function %s failed", name)
-        return _answer(ctx, caller, CallStatus.ERROR, f"{name}() failed: {type(e).__name__}".encode(), out, cap)
+        return _answer(ctx, limit, CallStatus.ERROR, f"{name}() failed: {type(e).__name__}".encode(), out, cap)
 
 
-def host_take(caller: wasmtime.Caller, out: int, cap: int) -> int:
+def host_take(limit: int, out: int, cap: int) -> int:
     ctx = current()
     data = ctx.pending or b""
     ctx.pending = None
     try:
-        _write(ctx, caller, out, data[:cap])
+        _write(ctx, limit, out, data[:cap])
     except HostCallError:
         return -1
     return min(len(data), cap)
@@ -132,7 +155,7 @@ def should_interrupt() -> int:
     return 1 if deadline is not None and time.monotonic() > deadline else 0
 
 
-def clock_time_get(caller: wasmtime.Caller, clock_id: int, precision: int, out: int) -> int:
+def clock_time_get(limit: int, clock_id: int, precision: int, out: int) -> int:
     ctx = current()
     if ctx.fixed_clock_ns is not None:
         # While a snapshot is being made the clock is a fixed value, so the
@@ -144,42 +167,130 @@ def clock_time_get(caller: wasmtime.Caller, clock_id: int, precision: int, out: 
         ns = time.time_ns() if clock_id == CLOCK_REALTIME else time.monotonic_ns()
         ns -= ns % 1_000_000
     try:
-        _write(ctx, caller, out, ns.to_bytes(8, "little"))
+        _write(ctx, limit, out, ns.to_bytes(8, "little"))
     except HostCallError:
         return WASI_EINVAL
     return WASI_ESUCCESS
 
 
-def fd_write(caller: wasmtime.Caller, fd: int, iovs: int, iovs_len: int, nwritten: int) -> int:
+def fd_write(limit: int, fd: int, iovs: int, iovs_len: int, nwritten: int) -> int:
     # QuickJS writes to stderr only for engine-internal complaints; they go to
     # the host log, bounded.
     ctx = current()
     try:
-        raw = _read(ctx, caller, iovs, 8 * iovs_len)
+        raw = _read(ctx, limit, iovs, 8 * iovs_len)
         total = 0
         chunks = []
         for i in range(iovs_len):
             p = int.from_bytes(raw[8 * i : 8 * i + 4], "little")
             n = int.from_bytes(raw[8 * i + 4 : 8 * i + 8], "little")
-            chunks.append(_read(ctx, caller, p, min(n, MAX_LOG_LINE_BYTES)))
+            chunks.append(_read(ctx, limit, p, min(n, MAX_LOG_LINE_BYTES)))
             total += n
         if fd in (1, 2):
             ctx.logger("warn", b"".join(chunks).decode(errors="replace").rstrip("\n"))
-        _write(ctx, caller, nwritten, total.to_bytes(4, "little"))
+        _write(ctx, limit, nwritten, total.to_bytes(4, "little"))
     except HostCallError:
         return WASI_EINVAL
     return WASI_ESUCCESS
 
 
+# ---------- registration ----------
+# The imports are defined with wasmtime's *unchecked* callback API and a plain
+# ctypes callback: wasmtime-py's generic trampoline converts every value
+# through Val objects and costs ~14 µs per call; this path costs a few.
+
+_caller_context = bindings._wasmtime_caller_context
+_memory_size = bindings._wasmtime_memory_data_size
+_KEEP_ALIVE: list[Any] = []  # ctypes callbacks must outlive the linker
+
+# The hot import gets plain integers instead of ctypes pointer objects: its
+# five i32 arguments are read in one go, its i64 result written in one go.
+# (wasmtime_val_raw_t is 16 bytes.)
+_RawCallback = ctypes.CFUNCTYPE(ctypes.c_size_t, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_size_t)
+_caller_context_addr = ctypes.CFUNCTYPE(ctypes.c_void_p, ctypes.c_void_p)(
+    ctypes.cast(bindings._wasmtime_caller_context, ctypes.c_void_p).value)
+_memory_size_addr = ctypes.CFUNCTYPE(ctypes.c_size_t, ctypes.c_void_p, ctypes.c_void_p)(
+    ctypes.cast(bindings._wasmtime_memory_data_size, ctypes.c_void_p).value)
+_FIVE_I32 = struct.Struct("<i12xi12xi12xi12xi12x")
+_I64 = struct.Struct("<q")
+
+
+@_RawCallback
+def _raw_call(env: int, caller: int, vals: int, n: int) -> int:
+    ctx = _local.ctx
+    fn_id, ptr, length, out, cap = _FIVE_I32.unpack(_string_at(vals, 80))
+    # Linear memory only grows, so the last size seen is a safe bound; ask
+    # wasmtime again only when a buffer lies beyond it.
+    limit = ctx.memory_seen
+    if ptr + length > limit or out + cap > limit:
+        limit = ctx.memory_seen = _memory_size_addr(_caller_context_addr(caller), ctx.memory_addr)
+    _memmove(vals, _I64.pack(host_call(limit, fn_id, ptr, length, out, cap)), 8)
+    return 0
+
+
+@bindings.wasmtime_func_unchecked_callback_t
+def _raw_take(env: int, caller: Any, vals: Any, n: int) -> int:
+    ctx = _local.ctx
+    limit = _memory_size(_caller_context(caller), byref(ctx.memory._memory))
+    vals[0].i32 = host_take(limit, vals[0].i32, vals[1].i32)
+    return 0
+
+
+@bindings.wasmtime_func_unchecked_callback_t
+def _raw_should_interrupt(env: int, caller: Any, vals: Any, n: int) -> int:
+    vals[0].i32 = should_interrupt()
+    return 0
+
+
+@bindings.wasmtime_func_unchecked_callback_t
+def _raw_clock_time_get(env: int, caller: Any, vals: Any, n: int) -> int:
+    ctx = _local.ctx
+    limit = _memory_size(_caller_context(caller), byref(ctx.memory._memory))
+    vals[0].i32 = clock_time_get(limit, vals[0].i32, vals[1].i64, vals[2].i32)
+    return 0
+
+
+@bindings.wasmtime_func_unchecked_callback_t
+def _raw_fd_write(env: int, caller: Any, vals: Any, n: int) -> int:
+    ctx = _local.ctx
+    limit = _memory_size(_caller_context(caller), byref(ctx.memory._memory))
+    vals[0].i32 = fd_write(limit, vals[0].i32, vals[1].i32, vals[2].i32, vals[3].i32)
+    return 0
+
+
+@bindings.wasmtime_func_unchecked_callback_t
+def _raw_ebadf(env: int, caller: Any, vals: Any, n: int) -> int:
+    vals[0].i32 = WASI_EBADF
+    return 0
+
+
+@ctypes.CFUNCTYPE(None, ctypes.c_void_p)
+def _no_finalizer(env: int) -> None:
+    return None
+
+
+def _define(linker: wasmtime.Linker, module: str, name: str, params: list[wasmtime.ValType],
+            results: list[wasmtime.ValType], callback: Any) -> None:
+    ty = wasmtime.FuncType(params, results)
+    _KEEP_ALIVE.append(ty)
+    m, n = module.encode(), name.encode()
+    if not isinstance(callback, bindings.wasmtime_func_unchecked_callback_t):
+        callback = ctypes.cast(callback, bindings.wasmtime_func_unchecked_callback_t)
+    _KEEP_ALIVE.append(callback)
+    err = bindings._wasmtime_linker_define_func_unchecked(linker.ptr(), m, len(m), n, len(n), ty.ptr(), callback,
+                                                           None, _no_finalizer)
+    if err:
+        raise wasmtime.WasmtimeError._from_ptr(err)
+
+
 def make_linker(engine: wasmtime.Engine) -> wasmtime.Linker:
     linker = wasmtime.Linker(engine)
-    ft = wasmtime.FuncType
-    linker.define_func("zigttp", "call", ft([I32, I32, I32, I32, I32], [I64]), host_call, access_caller=True)
-    linker.define_func("zigttp", "take", ft([I32, I32], [I32]), host_take, access_caller=True)
-    linker.define_func("zigttp", "should_interrupt", ft([], [I32]), should_interrupt)
-    linker.define_func(WASI, "clock_time_get", ft([I32, I64, I32], [I32]), clock_time_get, access_caller=True)
-    linker.define_func(WASI, "fd_write", ft([I32, I32, I32, I32], [I32]), fd_write, access_caller=True)
-    linker.define_func(WASI, "fd_close", ft([I32], [I32]), lambda fd: WASI_EBADF)
-    linker.define_func(WASI, "fd_fdstat_get", ft([I32, I32], [I32]), lambda fd, p: WASI_EBADF)
-    linker.define_func(WASI, "fd_seek", ft([I32, I64, I32, I32], [I32]), lambda fd, o, w, p: WASI_EBADF)
+    _define(linker, "zigttp", "call", [I32, I32, I32, I32, I32], [I64], _raw_call)
+    _define(linker, "zigttp", "take", [I32, I32], [I32], _raw_take)
+    _define(linker, "zigttp", "should_interrupt", [], [I32], _raw_should_interrupt)
+    _define(linker, WASI, "clock_time_get", [I32, I64, I32], [I32], _raw_clock_time_get)
+    _define(linker, WASI, "fd_write", [I32, I32, I32, I32], [I32], _raw_fd_write)
+    _define(linker, WASI, "fd_close", [I32], [I32], _raw_ebadf)
+    _define(linker, WASI, "fd_fdstat_get", [I32, I32], [I32], _raw_ebadf)
+    _define(linker, WASI, "fd_seek", [I32, I64, I32, I32], [I32], _raw_ebadf)
     return linker

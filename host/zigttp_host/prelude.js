@@ -388,19 +388,20 @@
     const table = MODULE_TABLE.modules[spec];
     for (const name of Object.keys(table)) {
       const [id, kind, wrapper] = table[name];
-      const call = (args) => hostCall(id, args);
       let fn;
       if (wrapper !== undefined) {
-        fn = wrapper(call, lib);
+        const custom = wrapper((args) => hostCall(id, args), lib);
+        fn = { [name]: (...args) => custom(...args) }[name];
       } else if (kind === "result") {
-        fn = (...args) => {
-          const r = call(args);
+        fn = { [name]: (...args) => {
+          const r = hostCall(id, args);
           return r.ok ? Result.ok(r.value) : Result.err(r.error);
-        };
+        } }[name];
       } else {
-        fn = (...args) => call(args);
+        // one call layer: these stubs are on every virtual-module call's path
+        fn = { [name]: (...args) => hostCall(id, args) }[name];
       }
-      exportsObj[name] = { [name]: (...args) => fn(...args) }[name];
+      exportsObj[name] = fn;
     }
     modules[spec] = exportsObj;
   }
