@@ -11,7 +11,10 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from zigttp_host import Bundle
+from zigttp_host.bundle import Bundle
+from zigttp_host.paths import cache_dir
+
+from . import compile_cache
 
 HANDLER_SUFFIXES = (".ts", ".tsx", ".js", ".jsx", ".mjs")
 # A handler that is declared but not exported still has to reach the guest,
@@ -89,17 +92,20 @@ def load_handler(path: Path, *, verify: bool = True) -> LoadedSource:
         if path.suffix not in (".js", ".mjs"):
             raise LoadError(f"error: --no-verify loads plain JavaScript only; {path.name} needs the compiler")
         return load_raw(path)
-    try:
-        from zigttp.compiler import compile_file, render_text
-    except ImportError:
-        # The compiler front end is not available yet: plain JavaScript only.
-        if path.suffix in (".js", ".mjs"):
-            return load_raw(path)
-        raise LoadError(f"error: {path}: TypeScript needs the zigts compiler, which is not installed") from None
+    root = cache_dir() / "compiled"
+    cached = compile_cache.lookup(root, path, "compile")
+    if cached is not None:
+        line_map = StoredLineMap(cached["line_map"])
+        return LoadedSource(Bundle(cached["js"], path.name, line_map.lookup), path, verified=True,
+                            line_map_data=cached["line_map"], warnings=list(cached["warnings"]))
+    from zigttp.compiler import compile_file, render_text
+
     result = compile_file(path)
     if not result.ok:
         raise LoadError(render_text(result.diagnostics, result.sources).rstrip())
     warnings = [render_text([d], result.sources).rstrip() for d in result.diagnostics]
-    line_map = result.line_map.lookup
-    return LoadedSource(Bundle(result.js, path.name, line_map), path, verified=True,
-                        line_map_data=result.line_map.to_dict(), warnings=warnings)
+    line_map_data = result.line_map.to_dict()
+    compile_cache.store(root, path, "compile", result.files,
+                        {"js": result.js, "line_map": line_map_data, "warnings": warnings})
+    return LoadedSource(Bundle(result.js, path.name, result.line_map.lookup), path, verified=True,
+                        line_map_data=line_map_data, warnings=warnings)
