@@ -90,3 +90,18 @@ def test_sigterm_shuts_down_cleanly() -> None:
     finally:
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGKILL)
+
+
+def test_busy_port_is_refused_instead_of_shared() -> None:
+    with serve(HANDLERS / "api.js", "--no-verify") as srv:
+        r = run_cli("serve", str(HANDLERS / "api.js"), "--no-verify", "--port", str(srv.port), timeout=60)
+        assert r.returncode == 1
+        assert f"cannot listen on 127.0.0.1:{srv.port}" in r.stderr
+        assert "Traceback" not in r.stderr
+
+
+def test_invalid_host_is_a_clear_error() -> None:
+    r = run_cli("serve", str(HANDLERS / "api.js"), "--no-verify", "--host", "999.1.1.1")
+    assert r.returncode == 1
+    assert "cannot listen on 999.1.1.1" in r.stderr
+    assert "Traceback" not in r.stderr

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 import subprocess
 import sys
 import tempfile
@@ -40,10 +41,29 @@ def prepare_handler(loaded: LoadedSource, limits: Limits) -> None:
         raise StartError(f"error: {loaded.locate(err.get('at'))}: {err['message']}")
 
 
+def check_listen_address(host: str, port: int) -> None:
+    """Fails early and clearly when the address is invalid or taken.
+
+    granian binds with SO_REUSEPORT, so a second server on a busy port would
+    silently share its traffic; a plain bind here refuses instead.
+    """
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (socket.gaierror, UnicodeError) as e:
+        raise StartError(f"error: cannot listen on {host}:{port}: {e}") from None
+    family, _, _, _, address = infos[0]
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        try:
+            probe.bind(address)
+        except OSError as e:
+            raise StartError(f"error: cannot listen on {host}:{port}: {e.strerror or e}") from None
+
+
 def serve(loaded: LoadedSource, config: ServeConfig) -> int:
     from granian import Granian
     from granian.constants import Interfaces
 
+    check_listen_address(config.host, config.port)
     prepare_handler(loaded, config.limits_obj())
     state = Path(tempfile.mkdtemp(prefix="zigttp-serve-"))
     bundle_path = state / "bundle.js"
