@@ -105,3 +105,40 @@ def test_invalid_host_is_a_clear_error() -> None:
     assert r.returncode == 1
     assert "cannot listen on 999.1.1.1" in r.stderr
     assert "Traceback" not in r.stderr
+
+
+def test_repeated_signals_never_hang_the_server() -> None:
+    port = free_port()
+    proc = subprocess.Popen([*ZIGTTP, "serve", str(HANDLERS / "api.js"), "--no-verify", "--port", str(port),
+                             "--workers", "2"], cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            text=True, start_new_session=True)
+    try:
+        import httpx
+
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"http://127.0.0.1:{port}/_health", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.05)
+        for _ in range(5):
+            proc.send_signal(signal.SIGTERM)
+            time.sleep(0.01)
+        proc.communicate(timeout=30)
+        # graceful (0), "second signal: exit now" (130), or a signal landing while
+        # the interpreter finalises after a completed shutdown (-SIGTERM)
+        assert proc.returncode in (0, 130, -signal.SIGTERM)
+        # and no worker outlives the server
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            try:
+                os.killpg(proc.pid, 0)
+            except ProcessLookupError:
+                break
+            time.sleep(0.1)
+        else:
+            raise AssertionError("worker processes outlived the server")
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)

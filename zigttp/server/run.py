@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import json
+import multiprocessing
 import os
 import socket
 import subprocess
 import sys
 import tempfile
+import threading
 from dataclasses import asdict
 from pathlib import Path
+from typing import Any
 
 from zigttp_host import Limits
 from zigttp_host.prepare import is_prepared
@@ -59,6 +62,29 @@ def check_listen_address(host: str, port: int) -> None:
             raise StartError(f"error: cannot listen on {host}:{port}: {e.strerror or e}") from None
 
 
+def _install_signal_handling(server: Any) -> None:
+    """First SIGINT/SIGTERM: graceful shutdown. A second one: exit now.
+
+    granian's own handler sets a threading.Event from inside the signal
+    handler; a second signal arriving meanwhile re-enters the Event's lock and
+    deadlocks the main process. The Event is set from a short-lived thread
+    instead, so the handler itself never blocks.
+    """
+    signals = {"count": 0}
+
+    def on_interrupt(*_: object) -> None:
+        signals["count"] += 1
+        if signals["count"] == 1:
+            server.interrupt_signal = True
+            threading.Thread(target=server.main_loop_interrupt.set, daemon=True).start()
+            return
+        for child in multiprocessing.active_children():
+            child.kill()
+        os._exit(130)
+
+    server.signal_handler_interrupt = on_interrupt
+
+
 def serve(loaded: LoadedSource, config: ServeConfig) -> int:
     from granian import Granian
     from granian.constants import Interfaces
@@ -94,6 +120,7 @@ def serve(loaded: LoadedSource, config: ServeConfig) -> int:
         respawn_failed_workers=True,
         workers_kill_timeout=max(5, config.limits_obj().timeout_ms // 1000 + 1),
     )
+    _install_signal_handling(server)
     try:
         server.serve()
     finally:
