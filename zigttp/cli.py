@@ -10,6 +10,12 @@ from pathlib import Path
 from zigttp_host.limits import Limits, format_size, parse_size
 
 from . import __version__
+from .build_cmd import add_build_command
+from .contract.serving import ServeContractError, add_contract_arguments, serve_grants, with_egress_grants
+from .contract.serving import describe as describe_grants
+from .module_flags import add_module_arguments, check_sql_schema, module_settings
+from .types_cmd import add_types_command
+from .verify_cmd import add_check, add_verify
 
 
 def _size(text: str) -> int:
@@ -75,6 +81,8 @@ def _add_serve(sub: argparse._SubParsersAction) -> None:
                    help="load plain JavaScript as it is, without the compiler front end (unsafe: nothing is "
                         "proven, only the sandbox holds)")
     p.add_argument("-q", "--quiet", action="store_true", help="no access log")
+    add_module_arguments(p)
+    add_contract_arguments(p)
     p.set_defaults(run=_run_serve)
 
 
@@ -100,13 +108,25 @@ def _run_serve(args: argparse.Namespace) -> int:
         return 1
     for warning in loaded.warnings:
         print(warning, file=sys.stderr)
+    if args.sql_schema is not None and not check_sql_schema(loaded, args.sql_schema):
+        return 1
+    try:  # least privilege: the handler's contract (plus --allow-* names) is all it may reach
+        granted = serve_grants(args, args.handler, loaded.verified, loaded.bundle.name)
+    except ServeContractError as e:
+        print(e.message, file=sys.stderr)
+        return e.exit_code
+    if not args.quiet:
+        print(describe_grants(granted), file=sys.stderr)
     config = ServeConfig(handler_path=str(args.handler), bundle_path="", bundle_name=loaded.bundle.name,
                          host=args.host, port=args.port, workers=args.workers, threads=args.threads,
                          isolation=args.isolation, quiet=args.quiet, verified=loaded.verified,
                          limits={"memory_bytes": limits.memory_bytes, "timeout_ms": limits.timeout_ms,
                                  "fuel": limits.fuel, "max_body_bytes": limits.max_body_bytes,
                                  "max_response_bytes": limits.max_response_bytes,
-                                 "recycle_memory_bytes": limits.recycle_memory_bytes})
+                                 "recycle_memory_bytes": limits.recycle_memory_bytes},
+                         modules=with_egress_grants(module_settings(args), granted), grants=granted.grants,
+                         contract=granted.exposed() if args.expose_contract else None,
+                         expose_contract=args.expose_contract)
     try:
         return serve(loaded, config)
     except StartError as e:
@@ -143,6 +163,10 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     _add_serve(sub)
     _add_compile(sub)
+    add_types_command(sub)
+    add_verify(sub)
+    add_check(sub)
+    add_build_command(sub)
     return parser
 
 

@@ -1,7 +1,9 @@
 """Turns a handler file into the Bundle the sandbox runs.
 
-`.ts/.tsx/.js/.jsx` go through the zigts compiler front end (zigttp.compiler);
-`--no-verify` loads plain JavaScript exactly as written.
+`.ts/.tsx/.js/.jsx` go through the zigts compiler front end (zigttp.compiler)
+and the verifier (zigttp.verifier): a handler with verification errors is
+refused. `--no-verify` loads plain JavaScript exactly as written, and
+compiles TypeScript without verifying it.
 """
 
 from __future__ import annotations
@@ -88,24 +90,39 @@ def load_handler(path: Path, *, verify: bool = True) -> LoadedSource:
         raise LoadError(f"error: {path}: no such file")
     if path.suffix not in HANDLER_SUFFIXES:
         raise LoadError(f"error: {path}: a handler is a {', '.join(HANDLER_SUFFIXES)} file")
-    if not verify:
-        if path.suffix not in (".js", ".mjs"):
-            raise LoadError(f"error: --no-verify loads plain JavaScript only; {path.name} needs the compiler")
+    if not verify and path.suffix in (".js", ".mjs"):
         return load_raw(path)
+    # Only what verified (or, with --no-verify, what compiled) is cached, each under its own mode.
+    mode = "verify" if verify else "compile"
     root = cache_dir() / "compiled"
-    cached = compile_cache.lookup(root, path, "compile")
+    cached = compile_cache.lookup(root, path, mode)
     if cached is not None:
         line_map = StoredLineMap(cached["line_map"])
-        return LoadedSource(Bundle(cached["js"], path.name, line_map.lookup), path, verified=True,
+        return LoadedSource(Bundle(cached["js"], path.name, line_map.lookup), path, verified=verify,
                             line_map_data=cached["line_map"], warnings=list(cached["warnings"]))
     from zigttp.compiler import compile_file, render_text
 
     result = compile_file(path)
     if not result.ok:
         raise LoadError(render_text(result.diagnostics, result.sources).rstrip())
-    warnings = [render_text([d], result.sources).rstrip() for d in result.diagnostics]
+    diagnostics = result.diagnostics
+    if verify:
+        # Serve only what verifies: the checks of `zigttp verify`, on the compilation just made.
+        from zigttp.compiler.diagnostics import summary_line
+        from zigttp.verifier import verify_compiled
+
+        verification = verify_compiled(result, path=str(path))
+        diagnostics = verification.diagnostics
+        if not verification.ok:
+            raise LoadError(
+                render_text(diagnostics, result.sources).rstrip()
+                + f"\n\nerror: {path} does not verify ({summary_line(diagnostics)}); refusing to serve it. "
+                "Fix the errors above (`zigttp verify` prints the proof card), or pass --no-verify to serve "
+                "it unproven."
+            )
+    warnings = [render_text([d], result.sources).rstrip() for d in diagnostics]
     line_map_data = result.line_map.to_dict()
-    compile_cache.store(root, path, "compile", result.files,
+    compile_cache.store(root, path, mode, result.files,
                         {"js": result.js, "line_map": line_map_data, "warnings": warnings})
-    return LoadedSource(Bundle(result.js, path.name, result.line_map.lookup), path, verified=True,
+    return LoadedSource(Bundle(result.js, path.name, result.line_map.lookup), path, verified=verify,
                         line_map_data=line_map_data, warnings=warnings)

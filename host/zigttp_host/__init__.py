@@ -15,6 +15,7 @@ _EXPORTS = {
     "Bundle": "bundle",
     "EngineConfig": "cachekeys",
     "Failure": "http",
+    "Grants": "grants",
     "GuestNotBuilt": "host",
     "Handler": "handler",
     "HandlerLoadError": "handler",
@@ -22,6 +23,7 @@ _EXPORTS = {
     "HttpRequest": "http",
     "HttpResponse": "http",
     "Limits": "limits",
+    "ModuleConfig": "vm.config",
     "format_size": "limits",
     "parse_size": "limits",
 }
@@ -30,6 +32,7 @@ __all__ = [
     "Bundle",
     "EngineConfig",
     "Failure",
+    "Grants",
     "GuestNotBuilt",
     "Handler",
     "HandlerLoadError",
@@ -37,6 +40,7 @@ __all__ = [
     "HttpRequest",
     "HttpResponse",
     "Limits",
+    "ModuleConfig",
     "format_size",
     "parse_size",
 ]
@@ -44,10 +48,12 @@ __all__ = [
 if TYPE_CHECKING:
     from .bundle import Bundle
     from .cachekeys import EngineConfig
+    from .grants import Grants
     from .handler import Handler, HandlerLoadError
     from .host import GuestNotBuilt, Host
     from .http import Failure, HttpRequest, HttpResponse
     from .limits import Limits, format_size, parse_size
+    from .vm.config import ModuleConfig
 
 
 def __getattr__(name: str) -> Any:

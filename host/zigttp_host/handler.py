@@ -14,6 +14,7 @@ import wasmtime
 from .abi import decode_frame
 from .bundle import Bundle
 from .cachekeys import snapshot_key
+from .grants import Grants, compile_grants, with_egress_grants
 from .http import Failure, HttpRequest, HttpResponse, failure_response
 from .instance import GuestFailure, GuestInstance
 from .limits import Limits
@@ -52,14 +53,17 @@ class Handler:
     memory growth past the recycle limit replaces the instance.
     """
 
-    def __init__(self, host: Host, bundle: Bundle, limits: Limits, isolation: str) -> None:
+    def __init__(self, host: Host, bundle: Bundle, limits: Limits, isolation: str,
+                 grants: Grants | None = None) -> None:
         if isolation not in ISOLATION_MODES:
             raise ValueError(f"isolation must be one of {', '.join(ISOLATION_MODES)}")
         self.host = host
         self.bundle = bundle
         self.limits = limits
         self.isolation = isolation
-        self.functions = host.functions
+        # What request-time host calls may reach (grants.py); the module scope runs without.
+        self.functions = with_egress_grants(host.functions, grants)
+        self.grants = compile_grants(grants, self.functions)
         self.fuel = limits.fuel or host.fuel_for(limits.timeout_ms)
         self.module, self.initial_memory = self._pre_initialised_module()
         if self.initial_memory > limits.memory_bytes:
@@ -108,6 +112,7 @@ class Handler:
         inst = GuestInstance(self.host.engine.wasmtime, self.pre, self.functions,
                              memory_limit=self.limits.memory_bytes, logger=self._guest_log, fresh_module=False)
         inst.reseed()
+        inst.ctx.grants = self.grants
         self.instances_created += 1
         return inst
 

@@ -16,6 +16,7 @@ from .abi import ABI_VERSION
 from .bundle import Bundle
 from .cachekeys import EngineConfig, calibration_path
 from .engine import Engine
+from .grants import Grants
 from .handler import Handler
 from .http import HttpRequest
 from .imports import HostFunctions, make_linker
@@ -24,6 +25,8 @@ from .limits import Limits
 from .modules import builtin_functions
 from .paths import GUEST_WASM
 from .registry import prelude_source
+from .vm.config import ModuleConfig
+from .vm.runtime import ModuleRuntime
 
 log = logging.getLogger("zigttp.host")
 
@@ -54,7 +57,7 @@ class Host:
 
     def __init__(self, *, guest_wasm: Path | None = None, cache_root: Path | None = None,
                  engine_config: EngineConfig | None = None, functions: HostFunctions | None = None,
-                 log_sink: LogSink | None = None) -> None:
+                 log_sink: LogSink | None = None, modules: ModuleConfig | None = None) -> None:
         path = guest_wasm or GUEST_WASM
         if not path.exists():
             raise GuestNotBuilt(
@@ -63,7 +66,12 @@ class Host:
         self.guest_sha256 = hashlib.sha256(self.guest_wasm).hexdigest()
         self.engine = Engine(engine_config, cache_root=cache_root)
         self.engine.ensure_ticker()
-        self.functions = functions or builtin_functions()
+        # What the zigttp:* modules may reach (environment, egress, SQLite,
+        # cache), shared by every handler loaded into this host.
+        if functions is None:
+            self.functions = builtin_functions(modules)
+        else:
+            self.functions = functions if modules is None else functions.bind(ModuleRuntime(modules))
         self.prelude = prelude_source(self.functions)
         self.base_module = self.engine.cache.load(self.guest_wasm, self.guest_sha256)
         self.linker = make_linker(self.engine.wasmtime)
@@ -89,9 +97,14 @@ class Host:
             if ty is None or (tuple(map(str, ty.params)), tuple(map(str, ty.results))) != (params, results):
                 raise GuestNotBuilt(f"the guest's export {name!r} does not match ABI {ABI_VERSION}")
 
-    def load(self, bundle: Bundle, limits: Limits | None = None, *, isolation: str = "pooled") -> Handler:
-        """Pre-initialises `bundle` (cached on disk) and returns a Handler ready to serve."""
-        return Handler(self, bundle, limits or Limits(), isolation)
+    def load(self, bundle: Bundle, limits: Limits | None = None, *, isolation: str = "pooled",
+             grants: Grants | None = None) -> Handler:
+        """Pre-initialises `bundle` (cached on disk) and returns a Handler ready to serve.
+
+        `grants`: the env names, cache namespaces and SQL statements the handler may reach (any other is
+        denied); None checks nothing. Egress is the Host's `ModuleConfig.outbound_hosts`.
+        """
+        return Handler(self, bundle, limits or Limits(), isolation, grants)
 
     # ---------- fuel calibration ----------
 

@@ -17,7 +17,7 @@ import time
 from collections.abc import Callable
 from ctypes import byref
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 import wasmtime
@@ -25,6 +25,9 @@ from wasmtime import _bindings as bindings
 
 from .abi import CallStatus, pack_call_result
 from .registry import CapabilityDenied, HostCallError, HostFunctions, HostRangeError, HostTypeError
+
+if TYPE_CHECKING:
+    from .grants import GrantTable
 
 log = logging.getLogger("zigttp.guest")
 
@@ -55,6 +58,7 @@ class CallContext:
     fixed_clock_ns: int | None = None
     pending: bytes | None = None
     denied: CapabilityDenied | None = None
+    grants: GrantTable | None = None  # what the handler may reach (grants.py); None: nothing checked
     state: dict[str, Any] = field(default_factory=dict)
     memory_addr: int = 0  # address of the wasmtime_memory_t handle, for the raw callbacks
     memory_seen: int = 0  # linear memory size last observed (it never shrinks)
@@ -118,7 +122,10 @@ def host_call(limit: int, fn_id: int, ptr: int, length: int, out: int, cap: int)
             raise HostRangeError(f"{entry[0]}() arguments exceed {MAX_CALL_ARGS_BYTES} bytes")
         if ptr < 0 or length < 0 or ptr + length > limit:
             raise HostTypeError("guest passed an out-of-bounds buffer")
-        result = entry[1](ctx, _loads(_string_at(ctx.base + ptr, length)) if length else [])
+        args = _loads(_string_at(ctx.base + ptr, length)) if length else []
+        grants = ctx.grants
+        guard = None if grants is None else grants.guards.get(fn_id)
+        result = entry[1](ctx, args) if guard is None else guard(ctx, entry[1], args)
         data = b"" if result is None else _dumps(result)
         n = len(data)
         if n > MAX_CALL_RESULT_BYTES:

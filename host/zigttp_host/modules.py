@@ -1,18 +1,24 @@
 """The module registry's entries and their host implementations.
 
-Issue note: the virtual modules (zigttp:env, crypto, auth, validate, cache,
-sql, fetch, io, …) are added here, one Export entry plus its implementation
-each; `REGISTRY` is the single table everything else reads.
+`REGISTRY` is the single table of every `zigttp:*` export: the compiler
+(imports, types), the verifier, the contract extractor, the tracer, `zigttp
+types` and the host all read it. Each family lives in `zigttp_host.vm.<family>`
+as an `EXPORTS` tuple (entry + implementation); adding an export is one
+entry there.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from .registry import Export, HostFunctions, HostTypeError
+from .registry import Export, HostCallError, HostFunction, HostFunctions, HostTypeError
+from .vm import auth, cache, compose, crypto, decode, env, fetch, http, ident, io, log, router, sql, text, url, validate
+from .vm import time as time_
+from .vm.runtime import ModuleRuntime
 
 if TYPE_CHECKING:
     from .imports import CallContext
+    from .vm.config import ModuleConfig
 
 LOG_LEVELS = ("debug", "info", "warn", "error")
 MAX_LOG_MESSAGE = 16 << 10
@@ -30,11 +36,22 @@ def console_log(ctx: CallContext, args: list[Any]) -> None:
     ctx.logger(args[0], text)
 
 
-# The single module registry. Order matters: an export's host-call id is its
-# position, so append new exports at the end of their module's block only
-# when the guest prelude is rebuilt with the table (it always is: the table
-# is pasted into the prelude at Host start).
-REGISTRY: tuple[Export, ...] = ()
+_FAMILIES = (env, crypto, auth, validate, decode, cache, sql, fetch, io, compose, router, http, url, ident, log,
+             text, time_)
+
+# The single module registry. An export's host-call id is its position, and
+# the table is pasted into the guest prelude (and so into every snapshot's
+# cache key), so reordering is safe: ids and prelude change together.
+REGISTRY: tuple[Export, ...] = tuple(e for family in _FAMILIES for e in family.EXPORTS)
+
+# TypeScript declarations of the helper types the signatures name (for `zigttp types`).
+TYPE_DECLARATIONS: str = "".join(getattr(family, "TYPES", "") for family in _FAMILIES)
+
+# Erased by the compiler, never reach the guest: types only.
+TYPE_ONLY_MODULES = ("zigttp:types",)
+
+# Global functions that are registry exports under another name.
+GLOBAL_ALIASES = {"fetchSync": ("zigttp:fetch", "fetch")}
 
 
 def exports_of(module: str) -> dict[str, Export]:
@@ -45,10 +62,31 @@ def registry_modules() -> tuple[str, ...]:
     return tuple(sorted({e.module for e in REGISTRY}))
 
 
-def builtin_functions() -> HostFunctions:
-    functions = HostFunctions()
+def _not_at_module_scope(export: Export, impl: HostFunction) -> HostFunction:
+    """Refuses the call while the module scope runs: its result would be frozen into the snapshot."""
+    name = export.name
+    target = export.capability_arg
+
+    def guarded(ctx: CallContext, args: list[Any]) -> Any:
+        if ctx.fixed_clock_ns is not None:  # vm.runtime.loading(ctx), inline: this runs for every call
+            shown = args[target] if target is not None and target < len(args) else None
+            call = f"{name}({shown!r})" if isinstance(shown, str) and len(shown) <= 100 else f"{name}()"
+            raise HostCallError(f"{call} cannot run at module scope: the module scope runs once, into the "
+                                "snapshot every instance starts from; call it inside the handler")
+        return impl(ctx, args)
+
+    guarded.__name__ = getattr(impl, "__name__", name)
+    return guarded
+
+
+def builtin_functions(config: ModuleConfig | None = None) -> HostFunctions:
+    functions = HostFunctions(runtime=ModuleRuntime(config))
     functions.by_id[0] = ("console.log", console_log)
     functions.log_id = 0
     for offset, export in enumerate(REGISTRY):
         functions.add(export, FIRST_EXPORT_ID + offset)
+        if export.impl is not None and not export.allowed_at_module_scope:
+            fn_id = FIRST_EXPORT_ID + offset
+            label, impl = functions.by_id[fn_id]
+            functions.by_id[fn_id] = (label, _not_at_module_scope(export, impl))
     return functions

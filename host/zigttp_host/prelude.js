@@ -380,40 +380,90 @@
   // ---------- virtual modules ----------
   // The host's registry describes each export: [host-call id, return kind,
   // optional JS wrapper]. The stub forwards its arguments through the one
-  // host-call import; `result` exports come back as Result objects.
-  const lib = { Result, makeResult, Response, Headers, show, isObject };
+  // host-call import; `result` exports come back as Result objects. A wrapper
+  // is `(call, lib) => function`, for exports that need guest-side logic.
+  const sharedState = Object.create(null);
+  // Per-family guest-side state (schemas, SQL statements, the parallel()
+  // collector). It lives in guest memory, so registrations made by the module
+  // scope are part of the snapshot every instance starts from.
+  const shared = (name) => sharedState[name] || (sharedState[name] = Object.create(null));
+  // Bytes cross the JSON boundary as one char per byte: {"$bytes": "..."}.
+  const bytesArg = (v) => {
+    const u8 = v instanceof ArrayBuffer ? new Uint8Array(v) : v instanceof Uint8Array ? v : undefined;
+    if (u8 === undefined) return v;
+    let s = "";
+    for (let i = 0; i < u8.length; i += 8192) s += String.fromCharCode.apply(null, u8.subarray(i, i + 8192));
+    return { $bytes: s };
+  };
+  const schemaOf = (schemas, fn, name) => {
+    if (typeof name !== "string") throw new TypeError(`${fn}(): parameter 'name' must be a string`);
+    const s = schemas[name];
+    if (s === undefined) throw new TypeError(`${fn}(): no schema named '${name}'; register it with schemaCompile(name, schema)`);
+    return s;
+  };
+  // {ok, value?} | {ok: false, errors}: the host sends `value` when it changed
+  // the input (coercion); otherwise value() supplies it from the input.
+  const validationResult = (r, value) => {
+    if (r.ok) return makeResult(true, r.value !== undefined ? r.value : value(), undefined);
+    const res = Object.create(resultProto);
+    res.ok = false;
+    res.errors = r.errors;
+    Object.defineProperty(res, "error", { value: r.errors, enumerable: false });
+    return res;
+  };
+  const fetchArgs = (url, init) => {
+    if (isObject(init) && (init.body instanceof Uint8Array || init.body instanceof ArrayBuffer)) {
+      init = Object.assign({}, init, { body: bytesArg(init.body) });
+    }
+    return init === undefined ? [url] : [url, init];
+  };
+  // A response from the host's {status, statusText, headers, body, url, error?, details?}.
+  const fetchResponse = (r) => {
+    const headers = r.headers === undefined ? [["content-type", "application/json"]] : r.headers;
+    const body = r.body === undefined ? jsonStringify({ error: r.error, details: r.details }) : r.body;
+    const res = makeResponse(body, { status: r.status, statusText: r.statusText, headers }, undefined);
+    res.url = r.url === undefined ? "" : r.url;
+    if (r.error !== undefined) {
+      res.error = r.error;
+      res.details = r.details;
+    }
+    return res;
+  };
+  const lib = {
+    Result, makeResult, Response, Headers, show, isObject, shared, bytesArg, schemaOf, validationResult,
+    fetchArgs, fetchResponse,
+  };
   const modules = {};
   for (const spec of Object.keys(MODULE_TABLE.modules)) {
     const exportsObj = {};
     const table = MODULE_TABLE.modules[spec];
     for (const name of Object.keys(table)) {
       const [id, kind, wrapper] = table[name];
-      let fn;
+      // One JS call per export call: the stub itself makes the host call.
       if (wrapper !== undefined) {
-        const custom = wrapper((args) => hostCall(id, args), lib);
-        fn = { [name]: (...args) => custom(...args) }[name];
+        const fn = wrapper((args) => hostCall(id, args), lib);
+        exportsObj[name] = { [name]: (...args) => fn(...args) }[name];
       } else if (kind === "result") {
-        fn = { [name]: (...args) => {
+        exportsObj[name] = { [name]: (...args) => {
           const r = hostCall(id, args);
-          return r.ok ? Result.ok(r.value) : Result.err(r.error);
+          return makeResult(r.ok, r.value, r.error);
         } }[name];
       } else {
-        // one call layer: these stubs are on every virtual-module call's path
-        fn = { [name]: (...args) => hostCall(id, args) }[name];
+        exportsObj[name] = { [name]: (...args) => hostCall(id, args) }[name];
       }
-      exportsObj[name] = fn;
     }
     modules[spec] = exportsObj;
   }
-  // zigttp:compose is desugared by the compiler; at run time it is identity.
-  modules["zigttp:compose"] = Object.assign(modules["zigttp:compose"] || {}, {
-    guard: (f) => f,
-    pipe: (...fs) => (x) => fs.reduce((acc, f) => f(acc), x),
-  });
+  // The global fetchSync is zigttp:fetch's fetch.
+  const fetchModule = modules["zigttp:fetch"];
+  const fetchSync = fetchModule === undefined ? undefined : function fetchSync(url, init) {
+    return fetchModule.fetch(url, init);
+  };
 
   // ---------- globals ----------
   const g = globalThis;
   const globals = { console, range, Result, Headers, Request, Response, h, Fragment, renderToString };
+  if (fetchSync !== undefined) globals.fetchSync = fetchSync;
   for (const k of Object.keys(globals)) {
     Object.defineProperty(g, k, { value: globals[k], writable: false, enumerable: false, configurable: false });
   }

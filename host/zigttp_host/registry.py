@@ -51,6 +51,7 @@ HostFunction = Callable[["CallContext", list[Any]], Any]
 
 RETURN_KINDS = ("value", "optional", "result")
 EFFECTS = ("none", "read", "write")
+FAILURES = ("none", "soft", "hard")
 
 
 @dataclass(frozen=True)
@@ -58,6 +59,7 @@ class Param:
     name: str
     type: str  # TypeScript type text: "string", "number | undefined", "Record<string, unknown>", ...
     optional: bool = False
+    variadic: bool = False  # `...name: T[]`: takes any number of trailing arguments
 
 
 @dataclass(frozen=True)
@@ -84,21 +86,47 @@ class Export:
     # holds prelude helpers (Result, Response, makeResult, ...).
     js: str | None = None
     doc: str = ""
+    # May the handler's module scope call it? Module scope runs once, when the
+    # pre-initialised snapshot is built (maybe in another process), so
+    # anything that reads the outside world there would be frozen into the
+    # image. None: only effect-free exports (registrations opt in).
+    module_scope: bool | None = None
 
     def __post_init__(self) -> None:
         if self.return_kind not in RETURN_KINDS:
             raise ValueError(f"{self.module}.{self.name}: return_kind must be one of {RETURN_KINDS}")
         if self.effect not in EFFECTS:
             raise ValueError(f"{self.module}.{self.name}: effect must be one of {EFFECTS}")
+        if self.failure not in FAILURES:
+            raise ValueError(f"{self.module}.{self.name}: failure must be one of {FAILURES}")
 
     @property
     def required(self) -> int:
         """How many leading parameters a call must pass."""
-        return sum(1 for p in self.params if not p.optional)
+        return sum(1 for p in self.params if not p.optional and not p.variadic)
+
+    @property
+    def max_args(self) -> int | None:
+        """How many arguments a call may pass (None: any number)."""
+        return None if any(p.variadic for p in self.params) else len(self.params)
+
+    @property
+    def allowed_at_module_scope(self) -> bool:
+        return self.effect == "none" if self.module_scope is None else self.module_scope
+
+    @property
+    def trace_module(self) -> str:
+        """The name traces and test files use for the module ("env" for zigttp:env)."""
+        return self.module.partition(":")[2]
 
     def signature(self) -> str:
-        params = ", ".join(f"{p.name}{'?' if p.optional else ''}: {p.type}" for p in self.params)
-        return f"{self.name}({params}): {self.returns}"
+        def one(p: Param) -> str:
+            if p.variadic:
+                simple = p.type.replace("_", "").isalnum()
+                return f"...{p.name}: {p.type if simple else f'({p.type})'}[]"
+            return f"{p.name}{'?' if p.optional else ''}: {p.type}"
+
+        return f"{self.name}({', '.join(one(p) for p in self.params)}): {self.returns}"
 
 
 @dataclass
@@ -112,6 +140,15 @@ class HostFunctions:
     kinds: dict[tuple[str, str], str] = field(default_factory=dict)
     wrappers: dict[tuple[str, str], str] = field(default_factory=dict)
     log_id: int = 0
+    # What the implementations act on: configuration and live resources
+    # (cache store, SQLite, HTTP client), reached as ctx.functions.runtime.
+    # A zigttp_host.vm.runtime.ModuleRuntime for the built-in modules.
+    runtime: Any = None
+
+    def bind(self, runtime: Any) -> HostFunctions:
+        """The same tables over another runtime (other configuration, other state)."""
+        return HostFunctions(by_id=self.by_id, modules=self.modules, kinds=self.kinds, wrappers=self.wrappers,
+                             log_id=self.log_id, runtime=runtime)
 
     def add(self, export: Export, fn_id: int) -> None:
         if fn_id in self.by_id:

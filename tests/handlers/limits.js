@@ -31,7 +31,7 @@ export function handler(req) {
   if (p === "/stack") return Response.text(String(recurse(0)));
   if (p === "/native-stack") {
     let o = {};
-    for (let i = 0; i < 200000; i++) o = { o };
+    for (let i = 0; i < 30000; i++) o = { o };
     return Response.text(String(JSON.stringify(o).length));
   }
   if (p === "/throw") {

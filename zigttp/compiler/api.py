@@ -74,8 +74,13 @@ def compile_source(
     *,
     strict: bool = False,
     read_file: ReadFile | None = None,
+    emit: bool = True,
 ) -> CompileResult:
-    """Compile handler source text; local imports resolve relative to `filename`."""
+    """Compile handler source text; local imports resolve relative to `filename`.
+
+    `emit=False` stops after parsing, bundling and the handler check (the
+    verifier only needs `program`); `js` is then empty.
+    """
     diagnostics: list[Diagnostic] = []
     files: list[str] = [filename]
     sources: dict[str, str] = {filename: source}
@@ -87,8 +92,8 @@ def compile_source(
         if not has_errors(diagnostics) and find_handler(program.entry) is None:
             diagnostics.append(make_diagnostic(program.entry.file, 0, 0, *NO_HANDLER))
         diagnostics.sort(key=sort_key)
-        if has_errors(diagnostics):
-            return CompileResult(False, "", diagnostics, LineMap([]), files, program, sources)
+        if has_errors(diagnostics) or not emit:
+            return CompileResult(not has_errors(diagnostics), "", diagnostics, LineMap([]), files, program, sources)
         js, line_map = emit_program(program)
         return CompileResult(True, js, diagnostics, line_map, files, program, sources)
     except Exception as error:
@@ -100,7 +105,7 @@ def compile_source(
         return CompileResult(False, "", [*diagnostics, internal], LineMap([]), files, program, sources)
 
 
-def compile_file(path: str | os.PathLike[str], *, strict: bool = False) -> CompileResult:
+def compile_file(path: str | os.PathLike[str], *, strict: bool = False, emit: bool = True) -> CompileResult:
     """Compile a handler file and every local module it imports."""
     name = os.fspath(path)
     try:
@@ -108,4 +113,4 @@ def compile_file(path: str | os.PathLike[str], *, strict: bool = False) -> Compi
     except (OSError, UnicodeDecodeError) as error:
         diagnostic = file_diagnostic(name, codes.CANNOT_READ_FILE, f"cannot read file: {error}")
         return CompileResult(False, "", [diagnostic], LineMap([]), [name], None, {})
-    return compile_source(text, name, strict=strict)
+    return compile_source(text, name, strict=strict, emit=emit)

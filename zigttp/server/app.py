@@ -24,6 +24,7 @@ access_log = logging.getLogger("zigttp.access")
 _TEXT = [("content-type", "text/plain; charset=utf-8")]
 _JSON = [("content-type", "application/json")]
 MAX_HEADERS = 100
+CONTRACT_PATH = "/_zigttp/contract"  # answered only with --expose-contract
 MAX_URL_BYTES = 8192
 
 
@@ -48,13 +49,13 @@ class ZigttpApp:
     # granian calls this once per worker, before serving
     def __rsgi_init__(self, loop: asyncio.AbstractEventLoop) -> None:
         _configure_logging(self.config.quiet)
-        host = Host()
+        host = Host(modules=self.config.module_config())
         source = Path(self.config.bundle_path).read_text(encoding="utf-8")
         line_map = None
         if self.config.line_map_path:
             line_map = StoredLineMap(json.loads(Path(self.config.line_map_path).read_text(encoding="utf-8"))).lookup
         self.handler = host.load(Bundle(source, self.config.bundle_name, line_map), self.limits,
-                                 isolation=self.config.isolation)
+                                 isolation=self.config.isolation, grants=self.config.grants_obj())
         # every thread warms its own instance before the worker accepts requests
         self.dispatcher = ThreadDispatcher(loop, self.config.threads, thread_init=self.handler.warm)
 
@@ -70,6 +71,9 @@ class ZigttpApp:
         method = scope.method
         if path == "/_health" and method in ("GET", "HEAD"):
             proto.response_str(200, _TEXT, "ok")
+            return
+        if path == CONTRACT_PATH and method == "GET" and self.config.expose_contract:
+            proto.response_bytes(200, _JSON, orjson.dumps(self.config.contract))
             return
         status, headers, body = await self._serve(scope, proto, method, path)
         proto.response_bytes(status, headers, body)

@@ -5,8 +5,10 @@ from __future__ import annotations
 import json
 import os
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 
-from zigttp_host import Limits
+from zigttp_host import Limits, ModuleConfig
+from zigttp_host.grants import Grants
 
 CONFIG_ENV = "ZIGTTP_SERVE_CONFIG"
 
@@ -25,9 +27,23 @@ class ServeConfig:
     quiet: bool = False
     verified: bool = True
     limits: dict = field(default_factory=dict)
+    modules: dict = field(default_factory=dict)  # ModuleConfig.to_dict() form, less the workers' own paths
+    grants: dict | None = None  # zigttp_host.grants.Grants.to_dict(): what the handler may reach (None: unchecked)
+    contract: dict | None = None  # GET /_zigttp/contract's answer {contract, grants}, only with --expose-contract
+    expose_contract: bool = False
 
     def limits_obj(self) -> Limits:
         return Limits(**self.limits)
+
+    def module_config(self) -> ModuleConfig:
+        """The zigttp:* module configuration; the shared cache file lives in the server's state folder."""
+        data = dict(self.modules)
+        if data.get("cache_backend") == "sqlite" and not data.get("cache_path"):
+            data["cache_path"] = str(Path(self.bundle_path).parent / "cache.sqlite3")
+        return ModuleConfig.from_dict(data)
+
+    def grants_obj(self) -> Grants | None:
+        return None if self.grants is None else Grants.from_dict(self.grants)
 
     def to_env(self) -> str:
         return json.dumps(asdict(self))

@@ -1,0 +1,92 @@
+"""ModuleConfig: what the virtual modules may reach, per Host.
+
+Host(modules=ModuleConfig(...)) hands it to every implementation through
+`ctx.functions.runtime.config`. `zigttp serve` builds one from its flags and
+ships it to the workers inside ServeConfig (to_dict/from_dict). Free of
+wasmtime and of the libraries the modules use.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, fields
+from typing import Any
+
+CACHE_BACKENDS = ("memory", "sqlite")
+
+# Resolves a host name to IP address strings (the egress check connects to
+# one of exactly these addresses). Default: socket.getaddrinfo.
+Resolver = Callable[[str, int], list[str]]
+
+
+@dataclass(frozen=True)
+class ModuleConfig:
+    """Configuration of the `zigttp:*` modules for one Host.
+
+    The defaults suit an embedder running other people's code: no environment
+    variables, no egress, no SQL database, an in-memory cache per Host.
+    """
+
+    # zigttp:env. `env` is the variables env() sees; `env_from_process`
+    # reads the process environment at call time instead (zigttp serve).
+    # `env_allow`, when set, is the only names env() may read; any other is a
+    # capability denial (the request fails with 500 capability_denied).
+    env: Mapping[str, str] | None = field(default=None, compare=False)
+    env_from_process: bool = False
+    env_allow: tuple[str, ...] | None = None
+
+    # zigttp:fetch, fetchSync, zigttp:io. Hosts reachable from the sandbox,
+    # by name (any port); empty: no egress at all.
+    outbound_hosts: tuple[str, ...] = ()
+    fetch_timeout_ms: int = 10_000
+    fetch_max_response_bytes: int = 1 << 20
+    fetch_max_redirects: int = 5
+    resolver: Resolver | None = field(default=None, compare=False)
+
+    # zigttp:sql. The database file (None: sqlOne/sqlMany/sqlExec fail).
+    sqlite_path: str | None = None
+    sqlite_busy_timeout_ms: int = 5000
+
+    # zigttp:cache. "sqlite" shares one store between every process that
+    # opens `cache_path` (zigttp serve's workers); "memory" is per Host.
+    cache_backend: str = "memory"
+    cache_path: str | None = None
+    cache_max_entries: int = 10_000
+    cache_max_bytes: int = 16 << 20
+
+    # zigttp:log: where its NDJSON lines go (default: standard error).
+    log_sink: Callable[[str], None] | None = field(default=None, compare=False)
+
+    def __post_init__(self) -> None:
+        if self.cache_backend not in CACHE_BACKENDS:
+            raise ValueError(f"cache_backend must be one of {', '.join(CACHE_BACKENDS)}, got {self.cache_backend!r}")
+        if self.cache_backend == "sqlite" and not self.cache_path:
+            raise ValueError("cache_backend 'sqlite' needs cache_path")
+        if self.cache_max_entries <= 0 or self.cache_max_bytes <= 0:
+            raise ValueError("the cache budget (entries and bytes) must be positive")
+        if self.fetch_timeout_ms <= 0 or self.fetch_max_response_bytes <= 0 or self.fetch_max_redirects < 0:
+            raise ValueError("fetch limits must be positive")
+        object.__setattr__(self, "outbound_hosts", tuple(self.outbound_hosts))
+        if self.env_allow is not None:
+            object.__setattr__(self, "env_allow", tuple(self.env_allow))
+
+    # The JSON form carries no callables and no environment values: workers
+    # read their own process environment.
+    _UNSERIALISED = ("env", "resolver", "log_sink")
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for f in fields(self):
+            if f.name in self._UNSERIALISED:
+                continue
+            value = getattr(self, f.name)
+            out[f.name] = list(value) if isinstance(value, tuple) else value
+        return out
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> ModuleConfig:
+        known = {f.name for f in fields(cls)} - set(cls._UNSERIALISED)
+        unknown = set(data) - known
+        if unknown:
+            raise ValueError(f"unknown module settings: {', '.join(sorted(unknown))}")
+        return cls(**data)

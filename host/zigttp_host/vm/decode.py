@@ -1,0 +1,76 @@
+"""zigttp:decode — request bodies and queries into validated values (uses zigttp:validate's schemas)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qsl
+
+from ..registry import Export, Param
+from . import args as a
+from .validate import RESULT, check, checking_js, coerced_check, parse_json, validator_for
+
+if TYPE_CHECKING:
+    from ..imports import CallContext
+
+MAX_FIELDS = 1000
+
+
+def decode_json(ctx: CallContext, args: list[Any]) -> dict[str, Any] | None:
+    a.arity("decodeJson", args, 3)
+    validator = validator_for(ctx, "decodeJson", args)
+    text = a.string("decodeJson", args, 1, "body")
+    if validator is None:
+        return None
+    value, problem = parse_json(text)
+    if problem:
+        return {"ok": False, "errors": problem}
+    return check(validator, value, send_value=False)
+
+
+def form_object(body: str) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    try:
+        pairs = parse_qsl(body, keep_blank_values=True, max_num_fields=MAX_FIELDS)
+    except ValueError:
+        raise a.HostRangeError(f"decodeForm(): more than {MAX_FIELDS} fields") from None
+    for k, v in pairs:
+        if k in out:
+            prev = out[k]
+            out[k] = [*prev, v] if isinstance(prev, list) else [prev, v]
+        else:
+            out[k] = v
+    return out
+
+
+def decode_form(ctx: CallContext, args: list[Any]) -> dict[str, Any] | None:
+    a.arity("decodeForm", args, 3)
+    validator = validator_for(ctx, "decodeForm", args)
+    body = a.string("decodeForm", args, 1, "body")
+    if validator is None:
+        return None
+    return coerced_check(validator, form_object(body))
+
+
+def decode_query(ctx: CallContext, args: list[Any]) -> dict[str, Any] | None:
+    a.arity("decodeQuery", args, 3)
+    validator = validator_for(ctx, "decodeQuery", args)
+    query = a.obj("decodeQuery", args, 1, "query")
+    if validator is None:
+        return None
+    return coerced_check(validator, query)
+
+
+M = "zigttp:decode"
+EXPORTS = (
+    Export(M, "decodeJson", (Param("name", "string"), Param("body", "string")), RESULT, return_kind="result",
+           failure="soft", labels=("validated",), impl=decode_json, js=checking_js("decodeJson", "JSON.parse(input)"),
+           doc="JSON.parse + validate against schema `name` (registered with schemaCompile)."),
+    Export(M, "decodeForm", (Param("name", "string"), Param("body", "string")), RESULT, return_kind="result",
+           failure="soft", labels=("validated",), impl=decode_form, js=checking_js("decodeForm", "undefined"),
+           doc="An application/x-www-form-urlencoded body (repeated names become arrays), coerced to the "
+               "schema's types, then validated."),
+    Export(M, "decodeQuery", (Param("name", "string"), Param("query", "Record<string, unknown>")), RESULT,
+           return_kind="result", failure="soft", labels=("validated",), impl=decode_query,
+           js=checking_js("decodeQuery", "undefined"),
+           doc="A query object (typically req.query), coerced to the schema's types, then validated."),
+)

@@ -1,0 +1,294 @@
+"""zigttp:sql — named statements registered at module scope, run on one SQLite file.
+
+The registration lives in guest memory (so in the snapshot): every call
+sends the statement text with its name and parameters, and the host keeps
+only caches (checked statements here, prepared ones in sqlite3). Reads go
+through a query_only connection, so sqlOne/sqlMany cannot write.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import threading
+from typing import TYPE_CHECKING, Any
+
+from ..registry import Export, HostCallError, HostRangeError, HostTypeError, Param
+from . import args as a
+from .config import ModuleConfig
+from .runtime import loading, runtime_of
+from .sqltext import Statement, StatementError, scan
+
+if TYPE_CHECKING:
+    import sqlite3
+
+    from ..imports import CallContext
+
+MAX_ROWS = 10_000
+NAME_MAX = 128
+
+REGISTER_JS = """(call, lib) => {
+  const statements = lib.shared("sql");
+  return function sql(name, statement) {
+    if (typeof name === "string" && statements[name] !== undefined && statements[name] !== statement) {
+      throw new TypeError(`sql(): '${name}' is already registered with a different statement`);
+    }
+    call([name, statement, new Error().stack]);
+    statements[name] = statement;
+    return true;
+  };
+}"""
+
+
+def use_js(fn: str) -> str:
+    return f"""(call, lib) => {{
+  const statements = lib.shared("sql");
+  return function {fn}(name, params) {{
+    if (typeof name !== "string") throw new TypeError("{fn}(): parameter 'name' must be a string");
+    const statement = statements[name];
+    if (statement === undefined) {{
+      throw new TypeError(
+        `{fn}(): no statement named '${{name}}'; register it at module scope with sql(name, statement)`);
+    }}
+    // a key present with the value undefined binds NULL; a missing key is an error
+    let bound = params;
+    if (lib.isObject(params) && !(params instanceof Uint8Array)) {{
+      bound = {{}};
+      for (const k of Object.keys(params)) {{
+        const v = params[k];
+        bound[k] = v === undefined ? null : lib.bytesArg(v);
+      }}
+    }}
+    return call([name, statement, bound]);
+  }};
+}}"""
+
+
+# ---------- connections ----------
+
+_SAFE_PRAGMAS = {"table_info", "table_xinfo", "index_list", "index_info", "foreign_key_list"}
+
+
+def _authorizer(action: int, arg1: str | None, arg2: str | None, db: str | None, source: str | None) -> int:
+    import sqlite3
+
+    if action in (sqlite3.SQLITE_ATTACH, sqlite3.SQLITE_DETACH):
+        return sqlite3.SQLITE_DENY
+    if action == sqlite3.SQLITE_PRAGMA and (arg1 or "").lower() not in _SAFE_PRAGMAS:
+        # our own setup pragmas run before the authorizer is installed
+        return sqlite3.SQLITE_DENY
+    if action == sqlite3.SQLITE_FUNCTION and (arg2 or "").lower() == "load_extension":
+        return sqlite3.SQLITE_DENY
+    return sqlite3.SQLITE_OK
+
+
+class Database:
+    """Per-thread connections to the --sqlite file: one for writes, one query_only for reads."""
+
+    def __init__(self, path: str, busy_timeout_ms: int) -> None:
+        self.path = path
+        self.busy_timeout_ms = busy_timeout_ms
+        self._local = threading.local()
+        self._lock = threading.Lock()
+        self._all: list[sqlite3.Connection] = []
+
+    def _open(self, read_only: bool) -> sqlite3.Connection:
+        import sqlite3
+
+        conn = sqlite3.connect(self.path, timeout=self.busy_timeout_ms / 1000, isolation_level=None,
+                               check_same_thread=False, cached_statements=256)
+        conn.execute(f"PRAGMA busy_timeout = {int(self.busy_timeout_ms)}")
+        if not read_only:
+            conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA synchronous = NORMAL")
+        conn.execute("PRAGMA foreign_keys = ON")
+        if read_only:
+            conn.execute("PRAGMA query_only = ON")
+        conn.setlimit(sqlite3.SQLITE_LIMIT_ATTACHED, 0)
+        conn.set_authorizer(_authorizer)
+        with self._lock:
+            self._all.append(conn)
+        return conn
+
+    def conn(self, read_only: bool) -> sqlite3.Connection:
+        attr = "reader" if read_only else "writer"
+        c = getattr(self._local, attr, None)
+        if c is None:
+            if read_only:
+                self.conn(False)  # the writer sets WAL mode first
+            c = self._open(read_only)
+            setattr(self._local, attr, c)
+        return c
+
+    def close(self) -> None:
+        import sqlite3
+
+        with self._lock:
+            conns, self._all = self._all, []
+        for c in conns:
+            with contextlib.suppress(sqlite3.Error):
+                c.close()
+
+
+def _database(ctx: CallContext, fn: str) -> Database:
+    config = runtime_of(ctx).config
+    if not config.sqlite_path:
+        raise HostCallError(f"{fn}(): no database: start the server with --sqlite FILE "
+                            "(embedders: ModuleConfig(sqlite_path=...))")
+    return runtime_of(ctx).resource("sql", _make_database)
+
+
+def _make_database(config: ModuleConfig) -> Database:
+    assert config.sqlite_path is not None
+    return Database(config.sqlite_path, config.sqlite_busy_timeout_ms)
+
+
+# ---------- registration ----------
+
+def _check_name(fn: str, args: list[Any]) -> str:
+    name = a.string(fn, args, 0, "name", max_len=NAME_MAX)
+    if not name or not all(c.isalnum() or c in "_.:-" for c in name):
+        raise HostTypeError(f"{fn}(): parameter 'name' must be a non-empty name of letters, digits and _ . : -")
+    return name
+
+
+def _statement(ctx: CallContext, fn: str, name: str, text: Any) -> Statement:
+    if not isinstance(text, str):
+        raise HostTypeError(f"{fn}(): parameter 'statement' must be a string, got {a.describe(text)}")
+    cache = runtime_of(ctx).statements
+    found = cache.lookup(text)
+    if found is not None:
+        return found
+    try:
+        st = scan(text)
+    except StatementError as e:
+        raise HostTypeError(f"{fn}('{name}'): {e}") from None
+    cache.put(text, st)
+    return st
+
+
+def sql(ctx: CallContext, args: list[Any]) -> bool:
+    a.arity("sql", args, 3)
+    name = _check_name("sql", args)
+    st = _statement(ctx, "sql", name, a.get(args, 1))
+    if not loading(ctx):
+        raise HostTypeError(f"sql('{name}'): register statements at module scope, where --sql-schema can check "
+                            "them at start")
+    stack = a.get(args, 2)
+    ctx.state.setdefault("sql", []).append({"name": name, "statement": st.text, "params": list(st.params),
+                                            "stack": stack if isinstance(stack, str) else ""})
+    return True
+
+
+# ---------- running ----------
+
+def _bind(fn: str, name: str, st: Statement, params: Any) -> dict[str, Any]:
+    if params is None:
+        params = {}
+    if not isinstance(params, dict) or a.BYTES_KEY in params:
+        raise HostTypeError(f"{fn}('{name}'): parameter 'params' must be an object, got {a.describe(params)}")
+    bound: dict[str, Any] = {}
+    for p in st.params:
+        if p not in params:
+            raise HostTypeError(f"{fn}('{name}'): missing parameter ':{p}'")
+        v = params[p]
+        if isinstance(v, bool):
+            v = int(v)
+        elif isinstance(v, dict) and isinstance(v.get(a.BYTES_KEY), str):
+            v = v[a.BYTES_KEY].encode("latin-1")
+        elif v is not None and not isinstance(v, str | int | float):
+            raise HostTypeError(f"{fn}('{name}'): parameter ':{p}' must be a string, number, boolean or "
+                                f"Uint8Array, got {a.describe(v)}")
+        bound[p] = v
+    extra = [k for k in params if k not in st.params]
+    if extra:
+        raise HostTypeError(f"{fn}('{name}'): unknown parameter ':{extra[0]}' (the statement uses "
+                            f"{', '.join(':' + p for p in st.params) or 'none'})")
+    return bound
+
+
+def _cell(v: Any) -> Any:
+    return base64.b64encode(v).decode("ascii") if isinstance(v, bytes) else v
+
+
+def _run(ctx: CallContext, fn: str, args: list[Any], read_only: bool) -> tuple[sqlite3.Cursor, Statement]:
+    a.arity(fn, args, 3)
+    name = _check_name(fn, args)
+    st = _statement(ctx, fn, name, a.get(args, 1))
+    bound = _bind(fn, name, st, a.get(args, 2))
+    db = _database(ctx, fn)
+    import sqlite3
+
+    try:
+        return db.conn(read_only).execute(st.text, bound), st
+    except sqlite3.OperationalError as e:
+        if read_only and "readonly" in str(e):
+            raise HostTypeError(f"{fn}('{name}'): the statement writes; run it with sqlExec") from None
+        raise HostCallError(f"{fn}('{name}'): {e}") from None
+    except sqlite3.Error as e:
+        raise HostCallError(f"{fn}('{name}'): {e}") from None
+
+
+def _rows(cur: sqlite3.Cursor, limit: int) -> list[dict[str, Any]]:
+    cols = [d[0] for d in cur.description or ()]
+    rows = cur.fetchmany(limit + 1)
+    return [{c: _cell(v) for c, v in zip(cols, row, strict=True) if v is not None} for row in rows]
+
+
+def sql_one(ctx: CallContext, args: list[Any]) -> dict[str, Any] | None:
+    cur, _ = _run(ctx, "sqlOne", args, True)
+    try:
+        rows = _rows(cur, 1)
+    finally:
+        cur.close()
+    return rows[0] if rows else None
+
+
+def sql_many(ctx: CallContext, args: list[Any]) -> list[dict[str, Any]]:
+    import sqlite3
+
+    cur, _ = _run(ctx, "sqlMany", args, True)
+    try:
+        rows = _rows(cur, MAX_ROWS)
+    except sqlite3.Error as e:
+        raise HostCallError(f"sqlMany(): {e}") from None
+    finally:
+        cur.close()
+    if len(rows) > MAX_ROWS:
+        raise HostRangeError(f"sqlMany('{args[0]}'): more than {MAX_ROWS} rows; add a LIMIT")
+    return rows
+
+
+def sql_exec(ctx: CallContext, args: list[Any]) -> dict[str, Any]:
+    cur, st = _run(ctx, "sqlExec", args, False)
+    try:
+        cur.fetchall()  # RETURNING rows, if any, are consumed: the statement completes
+        out: dict[str, Any] = {"rowsAffected": max(cur.rowcount, 0)}
+        if st.verb in ("INSERT", "REPLACE") and cur.lastrowid:
+            out["lastInsertRowId"] = cur.lastrowid
+        return out
+    finally:
+        cur.close()
+
+
+TYPES = """\
+type SqlParams = Record<string, string | number | boolean | Uint8Array | undefined>;
+type SqlRow = Record<string, string | number>;
+interface SqlExecResult { rowsAffected: number; lastInsertRowId?: number }
+"""
+
+M = "zigttp:sql"
+NAME, PARAMS = Param("name", "string"), Param("params", "SqlParams", optional=True)
+EXPORTS = (
+    Export(M, "sql", (NAME, Param("statement", "string")), "boolean", effect="write", capability="sql",
+           capability_arg=0, traced=False, impl=sql, js=REGISTER_JS, module_scope=True,
+           doc="Registers a named statement (one statement, :named parameters) at module scope."),
+    Export(M, "sqlOne", (NAME, PARAMS), "SqlRow | undefined", return_kind="optional", effect="read",
+           capability="sql", capability_arg=0, failure="soft", labels=("internal",), impl=sql_one,
+           js=use_js("sqlOne"), doc="The first row (NULL columns left out), or undefined. Cannot write."),
+    Export(M, "sqlMany", (NAME, PARAMS), "SqlRow[]", effect="read", capability="sql", capability_arg=0,
+           labels=("internal",), impl=sql_many, js=use_js("sqlMany"),
+           doc=f"Every row (at most {MAX_ROWS}). Cannot write."),
+    Export(M, "sqlExec", (NAME, PARAMS), "SqlExecResult", effect="write", capability="sql", capability_arg=0,
+           impl=sql_exec, js=use_js("sqlExec"), doc="Runs a statement; rows affected and the last insert rowid."),
+)

@@ -1,0 +1,134 @@
+"""`zigttp build HANDLER [-o DIR] [-Dverify] [-Dcontract] [-Dopenapi]`: the bundle, its contract, its API.
+
+Writes DIR/handler.js (the compiled bundle) and DIR/contract.json always,
+DIR/openapi.json with -Dopenapi (DIR defaults to .zigttp/build/). Prints the
+sandbox the contract derives and the handler's properties. -Dverify fails
+the build on any verifier error; a declared Spec<...> that does not hold
+(ZTS500-502) fails it always. Exit 0 built, 1 verification or build error,
+2 usage or I/O error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+DEFAULT_OUT = Path(".zigttp/build")
+SWITCHES = ("verify", "contract", "openapi")
+_TRUE = ("", "true", "1", "yes", "on")
+_FALSE = ("false", "0", "no", "off")
+
+
+class UsageError(Exception):
+    pass
+
+
+def add_build_command(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "build",
+        help="compile a handler and write its bundle, contract.json and (with -Dopenapi) openapi.json",
+        description="Compile HANDLER, derive its contract (the env names, egress hosts, cache namespaces and SQL "
+                    "statements it reaches, and the properties proven about it) and write DIR/handler.js and "
+                    "DIR/contract.json (with -Dopenapi also DIR/openapi.json). `zigttp serve` grants exactly "
+                    "what the contract lists. Exit 0 built, 1 verification or build error, 2 usage or I/O error.",
+    )
+    p.add_argument("handler", type=Path, help="handler file (.ts, .tsx, .js, .jsx)")
+    p.add_argument("-o", "--out", type=Path, default=DEFAULT_OUT, metavar="DIR",
+                   help=f"output folder (default {DEFAULT_OUT}/)")
+    p.add_argument("-D", dest="switches", action="append", default=[], metavar="NAME[=VALUE]",
+                   help="build switch: -Dverify (fail on verifier errors), -Dcontract (contract.json, always "
+                        "written), -Dopenapi (also write openapi.json); -Dname=false turns one off")
+    p.add_argument("--verify", action="store_true", help="same as -Dverify")
+    p.add_argument("--contract", action="store_true", help="same as -Dcontract")
+    p.add_argument("--openapi", action="store_true", help="same as -Dopenapi")
+    p.set_defaults(run=run_build)
+
+
+def parse_switches(values: list[str]) -> dict[str, bool]:
+    out: dict[str, bool] = {}
+    for raw in values:
+        name, _, value = raw.partition("=")
+        name = name.strip()
+        if name not in SWITCHES:
+            raise UsageError(f"unknown build switch -D{name} (known: {', '.join('-D' + s for s in SWITCHES)})")
+        if value.lower() in _TRUE and not (value == "" and "=" in raw):
+            out[name] = True
+        elif value.lower() in _FALSE:
+            out[name] = False
+        else:
+            raise UsageError(f"-D{name} takes true or false, not {value!r}")
+    return out
+
+
+def run_build(args: argparse.Namespace) -> int:
+    try:
+        switches = parse_switches(args.switches)
+    except UsageError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    verify = args.verify or switches.get("verify", False)
+    openapi = args.openapi or switches.get("openapi", False)
+    handler: Path = args.handler
+    if not handler.is_file():
+        print(f"error: {handler}: no such file", file=sys.stderr)
+        return 2
+
+    from zigttp import __version__
+    from zigttp.compiler import render_text
+    from zigttp.contract.derive import derive
+    from zigttp.contract.openapi import build_openapi
+    from zigttp.contract.schema import validation_errors
+    from zigttp.contract.summary import report
+    from zigttp.contract.writer import dumps, write_text
+
+    try:
+        derived = derive(handler)
+    except Exception as error:  # a bug in the analysis must not become a traceback
+        print(f"internal error: cannot derive the contract of {handler}: {type(error).__name__}: {error}",
+              file=sys.stderr)
+        return 1
+    if derived.unreadable:
+        print(render_text(derived.diagnostics, derived.sources).rstrip(), file=sys.stderr)
+        return 2
+    if not derived.ok or derived.contract is None:
+        print(render_text(derived.diagnostics, derived.sources).rstrip(), file=sys.stderr)
+        print(f"error: {handler}: build failed", file=sys.stderr)
+        return 1
+    spec_codes = {"ZTS500", "ZTS501", "ZTS502"}
+    shown = [d for d in derived.diagnostics if verify or d.code in spec_codes or d.severity != "error"]
+    if shown:
+        print(render_text(shown, derived.sources).rstrip(), file=sys.stderr)
+    hidden = [d for d in derived.diagnostics if d not in shown]
+    failed = [d for d in shown if d.severity == "error"]
+    problems = validation_errors(derived.contract)
+    if problems:  # a bug in the contract writer: never ship a contract that does not validate
+        print("internal error: the contract does not match docs/contract.schema.json:\n  " + "\n  ".join(problems),
+              file=sys.stderr)
+        return 1
+    out: Path = args.out
+    outputs = {out / "handler.js": derived.js, out / "contract.json": dumps(derived.contract)}
+    if openapi:
+        outputs[out / "openapi.json"] = dumps(build_openapi(derived, __version__))
+    if failed:
+        print(f"error: {handler}: {len(failed)} verification error{'s' if len(failed) != 1 else ''}; "
+              "nothing written", file=sys.stderr)
+        return 1
+    try:
+        for path, text in outputs.items():
+            write_text(path, text)
+    except OSError as e:
+        print(f"error: cannot write {out}: {e}", file=sys.stderr)
+        return 2
+    print(f"zigttp build: {derived.path}")
+    for path in outputs:
+        print(f"  → {path}")
+    print(report(derived.contract, derived.extraction), end="")
+    if hidden:
+        print(f"note: the verifier reported {len(hidden)} error{'s' if len(hidden) != 1 else ''} (the properties "
+              "they concern are not proven); build with -Dverify to see them and fail on them")
+    if verify:
+        from zigttp.verifier.card import VERIFIED_LINE
+
+        print(VERIFIED_LINE)
+    return 0

@@ -1,0 +1,102 @@
+"""cost_bounded (for `Spec<"cost_bounded">`): no I/O call repeats a number of times the request decides.
+
+An I/O call is a call of a virtual-module export with an effect (read or
+write) or egress. It is *repeated* when it sits in a `for...of` body, or in
+a function passed to an array method (`map`, `forEach`, `filter`, ...), or
+in a local function called from there. A loop over a literal array,
+`range(<number>)` or `x.slice(0, <number>)` is bounded and does not count.
+"""
+
+from __future__ import annotations
+
+from zigttp.compiler import ast as A
+from zigttp.contract.literals import Literals
+from zigttp.contract.walk import FUNCTION_NODES, TYPE_STATEMENTS, children, location, unparen
+
+_ITERATION_METHODS = frozenset({"map", "forEach", "filter", "flatMap", "reduce", "reduceRight", "some", "every",
+                                "find", "findIndex", "findLast", "findLastIndex", "sort"})
+
+
+def unbounded_io(program: A.Program, literals: Literals, exports: dict[tuple[str, str], object]) -> list[str]:
+    """Locations of I/O calls that can repeat an unbounded number of times (empty: cost_bounded holds)."""
+    out: list[str] = []
+    for module in program.modules:
+        io = _io_names(module, exports)
+        if not io:
+            continue
+        for node, in_loop in _walk(module):
+            if in_loop and type(node) is A.Call and _does_io(node, module, io, literals, set()):
+                out.append(location(node))
+    return out
+
+
+def _io_names(module: A.Module, exports: dict[tuple[str, str], object]) -> set[str]:
+    names = {"fetchSync"}
+    for imp in module.imports:
+        if imp.specifier.startswith("zigttp:") and not imp.type_only:
+            for s in imp.names:
+                export = exports.get((imp.specifier, s.imported))
+                if getattr(export, "effect", "none") != "none" or getattr(export, "capability", None) == "egress":
+                    names.add(s.local.name)
+    return names
+
+
+def _bounded(iterable: A.Node | None) -> bool:
+    node = unparen(iterable)
+    if type(node) is A.ArrayLiteral:
+        return not any(type(e) is A.Spread for e in node.elements)  # type: ignore[attr-defined]
+    if type(node) is A.Call:
+        callee = unparen(node.callee)  # type: ignore[attr-defined]
+        args = node.arguments  # type: ignore[attr-defined]
+        if type(callee) is A.Identifier and callee.name == "range":  # type: ignore[attr-defined]
+            return bool(args) and all(type(unparen(a)) is A.NumberLiteral for a in args)
+        if type(callee) is A.Member and callee.name == "slice" and len(args) == 2:  # type: ignore[attr-defined]
+            return all(type(unparen(a)) is A.NumberLiteral for a in args)
+    return False
+
+
+def _walk(module: A.Module) -> list[tuple[A.Node, bool]]:
+    out: list[tuple[A.Node, bool]] = []
+    stack: list[tuple[A.Node, bool]] = [(s, False) for s in module.body]
+    while stack:
+        node, in_loop = stack.pop()
+        if type(node) in TYPE_STATEMENTS:
+            continue
+        out.append((node, in_loop))
+        kind = type(node)
+        if kind is A.ForOf:
+            loops = in_loop or not _bounded(node.iterable)  # type: ignore[attr-defined]
+            stack.append((node.iterable, in_loop))  # type: ignore[attr-defined]
+            stack.append((node.body, loops))  # type: ignore[attr-defined]
+            continue
+        if kind is A.Call:
+            callee = unparen(node.callee)  # type: ignore[attr-defined]
+            iterating = (type(callee) is A.Member and callee.name in _ITERATION_METHODS  # type: ignore[attr-defined]
+                         and not _bounded(callee.object))  # type: ignore[attr-defined]
+            stack.append((node.callee, in_loop))  # type: ignore[attr-defined]
+            for arg in node.arguments:  # type: ignore[attr-defined]
+                stack.append((arg, in_loop or (iterating and type(unparen(arg)) in FUNCTION_NODES)))
+            continue
+        stack.extend((c, in_loop) for c in children(node))
+    return out
+
+
+def _does_io(call: A.Node, module: A.Module, io: set[str], literals: Literals, seen: set[int]) -> bool:
+    callee = unparen(call.callee)  # type: ignore[attr-defined]
+    if type(callee) is not A.Identifier:
+        return False
+    if callee.name in io:  # type: ignore[attr-defined]
+        return True
+    from zigttp.contract.handler import function_of
+
+    fn = function_of(callee, module, literals)
+    if fn is None or id(fn) in seen:
+        return False
+    seen.add(id(fn))
+    stack = list(children(fn))
+    while stack:
+        node = stack.pop()
+        if type(node) is A.Call and _does_io(node, module, io, literals, seen):
+            return True
+        stack.extend(children(node))
+    return False

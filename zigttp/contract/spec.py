@@ -1,0 +1,187 @@
+"""Spec discharge (upstream §4.3): `Response & Spec<"a" | "b">` on the handler's return type.
+
+Each declared name must be a property the build proved; otherwise:
+* ZTS500 spec_not_discharged — the property does not hold (with the
+  per-property suggestion, and the first cause found);
+* ZTS501 spec_incompatible_with_import — `read_only` declared while importing
+  zigttp:cache or zigttp:sql (then no ZTS500 for read_only);
+* ZTS502 spec_unknown_name — not a spec name (`did you mean ...?`).
+A handler with no `Spec<...>` has no obligation: properties are derived and
+reported, never demanded. The Spec may be written inline or through type
+aliases (`type G = Spec<"pure">; ... Response & G`), also from a local module.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from zigttp.compiler import ast as A
+from zigttp.compiler.diagnostics import ERROR, Diagnostic, make_diagnostic
+from zigttp.contract.literals import Literals
+from zigttp.contract.properties import Facts
+
+SPEC_NAMES = ("deterministic", "read_only", "retry_safe", "idempotent", "state_isolated", "fault_covered", "pure",
+              "stateless", "result_safe", "optional_safe", "no_secret_leakage", "no_credential_leakage",
+              "input_validated", "pii_contained", "injection_safe", "canonical", "cost_bounded")
+
+SUGGESTIONS = {
+    "deterministic": "remove Date.now() / Math.random() or move the call inside a `durable.step`.",
+    "read_only": "remove writing calls to zigttp:cache / zigttp:sql, or drop `read_only` from your Spec set.",
+    "retry_safe": "wrap writes in `durable.step` so retried invocations replay deterministically.",
+    "idempotent": "remove non-deterministic operations or move writes inside a `durable.step`.",
+    "state_isolated": "move module-scope mutations into the handler body or behind zigttp:cache.",
+    "fault_covered": "add an explicit failure path for every critical I/O call site.",
+    "pure": "remove side effects (virtual-module calls, Date.now, Math.random) from the handler body.",
+    "stateless": "move module-scope mutable state into the handler body or behind zigttp:cache.",
+    "result_safe": "match every Result before unwrapping (no `.value` on an unchecked Result).",
+    "optional_safe": "guard every optional access with `?? fallback` or an explicit `if (x != undefined)` check.",
+    "no_secret_leakage": "keep secret values (zigttp:env) out of responses, logs and egress.",
+    "no_credential_leakage": "keep credentials (bearer tokens, cookies, JWTs) out of responses, logs and egress.",
+    "input_validated": "validate request input (zigttp:validate / zigttp:decode) before it reaches egress.",
+    "pii_contained": "keep request-derived data out of egress, or drop `pii_contained` from your Spec set.",
+    "injection_safe": "escape request input (zigttp:text escapeHtml) before Response.html, and validate it "
+                      "before egress.",
+    "canonical": "run `zigttp verify --strict` and apply the canonical rewrites it reports.",
+    "cost_bounded": "bound the loop source: iterate a literal array / range(n) / .slice(0, k), add LIMIT n to the "
+                    "SQL statement, or declare maxItems on the validated schema field.",
+}
+
+NOT_DISCHARGED = "ZTS500"
+INCOMPATIBLE = "ZTS501"
+UNKNOWN_NAME = "ZTS502"
+_READ_ONLY_BLOCKERS = ("zigttp:cache", "zigttp:sql")
+_MAX_ALIAS = 16
+
+
+@dataclass
+class SpecResult:
+    declared: list[str] = field(default_factory=list)  # sorted, known names only
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    entries: list[dict[str, object]] = field(default_factory=list)  # {kind, code, specName, ...} for the contract
+
+    @property
+    def ok(self) -> bool:
+        return not any(d.severity == ERROR for d in self.diagnostics)
+
+
+def declared_specs(functions: list[A.Node], program: A.Program, literals: Literals) -> list[tuple[str, A.Node]]:
+    """(name, node) for every string in a `Spec<...>` on the handler function's return type."""
+    out: list[tuple[str, A.Node]] = []
+    for fn in functions:
+        rt = getattr(fn, "return_type", None)
+        module = _module_of(fn, program)
+        if rt is not None and module is not None:
+            _collect(rt, module, program, literals, out, 0)
+    return out
+
+
+def _module_of(node: A.Node, program: A.Program) -> A.Module | None:
+    for module in program.modules:
+        if module.file is node.file:
+            return module
+    return None
+
+
+def _collect(t: A.Node, module: A.Module, program: A.Program, literals: Literals,
+             out: list[tuple[str, A.Node]], depth: int) -> None:
+    if depth > _MAX_ALIAS:
+        return
+    kind = type(t)
+    if kind in (A.IntersectionType, A.UnionType):
+        for member in t.types:  # type: ignore[attr-defined]
+            _collect(member, module, program, literals, out, depth + 1)
+        return
+    if kind is not A.TypeReference:
+        return
+    name = t.name  # type: ignore[attr-defined]
+    if name == "Spec" or name.endswith(".Spec"):
+        for arg in t.arguments:  # type: ignore[attr-defined]
+            _literals_of(arg, out)
+        return
+    alias = _alias(module, name, program, literals)
+    if alias is not None:
+        target_module, alias_type = alias
+        _collect(alias_type, target_module, program, literals, out, depth + 1)
+
+
+def _literals_of(t: A.Node, out: list[tuple[str, A.Node]]) -> None:
+    if type(t) is A.LiteralType and isinstance(t.value, str):  # type: ignore[attr-defined]
+        out.append((t.value, t))  # type: ignore[attr-defined]
+    elif type(t) is A.UnionType:
+        for member in t.types:  # type: ignore[attr-defined]
+            _literals_of(member, out)
+
+
+def _alias(module: A.Module, name: str, program: A.Program, literals: Literals) -> tuple[A.Module, A.Node] | None:
+    for statement in module.body:
+        node = statement.declaration if type(statement) is A.Export else statement
+        if type(node) is A.TypeAlias and node.name.name == name and not node.distinct:
+            return module, node.type
+    for imp in module.imports:
+        if imp.specifier.startswith("zigttp:"):
+            continue
+        for spec in imp.names:
+            if spec.local.name == name:
+                target = literals.modules.get(module.resolved.get(imp.specifier, ""))
+                if target is not None:
+                    return _alias(target, spec.imported, program, literals)
+    return None
+
+
+def discharge(declared: list[tuple[str, A.Node]], facts: Facts, imported_modules: set[str]) -> SpecResult:
+    result = SpecResult()
+    seen: set[str] = set()
+    for name, node in declared:
+        if name in seen:
+            continue
+        seen.add(name)
+        if name not in SPEC_NAMES:
+            guess = _closest(name)
+            text = f"unknown Spec property '{name}'"
+            text += f"; did you mean `{guess}`?" if guess else f"; known properties: {', '.join(sorted(SPEC_NAMES))}"
+            result.diagnostics.append(make_diagnostic(node.file, node.start, node.end, UNKNOWN_NAME, text))
+            result.entries.append({"kind": "unknown_name", "code": UNKNOWN_NAME, "specName": name,
+                                   **({"suggestion": f"did you mean `{guess}`?"} if guess else {})})
+            continue
+        result.declared.append(name)
+        if name == "read_only":
+            blocker = next((m for m in _READ_ONLY_BLOCKERS if m in imported_modules), None)
+            if blocker is not None:
+                suggestion = f"drop `read_only` from your Spec set, or remove the {blocker} import from this handler."
+                text = f"Spec property 'read_only' is incompatible with importing {blocker}; {suggestion}"
+                result.diagnostics.append(make_diagnostic(node.file, node.start, node.end, INCOMPATIBLE, text))
+                result.entries.append({"kind": "incompatible_with_import", "code": INCOMPATIBLE,
+                                       "specName": name, "incompatibleModule": blocker, "suggestion": suggestion})
+                continue
+        if facts.holds(name):
+            continue
+        cause = facts.causes.get(name)
+        what = f"Spec property '{name}' is not proven" + (f" ({cause})" if cause else "")
+        if not facts.ran:
+            what = f"Spec property '{name}' is not proven (the verifier did not run)"
+        suggestion = SUGGESTIONS[name]
+        result.diagnostics.append(make_diagnostic(node.file, node.start, node.end, NOT_DISCHARGED,
+                                                  f"{what}; {suggestion}"))
+        result.entries.append({"kind": "not_discharged", "code": NOT_DISCHARGED, "specName": name,
+                               "suggestion": suggestion})
+    result.declared.sort()
+    return result
+
+
+def _closest(name: str) -> str | None:
+    best, distance = None, 3
+    for candidate in SPEC_NAMES:
+        d = _levenshtein(name, candidate)
+        if d < distance:
+            best, distance = candidate, d
+    return best
+
+
+def _levenshtein(a: str, b: str) -> int:
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        current = [i]
+        for j, cb in enumerate(b, 1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
+        previous = current
+    return previous[-1]

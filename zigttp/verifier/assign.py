@@ -1,0 +1,144 @@
+"""Assignability: may a value of type `src` be used where `dst` is expected?
+
+Answers False only when the mismatch is certain; anything involving unknown
+types, type variables or shapes this model does not capture is accepted.
+"""
+
+from __future__ import annotations
+
+from zigttp.verifier.ztypes import (
+    NEVER,
+    OBJECT,
+    UNDEFINED,
+    VOID,
+    Arr,
+    Distinct,
+    Fn,
+    Lit,
+    Obj,
+    Prim,
+    Tup,
+    Type,
+    Union,
+    is_dynamic,
+    union,
+)
+
+_MAX_DEPTH = 12
+
+
+def assignable(src: Type, dst: Type) -> bool:
+    return _assignable(src, dst, 0, set())
+
+
+def _assignable(src: Type, dst: Type, depth: int, seen: set[tuple[int, int]]) -> bool:
+    if src is dst or depth > _MAX_DEPTH or is_dynamic(src) or is_dynamic(dst) or src == NEVER:
+        return True
+    s, d = type(src), type(dst)
+    if s is Union:
+        return all(_assignable(m, dst, depth + 1, seen) for m in src.members)
+    if d is Union:
+        return any(_assignable(src, m, depth + 1, seen) for m in dst.members)
+    if d is Distinct:
+        # Nominal, except for literals written in the source (constants and comptime data).
+        if s is Lit:
+            return _assignable(src, dst.base, depth + 1, seen)
+        return s is Distinct and src.name == dst.name
+    if s is Distinct:
+        return _assignable(src.base, dst, depth + 1, seen)
+    if d is Prim:
+        name = dst.name
+        if name == "void":
+            return src in (UNDEFINED, VOID)
+        if name == "object":
+            return s in (Obj, Arr, Tup, Fn) or src == OBJECT
+        if s is Lit:
+            return src.base.name == name
+        if s is Prim:
+            return src.name == name or (name == "undefined" and src.name == "void")
+        return False
+    if d is Lit:
+        return s is Lit and src.value == dst.value and type(src.value) is type(dst.value)
+    if s is Prim or s is Lit:
+        # A primitive never satisfies an object, array or function type.
+        return src == OBJECT and d is Obj and not dst.props
+    if d is Arr:
+        if s is Arr:
+            return _assignable(src.elem, dst.elem, depth + 1, seen)
+        if s is Tup:
+            return all(_assignable(e, dst.elem, depth + 1, seen) for e in src.elems)
+        return s is Prim
+    if d is Tup:
+        if s is Tup:
+            return len(src.elems) == len(dst.elems) and all(
+                _assignable(a, b, depth + 1, seen) for a, b in zip(src.elems, dst.elems, strict=True)
+            )
+        return s is Arr  # arrays of unknown length: not provable either way
+    if d is Fn:
+        return s is Fn or (s is Obj and src.call is not None) or src == OBJECT
+    if d is Obj:
+        return _object_assignable(src, dst, depth, seen)
+    return True
+
+
+def _object_assignable(src: Type, dst: Obj, depth: int, seen: set[tuple[int, int]]) -> bool:
+    s = type(src)
+    if s is Fn:
+        return dst.call is not None or not dst.props
+    if s in (Arr, Tup):
+        return not dst.props or all(p.optional for p in dst.props.values())
+    if s is not Obj:
+        return True
+    key = (id(src), id(dst))
+    if key in seen:
+        return True
+    seen.add(key)
+    if dst.kind == "builtin" and dst.name is not None:
+        # Builtin shapes (Response, Headers, ...) are nominal by name.
+        if src.kind == "builtin":
+            return src.name == dst.name or dst.name == "ResponseInit"
+        return _structural(src, dst, depth, seen)
+    return _structural(src, dst, depth, seen)
+
+
+def _structural(src: Obj, dst: Obj, depth: int, seen: set[tuple[int, int]]) -> bool:
+    if src.open and not src.props:
+        return True
+    for name, prop in dst.props.items():
+        have = src.props.get(name)
+        if have is None:
+            if prop.optional or src.open or src.index is not None:
+                continue
+            return False
+        target = prop.type
+        if prop.optional and target != UNDEFINED:
+            target = union((target, UNDEFINED))
+        if not _assignable(have.type, target, depth + 1, seen):
+            return False
+    if dst.index is not None and not dst.props:
+        for prop in src.props.values():
+            if not _assignable(prop.type, _with_undefined(dst.index), depth + 1, seen):
+                return False
+    return True
+
+
+def _with_undefined(t: Type) -> Type:
+    return union((t, UNDEFINED))
+
+
+def missing_properties(src: Obj, dst: Obj) -> list[str]:
+    """Required properties of `dst` that `src` lacks (for messages)."""
+    if src.open or src.index is not None:
+        return []
+    return [name for name, prop in dst.props.items() if not prop.optional and name not in src.props]
+
+
+def excess_properties(src: Obj, dst: Type) -> list[str]:
+    """Keys of a fresh object literal that the target type does not know (TS excess-property check)."""
+    targets = [m for m in (dst.members if type(dst) is Union else (dst,)) if m != UNDEFINED]
+    if not targets or any(type(t) is not Obj or t.open or t.index is not None or t.kind != "plain" for t in targets):
+        return []
+    known: set[str] = set()
+    for t in targets:
+        known.update(t.props)  # type: ignore[union-attr]
+    return [name for name in src.props if name not in known]

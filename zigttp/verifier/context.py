@@ -1,0 +1,67 @@
+"""What every checker shares: the program, names, types, registry, handler, and the diagnostic sink."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from zigttp.compiler import ast as A
+from zigttp.compiler.diagnostics import Diagnostic
+from zigttp.verifier.handler import HandlerInfo, locate_handler, reachable_functions
+from zigttp.verifier.registry import ModuleRegistry
+from zigttp.verifier.resolve import TypeResolver
+from zigttp.verifier.scope import FUNCTION_NODES, Scopes, children, resolve_program
+
+
+@dataclass
+class Context:
+    program: A.Program
+    scopes: Scopes
+    resolver: TypeResolver
+    registry: ModuleRegistry
+    handler: HandlerInfo | None
+    reachable: set[int]  # ids of function nodes the handler can run
+    strict: bool = False
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    _seen: set[tuple[str, str, int, int]] = field(default_factory=set)
+    _owned: dict[object, list[A.Node]] | None = None
+
+    def report(self, diagnostic: Diagnostic) -> None:
+        key = (diagnostic.code, diagnostic.file, diagnostic.line, diagnostic.column)
+        if key in self._seen:
+            return
+        self._seen.add(key)
+        self.diagnostics.append(diagnostic)
+
+    def in_handler(self, function: A.Node | None) -> bool:
+        return function is not None and id(function) in self.reachable
+
+    def owned_nodes(self, owner: A.Node | str) -> list[A.Node]:
+        """Every node whose innermost enclosing function is `owner` (a module path for module scope).
+
+        Built once, by one traversal, for the checkers that scan whole bodies (flow, state, properties).
+        """
+        if self._owned is None:
+            self._owned = _index_owners(self.program)
+        return self._owned.get(owner if isinstance(owner, str) else id(owner), [])
+
+
+def _index_owners(program: A.Program) -> dict[object, list[A.Node]]:
+    owned: dict[object, list[A.Node]] = {}
+    for module in program.modules:
+        stack: list[tuple[A.Node, object]] = [(s, module.path) for s in module.body]
+        while stack:
+            node, owner = stack.pop()
+            owned.setdefault(owner, []).append(node)
+            inner = id(node) if type(node) in FUNCTION_NODES else owner
+            for child in children(node):
+                stack.append((child, inner))
+    return owned
+
+
+def build_context(program: A.Program, strict: bool = False) -> Context:
+    scopes = resolve_program(program)
+    resolver = TypeResolver(scopes)
+    registry = ModuleRegistry(resolver)
+    handler = locate_handler(program, scopes)
+    reachable = reachable_functions(program, scopes, handler)
+    return Context(program, scopes, resolver, registry, handler, reachable, strict)
