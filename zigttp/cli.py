@@ -78,8 +78,9 @@ def _add_serve(sub: argparse._SubParsersAction) -> None:
                         f"(default {format_size(defaults.recycle_memory_bytes)})")
     p.add_argument("--wasm", action="store_true", help="accepted for compatibility: the sandbox is the only engine")
     p.add_argument("--no-verify", action="store_true",
-                   help="load plain JavaScript as it is, without the compiler front end (unsafe: nothing is "
-                        "proven, only the sandbox holds)")
+                   help="skip verification (unsafe: nothing is proven, only the sandbox and the --allow-* "
+                        "grants hold): .js files load exactly as written, without the front end; TypeScript is "
+                        "compiled but not verified")
     p.add_argument("-q", "--quiet", action="store_true", help="no access log")
     add_module_arguments(p)
     add_contract_arguments(p)
@@ -99,8 +100,9 @@ def _run_serve(args: argparse.Namespace) -> int:
         print(f"error: {e}", file=sys.stderr)
         return 2
     if args.no_verify:
-        print("WARNING: --no-verify: loading plain JavaScript without verification; nothing about this handler "
-              "is proven, only the sandbox limits hold", file=sys.stderr)
+        what = "plain JavaScript as written" if args.handler.suffix in (".js", ".mjs") else "compiled, unverified code"
+        print(f"WARNING: --no-verify: serving {what}; nothing about this handler is proven, only the sandbox "
+              "limits and explicit --allow-* grants hold", file=sys.stderr)
     try:
         loaded = load_handler(args.handler, verify=not args.no_verify)
     except LoadError as e:
