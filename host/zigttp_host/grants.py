@@ -22,6 +22,7 @@ per host call, one set lookup per capability call.
 from __future__ import annotations
 
 import os
+import re
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
@@ -43,6 +44,7 @@ CAPABILITIES = ("env", "egress", "cache", "sql")
 # granted only as this pseudo-name (a contract lists it for such a call).
 ALL_NAMESPACES = "*"
 MAX_NAME = 256
+_ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,255}$")
 # Registrations run at module scope (no grants are active there) and name
 # nothing the handler can read: the statement is checked when it is used.
 _REGISTRATIONS = frozenset({("zigttp:sql", "sql")})
@@ -180,6 +182,8 @@ class GrantTable:
             if type(name) is str and name in allowed:
                 return impl(ctx, args)
             shown = shown_name(name)
+            if capability == "env" and type(name) is str and not _ENV_NAME.match(name):
+                shown = f"<not a variable name, {len(name)} characters>"  # could be a value: never shown
             report(capability, shown, "not granted by the contract or an --allow flag", function=function)
             raise CapabilityDenied(capability, shown)
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from zigttp.contract.derive import Derived
 from zigttp.contract.extract import describe_statement
@@ -250,3 +252,31 @@ export function handler(req: Request): Response {
 """)
     assert c["dynamic"]["cache"] is True
     assert c["properties"]["read_only"] is False and c["properties"]["idempotent"] is False
+
+
+# ---------- property: the contract lists exactly the literals, and is dynamic exactly when it must be ----------
+
+LITERAL_USES = ['env("{n}")', "env(`{n}`)", '("{n}" |> env)']
+DYNAMIC_USES = ["env(String(req.query.q))", 'env("{n}" + "X")', "env(`{n}${{req.path}}`)",
+                "[\"{n}\"].map(env)[0]", "(0, env)(\"{n}\")", "pick(env)(\"{n}\")"]
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.tuples(st.booleans(), st.integers(0, 5), st.sampled_from(["A_1", "B_2", "C_3"])),
+                min_size=1, max_size=6))
+def test_extraction_property(derive_files: Derive, uses: list[tuple[bool, int, str]]) -> None:
+    expressions, literal_names, dynamic = [], set(), False
+    for is_literal, form, name in uses:
+        if is_literal:
+            expressions.append(LITERAL_USES[form % len(LITERAL_USES)].format(n=name))
+            literal_names.add(name)
+        else:
+            expressions.append(DYNAMIC_USES[form].format(n=name))
+            dynamic = True
+    body = "  const v = [" + ", ".join(f"({e}) ?? \"\"" for e in expressions) + "];\n" \
+           "  return Response.json({ n: v.length });"
+    prelude = "function pick(f: (n: string) => string | undefined): (n: string) => string | undefined { return f; }"
+    d = derive_files(handler(body, prelude))
+    assert d.ok, d.diagnostics
+    assert set(d.contract["env"]) == literal_names
+    assert d.contract["dynamic"]["env"] is dynamic

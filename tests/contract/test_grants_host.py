@@ -114,6 +114,9 @@ def test_anything_else_is_denied(granted, log_path: Path, path: str, capability:
 def test_denied_names_are_bounded(granted) -> None:  # type: ignore[no-untyped-def]
     status, body = call(granted, "/long")
     assert status == 500 and len(body["name"]) <= 257
+    # what is not a variable name could be a value the handler holds: never echoed or logged
+    status, body = call(granted, "/env?name=" + "s3cr3t%20value%21")
+    assert (status, body["name"]) == (500, "<not a variable name, 13 characters>")
 
 
 def test_refused_egress_is_logged(granted, log_path: Path) -> None:  # type: ignore[no-untyped-def]
