@@ -1,5 +1,5 @@
 // zigttp:auth: bearer JWTs (HS256 with a secret from the environment) and webhook signatures.
-//   JWT_SECRET=dev-secret zigttp serve examples/modules/auth.ts
+//   JWT_SECRET=dev-secret WEBHOOK_SECRET=whsec zigttp serve examples/modules/auth.ts
 import { parseBearer, jwtSign, jwtVerify, verifyWebhookSignature } from "zigttp:auth";
 import { env } from "zigttp:env";
 
