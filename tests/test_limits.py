@@ -143,9 +143,9 @@ def test_health_answers_while_handlers_spin(srv: Server) -> None:
     for t in threads:
         t.start()
     time.sleep(0.1)
-    started = time.monotonic()
     assert srv.get("/_health").text == "ok"
-    assert time.monotonic() - started < 0.2
+    # /_health did not wait for the handlers: they are still spinning
+    assert any(t.is_alive() for t in threads), "health was answered only after the handlers finished"
     for t in threads:
         t.join()
     assert results == [504, 504]
@@ -158,11 +158,10 @@ def test_a_long_handler_does_not_stall_other_requests_of_its_worker(srv: Server)
     spinning = threading.Thread(target=lambda: srv.get("/spin"))
     spinning.start()
     time.sleep(0.05)
-    started = time.monotonic()
     _next_ok(srv)
-    quick = time.monotonic() - started
+    # the quick request was served while the slow one still ran, not after it
+    assert spinning.is_alive(), "a quick request waited behind a spinning one"
     spinning.join()
-    assert quick < TIMEOUT_MS / 1000 / 2, f"a quick request waited {quick:.3f}s behind a spinning one"
 
 
 def test_pooled_module_state_persists_and_survives_failures() -> None:
