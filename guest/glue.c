@@ -319,10 +319,12 @@ static JSValue js_json_parse(JSContext *c, JSValueConst this_val, int argc, JSVa
     const char *s = JS_ToCStringLen(c, &n, argc > 0 ? argv[0] : JS_UNDEFINED);
     if (!s) return JS_EXCEPTION;
     JSValue v = JS_ParseJSON(c, s, n, "<input>");
+    /* only text that mentions null can hold one: skip the walk otherwise */
+    int may_hold_null = memmem(s, n, "null", 4) != NULL;
     JS_FreeCString(c, s);
     if (JS_IsException(v)) return v;
     if (JS_IsNull(v)) return JS_UNDEFINED;
-    if (nulls_to_undefined(c, v, 0)) {
+    if (may_hold_null && nulls_to_undefined(c, v, 0)) {
         JS_FreeValue(c, v);
         return JS_EXCEPTION;
     }

@@ -137,15 +137,18 @@ def _run_serve(args: argparse.Namespace) -> int:
 
 
 def _add_compile(sub: argparse._SubParsersAction) -> None:
+    # the arguments are declared here, not imported, so that building the
+    # parser never imports the compiler (start-up time of every command)
     p = sub.add_parser(
         "compile",
         help="compile a zigts handler (and its local imports) to one JavaScript module",
         description="Parse HANDLER, reject what the zigts subset does not allow (with a suggested alternative), "
                     "and print or write the emitted ES2020 module the sandbox runs.",
     )
-    from .compiler.cli import add_compile_arguments
-
-    add_compile_arguments(p)
+    p.add_argument("handler", help="handler file (.ts, .tsx, .js, .jsx)")
+    p.add_argument("-o", "--output", help="write the emitted JavaScript here instead of stdout")
+    p.add_argument("--json", action="store_true", help="print diagnostics as JSON")
+    p.add_argument("--strict", action="store_true", help="strict ZigTS profile (forwarded to checkers)")
     p.set_defaults(run=_run_compile)
 
 
