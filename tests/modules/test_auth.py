@@ -171,8 +171,10 @@ def _hs(claims: dict[str, Any] | str, header: bytes = b'{"alg":"HS256"}', secret
     (f"{b64url(json.dumps({'alg': 'HS256', 'pad': 'x' * 2000}).encode())}.e30.x", "jwt header too long"),
     (f"{HS_HEADER}.e30.AAAA", "invalid signature length"),
     (f"{HS_HEADER}.e30.%%%", "invalid signature encoding"),
-    (_hs({"exp": int(time.time()) - 10}), "token expired"),
-    (_hs({"nbf": int(time.time()) + 3600}), "token not yet valid"),
+    # fixed instants (2001 and 2100): parameters must not depend on collection time,
+    # or parallel test workers collect different test ids
+    (_hs({"exp": 1_000_000_000}), "token expired"),
+    (_hs({"nbf": 4_102_444_800}), "token not yet valid"),
     (_hs({"exp": "soon"}), "invalid exp claim"),
     (_hs({"nbf": True}), "invalid nbf claim"),
     (_hs("[1,2]"), "invalid claims JSON"),
