@@ -1,7 +1,9 @@
-// In-memory catalogue, customers and orders. Module scope runs once per runtime.
+// Catalogue, customers and orders. The seed data is module-scope and never changes; everything a
+// request creates or changes lives in zigttp:cache, so no request can see another's module state.
 import type { Category, Customer, Order, OrderLine, OrderStatus, Product, ProductPatch } from "./types.ts";
 import { customerId, orderId, productId } from "./types.ts";
 import { money } from "./money.ts";
+import { cacheGet, cacheIncr, cacheSet } from "zigttp:cache";
 
 const products: Product[] = [
   {
@@ -63,10 +65,83 @@ const orders: Order[] = [
   },
 ];
 
-let nextOrderNumber = orders.length + 1;
+const PRODUCTS = "products";
+const CUSTOMERS = "customers";
+const ORDERS = "orders";
+const COUNTERS = "counters";
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && !Array.isArray(value);
+}
+
+function isMoney(value: unknown): boolean {
+  return isRecord(value) && typeof value.cents === "number" && typeof value.currency === "string";
+}
+
+function isProduct(value: unknown): value is Product {
+  return (
+    isRecord(value) &&
+    typeof value.id === "string" &&
+    typeof value.name === "string" &&
+    typeof value.stock === "number" &&
+    isMoney(value.price) &&
+    Array.isArray(value.tags)
+  );
+}
+
+function isCustomer(value: unknown): value is Customer {
+  return isRecord(value) && typeof value.id === "string" && typeof value.email === "string";
+}
+
+function isOrder(value: unknown): value is Order {
+  return isRecord(value) && typeof value.id === "string" && Array.isArray(value.lines);
+}
+
+function cachedProduct(id: string): Product | undefined {
+  const text = cacheGet(PRODUCTS, id);
+  if (text === undefined) {
+    return undefined;
+  }
+  const parsed = JSON.tryParse(text);
+  if (!parsed.ok || !isProduct(parsed.value)) {
+    return undefined;
+  }
+  return parsed.value;
+}
+
+function cachedCustomer(id: string): Customer | undefined {
+  const text = cacheGet(CUSTOMERS, id);
+  if (text === undefined) {
+    return undefined;
+  }
+  const parsed = JSON.tryParse(text);
+  return parsed.ok && isCustomer(parsed.value) ? parsed.value : undefined;
+}
+
+function cachedOrder(id: string): Order | undefined {
+  const text = cacheGet(ORDERS, id);
+  if (text === undefined) {
+    return undefined;
+  }
+  const parsed = JSON.tryParse(text);
+  if (parsed.isErr()) {
+    return undefined;
+  }
+  const value = parsed.unwrap();
+  return isOrder(value) ? value : undefined;
+}
+
+function createdOrderIds(): string[] {
+  const text = cacheGet(ORDERS, "index") ?? "[]";
+  const parsed = JSON.tryParse(text);
+  if (!parsed.ok || !Array.isArray(parsed.value)) {
+    return [];
+  }
+  return parsed.value.map((id) => String(id));
+}
 
 export function allProducts(): Product[] {
-  return products.filter((p) => p.discontinued !== true);
+  return products.map((p) => cachedProduct(p.id) ?? p).filter((p) => p.discontinued !== true);
 }
 
 export function productsIn(category: Category): Product[] {
@@ -74,12 +149,16 @@ export function productsIn(category: Category): Product[] {
 }
 
 export function findProduct(id: string): Product | undefined {
-  return products.find((p) => p.id === id);
+  const seeded = products.find((p) => p.id === id);
+  if (seeded === undefined) {
+    return undefined;
+  }
+  return cachedProduct(id) ?? seeded;
 }
 
 export function findBySku(sku: string): Product | undefined {
   const wanted = sku.toUpperCase();
-  return products.find((p) => p.sku === wanted);
+  return allProducts().find((p) => p.sku === wanted);
 }
 
 export function searchProducts(text: string): Product[] {
@@ -96,12 +175,12 @@ export function searchProducts(text: string): Product[] {
 }
 
 export function updateProduct(id: string, patch: ProductPatch): Product | undefined {
-  const index = products.findIndex((p) => p.id === id);
-  if (index < 0) {
+  const current = findProduct(id);
+  if (current === undefined) {
     return undefined;
   }
-  const updated: Product = { ...products[index], ...patch };
-  products.splice(index, 1, updated);
+  const updated: Product = { ...current, ...patch };
+  cacheSet(PRODUCTS, id, JSON.stringify(updated));
   return updated;
 }
 
@@ -110,12 +189,11 @@ export function reserveStock(id: string, quantity: number): boolean {
   if (product === undefined || product.stock < quantity) {
     return false;
   }
-  updateProduct(id, { stock: product.stock - quantity });
-  return true;
+  return updateProduct(id, { stock: product.stock - quantity }) !== undefined;
 }
 
 export function findCustomer(id: string): Customer | undefined {
-  return customers.find((c) => c.id === id);
+  return customers.find((c) => c.id === id) ?? cachedCustomer(id);
 }
 
 export function findCustomerByEmail(email: string): Customer | undefined {
@@ -128,41 +206,50 @@ export function allCustomers(): Customer[] {
 }
 
 export function addCustomer(customer: Customer): Customer {
-  customers.push(customer);
+  cacheSet(CUSTOMERS, customer.id, JSON.stringify(customer));
   return customer;
 }
 
-export function ordersFor(customer: string): Order[] {
-  return orders.filter((o) => o.customerId === customer).toSorted((a, b) => b.createdAt - a.createdAt);
+export function allOrders(): Order[] {
+  const created: Order[] = [];
+  for (const id of createdOrderIds()) {
+    const order = cachedOrder(id);
+    if (order !== undefined) {
+      created.push(order);
+    }
+  }
+  const seeded = orders.map((o) => cachedOrder(o.id) ?? o);
+  return [...seeded, ...created].toSorted((a, b) => b.createdAt - a.createdAt);
 }
 
-export function allOrders(): Order[] {
-  return orders.slice().toSorted((a, b) => b.createdAt - a.createdAt);
+export function ordersFor(customer: string): Order[] {
+  return allOrders().filter((o) => o.customerId === customer);
 }
 
 export function findOrder(id: string): Order | undefined {
-  return orders.find((o) => o.id === id);
+  return cachedOrder(id) ?? orders.find((o) => o.id === id);
 }
 
 export function createOrder(customer: string, lines: OrderLine[], createdAt: number): Order {
+  const number = cacheIncr(COUNTERS, "orders") + orders.length;
   const order: Order = {
-    id: orderId(`o-${nextOrderNumber}`),
+    id: orderId(`o-${number}`),
     customerId: customerId(customer),
     status: "placed",
     lines,
     createdAt,
   };
-  nextOrderNumber = nextOrderNumber + 1;
-  orders.push(order);
+  cacheSet(ORDERS, order.id, JSON.stringify(order));
+  cacheSet(ORDERS, "index", JSON.stringify([...createdOrderIds(), order.id]));
   return order;
 }
 
 export function setOrderStatus(id: string, status: OrderStatus): Order | undefined {
-  const index = orders.findIndex((o) => o.id === id);
-  if (index < 0) {
+  const current = findOrder(id);
+  if (current === undefined) {
     return undefined;
   }
-  const updated: Order = { ...orders[index], status };
-  orders.splice(index, 1, updated);
+  const updated: Order = { ...current, status };
+  cacheSet(ORDERS, id, JSON.stringify(updated));
   return updated;
 }
