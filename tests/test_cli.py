@@ -68,21 +68,27 @@ def test_no_verify_prints_a_loud_warning() -> None:
         assert "WARNING: --no-verify" in srv.log()
 
 
-def test_sigterm_shuts_down_cleanly() -> None:
+def _start_two_worker_server() -> subprocess.Popen[str]:
+    """A server we signal ourselves (tests.support.server.serve owns its process's lifetime)."""
+    import httpx
+
     port = free_port()
     proc = subprocess.Popen([*ZIGTTP, "serve", str(HANDLERS / "api.js"), "--no-verify", "--port", str(port),
                              "--workers", "2"], cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                             text=True, start_new_session=True)
-    try:
-        import httpx
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/_health", timeout=1).status_code == 200:
+                break
+        except httpx.HTTPError:
+            time.sleep(0.05)
+    return proc
 
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"http://127.0.0.1:{port}/_health", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.05)
+
+def test_sigterm_shuts_down_cleanly() -> None:
+    proc = _start_two_worker_server()
+    try:
         proc.send_signal(signal.SIGTERM)
         out, _ = proc.communicate(timeout=30)
         assert proc.returncode == 0, out
@@ -108,20 +114,8 @@ def test_invalid_host_is_a_clear_error() -> None:
 
 
 def test_repeated_signals_never_hang_the_server() -> None:
-    port = free_port()
-    proc = subprocess.Popen([*ZIGTTP, "serve", str(HANDLERS / "api.js"), "--no-verify", "--port", str(port),
-                             "--workers", "2"], cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                            text=True, start_new_session=True)
+    proc = _start_two_worker_server()
     try:
-        import httpx
-
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"http://127.0.0.1:{port}/_health", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.05)
         for _ in range(5):
             proc.send_signal(signal.SIGTERM)
             time.sleep(0.01)
