@@ -160,3 +160,16 @@ def test_closures_keep_refinements_of_constants(tmp_path: Path) -> None:
           "  const mine = [\"a\", \"b\"].filter((u) => u === session.user);\n  return Response.json(mine);\n}\n"
     )
     assert check(tmp_path, source) == set()
+
+
+def test_match_default_arm_sees_only_the_unmatched_variants(tmp_path: Path) -> None:
+    shapes = ('type Shape = { kind: "circle"; r: number } | { kind: "square"; side: number };\n'
+              'const SHAPE: Shape = { kind: "square", side: 2 };\n')
+    ok = (shapes + H + "  const a = match (SHAPE) {\n    when { kind: \"circle\" }: SHAPE.r\n"
+          "    default: SHAPE.side\n  };\n  return Response.json({ a });\n}\n")
+    assert check(tmp_path, ok) == set()
+    # near miss: after `square` matched, the default arm holds only circles
+    wrong = (shapes + H + "  const a = match (SHAPE) {\n    when { kind: \"square\" }: SHAPE.side\n"
+             "    default: SHAPE.side\n  };\n  return Response.json({ a });\n}\n")
+    result = verify_text(tmp_path, wrong)
+    assert positions(result, "ZTS201") == [locate(wrong, "side\n  };")]

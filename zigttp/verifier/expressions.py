@@ -462,6 +462,8 @@ class ExpressionTyping:
             results.append(self.expr(arm.body, arm_env, expected))
             if type(arm.pattern) is A.LiteralPattern and pattern_t is not None:
                 remaining = N.not_equal_to(remaining, pattern_t)
+            elif type(arm.pattern) is A.ObjectPattern:
+                remaining = self.exclude_by_object_pattern(remaining, arm.pattern)
         if node.default is not None:
             default_env = env
             if key is not None and remaining != NEVER:
@@ -470,6 +472,24 @@ class ExpressionTyping:
             results.append(self.expr(node.default, default_env, expected))
         self.matches.match(node, subject_t)
         return union(results) if results else UNKNOWN
+
+    def exclude_by_object_pattern(self, t: Type, pattern: A.ObjectPattern) -> Type:
+        """What a later arm (or default) can still see after `when { tag: "x" }`.
+
+        Only a single literal entry excludes anything: every value whose `tag`
+        is exactly "x" matched. With more entries a value may have failed on
+        another one, so nothing is excluded.
+        """
+        if len(pattern.entries) != 1:
+            return t
+        name, sub = pattern.entries[0]
+        if type(sub) is not A.LiteralPattern:
+            return t
+        value = self.pattern_type(sub)
+        if value is None:
+            return t
+        narrowed = N.by_property(t, name, lambda pt, v=value: N.not_equal_to(pt, v), True)
+        return narrowed if narrowed != NEVER else t
 
     def pattern_type(self, pattern: A.Pattern) -> Type | None:
         if type(pattern) is not A.LiteralPattern:
