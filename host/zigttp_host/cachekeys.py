@@ -46,6 +46,18 @@ def wasmtime_version() -> str:
     return version("wasmtime")
 
 
+@functools.cache
+def host_fingerprint() -> str:
+    """Changes whenever a zigttp_host source file changes (size or mtime)."""
+    h = hashlib.sha256()
+    package = Path(__file__).resolve().parent
+    for f in sorted(package.rglob("*")):
+        if f.suffix in (".py", ".js") and "__pycache__" not in f.parts:
+            st = f.stat()
+            h.update(f"{f.relative_to(package)};{st.st_size};{st.st_mtime_ns}\n".encode())
+    return h.hexdigest()
+
+
 def artifact_path(root: Path, wasm_sha256: str, config: EngineConfig) -> Path:
     """Where the compiled form of a module lives; the name covers everything it depends on."""
     tag = f"{wasm_sha256};wasmtime={wasmtime_version()};{config.cache_tag()}"
@@ -58,9 +70,10 @@ def calibration_path(root: Path, guest_sha256: str, config: EngineConfig) -> Pat
     return root / f"fuel-{hashlib.sha256(tag.encode()).hexdigest()[:32]}.json"
 
 
-def snapshot_key(guest_sha256: str, prelude: str, bundle_name: str, bundle_source: str, js_stack_bytes: int) -> str:
+def snapshot_key(guest_sha256: str, prelude_sha256: str, bundle_name: str, bundle_source: str,
+                 js_stack_bytes: int) -> str:
     """Names a pre-initialised handler image by everything that went into it."""
     h = hashlib.sha256()
-    for part in (guest_sha256, prelude, bundle_name, bundle_source, str(js_stack_bytes)):
+    for part in (guest_sha256, prelude_sha256, bundle_name, bundle_source, str(js_stack_bytes)):
         h.update(part.encode() + b"\0")
     return h.hexdigest()

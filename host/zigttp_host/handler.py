@@ -77,7 +77,7 @@ class Handler:
     # ---------- loading ----------
 
     def _snapshot_key(self) -> str:
-        return snapshot_key(self.host.guest_sha256, self.host.prelude, self.bundle.name, self.bundle.source,
+        return snapshot_key(self.host.guest_sha256, self.host.prelude_sha256, self.bundle.name, self.bundle.source,
                             self.limits.js_stack_bytes)
 
     def _pre_initialised_module(self) -> tuple[wasmtime.Module, int]:

@@ -73,6 +73,7 @@ class Host:
         else:
             self.functions = functions if modules is None else functions.bind(ModuleRuntime(modules))
         self.prelude = prelude_source(self.functions)
+        self.prelude_sha256 = hashlib.sha256(self.prelude.encode()).hexdigest()
         self.base_module = self.engine.cache.load(self.guest_wasm, self.guest_sha256)
         self.linker = make_linker(self.engine.wasmtime)
         self.base_pre = self.linker.instantiate_pre(self.base_module)

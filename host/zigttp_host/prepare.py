@@ -12,16 +12,44 @@ It prints one JSON object: {"ok": true, "initialMemory": N} or
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
+import os
+import re
 import sys
+import tempfile
 
 from .bundle import Bundle
-from .cachekeys import EngineConfig, artifact_path, calibration_path, snapshot_key
+from .cachekeys import EngineConfig, artifact_path, calibration_path, host_fingerprint, snapshot_key
 from .limits import Limits
-from .modules import builtin_functions
 from .paths import GUEST_WASM, cache_dir
-from .registry import prelude_source
+
+_SHA256 = re.compile(r"^[0-9a-f]{64}$")
+
+
+def prelude_digest() -> str:
+    """sha256 of the guest prelude with the module table, without importing the registry when cached.
+
+    The module registry (every zigttp:* family) is a large import, and the
+    serving parent only needs this digest to check its cache.
+    """
+    path = cache_dir() / "modules" / f"prelude-{host_fingerprint()[:32]}.sha256"
+    with contextlib.suppress(OSError):
+        digest = path.read_text().strip()
+        if _SHA256.match(digest):
+            return digest
+    from .modules import builtin_functions
+    from .registry import prelude_source
+
+    digest = hashlib.sha256(prelude_source(builtin_functions()).encode()).hexdigest()
+    with contextlib.suppress(OSError):  # a read-only cache only costs speed
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+        with os.fdopen(fd, "w") as f:
+            f.write(digest)
+        os.replace(tmp, path)
+    return digest
 
 
 def is_prepared(bundle: Bundle, limits: Limits) -> bool:
@@ -31,8 +59,7 @@ def is_prepared(bundle: Bundle, limits: Limits) -> bool:
     guest_sha = hashlib.sha256(GUEST_WASM.read_bytes()).hexdigest()
     root = cache_dir() / "modules"
     config = EngineConfig()
-    key = snapshot_key(guest_sha, prelude_source(builtin_functions()), bundle.name, bundle.source,
-                       limits.js_stack_bytes)
+    key = snapshot_key(guest_sha, prelude_digest(), bundle.name, bundle.source, limits.js_stack_bytes)
     if not artifact_path(root, key, config).exists():
         return False
     return limits.fuel is not None or calibration_path(root, guest_sha, config).exists()
