@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 
 import orjson
@@ -150,9 +151,19 @@ def test_date_and_random(api: Server) -> None:
     assert api.get("/random").json()["r"] != api.get("/random").json()["r"]
 
 
+def _log_eventually(api: Server, *needles: str) -> str:
+    # the server writes its log after the response is on its way
+    deadline = time.monotonic() + 5
+    while True:
+        log = api.log()
+        if all(n in log for n in needles) or time.monotonic() > deadline:
+            return log
+        time.sleep(0.02)
+
+
 def test_console_goes_to_the_server_log(api: Server) -> None:
     assert api.get("/console").text == "logged"
-    log = api.log()
+    log = _log_eventually(api, 'log line {"a":1}', "error line")
     assert 'log line {"a":1}' in log
     assert "error line" in log
 
@@ -160,8 +171,9 @@ def test_console_goes_to_the_server_log(api: Server) -> None:
 def test_not_found_route_and_access_log(api: Server) -> None:
     r = api.get("/nope", headers={"x-request-id": "req-123"})
     assert r.status_code == 404
-    assert "access method=GET path=/nope status=404" in api.log()
-    assert "request_id=req-123" in api.log()
+    log = _log_eventually(api, "path=/nope", "request_id=req-123")
+    assert "access method=GET path=/nope status=404" in log
+    assert "request_id=req-123" in log
 
 
 def test_health_is_served_outside_the_handler(api: Server) -> None:
