@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from typing import Any
+from urllib.parse import parse_qsl
 
 from ..registry import HostRangeError, HostTypeError
 
@@ -152,3 +153,19 @@ def drop_none(value: Any) -> Any:
     if isinstance(value, list):
         return [drop_none(v) for v in value]
     return value
+
+
+def group_pairs(fn: str, text: str, max_fields: int) -> dict[str, Any]:
+    """Form/query text as an object; a repeated key collects its values in a list."""
+    out: dict[str, Any] = {}
+    try:
+        pairs = parse_qsl(text, keep_blank_values=True, max_num_fields=max_fields)
+    except ValueError:
+        raise HostRangeError(f"{fn}(): more than {max_fields} fields") from None
+    for k, v in pairs:
+        if k in out:
+            prev = out[k]
+            out[k] = [*prev, v] if isinstance(prev, list) else [prev, v]
+        else:
+            out[k] = v
+    return out

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
-from urllib.parse import parse_qsl
 
 from ..registry import Export, Param
 from . import args as a
@@ -28,18 +27,7 @@ def decode_json(ctx: CallContext, args: list[Any]) -> dict[str, Any] | None:
 
 
 def form_object(body: str) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    try:
-        pairs = parse_qsl(body, keep_blank_values=True, max_num_fields=MAX_FIELDS)
-    except ValueError:
-        raise a.HostRangeError(f"decodeForm(): more than {MAX_FIELDS} fields") from None
-    for k, v in pairs:
-        if k in out:
-            prev = out[k]
-            out[k] = [*prev, v] if isinstance(prev, list) else [prev, v]
-        else:
-            out[k] = v
-    return out
+    return a.group_pairs("decodeForm", body, MAX_FIELDS)
 
 
 def decode_form(ctx: CallContext, args: list[Any]) -> dict[str, Any] | None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
-from urllib.parse import parse_qsl, quote, unquote, urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
 from ..registry import Export, Param
 from . import args as a
@@ -15,15 +15,7 @@ MAX_URL = 64 << 10
 
 
 def search_params(query: str) -> dict[str, str | list[str]]:
-    out: dict[str, Any] = {}
-    for k, v in parse_qsl(query[1:] if query.startswith("?") else query, keep_blank_values=True,
-                          max_num_fields=1000):
-        if k in out:
-            prev = out[k]
-            out[k] = [*prev, v] if isinstance(prev, list) else [prev, v]
-        else:
-            out[k] = v
-    return out
+    return a.group_pairs("urlSearchParams", query[1:] if query.startswith("?") else query, 1000)
 
 
 def url_parse(ctx: CallContext, args: list[Any]) -> dict[str, Any] | None:
