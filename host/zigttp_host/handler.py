@@ -153,7 +153,9 @@ class Handler:
                 self._discard(inst)
             return failure_response(self._failure(e, inst))
         finally:
-            if self.isolation == "pooled" and inst.memory_size() > self.limits.recycle_memory_bytes:
+            # a still-pooled instance that grew past the recycle limit is replaced after its request
+            if (getattr(self._local, "instance", None) is inst
+                    and inst.memory_size() > self.limits.recycle_memory_bytes):
                 self._discard(inst)
         return self._response(frame)
 
