@@ -2580,30 +2580,25 @@ class Parser:
         return self.parse_type()
 
     def parse_union_type(self) -> A.TypeNode:
-        start = self.start
-        if self.kind == "|":
-            self.next()
-        first = self.parse_intersection_type()
-        if self.kind != "|":
-            return first
-        types = [first]
-        while self.kind == "|":
-            self.next()
-            types.append(self.parse_intersection_type())
-        return A.UnionType(self.file, start, self.prev_end, types)
+        return self._parse_type_series("|", self.parse_intersection_type, A.UnionType)
 
     def parse_intersection_type(self) -> A.TypeNode:
+        return self._parse_type_series("&", self.parse_type_operator, A.IntersectionType)
+
+    def _parse_type_series(self, operator: str, operand: Callable[[], A.TypeNode],
+                           node: Callable[..., A.TypeNode]) -> A.TypeNode:
+        """`A | B | C` or `A & B & C`, with an optional leading operator; one operand stays itself."""
         start = self.start
-        if self.kind == "&":
+        if self.kind == operator:
             self.next()
-        first = self.parse_type_operator()
-        if self.kind != "&":
+        first = operand()
+        if self.kind != operator:
             return first
         types = [first]
-        while self.kind == "&":
+        while self.kind == operator:
             self.next()
-            types.append(self.parse_type_operator())
-        return A.IntersectionType(self.file, start, self.prev_end, types)
+            types.append(operand())
+        return node(self.file, start, self.prev_end, types)
 
     def parse_type_operator(self) -> A.TypeNode:
         start = self.start
