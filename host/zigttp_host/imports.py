@@ -216,7 +216,7 @@ _KEEP_ALIVE: list[Any] = []  # ctypes callbacks must outlive the linker
 _RawCallback = ctypes.CFUNCTYPE(ctypes.c_size_t, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_size_t)
 _caller_context_addr = ctypes.CFUNCTYPE(ctypes.c_void_p, ctypes.c_void_p)(
     ctypes.cast(bindings._wasmtime_caller_context, ctypes.c_void_p).value)
-_memory_size_addr = ctypes.CFUNCTYPE(ctypes.c_size_t, ctypes.c_void_p, ctypes.c_void_p)(
+memory_size_raw = ctypes.CFUNCTYPE(ctypes.c_size_t, ctypes.c_void_p, ctypes.c_void_p)(
     ctypes.cast(bindings._wasmtime_memory_data_size, ctypes.c_void_p).value)
 _FIVE_I32 = struct.Struct("<i12xi12xi12xi12xi12x")
 _I64 = struct.Struct("<q")
@@ -230,7 +230,7 @@ def _raw_call(env: int, caller: int, vals: int, n: int) -> int:
     # wasmtime again only when a buffer lies beyond it.
     limit = ctx.memory_seen
     if ptr + length > limit or out + cap > limit:
-        limit = ctx.memory_seen = _memory_size_addr(_caller_context_addr(caller), ctx.memory_addr)
+        limit = ctx.memory_seen = memory_size_raw(_caller_context_addr(caller), ctx.memory_addr)
     _memmove(vals, _I64.pack(host_call(limit, fn_id, ptr, length, out, cap)), 8)
     return 0
 

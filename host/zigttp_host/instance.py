@@ -15,7 +15,7 @@ from wasmtime import _ffi as ffi
 
 from .abi import ABI_VERSION, GuestError
 from .fastcall import FastFunc, set_budget
-from .imports import CallContext, HostFunctions, set_current
+from .imports import CallContext, HostFunctions, memory_size_raw, set_current
 from .limits import HARD_DEADLINE_GRACE_MS
 
 _U32 = struct.Struct("<I")
@@ -93,6 +93,7 @@ class GuestInstance:
         self.store.set_epoch_deadline(SETUP_TIMEOUT_MS // EPOCH_TICK_MS)
         self.instance = pre.instantiate(self.store)
         self._store_ctx = self.store._context()
+        self._store_ctx_addr = ctypes.cast(self._store_ctx, ctypes.c_void_p).value
         self.memory: wasmtime.Memory = _export(self.store, self.instance, "memory")  # type: ignore[assignment]
         self._buf = self._func("buf")
         self._handle = self._func("handle")
@@ -192,7 +193,8 @@ class GuestInstance:
         return ctypes.string_at(self.base, self.memory.data_len(self.store))
 
     def memory_size(self) -> int:
-        return self.memory.data_len(self.store)
+        # asked after every request (recycling): the raw call skips wasmtime-py's wrapper
+        return memory_size_raw(self._store_ctx_addr, self.ctx.memory_addr)
 
     # ---------- requests ----------
 
