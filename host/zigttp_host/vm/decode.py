@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..registry import Export, Param
 from . import args as a
-from .validate import RESULT, check, checking_js, coerced_check, parse_json, validator_for
+from .validate import RESULT, checking_js, coerced_check, json_against_schema, validator_for
 
 if TYPE_CHECKING:
     from ..imports import CallContext
@@ -15,15 +15,7 @@ MAX_FIELDS = 1000
 
 
 def decode_json(ctx: CallContext, args: list[Any]) -> dict[str, Any] | None:
-    a.arity("decodeJson", args, 3)
-    validator = validator_for(ctx, "decodeJson", args)
-    text = a.string("decodeJson", args, 1, "body")
-    if validator is None:
-        return None
-    value, problem = parse_json(text)
-    if problem:
-        return {"ok": False, "errors": problem}
-    return check(validator, value, send_value=False)
+    return json_against_schema("decodeJson", "body", ctx, args)
 
 
 def form_object(body: str) -> dict[str, Any]:

@@ -200,14 +200,19 @@ def parse_json(text: str) -> tuple[Any, list[dict[str, str]] | None]:
         return None, [{"path": "", "message": f"invalid JSON: {_short(str(e))}"}]
 
 
-def validate_json(ctx: CallContext, args: list[Any]) -> dict[str, Any] | None:
-    a.arity("validateJson", args, 3)
-    validator = validator_for(ctx, "validateJson", args)
-    text = a.string("validateJson", args, 1, "json")
+def json_against_schema(fn: str, param: str, ctx: CallContext, args: list[Any]) -> dict[str, Any] | None:
+    """`fn(schemaName, text)`: parse the text as JSON and check it against the compiled schema."""
+    a.arity(fn, args, 3)
+    validator = validator_for(ctx, fn, args)
+    text = a.string(fn, args, 1, param)
     if validator is None:
         return None
     value, problem = parse_json(text)
     return {"ok": False, "errors": problem} if problem else check(validator, value, send_value=False)
+
+
+def validate_json(ctx: CallContext, args: list[Any]) -> dict[str, Any] | None:
+    return json_against_schema("validateJson", "json", ctx, args)
 
 
 def validate_object(ctx: CallContext, args: list[Any]) -> dict[str, Any] | None:
