@@ -314,13 +314,21 @@ static int nulls_to_undefined(JSContext *c, JSValueConst v, int depth) {
     return ret;
 }
 
+/* wasi-libc's memmem (from zig) compares byte slices at every offset: ~5 µs a KB. */
+static int mentions_null(const char *s, size_t n) {
+    for (size_t i = 0; i + 4 <= n; i++) {
+        if (s[i] == 'n' && s[i + 1] == 'u' && s[i + 2] == 'l' && s[i + 3] == 'l') return 1;
+    }
+    return 0;
+}
+
 static JSValue js_json_parse(JSContext *c, JSValueConst this_val, int argc, JSValueConst *argv) {
     size_t n;
     const char *s = JS_ToCStringLen(c, &n, argc > 0 ? argv[0] : JS_UNDEFINED);
     if (!s) return JS_EXCEPTION;
     JSValue v = JS_ParseJSON(c, s, n, "<input>");
     /* only text that mentions null can hold one: skip the walk otherwise */
-    int may_hold_null = memmem(s, n, "null", 4) != NULL;
+    int may_hold_null = mentions_null(s, n);
     JS_FreeCString(c, s);
     if (JS_IsException(v)) return v;
     if (JS_IsNull(v)) return JS_UNDEFINED;
