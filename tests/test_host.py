@@ -202,3 +202,18 @@ def test_host_function_errors_become_js_errors_and_bugs_never_kill_the_instance(
         "type": "TypeError: strict(): parameter 'name' must be a string", "bug": "InternalError",
         "echo": "ok", "big": 4096}
     embedded.engine.close()
+
+
+def test_an_instance_idle_past_its_setup_deadline_still_serves(host: Host) -> None:
+    # The pooled instance is made at warm-up; its first request grows the
+    # exchange buffer with a guest call. Epochs that pass while it sits idle
+    # (here advanced by hand: 20 s worth) must not trap that call.
+    from zigttp_host.instance import EPOCH_TICK_MS, SETUP_TIMEOUT_MS
+
+    h = host.load(Bundle("export function handler(req) { return Response.json({ n: req.text().length }); }",
+                         "idle.js"))
+    h.warm()
+    for _ in range(2 * SETUP_TIMEOUT_MS // EPOCH_TICK_MS):
+        host.engine.wasmtime.increment_epoch()
+    r = h.handle(HttpRequest("POST", "/", [], b"x" * 100_000))
+    assert (r.status, _json(r)) == (200, {"n": 100_000})

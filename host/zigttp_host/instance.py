@@ -130,8 +130,15 @@ class GuestInstance:
             raise GuestFailure("internal_error", {"message": str(e)}, trapped=True) from None
         return 0 if result is None else int(result)
 
+    def _host_budget(self) -> None:
+        # Calls the host makes between requests (buffer growth, reading an
+        # error) get their own budget: the store's last deadline may long
+        # have passed while the instance sat idle in its pool.
+        set_budget(self._store_ctx, SETUP_FUEL, SETUP_TIMEOUT_MS // EPOCH_TICK_MS)
+
     def _ensure_buf(self, n: int) -> int:
         if n > self._buf_cap:
+            self._host_budget()
             ptr = self._call_raw(self._buf, n)
             if not ptr:
                 raise GuestFailure("memory_limit", {"message": "guest could not allocate the request buffer"})
@@ -145,6 +152,7 @@ class GuestInstance:
 
     def _error_info(self, code: int) -> GuestFailure:
         # the exchange buffer may have moved while the guest described the error
+        self._host_budget()
         self._buf_ptr = self._call_raw(self._buf, 0)
         n = self._call_raw(self._last_len)
         raw = ctypes.string_at(self.base + self._buf_ptr, n) if n > 0 else b"{}"
