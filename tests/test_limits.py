@@ -165,8 +165,8 @@ def test_a_long_handler_does_not_stall_other_requests_of_its_worker(srv: Server)
 
 
 def test_pooled_module_state_persists_and_survives_failures() -> None:
-    # one handler thread, so one warm instance serves every request
-    with serve(HANDLERS / "limits.js", "--no-verify", "--threads", "1", "--timeout-ms", "1000") as srv:
+    # one handler thread and no inline trials, so one warm instance serves every request
+    with serve(HANDLERS / "limits.js", "--no-verify", "--threads", "1", "--no-inline", "--timeout-ms", "1000") as srv:
         counts = [srv.get("/ok").json()["requests"] for _ in range(3)]
         assert counts == [counts[0], counts[0] + 1, counts[0] + 2]
         assert srv.get("/spin").status_code == 504  # soft deadline: the instance survives

@@ -62,6 +62,11 @@ def _add_serve(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--isolation", choices=("pooled", "fresh"), default="pooled",
                    help="pooled: warm instances reused (a handler's own module state persists across the "
                         "requests one instance serves); fresh: a new instance from the snapshot per request")
+    p.add_argument("--no-inline", dest="inline", action="store_false",
+                   help="run every request on a handler thread; by default a pooled handler's request is first "
+                        "tried on the event loop's own instance and moves to a thread when it needs about a "
+                        "millisecond or more, or reaches the cache, SQL, egress or logging (that instance is "
+                        "then replaced, so nothing of the partial run remains)")
     p.add_argument("--memory", type=_size, default=defaults.memory_bytes, metavar="SIZE",
                    help=f"linear memory cap per instance (default {format_size(defaults.memory_bytes)})")
     p.add_argument("--timeout-ms", type=_positive_int, default=defaults.timeout_ms,
@@ -121,7 +126,8 @@ def _run_serve(args: argparse.Namespace) -> int:
         print(describe_grants(granted), file=sys.stderr)
     config = ServeConfig(handler_path=str(args.handler), bundle_path="", bundle_name=loaded.bundle.name,
                          host=args.host, port=args.port, workers=args.workers, threads=args.threads,
-                         isolation=args.isolation, quiet=args.quiet, verified=loaded.verified,
+                         isolation=args.isolation, inline=args.inline, quiet=args.quiet,
+                         verified=loaded.verified,
                          limits={"memory_bytes": limits.memory_bytes, "timeout_ms": limits.timeout_ms,
                                  "fuel": limits.fuel, "max_body_bytes": limits.max_body_bytes,
                                  "max_response_bytes": limits.max_response_bytes,

@@ -19,6 +19,7 @@ from .http import Failure, HttpRequest, HttpResponse, failure_response
 from .instance import GuestFailure, GuestInstance
 from .limits import Limits
 from .snapshot import preinitialize
+from .trial import TRIAL_DEADLINE_MS, TRIAL_FUEL_MS, TrialPolicy, route_of
 
 if TYPE_CHECKING:
     from .host import Host
@@ -65,6 +66,8 @@ class Handler:
         self.functions = with_egress_grants(host.functions, grants)
         self.grants = compile_grants(grants, self.functions)
         self.fuel = limits.fuel or host.fuel_for(limits.timeout_ms)
+        self._trial_fuel: int | None = None
+        self.trials = TrialPolicy()
         self.module, self.initial_memory = self._pre_initialised_module()
         if self.initial_memory > limits.memory_bytes:
             raise HandlerLoadError(bundle.name, f"the memory limit ({limits.memory_bytes} bytes) is below the "
@@ -137,6 +140,39 @@ class Handler:
     # ---------- requests ----------
 
     def handle(self, request: HttpRequest) -> HttpResponse:
+        response = self._run(request, trial=False)
+        assert response is not None
+        return response
+
+    def handle_inline(self, request: HttpRequest) -> HttpResponse | None:
+        """Tries `request` on this thread's instance; None: run it with handle() on a worker thread.
+
+        For a server whose event loop would otherwise hand every request to a
+        thread and back. The trial is bounded (trial.TRIAL_FUEL_MS of fuel,
+        TRIAL_DEADLINE_MS of wall clock) and stopped by a trap at the
+        handler's first host call that could change something outside the
+        instance or wait on I/O (cache, SQL, egress, logging: see
+        Export.trial_safe), before that call does anything; console lines are
+        held back until the trial succeeds. A stopped trial's
+        instance is discarded, so its partial run leaves no trace, and the
+        request runs again, whole, wherever handle() is called. Only `pooled`
+        handlers try; the first call creates this thread's instance.
+        """
+        if self.isolation != "pooled" or self.trial_fuel >= self.fuel or not self.trials.should_try(
+                route_of(request.method, request.url)):
+            return None
+        return self._run(request, trial=True)
+
+    @property
+    def trial_fuel(self) -> int:
+        # A trial must stop before the request's own limits could: with a
+        # smaller fuel budget or a deadline at or below the trial's, no trials.
+        if self._trial_fuel is None:
+            fuel = int(self.host.fuel_per_ms() * TRIAL_FUEL_MS)
+            self._trial_fuel = self.fuel if self.limits.timeout_ms <= TRIAL_DEADLINE_MS else fuel
+        return self._trial_fuel
+
+    def _run(self, request: HttpRequest, *, trial: bool) -> HttpResponse | None:
         if len(request.body) > self.limits.max_body_bytes:
             return failure_response(Failure("body_too_large", detail={"limitBytes": self.limits.max_body_bytes}))
         meta = orjson.dumps({"m": request.method, "u": request.url, "h": request.headers,
@@ -145,18 +181,36 @@ class Handler:
             inst = self._acquire()
         except GuestFailure as e:
             return failure_response(Failure("internal_error", message=_describe(e)))
-        inst.ctx.denied = None
+        ctx = inst.ctx
+        ctx.denied = None
+        held: list[tuple[str, str]] = []
+        if trial:
+            self.trials.started()
+            ctx.trial, ctx.trial_stopped, ctx.logger = True, False, lambda level, text: held.append((level, text))
         try:
-            frame = inst.handle(meta, request.body, timeout_ms=self.limits.timeout_ms, fuel=self.fuel)
+            if trial:
+                frame = inst.handle(meta, request.body, timeout_ms=self.limits.timeout_ms, fuel=self.trial_fuel,
+                                    soft_timeout_ms=TRIAL_DEADLINE_MS)
+            else:
+                frame = inst.handle(meta, request.body, timeout_ms=self.limits.timeout_ms, fuel=self.fuel)
         except GuestFailure as e:
+            if trial and (ctx.trial_stopped or e.kind in ("cpu_limit", "timeout")):
+                # over budget or about to reach outside: the request runs again on a thread
+                self._discard(inst)
+                self.trials.stopped(route_of(request.method, request.url), remember=e.kind != "timeout")
+                return None
             if e.trapped:
                 self._discard(inst)
             return failure_response(self._failure(e, inst))
         finally:
+            if trial:
+                ctx.trial, ctx.logger = False, self._guest_log
             # a still-pooled instance that grew past the recycle limit is replaced after its request
             if (getattr(self._local, "instance", None) is inst
                     and inst.memory_size() > self.limits.recycle_memory_bytes):
                 self._discard(inst)
+        for level, text in held:
+            self._guest_log(level, text)
         return self._response(frame)
 
     def _response(self, frame: bytes) -> HttpResponse:

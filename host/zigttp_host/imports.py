@@ -40,6 +40,9 @@ WASI_EBADF = 8
 WASI_EINVAL = 28
 CLOCK_REALTIME = 0
 
+# Host-call id 0 is the console (modules.py); registry exports are numbered above it.
+CONSOLE_FN_ID = 0
+
 # Host calls may not move unbounded data across the boundary.
 MAX_CALL_ARGS_BYTES = 16 << 20
 MAX_CALL_RESULT_BYTES = 16 << 20
@@ -62,6 +65,11 @@ class CallContext:
     state: dict[str, Any] = field(default_factory=dict)
     memory_addr: int = 0  # address of the wasmtime_memory_t handle, for the raw callbacks
     memory_seen: int = 0  # linear memory size last observed (it never shrinks)
+    # Set while a request runs on trial (Handler.handle_inline): a host call
+    # outside functions.trial_safe stops the guest with a trap before it
+    # takes effect.
+    trial: bool = False
+    trial_stopped: bool = False
 
     def __post_init__(self) -> None:
         self.memory_addr = ctypes.addressof(self.memory._memory)
@@ -222,10 +230,24 @@ _FIVE_I32 = struct.Struct("<i12xi12xi12xi12xi12x")
 _I64 = struct.Struct("<q")
 
 
+_trap_new = bindings._wasmtime_trap_new
+_TRIAL_STOP = b"zigttp: host call during a trial run"
+
+
+def _stop_trial(ctx: CallContext) -> int:
+    # A trap unwinds the guest at once: no JS runs after the call, so the
+    # host call has no effect and the trial leaves nothing outside its
+    # instance, which the handler then discards.
+    ctx.trial_stopped = True
+    return ctypes.cast(_trap_new(_TRIAL_STOP, len(_TRIAL_STOP)), ctypes.c_void_p).value or 0
+
+
 @_RawCallback
 def _raw_call(env: int, caller: int, vals: int, n: int) -> int:
     ctx = _local.ctx
     fn_id, ptr, length, out, cap = _FIVE_I32.unpack(_string_at(vals, 80))
+    if ctx.trial and fn_id not in ctx.functions.trial_safe:
+        return _stop_trial(ctx)
     # Linear memory only grows, so the last size seen is a safe bound; ask
     # wasmtime again only when a buffer lies beyond it.
     limit = ctx.memory_seen

@@ -206,8 +206,13 @@ class GuestInstance:
 
     # ---------- requests ----------
 
-    def handle(self, meta: bytes, body: bytes, *, timeout_ms: int, fuel: int) -> bytes:
-        """Runs one request (abi.encode_frame layout, written in place); returns the response frame."""
+    def handle(self, meta: bytes, body: bytes, *, timeout_ms: int, fuel: int,
+               soft_timeout_ms: float | None = None) -> bytes:
+        """Runs one request (abi.encode_frame layout, written in place); returns the response frame.
+
+        The guest is interrupted after `soft_timeout_ms` (default: `timeout_ms`)
+        and trapped by the epoch deadline after `timeout_ms` plus a grace period.
+        """
         n_meta = len(meta)
         size = 4 + n_meta + len(body)
         ptr = self._ensure_buf(size)
@@ -216,7 +221,8 @@ class GuestInstance:
         if body:
             ctypes.memmove(dest + 4 + n_meta, body, len(body))
         set_budget(self._store_ctx, fuel, (timeout_ms + HARD_DEADLINE_GRACE_MS) // EPOCH_TICK_MS + 1)
-        self.ctx.soft_deadline = time.monotonic() + timeout_ms / 1000.0
+        soft_ms = timeout_ms if soft_timeout_ms is None else soft_timeout_ms
+        self.ctx.soft_deadline = time.monotonic() + soft_ms / 1000.0
         self.requests += 1
         try:
             r = self._call_raw(self._handle, size)

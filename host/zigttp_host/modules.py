@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from .imports import CONSOLE_FN_ID
 from .registry import Export, HostCallError, HostFunction, HostFunctions, HostTypeError
 from .vm import auth, cache, compose, crypto, decode, env, fetch, http, ident, io, log, router, sql, text, url, validate
 from .vm import time as time_
@@ -23,7 +24,7 @@ if TYPE_CHECKING:
 LOG_LEVELS = ("debug", "info", "warn", "error")
 MAX_LOG_MESSAGE = 16 << 10
 
-# Host-call id 0 is the console; registry exports are numbered from here.
+# Registry exports are numbered from here; id 0 is the console (imports.CONSOLE_FN_ID).
 FIRST_EXPORT_ID = 16
 
 
@@ -81,7 +82,8 @@ def _not_at_module_scope(export: Export, impl: HostFunction) -> HostFunction:
 
 def builtin_functions(config: ModuleConfig | None = None) -> HostFunctions:
     functions = HostFunctions(runtime=ModuleRuntime(config))
-    functions.by_id[0] = ("console.log", console_log)
+    functions.by_id[CONSOLE_FN_ID] = ("console.log", console_log)
+    functions.trial_safe.add(CONSOLE_FN_ID)  # a trial holds its console lines back until it succeeds
     functions.log_id = 0
     for offset, export in enumerate(REGISTRY):
         functions.add(export, FIRST_EXPORT_ID + offset)

@@ -51,6 +51,9 @@ HostFunction = Callable[["CallContext", list[Any]], Any]
 
 RETURN_KINDS = ("value", "optional", "result")
 EFFECTS = ("none", "read", "write")
+# Capabilities whose calls stay inside the process and return at once (no
+# cache, SQL or egress): what a trial run may use, given an effect other than write.
+TRIAL_SAFE_CAPABILITIES = (None, "env", "clock", "random", "crypto")
 FAILURES = ("none", "soft", "hard")
 
 
@@ -101,6 +104,15 @@ class Export:
             raise ValueError(f"{self.module}.{self.name}: failure must be one of {FAILURES}")
 
     @property
+    def trial_safe(self) -> bool:
+        """May a trial run (Handler.handle_inline) make this call?
+
+        Only when it changes nothing outside the instance and waits on no I/O,
+        so that a trial stopped later can run again from the start.
+        """
+        return self.effect != "write" and self.capability in TRIAL_SAFE_CAPABILITIES
+
+    @property
     def required(self) -> int:
         """How many leading parameters a call must pass."""
         return sum(1 for p in self.params if not p.optional and not p.variadic)
@@ -134,6 +146,8 @@ class HostFunctions:
     """Host-call ids → implementations, plus the module table the prelude builds stubs from."""
 
     by_id: dict[int, tuple[str, HostFunction]] = field(default_factory=dict)
+    # ids a trial run may call (Export.trial_safe); any other stops the trial
+    trial_safe: set[int] = field(default_factory=set)
     # specifier → export name → host-call id
     modules: dict[str, dict[str, int]] = field(default_factory=dict)
     # (specifier, export name) → how the prelude wraps the host call
@@ -147,14 +161,16 @@ class HostFunctions:
 
     def bind(self, runtime: Any) -> HostFunctions:
         """The same tables over another runtime (other configuration, other state)."""
-        return HostFunctions(by_id=self.by_id, modules=self.modules, kinds=self.kinds, wrappers=self.wrappers,
-                             log_id=self.log_id, runtime=runtime)
+        return HostFunctions(by_id=self.by_id, trial_safe=self.trial_safe, modules=self.modules, kinds=self.kinds,
+                             wrappers=self.wrappers, log_id=self.log_id, runtime=runtime)
 
     def add(self, export: Export, fn_id: int) -> None:
         if fn_id in self.by_id:
             raise ValueError(f"host-call id {fn_id} is used twice")
         if export.impl is not None:
             self.by_id[fn_id] = (f"{export.module}.{export.name}", export.impl)
+            if export.trial_safe:
+                self.trial_safe.add(fn_id)
         self.modules.setdefault(export.module, {})[export.name] = fn_id
         self.kinds[(export.module, export.name)] = export.return_kind
         if export.js:

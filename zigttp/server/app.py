@@ -33,11 +33,15 @@ def _json_error(status: int, body: dict[str, Any]) -> tuple[int, list[tuple[str,
 
 
 class ZigttpApp:
-    """Reads the request, runs the handler on a worker thread, writes the response.
+    """Reads the request, runs the handler, writes the response.
 
-    Handler calls leave the event loop: wasm runs with the GIL released and each
-    thread owns its own instance, so a slow handler never stalls /_health or
-    the other requests of this worker.
+    Each request is first tried on the event loop's own instance
+    (Handler.handle_inline): a trial is stopped after about a millisecond, or
+    at the handler's first host call before that call happens, and the
+    request then runs on a worker thread. So quick, self-contained requests
+    skip two thread hand-offs, while a slow handler or one waiting on I/O
+    never stalls /_health or the other requests of this worker: wasm runs
+    with the GIL released and each thread owns its own instance.
     """
 
     def __init__(self, config: ServeConfig) -> None:
@@ -56,7 +60,10 @@ class ZigttpApp:
             line_map = StoredLineMap(json.loads(Path(self.config.line_map_path).read_text(encoding="utf-8"))).lookup
         self.handler = host.load(Bundle(source, self.config.bundle_name, line_map), self.limits,
                                  isolation=self.config.isolation, grants=self.config.grants_obj())
-        # every thread warms its own instance before the worker accepts requests
+        # every thread warms its own instance before the worker accepts requests,
+        # this one (the event loop's, for the inline trials) included
+        if self.config.inline:
+            self.handler.warm()
         self.dispatcher = ThreadDispatcher(loop, self.config.threads, thread_init=self.handler.warm)
 
     def __rsgi_del__(self, loop: asyncio.AbstractEventLoop) -> None:
@@ -101,13 +108,19 @@ class ZigttpApp:
             if int(declared) > limit:
                 return _json_error(413, {"error": "body_too_large", "limitBytes": limit})
         body = b""
-        if method not in ("GET", "HEAD") or declared or scope.headers.get("transfer-encoding"):
+        if declared is not None and not scope.headers.get("transfer-encoding"):
+            # the length is known and within the limit: one read, no chunk loop
+            if declared != "0":
+                body = await proto()
+        elif method not in ("GET", "HEAD") or scope.headers.get("transfer-encoding"):
             body = await _read_body(proto, limit)
             if body is None:
                 return _json_error(413, {"error": "body_too_large", "limitBytes": limit})
         assert self.handler is not None and self.dispatcher is not None
-        response: HttpResponse = await self.dispatcher.submit(self.handler.handle,
-                                                              HttpRequest(method, url, headers, body))
+        request = HttpRequest(method, url, headers, body)
+        response = self.handler.handle_inline(request) if self.config.inline else None
+        if response is None:
+            response = await self.dispatcher.submit(self.handler.handle, request)
         if response.failure is not None:
             _log_failure(self.config.bundle_name, method, path, response)
         return response.status, response.headers, response.body

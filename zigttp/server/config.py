@@ -24,6 +24,7 @@ class ServeConfig:
     workers: int = 1
     threads: int = 4
     isolation: str = "pooled"
+    inline: bool = True  # try requests on the event loop's instance first (Handler.handle_inline)
     quiet: bool = False
     verified: bool = True
     limits: dict = field(default_factory=dict)
