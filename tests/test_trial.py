@@ -15,6 +15,8 @@ import pytest
 from zigttp_host import Bundle, Handler, Host, HttpRequest, Limits
 from zigttp_host.trial import FIRST_BACKOFF
 
+from .conftest import HANDLERS
+
 SOURCE = """
 import { cacheIncr } from "zigttp:cache";
 let n = 0;
@@ -139,3 +141,18 @@ def test_calls_that_change_nothing_outside_do_not_stop_a_trial(host: Host) -> No
     assert r is not None and r.status == 200
     assert _json(r)["host"] == "example.com"
     assert (h.trials.trials, h.trials.stops) == (1, 0)
+
+
+@pytest.mark.parametrize("inline", [True, False], ids=["inline", "no-inline"])
+def test_served_requests_run_once_each(inline: bool) -> None:
+    from .support.server import serve
+
+    args = ["--cache", "memory"] + ([] if inline else ["--no-inline"])
+    with serve(HANDLERS / "trial.js", *args) as srv:
+        hits = [srv.get(f"/hit/{i}").json()["hits"] for i in range(20)]
+        assert hits == list(range(1, 21))  # no increment lost or repeated by a stopped trial
+        assert [srv.get("/count").json() for _ in range(5)] == [{"path": "/count"}] * 5
+        log = srv.log()
+        for i in range(20):
+            assert log.count(f"trial-log /hit/{i}\n") == 1, log
+        assert log.count("trial-log /count\n") == 5
