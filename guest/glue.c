@@ -339,6 +339,22 @@ static JSValue js_json_parse(JSContext *c, JSValueConst this_val, int argc, JSVa
     return v;
 }
 
+/* ---------- JSON.stringify: a fast path for plain data (qjs_unity.c) ---------- */
+
+JSValue zigttp_json_stringify(JSContext *ctx, JSValueConst v, int *fallback);
+
+static JSValue js_json_stringify(JSContext *c, JSValueConst this_val, int argc, JSValueConst *argv) {
+    JSValueConst v = argc > 0 ? argv[0] : JS_UNDEFINED;
+    JSValueConst replacer = argc > 1 ? argv[1] : JS_UNDEFINED;
+    JSValueConst space = argc > 2 ? argv[2] : JS_UNDEFINED;
+    if (JS_IsUndefined(replacer) && JS_IsUndefined(space)) {
+        int fallback = 0;
+        JSValue r = zigttp_json_stringify(c, v, &fallback);
+        if (!fallback) return r;
+    }
+    return JS_JSONStringify(c, v, replacer, space);
+}
+
 /* ---------- virtual modules ---------- */
 
 static int vmod_init(JSContext *c, JSModuleDef *m) {
@@ -464,6 +480,7 @@ EXPORT("init") int32_t g_init(const char *prelude, int32_t len) {
     JS_SetPropertyStr(ctx, native, "call", JS_NewCFunction(ctx, js_host_call, "call", 2));
     JS_SetPropertyStr(ctx, native, "requestBytes", JS_NewCFunction(ctx, js_request_bytes, "requestBytes", 0));
     JS_SetPropertyStr(ctx, native, "parseJson", JS_NewCFunction(ctx, js_json_parse, "parse", 1));
+    JS_SetPropertyStr(ctx, native, "stringifyJson", JS_NewCFunction(ctx, js_json_stringify, "stringify", 3));
     JS_FreeValue(ctx, json);
     JS_FreeValue(ctx, global);
 

@@ -1,6 +1,7 @@
-/* quickjs.c is compiled through this file so the glue can reach one private
- * field: every instance made from a pre-initialised snapshot would otherwise
- * share the Math.random() state captured in the snapshot.
+/* quickjs.c is compiled through this file so the glue can reach its
+ * internals: the Math.random() state (every instance made from a
+ * pre-initialised snapshot would otherwise share the one captured in the
+ * snapshot) and the object layout JSON.stringify's fast path reads.
  *
  * It also replaces the one strtod call in quickjs.c (JSON.parse numbers):
  * wasi-libc's strtod computes in 128-bit long double, which wasm32 emulates
@@ -77,4 +78,171 @@ slow:;
     double r = js_atod(s, &next, 10, 0, &tmp);
     if (end) *end = (char *)next;
     return r;
+}
+
+/* ---------- JSON.stringify(value) for plain data ----------
+ *
+ * QuickJS's JSON.stringify is general: per object it builds an array of key
+ * strings, re-interns every key to read its value, converts every array index
+ * to a string and concatenates indentation strings, which makes it most of
+ * the cost of a handler that answers with JSON. This walks plain objects (in
+ * shape order), dense arrays, strings, numbers, booleans and null directly
+ * into one string buffer. Anything else — a toJSON anywhere on a prototype
+ * chain, accessors, integer-like keys (ordered first by the spec), proxies,
+ * boxed primitives, BigInt, sparse arrays, nesting deeper than FJ_MAX_DEPTH
+ * (cycles included) — makes it give up before any JS has run, and the caller
+ * uses QuickJS's own implementation for the whole value. No user code runs
+ * here, so the output is exactly what the general algorithm produces. */
+
+enum { FJ_OK, FJ_SKIP, FJ_FALLBACK, FJ_ERROR };
+#define FJ_MAX_DEPTH 64
+
+static int fj_escape(StringBuffer *b, uint32_t c) {
+    char esc[8];
+    switch (c) {
+    case '\t': return string_buffer_puts8(b, "\\t");
+    case '\r': return string_buffer_puts8(b, "\\r");
+    case '\n': return string_buffer_puts8(b, "\\n");
+    case '\b': return string_buffer_puts8(b, "\\b");
+    case '\f': return string_buffer_puts8(b, "\\f");
+    case '"': return string_buffer_puts8(b, "\\\"");
+    case '\\': return string_buffer_puts8(b, "\\\\");
+    default:
+        snprintf(esc, sizeof esc, "\\u%04x", c);
+        return string_buffer_write8(b, (const uint8_t *)esc, 6);
+    }
+}
+
+static int fj_quote(StringBuffer *b, JSString *p) {
+    if (string_buffer_putc8(b, '"')) return FJ_ERROR;
+    if (!p->is_wide_char) {
+        const uint8_t *s = str8(p);
+        int n = (int)p->len, start = 0;
+        for (int i = 0; i < n; i++) {
+            uint8_t c = s[i];
+            if (c >= 0x20 && c != '"' && c != '\\') continue;
+            if ((i > start && string_buffer_write8(b, s + start, i - start)) || fj_escape(b, c)) return FJ_ERROR;
+            start = i + 1;
+        }
+        if (n > start && string_buffer_write8(b, s + start, n - start)) return FJ_ERROR;
+    } else {
+        for (int i = 0; i < (int)p->len;) {
+            uint32_t c = (uint32_t)string_getc(p, &i);
+            int rc = (c < 0x20 || c == '"' || c == '\\' || is_surrogate(c)) ? fj_escape(b, c)
+                                                                              : string_buffer_putc(b, c);
+            if (rc) return FJ_ERROR;
+        }
+    }
+    return string_buffer_putc8(b, '"') ? FJ_ERROR : FJ_OK;
+}
+
+/* Could reading this object run user code (toJSON, proxy traps, exotic
+ * lookups)? Walks the prototype chain without calling anything. */
+static int fj_may_run_code(JSObject *p) {
+    for (JSObject *q = p; q; q = q->shape->proto) {
+        JSProperty *pr;
+        if (q->is_exotic && q->class_id != JS_CLASS_ARRAY) return 1;
+        if (find_own_property(&pr, q, JS_ATOM_toJSON)) return 1;
+    }
+    return 0;
+}
+
+static int fj_value(JSContext *ctx, StringBuffer *b, JSValueConst v, int depth);
+
+static int fj_object(JSContext *ctx, StringBuffer *b, JSValueConst v, int depth) {
+    JSObject *p = JS_VALUE_GET_OBJ(v);
+    if (depth >= FJ_MAX_DEPTH || fj_may_run_code(p)) return FJ_FALLBACK;
+    if (JS_IsFunction(ctx, v)) return FJ_SKIP;
+    if (p->class_id == JS_CLASS_ARRAY) {
+        if (!p->fast_array) return FJ_FALLBACK;
+        uint32_t n = p->u.array.count;
+        JSValue length = p->prop[0].u.value; /* a dense array's length is its element count */
+        if (JS_VALUE_GET_TAG(length) != JS_TAG_INT || (uint32_t)JS_VALUE_GET_INT(length) != n) return FJ_FALLBACK;
+        if (string_buffer_putc8(b, '[')) return FJ_ERROR;
+        for (uint32_t i = 0; i < n; i++) {
+            if (i && string_buffer_putc8(b, ',')) return FJ_ERROR;
+            int rc = fj_value(ctx, b, p->u.array.u.values[i], depth + 1);
+            if (rc == FJ_SKIP) rc = string_buffer_puts8(b, "null") ? FJ_ERROR : FJ_OK;
+            if (rc != FJ_OK) return rc;
+        }
+        return string_buffer_putc8(b, ']') ? FJ_ERROR : FJ_OK;
+    }
+    if (p->class_id != JS_CLASS_OBJECT) return FJ_FALLBACK;
+    JSShape *sh = p->shape;
+    JSShapeProperty *prs = get_shape_prop(sh);
+    int first = 1;
+    if (string_buffer_putc8(b, '{')) return FJ_ERROR;
+    for (int i = 0; i < sh->prop_count; i++, prs++) {
+        JSAtom atom = prs->atom;
+        uint32_t index;
+        if (atom == JS_ATOM_NULL || !(prs->flags & JS_PROP_ENUMERABLE)) continue;
+        if (JS_AtomIsArrayIndex(ctx, &index, atom)) return FJ_FALLBACK;
+        JSAtomStruct *key = ctx->rt->atom_array[atom];
+        if (key->atom_type != JS_ATOM_TYPE_STRING) continue; /* symbols are not JSON keys */
+        if ((prs->flags & JS_PROP_TMASK) != JS_PROP_NORMAL) return FJ_FALLBACK;
+        int mark = b->len;
+        if ((!first && string_buffer_putc8(b, ',')) || fj_quote(b, key) || string_buffer_putc8(b, ':'))
+            return FJ_ERROR;
+        int rc = fj_value(ctx, b, p->prop[i].u.value, depth + 1);
+        if (rc == FJ_SKIP) {
+            b->len = mark; /* undefined, functions and symbols leave their key out */
+            continue;
+        }
+        if (rc != FJ_OK) return rc;
+        first = 0;
+    }
+    return string_buffer_putc8(b, '}') ? FJ_ERROR : FJ_OK;
+}
+
+static int fj_value(JSContext *ctx, StringBuffer *b, JSValueConst v, int depth) {
+    char num[128];
+    switch (JS_VALUE_GET_NORM_TAG(v)) {
+    case JS_TAG_STRING:
+        return fj_quote(b, JS_VALUE_GET_STRING(v));
+    case JS_TAG_STRING_ROPE: {
+        JSValue flat = js_linearize_string_rope(ctx, v);
+        if (JS_IsException(flat)) return FJ_ERROR;
+        int rc = fj_quote(b, JS_VALUE_GET_STRING(flat));
+        JS_FreeValue(ctx, flat);
+        return rc;
+    }
+    case JS_TAG_INT: {
+        size_t n = i32toa(num, JS_VALUE_GET_INT(v));
+        return string_buffer_write8(b, (const uint8_t *)num, (int)n) ? FJ_ERROR : FJ_OK;
+    }
+    case JS_TAG_FLOAT64: {
+        double d = JS_VALUE_GET_FLOAT64(v);
+        if (!isfinite(d)) return string_buffer_puts8(b, "null") ? FJ_ERROR : FJ_OK;
+        if (js_dtoa_max_len(d, 10, 0, JS_DTOA_FORMAT_FREE) >= (int)sizeof num) return FJ_FALLBACK;
+        JSDTOATempMem tmp;
+        int n = js_dtoa(num, d, 10, 0, JS_DTOA_FORMAT_FREE, &tmp);
+        return string_buffer_write8(b, (const uint8_t *)num, n) ? FJ_ERROR : FJ_OK;
+    }
+    case JS_TAG_BOOL:
+        return string_buffer_puts8(b, JS_VALUE_GET_BOOL(v) ? "true" : "false") ? FJ_ERROR : FJ_OK;
+    case JS_TAG_NULL:
+        return string_buffer_puts8(b, "null") ? FJ_ERROR : FJ_OK;
+    case JS_TAG_UNDEFINED:
+    case JS_TAG_SYMBOL:
+        return FJ_SKIP;
+    case JS_TAG_OBJECT:
+        return fj_object(ctx, b, v, depth);
+    default: /* BigInt (a TypeError) and anything unforeseen: the general path decides */
+        return FJ_FALLBACK;
+    }
+}
+
+/* JSON.stringify(v) when the fast path can produce it; *fallback = 1 when
+ * the caller must use JS_JSONStringify instead. */
+JSValue zigttp_json_stringify(JSContext *ctx, JSValueConst v, int *fallback) {
+    StringBuffer b;
+    *fallback = 0;
+    string_buffer_init(ctx, &b, 64);
+    int rc = fj_value(ctx, &b, v, 0);
+    if (rc == FJ_OK) return string_buffer_end(&b);
+    string_buffer_free(&b);
+    if (rc == FJ_SKIP) return JS_UNDEFINED;
+    if (rc == FJ_ERROR) return JS_ThrowOutOfMemory(ctx);
+    *fallback = 1;
+    return JS_UNDEFINED;
 }

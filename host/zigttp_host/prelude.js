@@ -36,6 +36,7 @@
 
   // ---------- JSON ----------
   // The subset has no null: parsed JSON null becomes undefined.
+  JSON.stringify = native.stringifyJson;
   const jsonStringify = JSON.stringify;
   JSON.parse = native.parseJson;
   const Result = {
