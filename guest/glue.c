@@ -79,6 +79,8 @@ enum {
 static JSRuntime *rt;
 static JSContext *ctx;
 static JSValue handler = JS_UNDEFINED;
+/* qjs_unity.c: JSON.stringify(v) for plain data; *fallback = 1 means use JS_JSONStringify */
+JSValue zigttp_json_stringify(JSContext *ctx, JSValueConst v, int *fallback);
 static JSValue modules = JS_UNDEFINED;
 static JSValue lockdown = JS_UNDEFINED;
 /* Pieces of the prelude the request fast path needs (see setup() in prelude.js). */
@@ -341,7 +343,6 @@ static JSValue js_json_parse(JSContext *c, JSValueConst this_val, int argc, JSVa
 
 /* ---------- JSON.stringify: a fast path for plain data (qjs_unity.c) ---------- */
 
-JSValue zigttp_json_stringify(JSContext *ctx, JSValueConst v, int *fallback);
 
 static JSValue js_json_stringify(JSContext *c, JSValueConst this_val, int argc, JSValueConst *argv) {
     JSValueConst v = argc > 0 ? argv[0] : JS_UNDEFINED;
@@ -353,6 +354,21 @@ static JSValue js_json_stringify(JSContext *c, JSValueConst this_val, int argc, 
         if (!fallback) return r;
     }
     return JS_JSONStringify(c, v, replacer, space);
+}
+
+/* ---------- Object.keys / values / entries: a fast path for plain objects (qjs_unity.c) ---------- */
+
+JSValue zigttp_object_list(JSContext *ctx, JSValueConst v, int kind, int *fallback);
+int zigttp_iterator_kind(int which);
+static JSValue object_list_fns[3] = {JS_UNDEFINED, JS_UNDEFINED, JS_UNDEFINED}; /* QuickJS's own */
+
+static JSValue js_object_list(JSContext *c, JSValueConst this_val, int argc, JSValueConst *argv, int which) {
+    int fallback = 1;
+    if (argc > 0) {
+        JSValue r = zigttp_object_list(c, argv[0], zigttp_iterator_kind(which), &fallback);
+        if (!fallback) return r;
+    }
+    return JS_Call(c, object_list_fns[which], this_val, argc, argv);
 }
 
 /* ---------- virtual modules ---------- */
@@ -481,6 +497,16 @@ EXPORT("init") int32_t g_init(const char *prelude, int32_t len) {
     JS_SetPropertyStr(ctx, native, "requestBytes", JS_NewCFunction(ctx, js_request_bytes, "requestBytes", 0));
     JS_SetPropertyStr(ctx, native, "parseJson", JS_NewCFunction(ctx, js_json_parse, "parse", 1));
     JS_SetPropertyStr(ctx, native, "stringifyJson", JS_NewCFunction(ctx, js_json_stringify, "stringify", 3));
+    static const char *const object_list_names[3] = {"keys", "values", "entries"};
+    JSValue object_ctor = JS_GetPropertyStr(ctx, global, "Object");
+    JSValue lists = JS_NewObject(ctx);
+    for (int i = 0; i < 3; i++) {
+        object_list_fns[i] = JS_GetPropertyStr(ctx, object_ctor, object_list_names[i]);
+        JS_SetPropertyStr(ctx, lists, object_list_names[i],
+                          JS_NewCFunctionMagic(ctx, js_object_list, object_list_names[i], 1, JS_CFUNC_generic_magic, i));
+    }
+    JS_SetPropertyStr(ctx, native, "objectLists", lists);
+    JS_FreeValue(ctx, object_ctor);
     JS_FreeValue(ctx, json);
     JS_FreeValue(ctx, global);
 
@@ -719,7 +745,9 @@ static int32_t encode_response(JSValueConst res) {
         JS_ThrowTypeError(ctx, "Response headers must be a Headers object");
         return take_exception();
     }
-    JSValue hjson = JS_JSONStringify(ctx, entries, JS_UNDEFINED, JS_UNDEFINED);
+    int slow = 0;
+    JSValue hjson = zigttp_json_stringify(ctx, entries, &slow);
+    if (slow) hjson = JS_JSONStringify(ctx, entries, JS_UNDEFINED, JS_UNDEFINED);
     JS_FreeValue(ctx, entries);
     if (JS_IsException(hjson)) return take_exception();
     size_t hl = 0;

@@ -176,6 +176,7 @@ static int fj_object(JSContext *ctx, StringBuffer *b, JSValueConst v, int depth)
         JSAtom atom = prs->atom;
         uint32_t index;
         if (atom == JS_ATOM_NULL || !(prs->flags & JS_PROP_ENUMERABLE)) continue;
+        /* before anything reads atom_array: small integer keys are tagged, not interned */
         if (JS_AtomIsArrayIndex(ctx, &index, atom)) return FJ_FALLBACK;
         JSAtomStruct *key = ctx->rt->atom_array[atom];
         if (key->atom_type != JS_ATOM_TYPE_STRING) continue; /* symbols are not JSON keys */
@@ -245,4 +246,69 @@ JSValue zigttp_json_stringify(JSContext *ctx, JSValueConst v, int *fallback) {
     if (rc == FJ_ERROR) return JS_ThrowOutOfMemory(ctx);
     *fallback = 1;
     return JS_UNDEFINED;
+}
+
+/* ---------- Object.keys / values / entries of a plain object ----------
+ *
+ * QuickJS builds these arrays one generic property definition at a time.
+ * For a plain object whose enumerable own properties are all data
+ * properties with string keys that are not array indices (those are listed
+ * first, in numeric order), the result is the shape's properties in order,
+ * written straight into a fast array. Anything else: *fallback = 1. */
+
+JSValue zigttp_object_list(JSContext *ctx, JSValueConst v, int kind, int *fallback) {
+    *fallback = 1;
+    if (JS_VALUE_GET_TAG(v) != JS_TAG_OBJECT) return JS_UNDEFINED;
+    JSObject *p = JS_VALUE_GET_OBJ(v);
+    if (p->class_id != JS_CLASS_OBJECT || p->is_exotic) return JS_UNDEFINED;
+    JSShape *sh = p->shape;
+    JSShapeProperty *prs = get_shape_prop(sh);
+    int n = 0;
+    for (int i = 0; i < sh->prop_count; i++) {
+        uint32_t index;
+        JSAtom atom = prs[i].atom;
+        if (atom == JS_ATOM_NULL || !(prs[i].flags & JS_PROP_ENUMERABLE)) continue;
+        /* before anything reads atom_array: small integer keys are tagged, not interned */
+        if (JS_AtomIsArrayIndex(ctx, &index, atom)) return JS_UNDEFINED;
+        if (ctx->rt->atom_array[atom]->atom_type != JS_ATOM_TYPE_STRING) continue;
+        if ((prs[i].flags & JS_PROP_TMASK) != JS_PROP_NORMAL) return JS_UNDEFINED;
+        n++;
+    }
+    *fallback = 0;
+    JSValue arr = js_allocate_fast_array(ctx, n);
+    if (JS_IsException(arr)) return arr;
+    JSValue *out = n ? JS_VALUE_GET_OBJ(arr)->u.array.u.values : NULL;
+    for (int i = 0, k = 0; i < sh->prop_count; i++) {
+        JSAtom atom = prs[i].atom;
+        if (atom == JS_ATOM_NULL || !(prs[i].flags & JS_PROP_ENUMERABLE)) continue;
+        if (ctx->rt->atom_array[atom]->atom_type != JS_ATOM_TYPE_STRING) continue;
+        if (kind == JS_ITERATOR_KIND_VALUE) {
+            out[k++] = js_dup(p->prop[i].u.value);
+            continue;
+        }
+        JSValue key = JS_AtomToString(ctx, atom);
+        if (JS_IsException(key)) {
+            JS_FreeValue(ctx, arr);
+            return key;
+        }
+        if (kind == JS_ITERATOR_KIND_KEY) {
+            out[k++] = key;
+            continue;
+        }
+        JSValue pair = js_allocate_fast_array(ctx, 2);
+        if (JS_IsException(pair)) {
+            JS_FreeValue(ctx, key);
+            JS_FreeValue(ctx, arr);
+            return pair;
+        }
+        JSValue *kv = JS_VALUE_GET_OBJ(pair)->u.array.u.values;
+        kv[0] = key;
+        kv[1] = js_dup(p->prop[i].u.value);
+        out[k++] = pair;
+    }
+    return arr;
+}
+
+int zigttp_iterator_kind(int which) {
+    return which == 0 ? JS_ITERATOR_KIND_KEY : which == 1 ? JS_ITERATOR_KIND_VALUE : JS_ITERATOR_KIND_KEY_AND_VALUE;
 }

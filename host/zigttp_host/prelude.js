@@ -37,6 +37,9 @@
   // ---------- JSON ----------
   // The subset has no null: parsed JSON null becomes undefined.
   JSON.stringify = native.stringifyJson;
+  Object.keys = native.objectLists.keys;
+  Object.values = native.objectLists.values;
+  Object.entries = native.objectLists.entries;
   const jsonStringify = JSON.stringify;
   JSON.parse = native.parseJson;
   const Result = {
