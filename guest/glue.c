@@ -81,6 +81,8 @@ static JSContext *ctx;
 static JSValue handler = JS_UNDEFINED;
 /* qjs_unity.c: JSON.stringify(v) for plain data; *fallback = 1 means use JS_JSONStringify */
 JSValue zigttp_json_stringify(JSContext *ctx, JSValueConst v, int *fallback);
+/* qjs_unity.c: JSON.parse(text) for well-formed text; *fallback = 1 means use JS_ParseJSON */
+JSValue zigttp_json_parse(JSContext *ctx, const char *text, size_t n, int *fallback);
 static JSValue modules = JS_UNDEFINED;
 static JSValue lockdown = JS_UNDEFINED;
 /* Pieces of the prelude the request fast path needs (see setup() in prelude.js). */
@@ -328,7 +330,9 @@ static JSValue js_json_parse(JSContext *c, JSValueConst this_val, int argc, JSVa
     size_t n;
     const char *s = JS_ToCStringLen(c, &n, argc > 0 ? argv[0] : JS_UNDEFINED);
     if (!s) return JS_EXCEPTION;
-    JSValue v = JS_ParseJSON(c, s, n, "<input>");
+    int slow = 0;
+    JSValue v = zigttp_json_parse(c, s, n, &slow);
+    if (slow) v = JS_ParseJSON(c, s, n, "<input>");
     /* only text that mentions null can hold one: skip the walk otherwise */
     int may_hold_null = mentions_null(s, n);
     JS_FreeCString(c, s);
@@ -796,7 +800,9 @@ EXPORT("handle") int64_t g_handle(int32_t len) {
     if ((int64_t)ml + 4 > len) return fail_with(ERR_BAD_REQUEST, "malformed request buffer");
     char saved = xbuf[4 + ml];
     xbuf[4 + ml] = 0; /* JS_ParseJSON wants a terminator after the text */
-    JSValue meta = JS_ParseJSON(ctx, xbuf + 4, ml, "<request>");
+    int slow = 0;
+    JSValue meta = zigttp_json_parse(ctx, xbuf + 4, ml, &slow);
+    if (slow) meta = JS_ParseJSON(ctx, xbuf + 4, ml, "<request>");
     xbuf[4 + ml] = saved;
     if (JS_IsException(meta)) return take_exception();
     req_body = (const uint8_t *)xbuf + 4 + ml;

@@ -312,3 +312,314 @@ JSValue zigttp_object_list(JSContext *ctx, JSValueConst v, int kind, int *fallba
 int zigttp_iterator_kind(int which) {
     return which == 0 ? JS_ITERATOR_KIND_KEY : which == 1 ? JS_ITERATOR_KIND_VALUE : JS_ITERATOR_KIND_KEY_AND_VALUE;
 }
+
+/* ---------- JSON.parse(text) for well-formed, ordinary text ----------
+ *
+ * Reads UTF-8 text (from JS_ToCStringLen, so valid UTF-8 except for lone
+ * surrogates) straight into values: keys become atoms without an
+ * intermediate string when they are ASCII, numbers go through the exact
+ * reader above, integers stay integers. On anything it does not handle — any
+ * syntax error (so the message is QuickJS's own), a possible lone surrogate,
+ * nesting deeper than FP_MAX_DEPTH — it gives up and the caller runs
+ * JS_ParseJSON on the same text. The values built are the ones QuickJS's
+ * parser builds: own data properties defined in text order (a repeated key
+ * keeps its last value, "__proto__" is an ordinary key), dense arrays. */
+
+enum { FP_OK, FP_FALLBACK, FP_ERROR };
+#define FP_MAX_DEPTH 64
+
+typedef struct {
+    JSContext *ctx;
+    const uint8_t *p, *end;
+} JsonReader;
+
+static inline void fp_ws(JsonReader *r) {
+    while (r->p < r->end && (*r->p == ' ' || *r->p == '\t' || *r->p == '\n' || *r->p == '\r')) r->p++;
+}
+
+static int fp_hex4(const uint8_t *p, uint32_t *out) {
+    uint32_t v = 0;
+    for (int i = 0; i < 4; i++) {
+        int c = p[i], d;
+        if (c >= '0' && c <= '9') d = c - '0';
+        else if (c >= 'a' && c <= 'f') d = c - 'a' + 10;
+        else if (c >= 'A' && c <= 'F') d = c - 'A' + 10;
+        else return -1;
+        v = v * 16 + (uint32_t)d;
+    }
+    *out = v;
+    return 0;
+}
+
+/* A string token at r->p (the opening quote). Plain ASCII text without
+ * escapes is returned as a byte range (*plain = 1, *val untouched); anything
+ * else as a new string value in *val. */
+static int fp_string(JsonReader *r, const uint8_t **start, size_t *len, int *plain, JSValue *val) {
+    const uint8_t *p = ++r->p, *end = r->end;
+    int ascii = 1;
+    while (p < end && *p != '"' && *p != '\\') {
+        if (*p < 0x20) return FP_FALLBACK;
+        if (*p >= 0x80) {
+            if (*p == 0xED) return FP_FALLBACK; /* U+D000..U+DFFF: maybe a lone surrogate */
+            ascii = 0;
+        }
+        p++;
+    }
+    if (p >= end) return FP_FALLBACK;
+    if (*p == '"') {
+        *start = r->p;
+        *len = (size_t)(p - r->p);
+        r->p = p + 1;
+        if (ascii) {
+            *plain = 1;
+            return FP_OK;
+        }
+        *plain = 0;
+        *val = JS_NewStringLen(r->ctx, (const char *)*start, *len);
+        return JS_IsException(*val) ? FP_ERROR : FP_OK;
+    }
+    /* escapes: decode the whole string into a buffer of UTF-16 code units */
+    StringBuffer b;
+    string_buffer_init(r->ctx, &b, (int)(p - r->p) + 16);
+    const uint8_t *q = r->p;
+    while (q < end && *q != '"') {
+        uint32_t c = *q;
+        if (c < 0x20 || (c == 0xED)) goto fallback;
+        if (c == '\\') {
+            if (q + 1 >= end) goto fallback;
+            switch (q[1]) {
+            case '"': c = '"'; break;
+            case '\\': c = '\\'; break;
+            case '/': c = '/'; break;
+            case 'b': c = '\b'; break;
+            case 'f': c = '\f'; break;
+            case 'n': c = '\n'; break;
+            case 'r': c = '\r'; break;
+            case 't': c = '\t'; break;
+            case 'u':
+                if (q + 6 > end || fp_hex4(q + 2, &c)) goto fallback;
+                if (string_buffer_putc16(&b, c)) goto error;
+                q += 6;
+                continue;
+            default: goto fallback;
+            }
+            if (string_buffer_putc16(&b, c)) goto error;
+            q += 2;
+        } else if (c < 0x80) {
+            if (string_buffer_putc16(&b, c)) goto error;
+            q++;
+        } else {
+            const uint8_t *next;
+            int cp = utf8_decode(q, &next);
+            if (next == q || cp < 0) goto fallback;
+            if (string_buffer_putc(&b, (uint32_t)cp)) goto error;
+            q = next;
+        }
+    }
+    if (q >= end) goto fallback;
+    r->p = q + 1;
+    *plain = 0;
+    *val = string_buffer_end(&b);
+    return JS_IsException(*val) ? FP_ERROR : FP_OK;
+fallback:
+    string_buffer_free(&b);
+    return FP_FALLBACK;
+error:
+    string_buffer_free(&b);
+    return FP_ERROR;
+}
+
+static int fp_number(JsonReader *r, JSValue *val) {
+    const uint8_t *p = r->p, *end = r->end, *start = p;
+    int neg = 0, integral = 1;
+    if (p < end && *p == '-') {
+        neg = 1;
+        p++;
+    }
+    if (p >= end || *p < '0' || *p > '9') return FP_FALLBACK;
+    if (*p == '0' && p + 1 < end && p[1] >= '0' && p[1] <= '9') return FP_FALLBACK;
+    while (p < end && *p >= '0' && *p <= '9') p++;
+    int int_digits = (int)(p - start) - neg;
+    if (p < end && *p == '.') {
+        integral = 0;
+        p++;
+        if (p >= end || *p < '0' || *p > '9') return FP_FALLBACK;
+        while (p < end && *p >= '0' && *p <= '9') p++;
+    }
+    if (p < end && (*p == 'e' || *p == 'E')) {
+        integral = 0;
+        p++;
+        if (p < end && (*p == '+' || *p == '-')) p++;
+        if (p >= end || *p < '0' || *p > '9') return FP_FALLBACK;
+        while (p < end && *p >= '0' && *p <= '9') p++;
+    }
+    r->p = p;
+    if (integral && int_digits <= 9 && !(neg && int_digits == 1 && start[1] == '0')) {
+        int32_t v = 0;
+        for (const uint8_t *d = start + neg; d < p; d++) v = v * 10 + (*d - '0');
+        *val = js_int32(neg ? -v : v);
+        return FP_OK;
+    }
+    /* the text after the number is a delimiter, not a digit: zigttp_strtod stops there */
+    *val = js_float64(zigttp_strtod((const char *)start, NULL));
+    return FP_OK;
+}
+
+static int fp_value(JsonReader *r, JSValue *val, int depth);
+
+static int fp_object(JsonReader *r, JSValue *val, int depth) {
+    JSContext *ctx = r->ctx;
+    JSValue obj = JS_NewObject(ctx);
+    if (JS_IsException(obj)) return FP_ERROR;
+    r->p++; /* { */
+    fp_ws(r);
+    if (r->p < r->end && *r->p == '}') {
+        r->p++;
+        *val = obj;
+        return FP_OK;
+    }
+    for (;;) {
+        if (r->p >= r->end || *r->p != '"') goto fallback;
+        const uint8_t *start;
+        size_t len;
+        int plain = 0, rc;
+        JSValue key = JS_UNDEFINED, item;
+        JSAtom atom;
+        if ((rc = fp_string(r, &start, &len, &plain, &key)) != FP_OK) {
+            JS_FreeValue(ctx, obj);
+            return rc;
+        }
+        atom = plain ? JS_NewAtomLen(ctx, (const char *)start, len) : JS_ValueToAtom(ctx, key);
+        JS_FreeValue(ctx, key);
+        if (atom == JS_ATOM_NULL) goto error;
+        fp_ws(r);
+        if (r->p >= r->end || *r->p != ':') {
+            JS_FreeAtom(ctx, atom);
+            goto fallback;
+        }
+        r->p++;
+        fp_ws(r);
+        if ((rc = fp_value(r, &item, depth + 1)) != FP_OK) {
+            JS_FreeAtom(ctx, atom);
+            JS_FreeValue(ctx, obj);
+            return rc;
+        }
+        JSProperty *pr;
+        if (find_own_property(&pr, JS_VALUE_GET_OBJ(obj), atom)) {
+            rc = JS_DefinePropertyValue(ctx, obj, atom, item, JS_PROP_C_W_E); /* a repeated key: last wins */
+        } else if ((pr = add_property(ctx, JS_VALUE_GET_OBJ(obj), atom, JS_PROP_C_W_E)) != NULL) {
+            pr->u.value = item; /* a new own data property of a new plain object: nothing to check */
+            rc = 0;
+        } else {
+            JS_FreeValue(ctx, item);
+            rc = -1;
+        }
+        JS_FreeAtom(ctx, atom);
+        if (rc < 0) goto error;
+        fp_ws(r);
+        if (r->p < r->end && *r->p == ',') {
+            r->p++;
+            fp_ws(r);
+            continue;
+        }
+        if (r->p < r->end && *r->p == '}') {
+            r->p++;
+            *val = obj;
+            return FP_OK;
+        }
+        goto fallback;
+    }
+fallback:
+    JS_FreeValue(ctx, obj);
+    return FP_FALLBACK;
+error:
+    JS_FreeValue(ctx, obj);
+    return FP_ERROR;
+}
+
+static int fp_array(JsonReader *r, JSValue *val, int depth) {
+    JSContext *ctx = r->ctx;
+    JSValue arr = JS_NewArray(ctx);
+    if (JS_IsException(arr)) return FP_ERROR;
+    r->p++; /* [ */
+    fp_ws(r);
+    if (r->p < r->end && *r->p == ']') {
+        r->p++;
+        *val = arr;
+        return FP_OK;
+    }
+    for (;;) {
+        JSValue item;
+        int rc = fp_value(r, &item, depth + 1);
+        if (rc != FP_OK) {
+            JS_FreeValue(ctx, arr);
+            return rc;
+        }
+        if (add_fast_array_element(ctx, JS_VALUE_GET_OBJ(arr), item, 0) < 0) {
+            JS_FreeValue(ctx, arr);
+            return FP_ERROR;
+        }
+        fp_ws(r);
+        if (r->p < r->end && *r->p == ',') {
+            r->p++;
+            fp_ws(r);
+            continue;
+        }
+        if (r->p < r->end && *r->p == ']') {
+            r->p++;
+            *val = arr;
+            return FP_OK;
+        }
+        JS_FreeValue(ctx, arr);
+        return FP_FALLBACK;
+    }
+}
+
+static int fp_literal(JsonReader *r, const char *word, size_t n, JSValue v, JSValue *val) {
+    if ((size_t)(r->end - r->p) < n || memcmp(r->p, word, n)) return FP_FALLBACK;
+    r->p += n;
+    *val = v;
+    return FP_OK;
+}
+
+static int fp_value(JsonReader *r, JSValue *val, int depth) {
+    if (depth > FP_MAX_DEPTH || r->p >= r->end) return FP_FALLBACK;
+    switch (*r->p) {
+    case '{': return fp_object(r, val, depth);
+    case '[': return fp_array(r, val, depth);
+    case '"': {
+        const uint8_t *start;
+        size_t len;
+        int plain = 0;
+        int rc = fp_string(r, &start, &len, &plain, val);
+        if (rc == FP_OK && plain) {
+            *val = js_new_string8_len(r->ctx, (const char *)start, (int)len);
+            if (JS_IsException(*val)) return FP_ERROR;
+        }
+        return rc;
+    }
+    case 't': return fp_literal(r, "true", 4, JS_TRUE, val);
+    case 'f': return fp_literal(r, "false", 5, JS_FALSE, val);
+    case 'n': return fp_literal(r, "null", 4, JS_NULL, val);
+    default: return fp_number(r, val);
+    }
+}
+
+/* JSON.parse(text) when the fast reader can produce it; *fallback = 1 when
+ * the caller must use JS_ParseJSON instead (which also reports errors). */
+JSValue zigttp_json_parse(JSContext *ctx, const char *text, size_t n, int *fallback) {
+    JsonReader r = {ctx, (const uint8_t *)text, (const uint8_t *)text + n};
+    JSValue v = JS_UNDEFINED;
+    *fallback = 0;
+    fp_ws(&r);
+    int rc = fp_value(&r, &v, 0);
+    if (rc == FP_OK) {
+        fp_ws(&r);
+        if (r.p == r.end) return v;
+        JS_FreeValue(ctx, v);
+        rc = FP_FALLBACK;
+    }
+    if (rc == FP_ERROR) return JS_EXCEPTION;
+    *fallback = 1;
+    return JS_UNDEFINED;
+}
