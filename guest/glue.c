@@ -79,10 +79,6 @@ enum {
 static JSRuntime *rt;
 static JSContext *ctx;
 static JSValue handler = JS_UNDEFINED;
-/* qjs_unity.c: JSON.stringify(v) for plain data; *fallback = 1 means use JS_JSONStringify */
-JSValue zigttp_json_stringify(JSContext *ctx, JSValueConst v, int *fallback);
-/* qjs_unity.c: JSON.parse(text) for well-formed text; *fallback = 1 means use JS_ParseJSON */
-JSValue zigttp_json_parse(JSContext *ctx, const char *text, size_t n, int *fallback);
 static JSValue modules = JS_UNDEFINED;
 static JSValue lockdown = JS_UNDEFINED;
 /* Pieces of the prelude the request fast path needs (see setup() in prelude.js). */
@@ -295,6 +291,27 @@ static JSValue js_request_bytes(JSContext *c, JSValueConst this_val, int argc, J
     return JS_NewArrayBufferCopy(c, req_body ? req_body : (const uint8_t *)"", req_body_len);
 }
 
+/* ---------- JSON: the fast paths of qjs_unity.c, QuickJS's own code when they give up ---------- */
+
+/* JSON.parse(text) for well-formed text; *fallback = 1 means use JS_ParseJSON */
+JSValue zigttp_json_parse(JSContext *ctx, const char *text, size_t n, int *fallback);
+/* JSON.stringify(v) for plain data; *fallback = 1 means use JS_JSONStringify */
+JSValue zigttp_json_stringify(JSContext *ctx, JSValueConst v, int *fallback);
+
+/* `text` must be NUL-terminated at text[n]; errors are always QuickJS's. */
+static JSValue parse_json(JSContext *c, const char *text, size_t n, const char *filename) {
+    int slow = 0;
+    JSValue v = zigttp_json_parse(c, text, n, &slow);
+    return slow ? JS_ParseJSON(c, text, n, filename) : v;
+}
+
+/* JSON.stringify(v) without replacer or indentation. */
+static JSValue stringify_json(JSContext *c, JSValueConst v) {
+    int slow = 0;
+    JSValue r = zigttp_json_stringify(c, v, &slow);
+    return slow ? JS_JSONStringify(c, v, JS_UNDEFINED, JS_UNDEFINED) : r;
+}
+
 /* ---------- JSON.parse with null → undefined (the subset has no null) ---------- */
 
 static int nulls_to_undefined(JSContext *c, JSValueConst v, int depth) {
@@ -330,9 +347,7 @@ static JSValue js_json_parse(JSContext *c, JSValueConst this_val, int argc, JSVa
     size_t n;
     const char *s = JS_ToCStringLen(c, &n, argc > 0 ? argv[0] : JS_UNDEFINED);
     if (!s) return JS_EXCEPTION;
-    int slow = 0;
-    JSValue v = zigttp_json_parse(c, s, n, &slow);
-    if (slow) v = JS_ParseJSON(c, s, n, "<input>");
+    JSValue v = parse_json(c, s, n, "<input>");
     /* only text that mentions null can hold one: skip the walk otherwise */
     int may_hold_null = mentions_null(s, n);
     JS_FreeCString(c, s);
@@ -345,18 +360,13 @@ static JSValue js_json_parse(JSContext *c, JSValueConst this_val, int argc, JSVa
     return v;
 }
 
-/* ---------- JSON.stringify: a fast path for plain data (qjs_unity.c) ---------- */
-
+/* ---------- JSON.stringify ---------- */
 
 static JSValue js_json_stringify(JSContext *c, JSValueConst this_val, int argc, JSValueConst *argv) {
     JSValueConst v = argc > 0 ? argv[0] : JS_UNDEFINED;
     JSValueConst replacer = argc > 1 ? argv[1] : JS_UNDEFINED;
     JSValueConst space = argc > 2 ? argv[2] : JS_UNDEFINED;
-    if (JS_IsUndefined(replacer) && JS_IsUndefined(space)) {
-        int fallback = 0;
-        JSValue r = zigttp_json_stringify(c, v, &fallback);
-        if (!fallback) return r;
-    }
+    if (JS_IsUndefined(replacer) && JS_IsUndefined(space)) return stringify_json(c, v);
     return JS_JSONStringify(c, v, replacer, space);
 }
 
@@ -749,9 +759,7 @@ static int32_t encode_response(JSValueConst res) {
         JS_ThrowTypeError(ctx, "Response headers must be a Headers object");
         return take_exception();
     }
-    int slow = 0;
-    JSValue hjson = zigttp_json_stringify(ctx, entries, &slow);
-    if (slow) hjson = JS_JSONStringify(ctx, entries, JS_UNDEFINED, JS_UNDEFINED);
+    JSValue hjson = stringify_json(ctx, entries);
     JS_FreeValue(ctx, entries);
     if (JS_IsException(hjson)) return take_exception();
     size_t hl = 0;
@@ -800,9 +808,7 @@ EXPORT("handle") int64_t g_handle(int32_t len) {
     if ((int64_t)ml + 4 > len) return fail_with(ERR_BAD_REQUEST, "malformed request buffer");
     char saved = xbuf[4 + ml];
     xbuf[4 + ml] = 0; /* JS_ParseJSON wants a terminator after the text */
-    int slow = 0;
-    JSValue meta = zigttp_json_parse(ctx, xbuf + 4, ml, &slow);
-    if (slow) meta = JS_ParseJSON(ctx, xbuf + 4, ml, "<request>");
+    JSValue meta = parse_json(ctx, xbuf + 4, ml, "<request>");
     xbuf[4 + ml] = saved;
     if (JS_IsException(meta)) return take_exception();
     req_body = (const uint8_t *)xbuf + 4 + ml;

@@ -80,6 +80,24 @@ slow:;
     return r;
 }
 
+/* ---------- own properties of a plain object, in shape order ----------
+ *
+ * The fast paths below list a plain object's enumerable own string-keyed
+ * properties straight from its shape. That order is the spec's only when no
+ * key is an array index (those come first, in numeric order), and reading
+ * the value without running code needs a plain data property. */
+
+enum { PK_LISTED, PK_UNLISTED, PK_UNSUPPORTED };
+
+static int plain_key(JSContext *ctx, const JSShapeProperty *prs) {
+    uint32_t index;
+    if (prs->atom == JS_ATOM_NULL || !(prs->flags & JS_PROP_ENUMERABLE)) return PK_UNLISTED;
+    /* before anything reads atom_array: small integer keys are tagged, not interned */
+    if (JS_AtomIsArrayIndex(ctx, &index, prs->atom)) return PK_UNSUPPORTED;
+    if (ctx->rt->atom_array[prs->atom]->atom_type != JS_ATOM_TYPE_STRING) return PK_UNLISTED; /* symbols */
+    return (prs->flags & JS_PROP_TMASK) == JS_PROP_NORMAL ? PK_LISTED : PK_UNSUPPORTED;
+}
+
 /* ---------- JSON.stringify(value) for plain data ----------
  *
  * QuickJS's JSON.stringify is general: per object it builds an array of key
@@ -173,14 +191,10 @@ static int fj_object(JSContext *ctx, StringBuffer *b, JSValueConst v, int depth)
     int first = 1;
     if (string_buffer_putc8(b, '{')) return FJ_ERROR;
     for (int i = 0; i < sh->prop_count; i++, prs++) {
-        JSAtom atom = prs->atom;
-        uint32_t index;
-        if (atom == JS_ATOM_NULL || !(prs->flags & JS_PROP_ENUMERABLE)) continue;
-        /* before anything reads atom_array: small integer keys are tagged, not interned */
-        if (JS_AtomIsArrayIndex(ctx, &index, atom)) return FJ_FALLBACK;
-        JSAtomStruct *key = ctx->rt->atom_array[atom];
-        if (key->atom_type != JS_ATOM_TYPE_STRING) continue; /* symbols are not JSON keys */
-        if ((prs->flags & JS_PROP_TMASK) != JS_PROP_NORMAL) return FJ_FALLBACK;
+        int kind = plain_key(ctx, prs);
+        if (kind == PK_UNLISTED) continue;
+        if (kind == PK_UNSUPPORTED) return FJ_FALLBACK;
+        JSAtomStruct *key = ctx->rt->atom_array[prs->atom];
         int mark = b->len;
         if ((!first && string_buffer_putc8(b, ',')) || fj_quote(b, key) || string_buffer_putc8(b, ':'))
             return FJ_ERROR;
@@ -265,23 +279,17 @@ JSValue zigttp_object_list(JSContext *ctx, JSValueConst v, int kind, int *fallba
     JSShapeProperty *prs = get_shape_prop(sh);
     int n = 0;
     for (int i = 0; i < sh->prop_count; i++) {
-        uint32_t index;
-        JSAtom atom = prs[i].atom;
-        if (atom == JS_ATOM_NULL || !(prs[i].flags & JS_PROP_ENUMERABLE)) continue;
-        /* before anything reads atom_array: small integer keys are tagged, not interned */
-        if (JS_AtomIsArrayIndex(ctx, &index, atom)) return JS_UNDEFINED;
-        if (ctx->rt->atom_array[atom]->atom_type != JS_ATOM_TYPE_STRING) continue;
-        if ((prs[i].flags & JS_PROP_TMASK) != JS_PROP_NORMAL) return JS_UNDEFINED;
-        n++;
+        int listed = plain_key(ctx, &prs[i]);
+        if (listed == PK_UNSUPPORTED) return JS_UNDEFINED;
+        n += listed == PK_LISTED;
     }
     *fallback = 0;
     JSValue arr = js_allocate_fast_array(ctx, n);
     if (JS_IsException(arr)) return arr;
     JSValue *out = n ? JS_VALUE_GET_OBJ(arr)->u.array.u.values : NULL;
     for (int i = 0, k = 0; i < sh->prop_count; i++) {
+        if (plain_key(ctx, &prs[i]) != PK_LISTED) continue;
         JSAtom atom = prs[i].atom;
-        if (atom == JS_ATOM_NULL || !(prs[i].flags & JS_PROP_ENUMERABLE)) continue;
-        if (ctx->rt->atom_array[atom]->atom_type != JS_ATOM_TYPE_STRING) continue;
         if (kind == JS_ITERATOR_KIND_VALUE) {
             out[k++] = js_dup(p->prop[i].u.value);
             continue;

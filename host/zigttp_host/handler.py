@@ -140,7 +140,7 @@ class Handler:
     # ---------- requests ----------
 
     def handle(self, request: HttpRequest) -> HttpResponse:
-        response = self._run(request, trial=False)
+        response = self._run(request, trial_route=None)
         assert response is not None
         return response
 
@@ -158,10 +158,10 @@ class Handler:
         request runs again, whole, wherever handle() is called. Only `pooled`
         handlers try; the first call creates this thread's instance.
         """
-        if self.isolation != "pooled" or self.trial_fuel >= self.fuel or not self.trials.should_try(
-                route_of(request.method, request.url)):
+        if self.isolation != "pooled" or self.trial_fuel >= self.fuel:
             return None
-        return self._run(request, trial=True)
+        route = route_of(request.method, request.url)
+        return self._run(request, trial_route=route) if self.trials.should_try(route) else None
 
     @property
     def trial_fuel(self) -> int:
@@ -172,7 +172,9 @@ class Handler:
             self._trial_fuel = self.fuel if self.limits.timeout_ms <= TRIAL_DEADLINE_MS else fuel
         return self._trial_fuel
 
-    def _run(self, request: HttpRequest, *, trial: bool) -> HttpResponse | None:
+    def _run(self, request: HttpRequest, *, trial_route: str | None) -> HttpResponse | None:
+        # trial_route: the request is a trial (handle_inline) of this route; None for handle()
+        trial = trial_route is not None
         if len(request.body) > self.limits.max_body_bytes:
             return failure_response(Failure("body_too_large", detail={"limitBytes": self.limits.max_body_bytes}))
         meta = orjson.dumps({"m": request.method, "u": request.url, "h": request.headers,
@@ -184,20 +186,19 @@ class Handler:
         ctx = inst.ctx
         ctx.denied = None
         held: list[tuple[str, str]] = []
+        fuel, soft_timeout_ms = self.fuel, None
         if trial:
             self.trials.started()
             ctx.trial, ctx.trial_stopped, ctx.logger = True, False, lambda level, text: held.append((level, text))
+            fuel, soft_timeout_ms = self.trial_fuel, TRIAL_DEADLINE_MS
         try:
-            if trial:
-                frame = inst.handle(meta, request.body, timeout_ms=self.limits.timeout_ms, fuel=self.trial_fuel,
-                                    soft_timeout_ms=TRIAL_DEADLINE_MS)
-            else:
-                frame = inst.handle(meta, request.body, timeout_ms=self.limits.timeout_ms, fuel=self.fuel)
+            frame = inst.handle(meta, request.body, timeout_ms=self.limits.timeout_ms, fuel=fuel,
+                                soft_timeout_ms=soft_timeout_ms)
         except GuestFailure as e:
-            if trial and (ctx.trial_stopped or e.kind in ("cpu_limit", "timeout")):
+            if trial_route is not None and (ctx.trial_stopped or e.kind in ("cpu_limit", "timeout")):
                 # over budget or about to reach outside: the request runs again on a thread
                 self._discard(inst)
-                self.trials.stopped(route_of(request.method, request.url), remember=e.kind != "timeout")
+                self.trials.stopped(trial_route, remember=e.kind != "timeout")
                 return None
             if e.trapped:
                 self._discard(inst)

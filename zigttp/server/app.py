@@ -108,11 +108,12 @@ class ZigttpApp:
             if int(declared) > limit:
                 return _json_error(413, {"error": "body_too_large", "limitBytes": limit})
         body = b""
-        if declared is not None and not scope.headers.get("transfer-encoding"):
+        chunked = scope.headers.get("transfer-encoding")
+        if declared is not None and not chunked:
             # the length is known and within the limit: one read, no chunk loop
             if declared != "0":
                 body = await proto()
-        elif method not in ("GET", "HEAD") or scope.headers.get("transfer-encoding"):
+        elif method not in ("GET", "HEAD") or chunked:
             body = await _read_body(proto, limit)
             if body is None:
                 return _json_error(413, {"error": "body_too_large", "limitBytes": limit})
