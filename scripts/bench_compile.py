@@ -14,13 +14,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import statistics
 import sys
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from bench_timing import add_timing_args, judged, time_runs  # noqa: E402
 
 from zigttp.compiler import compile_file  # noqa: E402
 
@@ -35,37 +35,22 @@ def measure(entry: Path, runs: int, warmup: int) -> dict[str, object]:
     if not result.ok:
         raise SystemExit(f"fixture {entry} does not compile:\n{result.render_text()}")
     lines = sum(Path(name).read_text().count("\n") for name in result.files)
-    for _ in range(warmup):
-        compile_file(entry)
-    timings = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        compile_file(entry)
-        timings.append((time.perf_counter() - start) * 1000)
     return {
         "files": len(result.files),
         "lines": lines,
-        "median_ms": statistics.median(timings),
-        "min_ms": min(timings),
-        "max_ms": max(timings),
-        "runs": runs,
+        **time_runs(lambda: compile_file(entry), runs, warmup),
     }
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--runs", type=int, default=30, help="timed runs per fixture (default 30)")
-    parser.add_argument("--warmup", type=int, default=5, help="untimed warm-up runs (default 5)")
-    parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
-    parser.add_argument("--check", action="store_true", help="exit 1 if a median misses its target")
+    add_timing_args(parser)
     args = parser.parse_args(argv)
 
     rows = []
     for name, entry, target in FIXTURES:
         stats = measure(entry, args.runs, args.warmup)
-        stats.update({"fixture": name, "entry": str(entry.relative_to(ROOT)), "target_ms": target})
-        stats["ok"] = stats["median_ms"] <= target  # type: ignore[operator]
-        rows.append(stats)
+        rows.append(judged(stats, name, entry, ROOT, target))
 
     if args.json:
         print(json.dumps(rows, indent=2))
