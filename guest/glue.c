@@ -12,11 +12,12 @@
  *   init(prelude_ptr, prelude_len) -> i32
  *       Creates the runtime and context and evaluates the prelude script. The
  *       prelude's completion value is a function setup(native) returning the
- *       virtual modules, lockdown() and the prototypes and symbols the
+ *       virtual modules, the lockdown roots and the prototypes and symbols the
  *       request fast path uses; see host/zigttp_host/prelude.js.
  *   load(src_ptr, src_len, name_ptr, name_len) -> i32
  *       Evaluates the handler bundle as an ES module named `name`, picks its
- *       `handler` (or default) export, then locks down the built-ins.
+ *       `handler` (or default) export, then freezes everything a request
+ *       could reach without creating it (zigttp_lockdown, qjs_unity.c).
  *   buf(cap) -> ptr         persistent exchange buffer of at least cap bytes
  *   handle(len) -> i64      the request is in buf; see "Request/response" below
  *   set_limits(memory_limit, stack_size, interrupt_enabled)
@@ -74,13 +75,14 @@ enum {
     CALL_ERROR = 2,
     CALL_DENIED = 3,
     CALL_RANGE_ERROR = 4,
+    CALL_INTERRUPTED = 5, /* the request's deadline passed before or during the call */
 };
 
 static JSRuntime *rt;
 static JSContext *ctx;
 static JSValue handler = JS_UNDEFINED;
 static JSValue modules = JS_UNDEFINED;
-static JSValue lockdown = JS_UNDEFINED;
+static JSValue lock_roots = JS_UNDEFINED;
 /* Pieces of the prelude the request fast path needs (see setup() in prelude.js). */
 static JSValue request_proto = JS_UNDEFINED;
 static JSValue headers_proto = JS_UNDEFINED;
@@ -232,11 +234,22 @@ static int32_t fail_with(int32_t cls, const char *message) {
 
 /* ---------- host calls ---------- */
 
+static JSValue parse_json(JSContext *c, const char *text, size_t n, const char *filename);
+static JSValue stringify_json(JSContext *c, JSValueConst v);
+
+/* Throws an InternalError no handler code can catch. */
+static JSValue throw_uncatchable(JSContext *c, const char *fmt, const char *arg) {
+    JS_ThrowInternalError(c, fmt, arg);
+    JSValue e = JS_GetException(c);
+    JS_SetUncatchableError(c, e);
+    return JS_Throw(c, e);
+}
+
 /* native.call(fnId, argsArray) */
 static JSValue js_host_call(JSContext *c, JSValueConst this_val, int argc, JSValueConst *argv) {
     int32_t fn_id;
     if (argc < 2 || JS_ToInt32(c, &fn_id, argv[0])) return JS_ThrowTypeError(c, "host call: bad function id");
-    JSValue args = JS_JSONStringify(c, argv[1], JS_UNDEFINED, JS_UNDEFINED);
+    JSValue args = stringify_json(c, argv[1]);
     if (JS_IsException(args)) return args;
     size_t alen = 0;
     const char *a = JS_ToCStringLen(c, &alen, args);
@@ -263,22 +276,22 @@ static JSValue js_host_call(JSContext *c, JSValueConst this_val, int argc, JSVal
     out[n] = 0;
     JSValue result;
     if (status == CALL_OK) {
-        result = n == 0 ? JS_UNDEFINED : JS_ParseJSON(c, out, (size_t)n, "<host>");
+        result = n == 0 ? JS_UNDEFINED : parse_json(c, out, (size_t)n, "<host>");
     } else {
         /* error text is a plain UTF-8 message */
         const char *m = out;
         switch (status) {
         case CALL_TYPE_ERROR: result = JS_ThrowTypeError(c, "%s", m); break;
         case CALL_RANGE_ERROR: result = JS_ThrowRangeError(c, "%s", m); break;
-        case CALL_DENIED: {
+        case CALL_DENIED:
             denied_seen = 1;
-            JS_ThrowInternalError(c, "capability denied: %s", m);
-            JSValue e = JS_GetException(c);
             /* uncatchable: a handler must not be able to swallow a denial */
-            JS_SetUncatchableError(c, e);
-            result = JS_Throw(c, e);
+            result = throw_uncatchable(c, "capability denied: %s", m);
             break;
-        }
+        case CALL_INTERRUPTED:
+            /* exactly what QuickJS's interrupt handler raises, so it is classified ERR_INTERRUPTED */
+            result = throw_uncatchable(c, "%s", "interrupted");
+            break;
         default: result = JS_ThrowInternalError(c, "%s", m); break;
         }
     }
@@ -297,19 +310,58 @@ static JSValue js_request_bytes(JSContext *c, JSValueConst this_val, int argc, J
 JSValue zigttp_json_parse(JSContext *ctx, const char *text, size_t n, int *fallback);
 /* JSON.stringify(v) for plain data; *fallback = 1 means use JS_JSONStringify */
 JSValue zigttp_json_stringify(JSContext *ctx, JSValueConst v, int *fallback);
+/* Is plain data in v nested deeper than max (cycles aside)? */
+int zigttp_json_too_deep(JSContext *ctx, JSValueConst v, int max);
 
-/* `text` must be NUL-terminated at text[n]; errors are always QuickJS's. */
+/* The deepest JSON nesting the guest parses or serialises. QuickJS does both
+ * by recursion in C, and those frames use no shadow stack, so the JS stack
+ * limit never sees them: about 20000 levels overflow wasmtime's stack, a
+ * trap that discards the instance. 1024 is also orjson's limit, so the
+ * guest parses whatever the host's decoders accept. */
+#define JSON_MAX_DEPTH 1024
+
+/* Does the JSON text open more than JSON_MAX_DEPTH arrays or objects at
+ * once? One pass, brackets inside strings ignored; the fast reader (which
+ * stops at depth 64) never needs it. */
+static int json_text_too_deep(const char *s, size_t n) {
+    int depth = 0;
+    for (size_t i = 0; i < n; i++) {
+        char ch = s[i];
+        if (ch == '"') {
+            for (i++; i < n && s[i] != '"'; i++)
+                if (s[i] == '\\') i++;
+        } else if (ch == '[' || ch == '{') {
+            if (++depth > JSON_MAX_DEPTH) return 1;
+        } else if ((ch == ']' || ch == '}') && depth > 0) {
+            depth--;
+        }
+    }
+    return 0;
+}
+
+/* `text` must be NUL-terminated at text[n]; errors are always QuickJS's,
+ * except nesting beyond JSON_MAX_DEPTH. */
 static JSValue parse_json(JSContext *c, const char *text, size_t n, const char *filename) {
     int slow = 0;
     JSValue v = zigttp_json_parse(c, text, n, &slow);
-    return slow ? JS_ParseJSON(c, text, n, filename) : v;
+    if (!slow) return v;
+    if (json_text_too_deep(text, n)) return JS_ThrowRangeError(c, "JSON nested deeper than %d levels", JSON_MAX_DEPTH);
+    return JS_ParseJSON(c, text, n, filename);
+}
+
+/* JSON.stringify(v, replacer, space) through QuickJS, refusing plain data
+ * nested beyond JSON_MAX_DEPTH before its recursion starts. */
+static JSValue stringify_json_general(JSContext *c, JSValueConst v, JSValueConst replacer, JSValueConst space) {
+    if (zigttp_json_too_deep(c, v, JSON_MAX_DEPTH))
+        return JS_ThrowRangeError(c, "JSON.stringify: value nested deeper than %d levels", JSON_MAX_DEPTH);
+    return JS_JSONStringify(c, v, replacer, space);
 }
 
 /* JSON.stringify(v) without replacer or indentation. */
 static JSValue stringify_json(JSContext *c, JSValueConst v) {
     int slow = 0;
     JSValue r = zigttp_json_stringify(c, v, &slow);
-    return slow ? JS_JSONStringify(c, v, JS_UNDEFINED, JS_UNDEFINED) : r;
+    return slow ? stringify_json_general(c, v, JS_UNDEFINED, JS_UNDEFINED) : r;
 }
 
 /* ---------- JSON.parse with null → undefined (the subset has no null) ---------- */
@@ -325,7 +377,8 @@ static int nulls_to_undefined(JSContext *c, JSValueConst v, int depth) {
         JSValue p = JS_GetProperty(c, v, props[i].atom);
         if (JS_IsException(p)) { ret = -1; break; }
         if (JS_IsNull(p)) {
-            if (JS_SetProperty(c, v, props[i].atom, JS_UNDEFINED) < 0) ret = -1;
+            /* an own data property, whatever its name ("__proto__" included) */
+            if (JS_DefinePropertyValue(c, v, props[i].atom, JS_UNDEFINED, JS_PROP_C_W_E) < 0) ret = -1;
         } else if (JS_IsObject(p)) {
             ret = nulls_to_undefined(c, p, depth + 1);
         }
@@ -367,7 +420,7 @@ static JSValue js_json_stringify(JSContext *c, JSValueConst this_val, int argc, 
     JSValueConst replacer = argc > 1 ? argv[1] : JS_UNDEFINED;
     JSValueConst space = argc > 2 ? argv[2] : JS_UNDEFINED;
     if (JS_IsUndefined(replacer) && JS_IsUndefined(space)) return stringify_json(c, v);
-    return JS_JSONStringify(c, v, replacer, space);
+    return stringify_json_general(c, v, replacer, space);
 }
 
 /* ---------- Object.keys / values / entries: a fast path for plain objects (qjs_unity.c) ---------- */
@@ -458,6 +511,12 @@ EXPORT("set_limits") void g_set_limits(int32_t memory_limit, int32_t stack_size,
 }
 
 void zigttp_reseed(JSContext *ctx, uint64_t seed);
+/* Drops the queued promise jobs unrun (qjs_unity.c). */
+void zigttp_drop_jobs(JSRuntime *rt);
+/* While refuse is set, Math.random() throws (qjs_unity.c). */
+void zigttp_refuse_random(JSContext *ctx, int refuse);
+/* Freezes everything reachable from `roots` and the context (qjs_unity.c). */
+int zigttp_lockdown(JSContext *ctx, JSValueConst roots);
 EXPORT("reseed") void g_reseed(int64_t seed) { zigttp_reseed(ctx, (uint64_t)seed); }
 
 EXPORT("memory_used") int32_t g_memory_used(void) {
@@ -466,15 +525,39 @@ EXPORT("memory_used") int32_t g_memory_used(void) {
     return u.malloc_size > 0x7fffffff ? 0x7fffffff : (int32_t)u.malloc_size;
 }
 
-static void run_jobs(void) {
+/* Runs every queued promise job: 0, or -1 with the failing job's error
+ * pending. Promise jobs turn ordinary exceptions into rejections, so that
+ * error is an interrupt (the deadline), running out of memory or a denied
+ * capability. The jobs a failure leaves queued are dropped: none may run in
+ * a later request. */
+static int run_jobs(void) {
     JSContext *c;
-    while (JS_ExecutePendingJob(rt, &c) > 0) {}
+    int rc;
+    while ((rc = JS_ExecutePendingJob(rt, &c)) > 0) {}
+    if (rc < 0) zigttp_drop_jobs(rt);
+    return rc < 0 ? -1 : 0;
 }
 
-/* Settles a promise by running the job queue; returns the value or JS_EXCEPTION. */
+/* Finishes what a call into JS started: runs the promise jobs it queued
+ * (whether it returned a promise, another value or threw), then settles a
+ * promise. Returns the value, or JS_EXCEPTION with the error pending. */
 static JSValue settle(JSValue v) {
+    if (JS_IsException(v)) {
+        JSValue exc = JS_GetException(ctx);
+        /* after an interrupt or a denial nothing more of this request runs */
+        if (JS_IsUncatchableError(exc)) {
+            zigttp_drop_jobs(rt);
+        } else if (run_jobs() < 0) {
+            JS_FreeValue(ctx, exc);
+            return JS_EXCEPTION;
+        }
+        return JS_Throw(ctx, exc);
+    }
+    if (run_jobs() < 0) {
+        JS_FreeValue(ctx, v);
+        return JS_EXCEPTION;
+    }
     if (!JS_IsPromise(v)) return v;
-    run_jobs();
     JSPromiseStateEnum st = JS_PromiseState(ctx, v);
     if (st == JS_PROMISE_FULFILLED) {
         JSValue r = JS_PromiseResult(ctx, v);
@@ -535,7 +618,7 @@ EXPORT("init") int32_t g_init(const char *prelude, int32_t len) {
     JS_FreeValue(ctx, native);
     if (JS_IsException(api)) return take_exception();
     modules = JS_GetPropertyStr(ctx, api, "modules");
-    lockdown = JS_GetPropertyStr(ctx, api, "lockdown");
+    lock_roots = JS_GetPropertyStr(ctx, api, "lockRoots");
     request_proto = JS_GetPropertyStr(ctx, api, "requestProto");
     headers_proto = JS_GetPropertyStr(ctx, api, "headersProto");
     parse_query = JS_GetPropertyStr(ctx, api, "parseQuery");
@@ -557,7 +640,7 @@ EXPORT("init") int32_t g_init(const char *prelude, int32_t len) {
     atom_headers = JS_NewAtom(ctx, "headers");
     atom_body = JS_NewAtom(ctx, "body");
     atom_status = JS_NewAtom(ctx, "status");
-    if (!JS_IsObject(modules) || !JS_IsFunction(ctx, lockdown) ||
+    if (!JS_IsObject(modules) || !JS_IsArray(lock_roots) ||
         !JS_IsObject(request_proto) || !JS_IsObject(headers_proto) || !JS_IsFunction(ctx, parse_query) ||
         !JS_IsFunction(ctx, merge_header) || !JS_IsFunction(ctx, wire_pairs) || atom_entries == JS_ATOM_NULL || atom_is_response == JS_ATOM_NULL)
         return fail_with(ERR_NOT_READY, "prelude setup() returned an incomplete API");
@@ -574,7 +657,9 @@ EXPORT("load") int32_t g_load(const char *src, int32_t len, const char *name, in
     JSValue fn = JS_Eval(ctx, src, (size_t)len, fname, JS_EVAL_TYPE_MODULE | JS_EVAL_FLAG_COMPILE_ONLY);
     if (JS_IsException(fn)) return take_exception();
     JSModuleDef *m = JS_VALUE_GET_PTR(fn);
+    zigttp_refuse_random(ctx, 1);
     JSValue p = settle(JS_EvalFunction(ctx, fn));
+    zigttp_refuse_random(ctx, 0);
     if (JS_IsException(p)) return take_exception();
     JS_FreeValue(ctx, p);
     JSValue ns = JS_GetModuleNamespace(ctx, m);
@@ -592,9 +677,7 @@ EXPORT("load") int32_t g_load(const char *src, int32_t len, const char *name, in
     }
     JS_FreeValue(ctx, handler);
     handler = h;
-    JSValue r = JS_Call(ctx, lockdown, JS_UNDEFINED, 0, NULL);
-    if (JS_IsException(r)) return take_exception();
-    JS_FreeValue(ctx, r);
+    if (zigttp_lockdown(ctx, lock_roots) < 0) return take_exception();
     JS_RunGC(rt);
     return 0;
 }
@@ -637,8 +720,11 @@ static JSValue make_headers(JSValueConst pairs) {
             rc = -1;
         } else if (!is_headers_method(k)) {
             JSAtom a = JS_NewAtom(ctx, k);
-            int has = JS_HasProperty(ctx, h, a);
-            if (has == 0) {
+            /* own properties only: a name such as "constructor" is inherited by every object */
+            int has = JS_GetOwnProperty(ctx, NULL, h, a);
+            if (has < 0) {
+                rc = -1;
+            } else if (has == 0) {
                 rc = JS_DefinePropertyValue(ctx, h, a, JS_DupValue(ctx, val), JS_PROP_C_W_E) < 0 ? -1 : 0;
             } else {
                 /* repeated header: let the prelude join the values */
@@ -703,6 +789,95 @@ static JSValue make_request(JSValueConst meta, JSValueConst body, int has_body) 
     JS_DefinePropertyValue(ctx, req, atom_used, JS_FALSE, JS_PROP_WRITABLE);
     if (has_body) JS_DefinePropertyValue(ctx, req, atom_raw, JS_DupValue(ctx, request_bytes_fn), 0);
     return req;
+}
+
+/* ---------- well-formed UTF-8 at the boundary ---------- */
+
+int zigttp_string_is_8bit(JSValueConst v);
+
+/* Reads one UTF-8 sequence at s[*i] as TextDecoder does: a code point, or
+ * -1 (to become one U+FFFD) for the longest prefix of a sequence that cannot
+ * be completed (an encoded surrogate, an overlong form and a truncated
+ * sequence included), after which reading resumes at the offending byte. */
+static int32_t utf8_next(const uint8_t *s, size_t n, size_t *i) {
+    int32_t b = s[*i], cp;
+    int need;
+    uint8_t lo = 0x80, hi = 0xBF;
+    (*i)++;
+    if (b < 0x80) return b;
+    if (b >= 0xC2 && b <= 0xDF) {
+        need = 1;
+        cp = b & 0x1F;
+    } else if (b >= 0xE0 && b <= 0xEF) {
+        need = 2;
+        cp = b & 0x0F;
+        if (b == 0xE0) lo = 0xA0;
+        if (b == 0xED) hi = 0x9F; /* U+D800..U+DFFF are not code points UTF-8 may encode */
+    } else if (b >= 0xF0 && b <= 0xF4) {
+        need = 3;
+        cp = b & 0x07;
+        if (b == 0xF0) lo = 0x90;
+        if (b == 0xF4) hi = 0x8F;
+    } else {
+        return -1;
+    }
+    for (; need > 0; need--) {
+        if (*i >= n || s[*i] < lo || s[*i] > hi) return -1;
+        cp = cp << 6 | (s[(*i)++] & 0x3F);
+        lo = 0x80;
+        hi = 0xBF;
+    }
+    return cp;
+}
+
+static int utf8_well_formed(const uint8_t *s, size_t n) {
+    size_t i = 0;
+    while (i < n) {
+        if (s[i] < 0x80) {
+            i++;
+            continue;
+        }
+        if (utf8_next(s, n, &i) < 0) return 0;
+    }
+    return 1;
+}
+
+/* Request bytes as a string: invalid UTF-8 becomes U+FFFD as TextDecoder
+ * does, never a lone surrogate (QuickJS's own decoder keeps an encoded
+ * surrogate as one). */
+static JSValue new_text(const uint8_t *s, size_t n) {
+    if (utf8_well_formed(s, n)) return JS_NewStringLen(ctx, (const char *)s, n);
+    uint16_t *u = js_malloc(ctx, sizeof *u * n); /* never more units than bytes */
+    if (!u) return JS_EXCEPTION;
+    size_t len = 0, i = 0;
+    while (i < n) {
+        int32_t cp = utf8_next(s, n, &i);
+        if (cp < 0) {
+            u[len++] = 0xFFFD;
+        } else if (cp >= 0x10000) {
+            u[len++] = (uint16_t)(0xD800 + ((cp - 0x10000) >> 10));
+            u[len++] = (uint16_t)(0xDC00 + (cp & 0x3FF));
+        } else {
+            u[len++] = (uint16_t)cp;
+        }
+    }
+    JSValue v = JS_NewStringUTF16(ctx, u, len);
+    js_free(ctx, u);
+    return v;
+}
+
+/* QuickJS encodes a lone surrogate as the three bytes ED A0..BF xx (a pair
+ * becomes one four-byte sequence); each becomes U+FFFD, EF BF BD, in place,
+ * as TextEncoder does. ED is always a lead byte, so no sequence is cut. */
+static void replace_lone_surrogates(uint8_t *s, size_t n) {
+    for (size_t i = 0; i + 2 < n; i++) {
+        if (s[i] == 0xED && s[i + 1] >= 0xA0) {
+            s[i] = 0xEF;
+            s[i + 1] = 0xBF;
+            s[i + 2] = 0xBD;
+            i += 2;
+        }
+    }
 }
 
 /* Appends `s` to the exchange buffer at *pos, growing it. */
@@ -791,6 +966,8 @@ static int32_t encode_response(JSValueConst res) {
             (wr_u32(xbuf, (uint32_t)(pos - 4)), put_bytes(&pos, bb, bl))) {
             rc = fail_with(ERR_OUT_OF_MEMORY, "out of memory");
         } else {
+            /* only a 16-bit string can hold a surrogate: the 8-bit ones skip the scan */
+            if (bs && !zigttp_string_is_8bit(body)) replace_lone_surrogates((uint8_t *)xbuf + pos - bl, bl);
             xlen = (int32_t)pos;
         }
     }
@@ -813,7 +990,7 @@ EXPORT("handle") int64_t g_handle(int32_t len) {
     if (JS_IsException(meta)) return take_exception();
     req_body = (const uint8_t *)xbuf + 4 + ml;
     req_body_len = (size_t)len - 4 - ml;
-    JSValue body = req_body_len ? JS_NewStringLen(ctx, (const char *)req_body, req_body_len) : JS_UNDEFINED;
+    JSValue body = req_body_len ? new_text(req_body, req_body_len) : JS_UNDEFINED;
     JSValue req = JS_IsException(body) ? JS_EXCEPTION : make_request(meta, body, req_body_len > 0);
     JS_FreeValue(ctx, meta);
     JS_FreeValue(ctx, body);

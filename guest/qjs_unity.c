@@ -1,7 +1,9 @@
 /* quickjs.c is compiled through this file so the glue can reach its
  * internals: the Math.random() state (every instance made from a
  * pre-initialised snapshot would otherwise share the one captured in the
- * snapshot) and the object layout JSON.stringify's fast path reads.
+ * snapshot), the object layout JSON.stringify's fast path and the JSON depth
+ * probe read, the intrinsics lockdown freezes, the C functions behind
+ * Error.stackTraceLimit's setter and Math.random, and the job queue.
  *
  * It also replaces the one strtod call in quickjs.c (JSON.parse numbers):
  * wasi-libc's strtod computes in 128-bit long double, which wasm32 emulates
@@ -630,4 +632,323 @@ JSValue zigttp_json_parse(JSContext *ctx, const char *text, size_t n, int *fallb
     if (rc == FP_ERROR) return JS_EXCEPTION;
     *fallback = 1;
     return JS_UNDEFINED;
+}
+
+/* ---------- lockdown ----------
+ *
+ * After the handler's module scope has run, every object a request could
+ * reach without creating it is frozen, so no request can change what the
+ * next one sees. The walk is C so that nothing the module scope replaced
+ * (Object.freeze, Reflect.ownKeys, Array.prototype.push, ...) takes part in
+ * it. Its roots are the prelude's (the global object, the module export
+ * objects) plus everything the context itself holds: the prototypes of
+ * classes only evaluated code yields (array, map, string and regexp
+ * iterators, generators, iterator helpers, call sites, ...). */
+
+typedef struct {
+    JSContext *ctx;
+    JSValue *todo;
+    uint32_t todo_len, todo_cap;
+    uintptr_t *seen; /* open addressing; 0 is empty */
+    uint32_t seen_len, seen_cap;
+} LockWalk;
+
+static int lw_push(LockWalk *w, JSValueConst v) {
+    if (!JS_IsObject(v)) return 0;
+    if (w->todo_len == w->todo_cap) {
+        uint32_t cap = w->todo_cap ? w->todo_cap * 2 : 256;
+        JSValue *n = js_realloc(w->ctx, w->todo, sizeof *n * cap);
+        if (!n) return -1;
+        w->todo = n;
+        w->todo_cap = cap;
+    }
+    w->todo[w->todo_len++] = js_dup(v);
+    return 0;
+}
+
+/* 1: first visit (now marked), 0: seen before, -1: out of memory */
+static int lw_mark(LockWalk *w, void *ptr) {
+    if ((w->seen_len + 1) * 2 > w->seen_cap) {
+        uint32_t cap = w->seen_cap ? w->seen_cap * 2 : 1024;
+        uintptr_t *n = js_mallocz(w->ctx, sizeof *n * cap);
+        if (!n) return -1;
+        for (uint32_t i = 0; i < w->seen_cap; i++) {
+            if (!w->seen[i]) continue;
+            uint32_t j = (uint32_t)(w->seen[i] >> 3) & (cap - 1);
+            while (n[j]) j = (j + 1) & (cap - 1);
+            n[j] = w->seen[i];
+        }
+        js_free(w->ctx, w->seen);
+        w->seen = n;
+        w->seen_cap = cap;
+    }
+    uintptr_t key = (uintptr_t)ptr;
+    uint32_t j = (uint32_t)(key >> 3) & (w->seen_cap - 1);
+    while (w->seen[j]) {
+        if (w->seen[j] == key) return 0;
+        j = (j + 1) & (w->seen_cap - 1);
+    }
+    w->seen[j] = key;
+    w->seen_len++;
+    return 1;
+}
+
+/* Freezes one object and queues its prototype and every property value,
+ * getter and setter. */
+static int lw_visit(LockWalk *w, JSValueConst v) {
+    JSContext *ctx = w->ctx;
+    JSObject *p = JS_VALUE_GET_OBJ(v);
+    /* a module namespace cannot be frozen, and needs not be: it is never extensible or writable */
+    if (p->class_id != JS_CLASS_MODULE_NS && JS_FreezeObject(ctx, v) < 0) return -1;
+    JSValue proto = JS_GetPrototype(ctx, v);
+    if (JS_IsException(proto)) return -1;
+    int rc = lw_push(w, proto);
+    JS_FreeValue(ctx, proto);
+    JSPropertyEnum *props;
+    uint32_t len;
+    if (rc || JS_GetOwnPropertyNames(ctx, &props, &len, v, JS_GPN_STRING_MASK | JS_GPN_SYMBOL_MASK)) return -1;
+    for (uint32_t i = 0; i < len && !rc; i++) {
+        JSPropertyDescriptor d;
+        int has = JS_GetOwnProperty(ctx, &d, v, props[i].atom);
+        if (has < 0) {
+            rc = -1;
+        } else if (has) {
+            rc = lw_push(w, d.value) || lw_push(w, d.getter) || lw_push(w, d.setter) ? -1 : 0;
+            JS_FreeValue(ctx, d.value);
+            JS_FreeValue(ctx, d.getter);
+            JS_FreeValue(ctx, d.setter);
+        }
+    }
+    JS_FreePropertyEnum(ctx, props, len);
+    return rc;
+}
+
+static JSValue zigttp_fixed_error_static(JSContext *ctx, JSValueConst this_val, JSValueConst val) {
+    return JS_ThrowTypeError(ctx, "Error.stackTraceLimit and Error.prepareStackTrace are fixed once the module "
+                                  "scope has run");
+}
+
+/* Error.stackTraceLimit and Error.prepareStackTrace are accessors whose
+ * setters write context state every later stack trace reads; freezing the
+ * Error constructor does not stop a setter. Each becomes a fixed data
+ * property holding the value the module scope left, and the setter function
+ * itself (which the module scope may have kept) throws from now on. */
+static int lock_error_static(JSContext *ctx, const char *name, JSValueConst value) {
+    JSPropertyDescriptor d;
+    JSAtom atom = JS_NewAtom(ctx, name);
+    if (atom == JS_ATOM_NULL) return -1;
+    int has = JS_GetOwnProperty(ctx, &d, ctx->error_ctor, atom);
+    if (has <= 0) {
+        JS_FreeAtom(ctx, atom);
+        return has;
+    }
+    if (JS_IsObject(d.setter)) {
+        JSObject *f = JS_VALUE_GET_OBJ(d.setter);
+        if (f->class_id == JS_CLASS_C_FUNCTION && f->u.cfunc.cproto == JS_CFUNC_setter)
+            f->u.cfunc.c_function.setter = zigttp_fixed_error_static;
+    }
+    int getset = (d.flags & JS_PROP_GETSET) != 0;
+    JS_FreeValue(ctx, d.value);
+    JS_FreeValue(ctx, d.getter);
+    JS_FreeValue(ctx, d.setter);
+    int rc = getset ? JS_DefinePropertyValue(ctx, ctx->error_ctor, atom, js_dup(value), 0) : 0;
+    JS_FreeAtom(ctx, atom);
+    return rc < 0 ? -1 : 0;
+}
+
+static int lw_push_context(LockWalk *w) {
+    JSContext *ctx = w->ctx;
+    for (int i = 0; i < JS_CLASS_INIT_COUNT; i++)
+        if (lw_push(w, ctx->class_proto[i])) return -1;
+    for (int i = 0; i < JS_NATIVE_ERROR_COUNT; i++)
+        if (lw_push(w, ctx->native_error_proto[i])) return -1;
+    JSValueConst held[] = {ctx->function_proto, ctx->function_ctor, ctx->array_ctor, ctx->regexp_ctor,
+                           ctx->promise_ctor, ctx->error_ctor, ctx->iterator_ctor, ctx->iterator_ctor_getset,
+                           ctx->iterator_proto, ctx->async_iterator_proto, ctx->array_proto_values,
+                           ctx->throw_type_error, ctx->eval_obj, ctx->global_obj,
+                           ctx->error_prepare_stack};
+    for (size_t i = 0; i < countof(held); i++)
+        if (lw_push(w, held[i])) return -1;
+    return 0;
+}
+
+/* Freezes everything reachable from `roots` (an array) and from the
+ * context; 0, or -1 with an exception pending. */
+int zigttp_lockdown(JSContext *ctx, JSValueConst roots) {
+    if (lock_error_static(ctx, "stackTraceLimit", ctx->error_stack_trace_limit) < 0 ||
+        lock_error_static(ctx, "prepareStackTrace", ctx->error_prepare_stack) < 0)
+        return -1;
+    LockWalk w = {ctx};
+    int64_t n = 0;
+    int rc = JS_GetLength(ctx, roots, &n) < 0 ? -1 : 0;
+    for (int64_t i = 0; i < n && !rc; i++) {
+        JSValue v = JS_GetPropertyInt64(ctx, roots, i);
+        rc = JS_IsException(v) ? -1 : lw_push(&w, v);
+        JS_FreeValue(ctx, v);
+    }
+    if (!rc) rc = lw_push_context(&w);
+    while (w.todo_len && !rc) {
+        JSValue v = w.todo[--w.todo_len];
+        int first = lw_mark(&w, JS_VALUE_GET_PTR(v));
+        rc = first < 0 ? -1 : first ? lw_visit(&w, v) : 0;
+        JS_FreeValue(ctx, v);
+    }
+    if (rc && !JS_HasException(ctx)) JS_ThrowOutOfMemory(ctx);
+    while (w.todo_len) JS_FreeValue(ctx, w.todo[--w.todo_len]);
+    js_free(ctx, w.todo);
+    js_free(ctx, w.seen);
+    return rc;
+}
+
+/* ---------- how deeply is plain data nested? ----------
+ *
+ * QuickJS's JSON.stringify recurses in C once per level, in frames the JS
+ * stack limit does not see, so a deep enough value overflows wasmtime's
+ * stack (a trap). This measures the nesting of plain objects and arrays
+ * first, reading own data properties only (nothing runs), and remembers
+ * each finished object's height so shared parts are measured once. A cycle
+ * is left to JSON.stringify, which reports it as one. */
+
+enum { DP_TOO_DEEP = -1, DP_CYCLE = -2, DP_NO_MEMORY = -3, DP_OPEN = -4 };
+
+typedef struct {
+    JSContext *ctx;
+    uintptr_t *keys; /* open addressing; 0 is empty */
+    int32_t *heights; /* DP_OPEN while the object is on the current path */
+    uint32_t len, cap;
+    int max;
+} DepthProbe;
+
+static int32_t *dp_slot(DepthProbe *d, JSObject *p, int insert) {
+    if (insert && (d->len + 1) * 2 > d->cap) {
+        uint32_t cap = d->cap ? d->cap * 2 : 256;
+        uintptr_t *keys = js_mallocz(d->ctx, sizeof *keys * cap);
+        int32_t *heights = js_malloc(d->ctx, sizeof *heights * cap);
+        if (!keys || !heights) {
+            js_free(d->ctx, keys);
+            js_free(d->ctx, heights);
+            return NULL;
+        }
+        for (uint32_t i = 0; i < d->cap; i++) {
+            if (!d->keys[i]) continue;
+            uint32_t j = (uint32_t)(d->keys[i] >> 3) & (cap - 1);
+            while (keys[j]) j = (j + 1) & (cap - 1);
+            keys[j] = d->keys[i];
+            heights[j] = d->heights[i];
+        }
+        js_free(d->ctx, d->keys);
+        js_free(d->ctx, d->heights);
+        d->keys = keys;
+        d->heights = heights;
+        d->cap = cap;
+    }
+    if (!d->cap) return NULL;
+    uintptr_t key = (uintptr_t)p;
+    uint32_t j = (uint32_t)(key >> 3) & (d->cap - 1);
+    while (d->keys[j] && d->keys[j] != key) j = (j + 1) & (d->cap - 1);
+    if (!d->keys[j]) {
+        if (!insert) return NULL;
+        d->keys[j] = key;
+        d->len++;
+    }
+    return &d->heights[j];
+}
+
+static int dp_height(DepthProbe *d, JSObject *p, int depth);
+
+static int dp_child(DepthProbe *d, JSValueConst v, int depth, int *height) {
+    if (JS_VALUE_GET_TAG(v) != JS_TAG_OBJECT) return 0;
+    int h = dp_height(d, JS_VALUE_GET_OBJ(v), depth + 1);
+    if (h < 0) return h;
+    if (h + 1 > *height) *height = h + 1;
+    return 0;
+}
+
+/* The height of p's plain-data subtree (0: no object below), or DP_*. */
+static int dp_height(DepthProbe *d, JSObject *p, int depth) {
+    if (depth > d->max) return DP_TOO_DEEP;
+    int32_t *known = dp_slot(d, p, 0);
+    if (known) {
+        if (*known == DP_OPEN) return DP_CYCLE;
+        return depth + *known > d->max ? DP_TOO_DEEP : *known;
+    }
+    int32_t *slot = dp_slot(d, p, 1);
+    if (!slot) return DP_NO_MEMORY;
+    *slot = DP_OPEN;
+    int height = 0, rc = 0;
+    if (p->class_id == JS_CLASS_ARRAY && p->fast_array) {
+        for (uint32_t i = 0; i < p->u.array.count && !rc; i++)
+            rc = dp_child(d, p->u.array.u.values[i], depth, &height);
+    } else if (p->class_id == JS_CLASS_OBJECT || p->class_id == JS_CLASS_ARRAY) {
+        JSShapeProperty *prs = get_shape_prop(p->shape);
+        for (int i = 0; i < p->shape->prop_count && !rc; i++) {
+            if (prs[i].atom != JS_ATOM_NULL && (prs[i].flags & JS_PROP_TMASK) == JS_PROP_NORMAL)
+                rc = dp_child(d, p->prop[i].u.value, depth, &height);
+        }
+    }
+    if (rc < 0) return rc;
+    *dp_slot(d, p, 0) = height; /* the table may have grown: look the slot up again */
+    return height;
+}
+
+int zigttp_json_too_deep(JSContext *ctx, JSValueConst v, int max) {
+    if (JS_VALUE_GET_TAG(v) != JS_TAG_OBJECT) return 0;
+    DepthProbe d = {ctx, NULL, NULL, 0, 0, max};
+    int h = dp_height(&d, JS_VALUE_GET_OBJ(v), 1);
+    js_free(ctx, d.keys);
+    js_free(ctx, d.heights);
+    return h == DP_TOO_DEEP;
+}
+
+/* ---------- Math.random() while the module scope runs ----------
+ *
+ * The module scope runs once, into the snapshot every instance starts from:
+ * a random number drawn there would be the same in every instance, restart
+ * and machine. While it runs, Math.random's C function throws instead; the
+ * function object is switched back afterwards, so requests pay nothing. */
+
+static JSObject *math_random_fn;
+static JSCFunction *math_random_impl;
+
+static JSValue zigttp_refused_random(JSContext *ctx, JSValueConst this_val, int argc, JSValueConst *argv) {
+    return JS_ThrowPlainError(ctx, "Math.random() cannot run at module scope: the module scope runs once, into the "
+                                   "snapshot every instance starts from; call it inside the handler");
+}
+
+void zigttp_refuse_random(JSContext *ctx, int refuse) {
+    if (refuse && !math_random_fn) {
+        JSValue math = JS_GetPropertyStr(ctx, ctx->global_obj, "Math");
+        JSValue f = JS_GetPropertyStr(ctx, math, "random");
+        JS_FreeValue(ctx, math);
+        if (JS_VALUE_GET_TAG(f) == JS_TAG_OBJECT) {
+            JSObject *p = JS_VALUE_GET_OBJ(f);
+            if (p->class_id == JS_CLASS_C_FUNCTION && p->u.cfunc.cproto == JS_CFUNC_generic) {
+                math_random_fn = p; /* the global Math keeps it alive */
+                math_random_impl = p->u.cfunc.c_function.generic;
+                p->u.cfunc.c_function.generic = zigttp_refused_random;
+            }
+        }
+        JS_FreeValue(ctx, f);
+    } else if (!refuse && math_random_fn) {
+        math_random_fn->u.cfunc.c_function.generic = math_random_impl;
+        math_random_fn = NULL;
+    }
+}
+
+/* Drops every queued promise job without running it: after a request has
+ * failed, none of its jobs may run in a later one. */
+void zigttp_drop_jobs(JSRuntime *rt) {
+    struct list_head *el, *next;
+    list_for_each_safe(el, next, &rt->job_list) {
+        JSJobEntry *e = list_entry(el, JSJobEntry, link);
+        list_del(&e->link);
+        for (int i = 0; i < e->argc; i++) JS_FreeValue(e->ctx, e->argv[i]);
+        js_free(e->ctx, e);
+    }
+}
+
+/* Can the string hold a surrogate at all? Only a 16-bit one can; a rope is
+ * not looked into. */
+int zigttp_string_is_8bit(JSValueConst v) {
+    return JS_VALUE_GET_TAG(v) == JS_TAG_STRING && !JS_VALUE_GET_STRING(v)->is_wide_char;
 }

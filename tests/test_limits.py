@@ -189,3 +189,16 @@ def test_fresh_isolation_shares_nothing_between_requests() -> None:
         assert srv.get("/ok").json()["requests"] == 1
         assert srv.get("/spin-catch", timeout=30).status_code == 504
         assert srv.get("/ok").json()["requests"] == 1
+
+
+def test_deep_recursion_at_the_largest_js_stack_is_an_exception_not_a_trap() -> None:
+    from zigttp_host import Bundle, Host, HttpRequest, Limits
+
+    source = ("export function handler(req) { function f(n) { return n === 0 ? 0 : 1 + f(n - 1) }\n"
+              "  return Response.text(String(f(1e6))) }")
+    handler = Host().load(Bundle(source, "recursion.js"), Limits(js_stack_bytes=512 << 10))
+    r = handler.handle(HttpRequest("GET", "/"))
+    assert r.status == 500 and r.failure is not None and r.failure.kind == "stack_overflow"
+    assert not r.failure.instance_discarded
+    with pytest.raises(ValueError, match="at most 512k"):
+        Limits(js_stack_bytes=768 << 10)

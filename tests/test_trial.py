@@ -12,7 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 import orjson
 import pytest
 
-from zigttp_host import Bundle, Handler, Host, HttpRequest, Limits
+from zigttp_host import Bundle, Grants, Handler, Host, HttpRequest, Limits
 from zigttp_host.trial import FIRST_BACKOFF
 
 from .conftest import HANDLERS
@@ -50,7 +50,7 @@ def logged(host: Host) -> Iterator[list[str]]:
 
 
 def _load(host: Host, name: str, limits: Limits | None = None, isolation: str = "pooled") -> Handler:
-    return host.load(Bundle(SOURCE, name), limits, isolation=isolation)
+    return host.load(Bundle(SOURCE, name), limits, isolation=isolation, grants=Grants(cache={"trial"}))
 
 
 def _json(resp) -> object:
@@ -91,7 +91,8 @@ def test_a_host_call_stops_the_trial_before_it_happens(host: Host, logged: list[
 
 
 def test_a_long_computation_stops_its_trial_and_completes_on_handle(host: Host) -> None:
-    h = _load(host, "long.js")
+    # a generous deadline: the computation takes about a second, longer on a loaded machine
+    h = _load(host, "long.js", Limits(timeout_ms=60_000))
     request = HttpRequest("GET", "/spin?loops=3000000")
     assert h.handle_inline(request) is None
     assert h.trials.stops == 1

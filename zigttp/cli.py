@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from dataclasses import asdict
 from pathlib import Path
 
 from zigttp_host.limits import Limits, format_size, parse_size
@@ -33,6 +34,10 @@ def _positive_int(text: str) -> int:
     if n <= 0:
         raise argparse.ArgumentTypeError(f"expected a positive number, got {n}")
     return n
+
+
+def _non_negative_int(text: str) -> int:
+    return 0 if text.strip() == "0" else _positive_int(text)
 
 
 def _port(text: str) -> int:
@@ -81,6 +86,16 @@ def _add_serve(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--recycle-memory", type=_size, default=defaults.recycle_memory_bytes, metavar="SIZE",
                    help="replace a pooled instance whose memory grew past this after its request "
                         f"(default {format_size(defaults.recycle_memory_bytes)})")
+    p.add_argument("--max-response-headers", type=_positive_int, default=defaults.max_response_headers, metavar="N",
+                   help="most headers a response may carry; more → 500 response_headers_too_large")
+    p.add_argument("--max-response-header-size", type=_size, default=defaults.max_response_header_bytes,
+                   metavar="SIZE", help="largest total size of a response's header names and values "
+                                        f"(default {format_size(defaults.max_response_header_bytes)})")
+    p.add_argument("--max-log-lines", type=_non_negative_int, default=defaults.log_lines, metavar="N",
+                   help="console/zigttp:log lines one request may write; later lines are counted and dropped "
+                        "with one notice")
+    p.add_argument("--max-log-bytes", type=_size, default=defaults.log_bytes, metavar="SIZE",
+                   help=f"bytes of log one request may write (default {format_size(defaults.log_bytes)})")
     p.add_argument("--wasm", action="store_true", help="accepted for compatibility: the sandbox is the only engine")
     p.add_argument("--no-verify", action="store_true",
                    help="skip verification (unsafe: nothing is proven, only the sandbox and the --allow-* "
@@ -100,7 +115,9 @@ def _run_serve(args: argparse.Namespace) -> int:
     try:
         limits = Limits(memory_bytes=args.memory, timeout_ms=args.timeout_ms, fuel=args.fuel,
                         max_body_bytes=args.max_body_size, max_response_bytes=args.max_response_size,
-                        recycle_memory_bytes=args.recycle_memory)
+                        recycle_memory_bytes=args.recycle_memory, max_response_headers=args.max_response_headers,
+                        max_response_header_bytes=args.max_response_header_size, log_lines=args.max_log_lines,
+                        log_bytes=args.max_log_bytes)
     except ValueError as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
@@ -128,10 +145,7 @@ def _run_serve(args: argparse.Namespace) -> int:
                          host=args.host, port=args.port, workers=args.workers, threads=args.threads,
                          isolation=args.isolation, inline=args.inline, quiet=args.quiet,
                          verified=loaded.verified,
-                         limits={"memory_bytes": limits.memory_bytes, "timeout_ms": limits.timeout_ms,
-                                 "fuel": limits.fuel, "max_body_bytes": limits.max_body_bytes,
-                                 "max_response_bytes": limits.max_response_bytes,
-                                 "recycle_memory_bytes": limits.recycle_memory_bytes},
+                         limits=asdict(limits),
                          modules=with_egress_grants(module_settings(args), granted), grants=granted.grants,
                          contract=granted.exposed() if args.expose_contract else None,
                          expose_contract=args.expose_contract)

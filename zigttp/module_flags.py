@@ -1,6 +1,6 @@
 """Command-line flags that configure the `zigttp:*` modules, shared by `serve` (and `verify`).
 
-    --outbound-host HOST   (repeatable) hosts fetch/fetchSync/parallel may reach
+    --outbound-host HOST   (repeatable) origins fetch/fetchSync/parallel may reach (HOST or HOST:PORT)
     --cache sqlite|memory  zigttp:cache store shared by the workers, or per worker
     --sqlite FILE          the database zigttp:sql runs on
     --sql-schema FILE      check every registered sql() statement against this schema at start
@@ -18,18 +18,19 @@ if TYPE_CHECKING:
 
 
 def _host(text: str) -> str:
-    from zigttp_host.vm.egress import normalise_host
+    from zigttp_host.vm.egress import normalise_grant
 
     try:
-        return normalise_host(text)
+        return normalise_grant(text)
     except ValueError as e:
         raise argparse.ArgumentTypeError(str(e)) from None
 
 
 def add_module_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--outbound-host", action="append", default=[], type=_host, metavar="HOST",
-                   help="allow fetch/fetchSync/parallel to reach HOST (any port; repeatable). Loopback and private "
-                        "addresses need their own entry (e.g. 127.0.0.1 or localhost). Default: no egress")
+                   help="allow fetch/fetchSync/parallel to reach HOST: https on 443 and http on 80, or HOST:PORT "
+                        "for another port (repeatable). Loopback and private addresses need their own entry "
+                        "(e.g. 127.0.0.1:8080 or localhost:8080). Default: no egress")
     p.add_argument("--cache", choices=("sqlite", "memory"), default="sqlite",
                    help="zigttp:cache store: sqlite shares entries and counters between all workers (a WAL file in "
                         "the server's state folder); memory is faster but per worker")

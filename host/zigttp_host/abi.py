@@ -31,6 +31,9 @@ class CallStatus(IntEnum):
     ERROR = 2
     DENIED = 3
     RANGE_ERROR = 4
+    # The request's deadline passed before or during the call: the guest stops
+    # as its interrupt handler would (504 timeout), uncatchable by the handler.
+    INTERRUPTED = 5
 
 
 def pack_call_result(status: CallStatus, length: int) -> int:

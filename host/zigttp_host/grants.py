@@ -3,15 +3,21 @@
 A handler may read exactly the environment variables, cache namespaces and
 SQL statements named in its `Grants`; anything else is a capability denial
 (an uncatchable error in the guest, HTTP 500 `capability_denied`). It may
-fetch exactly the hosts in `Grants.egress`: they become the egress policy's
-allowlist for that handler (`with_egress_grants`), which checks every hop,
-redirects and parallel/race requests included; a refused request is a 599
-response. Every denial is appended to the security log when one is
+fetch exactly the origins in `Grants.egress` (`host` = https on 443 and http
+on 80, `host:port` = that port; vm/egress.py): they become the egress
+policy's allowlist for that handler (`with_egress_grants`), which checks
+every hop, redirects and parallel/race requests included; a refused request
+is a 599 response. Every denial is appended to the security log when one is
 configured.
 
 `zigttp serve` builds Grants from the handler's contract (the names the
 analysis proved) plus the operator's `--allow-*` names; embedders pass them
-to `Host.load(..., grants=...)`. No Grants (None): nothing is checked here.
+to `Host.load(..., grants=...)`, or build them from a contract.json with
+`Grants.from_contract` (this module never needs the toolchain). Least
+privilege is the default: `Host.load` without grants grants nothing. Only
+`Grants.unrestricted_unsafe()` skips the name checks (every env var, cache
+namespace and SQL statement the Host has, and the Host's own egress
+allowlist), and `Host.load` logs a warning when it is used.
 
 The check runs in `imports.host_call` before the implementation, for the
 exports whose registry entry names a capability and the argument that names
@@ -33,6 +39,7 @@ from urllib.parse import urlsplit
 import orjson
 
 from .registry import CapabilityDenied, HostFunctions
+from .vm.egress import ip_literal, normalise_grant, parse_grant
 
 if TYPE_CHECKING:
     from .imports import CallContext
@@ -54,12 +61,18 @@ Guard = Callable[["CallContext", Implementation, list[Any]], Any]
 
 
 def _names(values: Iterable[str] | None) -> frozenset[str]:
+    if isinstance(values, str):  # a lone string would grant its characters
+        raise ValueError(f"grants are sets of names, not the string {values[:40]!r}")
     return frozenset(str(v) for v in values or ())
 
 
 @dataclass(frozen=True)
 class Grants:
-    """The names one handler may reach. `egress` holds normalised host names."""
+    """The names one handler may reach. `egress` holds canonical origins: `host` or `host:port`.
+
+    `Grants()` grants nothing. `unrestricted` (set it only through `Grants.unrestricted_unsafe()`)
+    skips the env/cache/sql checks and leaves egress to the Host's own allowlist.
+    """
 
     env: frozenset[str] = frozenset()
     egress: frozenset[str] = frozenset()
@@ -67,10 +80,30 @@ class Grants:
     sql: frozenset[str] = frozenset()
     handler: str = ""  # names the handler in security-log lines
     security_log: str | None = None  # JSONL file denials are appended to
+    unrestricted: bool = False
 
     def __post_init__(self) -> None:
         for name in CAPABILITIES:
             object.__setattr__(self, name, _names(getattr(self, name)))
+        # a bad entry is an error here, at load, not a failed fetch later
+        object.__setattr__(self, "egress", frozenset(normalise_grant(e) for e in self.egress))
+
+    @classmethod
+    def unrestricted_unsafe(cls, *, handler: str = "", security_log: str | None = None) -> Grants:
+        """Everything the Host is configured with: for the Host's own trusted code, never a tenant's."""
+        return cls(handler=handler, security_log=security_log, unrestricted=True)
+
+    @classmethod
+    def from_contract(cls, contract: object, *, handler: str = "", security_log: str | None = None) -> Grants:
+        """What `zigttp serve` grants from a contract.json (version 1), less the `--allow-*` names.
+
+        Contract egress entries that are IP addresses or `localhost` are left out (`contract_egress`): an
+        operator grants those explicitly. ValueError with a clear message for anything that is not a contract.
+        """
+        lists = _contract_lists(contract)
+        granted, _ = contract_egress(contract)
+        return cls(env=lists["env"], egress=granted, cache=lists["cache"], sql=lists["sql"], handler=handler,
+                   security_log=security_log)
 
     def allowed(self, capability: str) -> frozenset[str]:
         return getattr(self, capability)  # type: ignore[no-any-return]
@@ -78,20 +111,59 @@ class Grants:
     def union(self, other: Grants) -> Grants:
         return Grants(env=self.env | other.env, egress=self.egress | other.egress, cache=self.cache | other.cache,
                       sql=self.sql | other.sql, handler=self.handler or other.handler,
-                      security_log=self.security_log or other.security_log)
+                      security_log=self.security_log or other.security_log,
+                      unrestricted=self.unrestricted or other.unrestricted)
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {name: sorted(getattr(self, name)) for name in CAPABILITIES}
         out["handler"] = self.handler
         out["security_log"] = self.security_log
+        if self.unrestricted:  # only then: the JSON form of ordinary grants is unchanged
+            out["unrestricted"] = True
         return out
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Grants:
-        unknown = set(data) - {*CAPABILITIES, "handler", "security_log"}
+        unknown = set(data) - {*CAPABILITIES, "handler", "security_log", "unrestricted"}
         if unknown:
             raise ValueError(f"unknown grant settings: {', '.join(sorted(unknown))}")
+        if data.get("unrestricted") not in (None, True, False):
+            raise ValueError("the grant setting 'unrestricted' must be true or false")
         return cls(**{k: v for k, v in data.items()})
+
+
+# ---------- grants from a contract ----------
+
+def _contract_lists(contract: object) -> dict[str, list[str]]:
+    """The capability lists of a version-1 contract, checked just enough to grant from them."""
+    if not isinstance(contract, Mapping):
+        raise ValueError("a contract must be a JSON object (contract.json from `zigttp build`)")
+    if contract.get("version") != 1:
+        raise ValueError(f"not a zigttp contract of version 1 (version: {contract.get('version')!r})")
+    out: dict[str, list[str]] = {}
+    for name in CAPABILITIES:
+        value = contract.get(name)
+        if not isinstance(value, list) or not all(isinstance(v, str) and 0 < len(v) <= MAX_NAME for v in value):
+            raise ValueError(f"the contract's {name!r} must be a list of strings (names of 1 to {MAX_NAME} "
+                             "characters)")
+        out[name] = value
+    return out
+
+
+def auto_grantable(entry: str) -> bool:
+    """Contract egress entries granted without an operator: host names, not IP addresses or localhost."""
+    host, _ = parse_grant(entry)
+    return ip_literal(host) is None and host != "localhost" and not host.endswith(".localhost")
+
+
+def contract_egress(contract: object) -> tuple[list[str], list[str]]:
+    """The contract's egress entries (canonical): (granted from the contract, left to the operator)."""
+    granted: list[str] = []
+    operator: list[str] = []
+    for entry in _contract_lists(contract)["egress"]:
+        canonical = normalise_grant(entry)
+        (granted if auto_grantable(canonical) else operator).append(canonical)
+    return granted, operator
 
 
 # ---------- the security log ----------
@@ -158,7 +230,7 @@ class GrantTable:
                 if export is None or (spec, name) in _REGISTRATIONS:
                     continue
                 capability = export.capability
-                if capability in NAMED_CAPABILITIES:
+                if capability in NAMED_CAPABILITIES and not grants.unrestricted:
                     # no argument names the target: only a grant of "*" covers it
                     self.guards[fn_id] = self._named(capability, export.capability_arg, f"{spec}.{name}")
                 elif capability == "egress":
@@ -224,8 +296,9 @@ def with_egress_grants(functions: HostFunctions, grants: Grants | None) -> HostF
     """The host functions over a module runtime whose egress allowlist is exactly `grants.egress`.
 
     Shares the Host's runtime (and its resources) when the allowlists already agree, as under `zigttp serve`.
+    Unrestricted grants (and None, Handler's internal default) keep the Host's own allowlist.
     """
-    if grants is None:
+    if grants is None or grants.unrestricted:
         return functions
     from dataclasses import replace
 
@@ -233,7 +306,7 @@ def with_egress_grants(functions: HostFunctions, grants: Grants | None) -> HostF
     from .vm.runtime import ModuleRuntime
 
     config = functions.runtime.config if functions.runtime is not None else ModuleConfig()
-    if set(config.outbound_hosts) == set(grants.egress):
+    if {normalise_grant(h) for h in config.outbound_hosts} == set(grants.egress):
         return functions
     return functions.bind(ModuleRuntime(replace(config, outbound_hosts=tuple(sorted(grants.egress)))))
 

@@ -8,16 +8,16 @@ import re
 import threading
 from typing import TYPE_CHECKING
 
-import orjson
 import wasmtime
 
-from .abi import decode_frame
+from . import wellformed
 from .bundle import Bundle
 from .cachekeys import snapshot_key
 from .grants import Grants, compile_grants, with_egress_grants
 from .http import Failure, HttpRequest, HttpResponse, failure_response
 from .instance import GuestFailure, GuestInstance
-from .limits import Limits
+from .limits import Limits, format_size
+from .response import decode_response
 from .snapshot import preinitialize
 from .trial import TRIAL_DEADLINE_MS, TRIAL_FUEL_MS, TrialPolicy, route_of
 
@@ -30,8 +30,6 @@ ISOLATION_MODES = ("pooled", "fresh")
 
 # "    at handler (hello.js:3:11)" or "    at hello.js:3:11"
 _FRAME = re.compile(r"at (?:[^\s(]+ \()?([^():\s]+):(\d+):(\d+)\)?")
-_BAD_HEADER_CHARS = re.compile(r"[\r\n\0]")
-_TOKEN = re.compile(r"^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$")
 
 class HandlerLoadError(Exception):
     """The handler could not be loaded: a syntax error, a throwing module scope, no handler."""
@@ -63,6 +61,8 @@ class Handler:
         self.limits = limits
         self.isolation = isolation
         # What request-time host calls may reach (grants.py); the module scope runs without.
+        # No grants: nothing is granted (least privilege), never "unchecked".
+        grants = Grants() if grants is None else grants
         self.functions = with_egress_grants(host.functions, grants)
         self.grants = compile_grants(grants, self.functions)
         self.fuel = limits.fuel or host.fuel_for(limits.timeout_ms)
@@ -76,6 +76,7 @@ class Handler:
         self._local = threading.local()
         self.instances_created = 0
         self.instances_discarded = 0
+        self._dropped_headers: set[str] = set()  # framing headers already reported once
 
     # ---------- loading ----------
 
@@ -174,17 +175,26 @@ class Handler:
 
     def _run(self, request: HttpRequest, *, trial_route: str | None) -> HttpResponse | None:
         # trial_route: the request is a trial (handle_inline) of this route; None for handle()
+        try:
+            return self._run_guest(request, trial_route)
+        except Exception as e:  # a host bug must answer 500 JSON, never escape into the server
+            log.error("%s: internal error serving %s: %s", self.bundle.name, request.method, type(e).__name__)
+            log.debug("internal error", exc_info=True)
+            return failure_response(Failure("internal_error", message=type(e).__name__))
+
+    def _run_guest(self, request: HttpRequest, trial_route: str | None) -> HttpResponse | None:
         trial = trial_route is not None
         if len(request.body) > self.limits.max_body_bytes:
             return failure_response(Failure("body_too_large", detail={"limitBytes": self.limits.max_body_bytes}))
-        meta = orjson.dumps({"m": request.method, "u": request.url, "h": request.headers,
-                             "b": 1 if request.body else 0})
+        meta = wellformed.dumps({"m": request.method, "u": request.url, "h": request.headers,
+                                 "b": 1 if request.body else 0})
         try:
             inst = self._acquire()
         except GuestFailure as e:
             return failure_response(Failure("internal_error", message=_describe(e)))
         ctx = inst.ctx
         ctx.denied = None
+        ctx.log_lines_left, ctx.log_bytes_left, ctx.log_dropped = self.limits.log_lines, self.limits.log_bytes, 0
         held: list[tuple[str, str]] = []
         fuel, soft_timeout_ms = self.fuel, None
         if trial:
@@ -202,6 +212,7 @@ class Handler:
                 return None
             if e.trapped:
                 self._discard(inst)
+            self._flush_log(held, ctx.log_dropped)
             return failure_response(self._failure(e, inst))
         finally:
             if trial:
@@ -210,26 +221,22 @@ class Handler:
             if (getattr(self._local, "instance", None) is inst
                     and inst.memory_size() > self.limits.recycle_memory_bytes):
                 self._discard(inst)
+        self._flush_log(held, ctx.log_dropped)
+        return decode_response(frame, self.limits, self._framing_dropped)
+
+    def _flush_log(self, held: list[tuple[str, str]], dropped: int) -> None:
         for level, text in held:
             self._guest_log(level, text)
-        return self._response(frame)
+        if dropped:
+            self._guest_log("warn", f"{dropped} more log line{'s' if dropped != 1 else ''} of this request dropped: "
+                                    f"the log budget is {self.limits.log_lines} lines and "
+                                    f"{format_size(self.limits.log_bytes)} per request")
 
-    def _response(self, frame: bytes) -> HttpResponse:
-        meta_raw, body = decode_frame(frame)
-        if len(body) > self.limits.max_response_bytes:
-            return failure_response(Failure("response_too_large",
-                                            detail={"limitBytes": self.limits.max_response_bytes}))
-        meta = orjson.loads(meta_raw)
-        pairs = meta["h"]
-        # One scan over all names and one over all values; per-header checks
-        # only to name the culprit.
-        names = "".join(p[0] for p in pairs)
-        values = "".join(p[1] for p in pairs)
-        if _BAD_HEADER_CHARS.search(values) or (pairs and not _TOKEN.match(names)) or not all(p[0] for p in pairs):
-            culprit = next((p[0] for p in pairs if not _TOKEN.match(p[0]) or _BAD_HEADER_CHARS.search(p[1])), "")
-            return failure_response(Failure("bad_response", message=(
-                f"response header {culprit!r} has an invalid name or a CR, LF or NUL in its value")))
-        return HttpResponse(status=meta["s"], headers=[(p[0], p[1]) for p in pairs], body=body)
+    def _framing_dropped(self, name: str) -> None:
+        if name not in self._dropped_headers:
+            self._dropped_headers.add(name)
+            self._guest_log("warn", f"response header {name!r} dropped: the server owns message framing "
+                                    "(content-length, transfer-encoding, connection and the like)")
 
     def _failure(self, e: GuestFailure, inst: GuestInstance) -> Failure:
         kind = e.kind

@@ -8,6 +8,7 @@ import logging
 import os
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 import wasmtime
@@ -102,9 +103,19 @@ class Host:
              grants: Grants | None = None) -> Handler:
         """Pre-initialises `bundle` (cached on disk) and returns a Handler ready to serve.
 
-        `grants`: the env names, cache namespaces and SQL statements the handler may reach (any other is
-        denied); None checks nothing. Egress is the Host's `ModuleConfig.outbound_hosts`.
+        `grants`: the env names, egress origins, cache namespaces and SQL statements the handler may reach
+        (anything else is denied). Least privilege is the default: None grants nothing. Build them from a
+        contract with `Grants.from_contract(json.load(f))`; `Grants.unrestricted_unsafe()` grants everything
+        this Host is configured with (its env, cache, SQL database and egress allowlist) and logs a warning.
         """
+        if grants is None:
+            grants = Grants()
+        if not grants.handler:  # security-log lines name the handler
+            grants = replace(grants, handler=bundle.name)
+        if grants.unrestricted:
+            log.warning("%s: loaded with Grants.unrestricted_unsafe(): no grant is checked, it reaches every "
+                        "environment variable, cache namespace and SQL statement of this Host and every host "
+                        "of its egress allowlist", bundle.name)
         return Handler(self, bundle, limits or Limits(), isolation, grants)
 
     # ---------- fuel calibration ----------

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-import orjson
+from . import wellformed
 
 
 @dataclass
@@ -44,6 +44,7 @@ FAILURE_STATUS = {
     "handler_error": 500,
     "capability_denied": 500,
     "response_too_large": 500,
+    "response_headers_too_large": 500,
     "body_too_large": 413,
     "bad_response": 500,
     "bad_request": 400,
@@ -61,6 +62,6 @@ def failure_response(failure: Failure) -> HttpResponse:
     return HttpResponse(
         status=FAILURE_STATUS.get(failure.kind, 500),
         headers=[("content-type", "application/json")],
-        body=orjson.dumps(body),
+        body=wellformed.dumps(body),
         failure=failure,
     )

@@ -19,12 +19,20 @@ from ctypes import byref
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-import orjson
 import wasmtime
 from wasmtime import _bindings as bindings
 
+from . import wellformed
 from .abi import CallStatus, pack_call_result
-from .registry import CapabilityDenied, HostCallError, HostFunctions, HostRangeError, HostTypeError
+from .logtext import escape_controls
+from .registry import (
+    CapabilityDenied,
+    HostCallError,
+    HostFunctions,
+    HostInterrupted,
+    HostRangeError,
+    HostTypeError,
+)
 
 if TYPE_CHECKING:
     from .grants import GrantTable
@@ -61,7 +69,7 @@ class CallContext:
     fixed_clock_ns: int | None = None
     pending: bytes | None = None
     denied: CapabilityDenied | None = None
-    grants: GrantTable | None = None  # what the handler may reach (grants.py); None: nothing checked
+    grants: GrantTable | None = None  # what the handler may reach (grants.py); None only outside requests
     state: dict[str, Any] = field(default_factory=dict)
     memory_addr: int = 0  # address of the wasmtime_memory_t handle, for the raw callbacks
     memory_seen: int = 0  # linear memory size last observed (it never shrinks)
@@ -70,9 +78,31 @@ class CallContext:
     # takes effect.
     trial: bool = False
     trial_stopped: bool = False
+    # The request's log budget (Limits.log_lines / log_bytes), reset per
+    # request by the Handler; outside requests nothing is charged.
+    log_lines_left: int = 1 << 62
+    log_bytes_left: int = 1 << 62
+    log_dropped: int = 0
 
     def __post_init__(self) -> None:
         self.memory_addr = ctypes.addressof(self.memory._memory)
+
+    def charge_log(self, size: int) -> bool:
+        """Charges one log line of `size` bytes to the request; False: over budget, drop it (counted)."""
+        if self.log_lines_left > 0 and size <= self.log_bytes_left:
+            self.log_lines_left -= 1
+            self.log_bytes_left -= size
+            return True
+        # once over, every later line of the request is dropped too
+        self.log_lines_left = 0
+        self.log_dropped += 1
+        return False
+
+    def log(self, level: str, text: str) -> None:
+        """A console line of the handler: escaped, charged, then to the logger."""
+        line = escape_controls(text)
+        if self.charge_log(len(line) if line.isascii() else len(line.encode())):
+            self.logger(level, line)
 
 
 _local = threading.local()
@@ -113,8 +143,9 @@ def _answer(ctx: CallContext, limit: int, status: CallStatus, data: bytes, out: 
 
 _string_at = ctypes.string_at
 _memmove = ctypes.memmove
-_loads = orjson.loads
-_dumps = orjson.dumps
+_loads = wellformed.loads
+_monotonic = time.monotonic
+_dumps = wellformed.dumps
 
 
 def host_call(limit: int, fn_id: int, ptr: int, length: int, out: int, cap: int) -> int:
@@ -130,6 +161,12 @@ def host_call(limit: int, fn_id: int, ptr: int, length: int, out: int, cap: int)
             raise HostRangeError(f"{entry[0]}() arguments exceed {MAX_CALL_ARGS_BYTES} bytes")
         if ptr < 0 or length < 0 or ptr + length > limit:
             raise HostTypeError("guest passed an out-of-bounds buffer")
+        deadline = ctx.soft_deadline
+        if deadline is not None and _monotonic() > deadline:
+            # the guest's interrupt handler cannot run during a host call: no call starts past the deadline
+            if ctx.trial:
+                ctx.trial_stopped = True
+            raise HostInterrupted(f"{entry[0]}(): interrupted: the request's time limit was reached")
         args = _loads(_string_at(ctx.base + ptr, length)) if length else []
         grants = ctx.grants
         guard = None if grants is None else grants.guards.get(fn_id)
@@ -148,9 +185,13 @@ def host_call(limit: int, fn_id: int, ptr: int, length: int, out: int, cap: int)
         return _answer(ctx, limit, CallStatus.DENIED, str(e).encode(), out, cap)
     except HostCallError as e:
         return _answer(ctx, limit, e.status, str(e).encode(), out, cap)
+    except wellformed.MalformedJson:
+        return _answer(ctx, limit, CallStatus.TYPE_ERROR, b"host call arguments are not valid JSON", out, cap)
     except Exception as e:  # a bug in a host function must not kill the instance
         name = entry[0] if entry else f"#{fn_id}"
-        log.exception("host function %s failed", name)
+        # One line: the data that triggered it is the guest's, and may be hostile.
+        log.error("host function %s failed: %s", name, type(e).__name__)
+        log.debug("host function %s failed", name, exc_info=True)
         return _answer(ctx, limit, CallStatus.ERROR, f"{name}() failed: {type(e).__name__}".encode(), out, cap)
 
 
@@ -202,7 +243,7 @@ def fd_write(limit: int, fd: int, iovs: int, iovs_len: int, nwritten: int) -> in
             chunks.append(_read(ctx, limit, p, min(n, MAX_LOG_LINE_BYTES)))
             total += n
         if fd in (1, 2):
-            ctx.logger("warn", b"".join(chunks).decode(errors="replace").rstrip("\n"))
+            ctx.log("warn", b"".join(chunks).decode(errors="replace").rstrip("\n"))
         _write(ctx, limit, nwritten, total.to_bytes(4, "little"))
     except HostCallError:
         return WASI_EINVAL

@@ -9,10 +9,10 @@ import time
 from collections.abc import Callable
 from ctypes import byref
 
-import orjson
 import wasmtime
 from wasmtime import _ffi as ffi
 
+from . import wellformed
 from .abi import ABI_VERSION, GuestError
 from .fastcall import FastFunc, set_budget
 from .imports import CallContext, HostFunctions, memory_size_raw, set_current
@@ -157,8 +157,8 @@ class GuestInstance:
         n = self._call_raw(self._last_len)
         raw = ctypes.string_at(self.base + self._buf_ptr, n) if n > 0 else b"{}"
         try:
-            info = orjson.loads(raw)
-        except orjson.JSONDecodeError:
+            info = wellformed.loads(raw)
+        except wellformed.MalformedJson:
             info = {"message": raw.decode(errors="replace")}
         if not isinstance(info, dict):
             info = {"message": str(info)}

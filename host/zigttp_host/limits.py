@@ -37,6 +37,12 @@ class Limits:
     max_response_bytes: int = 10 << 20
     recycle_memory_bytes: int = 16 << 20
     js_stack_bytes: int = 256 << 10
+    max_response_headers: int = 100
+    max_response_header_bytes: int = 64 << 10  # names plus values, UTF-8
+    # What one request may write to the log (console.*, zigttp:log); the rest
+    # is counted and dropped with one notice.
+    log_lines: int = 100
+    log_bytes: int = 64 << 10
 
     def __post_init__(self) -> None:
         if self.memory_bytes < (4 << 20):
@@ -45,6 +51,9 @@ class Limits:
             raise ValueError("timeout must be positive")
         if self.fuel is not None and self.fuel <= 0:
             raise ValueError("fuel must be positive")
-        if self.js_stack_bytes > (768 << 10):
+        for name in ("max_response_headers", "max_response_header_bytes", "log_lines", "log_bytes"):
+            if getattr(self, name) < 0:
+                raise ValueError(f"{name.replace('_', ' ')} must not be negative")
+        if self.js_stack_bytes > (512 << 10):
             # the guest's shadow stack is 1 MiB; leave room for native frames
-            raise ValueError("JS stack must be at most 768k")
+            raise ValueError("JS stack must be at most 512k")

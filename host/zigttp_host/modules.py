@@ -34,7 +34,7 @@ def console_log(ctx: CallContext, args: list[Any]) -> None:
     text = args[1]
     if len(text) > MAX_LOG_MESSAGE:
         text = text[:MAX_LOG_MESSAGE] + f"… ({len(args[1]) - MAX_LOG_MESSAGE} more characters)"
-    ctx.logger(args[0], text)
+    ctx.log(args[0], text)
 
 
 _FAMILIES = (env, crypto, auth, validate, decode, cache, sql, fetch, io, compose, router, http, url, ident, log,

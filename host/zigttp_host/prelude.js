@@ -1,7 +1,7 @@
 // The guest prelude: evaluated once per runtime, before the handler bundle.
 // Its completion value is setup(native); the guest glue calls it with the
 // native bridge { call, requestBytes, parseJson } and keeps the returned
-// API object (modules, lockdown, and what the request fast path needs). The bridge itself never becomes a global,
+// API object (modules, the lockdown roots, and what the request fast path needs). The bridge itself never becomes a global,
 // so handler code can reach the host only through the virtual modules.
 (function setup(native) {
   "use strict";
@@ -13,6 +13,13 @@
   const defineHidden = (obj, key, value) =>
     Object.defineProperty(obj, key, { value, writable: false, enumerable: false, configurable: false });
   const isObject = (v) => typeof v === "object" && v !== null;
+  // Client data (query keys, header names) may be any name: "constructor"
+  // or "toString" are inherited read-only properties of every object once the
+  // built-ins are frozen, so assigning one throws, and assigning "__proto__"
+  // changes the prototype. Such keys are defined as own properties instead.
+  const defineProperty = Object.defineProperty;
+  const defineOwn = (obj, key, value) =>
+    defineProperty(obj, key, { value, writable: true, enumerable: true, configurable: true });
 
   // ---------- console → host log ----------
   const show = (v) => {
@@ -69,6 +76,18 @@
     if (ok) r.value = value; else r.error = error;
     return r;
   }
+  // Text that is not JSON gives undefined; anything else (nesting beyond the
+  // guest's limit, out of memory) is an error the handler did not cause by
+  // a typo, and propagates.
+  const SyntaxErrorCtor = SyntaxError;
+  const parseOrUndefined = (text) => {
+    try {
+      return JSON.parse(text);
+    } catch (e) {
+      if (e instanceof SyntaxErrorCtor) return undefined;
+      throw e;
+    }
+  };
   JSON.tryParse = (text) => {
     try {
       return Result.ok(JSON.parse(text));
@@ -163,7 +182,7 @@
     if (METHOD_NAMES.includes(key)) return;
     const v = h.get(key);
     if (v === undefined) delete h[key];
-    else h[key] = v;
+    else defineOwn(h, key, v);
   }
   function emptyHeaders() {
     const h = Object.create(headersProto);
@@ -210,7 +229,7 @@
       const key = decode(eq < 0 ? part : part.slice(0, eq));
       const raw = eq < 0 ? "" : decode(part.slice(eq + 1));
       const n = INTEGER.test(raw) ? Number(raw) : NaN;
-      query[key] = Number.isSafeInteger(n) ? n : raw;
+      defineOwn(query, key, Number.isSafeInteger(n) ? n : raw);
     }
     return query;
   }
@@ -222,11 +241,7 @@
     json() {
       consume(this);
       if (this.body === undefined || this.body === "") return undefined;
-      try {
-        return JSON.parse(this.body);
-      } catch (e) {
-        return undefined;
-      }
+      return parseOrUndefined(this.body);
     },
     bytes() {
       consume(this);
@@ -270,13 +285,7 @@
   const IS_RESPONSE = Symbol("response");
   const responseProto = {
     text() { return typeof this.body === "string" ? this.body : ""; },
-    json() {
-      try {
-        return JSON.parse(this.text());
-      } catch (e) {
-        return undefined;
-      }
-    },
+    json() { return parseOrUndefined(this.text()); },
   };
   defineHidden(responseProto, IS_RESPONSE, true);
   function makeResponse(body, init, contentType) {
@@ -473,26 +482,11 @@
   }
 
   // ---------- lockdown ----------
-  // After the handler's module scope ran, every object reachable from the
-  // global object is frozen: no request can change what the next one sees.
-  function lockdown() {
-    const seen = new WeakSet();
-    const stack = [g, modules];
-    while (stack.length) {
-      const o = stack.pop();
-      if (!(isObject(o) || typeof o === "function") || seen.has(o)) continue;
-      seen.add(o);
-      Object.freeze(o);
-      stack.push(Object.getPrototypeOf(o));
-      for (const key of Reflect.ownKeys(o)) {
-        const d = Object.getOwnPropertyDescriptor(o, key);
-        if (!d) continue;
-        if ("value" in d) stack.push(d.value);
-        if (d.get) stack.push(d.get);
-        if (d.set) stack.push(d.set);
-      }
-    }
-  }
+  // After the handler's module scope ran, the glue freezes every object
+  // reachable from these roots and from the context's own intrinsics (see
+  // zigttp_lockdown in guest/qjs_unity.c): no request can change what the
+  // next one sees. Result objects' prototype is reachable from no global.
+  const lockRoots = [g, modules, resultProto];
 
   // Joins a repeated request header into its own-property mirror (called by the glue).
   const mergeHeader = (h, key) => mirror(h, key);
@@ -534,7 +528,7 @@
 
   // The glue builds requests and encodes responses itself; it needs these.
   return {
-    modules, lockdown, requestProto, headersProto, parseQuery, mergeHeader, wirePairs,
+    modules, lockRoots, requestProto, headersProto, parseQuery, mergeHeader, wirePairs,
     symbols: { entries: ENTRIES, used: USED, raw: RAW, isResponse: IS_RESPONSE },
   };
 })

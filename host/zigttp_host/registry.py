@@ -36,6 +36,12 @@ class HostRangeError(HostCallError):
     status = CallStatus.RANGE_ERROR
 
 
+class HostInterrupted(HostCallError):
+    """The request's time ran out before or during the call: answered like the guest's own interrupt (504)."""
+
+    status = CallStatus.INTERRUPTED
+
+
 class CapabilityDenied(HostCallError):
     """Becomes an uncatchable error in the guest; the request fails with 500."""
 

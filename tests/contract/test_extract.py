@@ -181,8 +181,13 @@ def test_describe_statement(statement: str, operation: str, tables: tuple[str, .
 @pytest.mark.parametrize("url, host", [
     ("https://api.stripe.com/v1/charges", "api.stripe.com"),
     ("https://API.Stripe.COM./v1", "api.stripe.com"),
-    ("http://bücher.example:8080/x", "xn--bcher-kva.example"),
-    ("http://127.0.0.1:9/x", "127.0.0.1"),
+    ("http://bücher.example:8080/x", "xn--bcher-kva.example:8080"),  # another port is another origin
+    ("http://127.0.0.1:9/x", "127.0.0.1:9"),
+    ("https://api.example.com:443/x", "api.example.com"),  # the scheme's default port: the plain name
+    ("http://api.example.com:80/x", "api.example.com"),
+    ("http://api.example.com:443/x", "api.example.com:443"),
+    ("http://[::1]:8080/x", "[::1]:8080"),
+    ("http://api.example.com:0/x", None),
     ("http://[::1]/x", "::1"),
     ("https://api.stripe.com@evil.example/", None),  # credentials: always refused
     ("http://2130706433/", None),  # IP forms not in their usual spelling: always refused

@@ -20,7 +20,7 @@ SECRET = "sentinel-host-7f3a9c"
 def host(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Host]:
     db = tmp_path_factory.mktemp("db") / "t.sqlite3"
     h = Host(modules=ModuleConfig(env={"OK_VAR": "ok-value", "SECRET_VAR": SECRET}, sqlite_path=str(db),
-                                  outbound_hosts=("127.0.0.1",)))
+                                  outbound_hosts=("127.0.0.1:9",)))
     yield h
     h.engine.close()
 
@@ -70,7 +70,7 @@ def log_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def granted(host: Host, log_path: Path):  # type: ignore[no-untyped-def]
-    grants = Grants(env={"OK_VAR"}, cache={"sessions", "*"}, sql={"mk", "one"}, egress={"127.0.0.1"},
+    grants = Grants(env={"OK_VAR"}, cache={"sessions", "*"}, sql={"mk", "one"}, egress={"127.0.0.1:9"},
                     handler="grants.js", security_log=str(log_path))
     return host.load(Bundle(SOURCE, "grants.js"), grants=grants)
 
@@ -133,9 +133,11 @@ def test_no_log_file_still_denies(host: Host) -> None:
     assert call(h, "/env?name=SECRET_VAR")[0] == 500
 
 
-def test_without_grants_nothing_is_checked(host: Host) -> None:
+def test_without_grants_nothing_is_granted(host: Host) -> None:
+    # least privilege is the default (test_grants_default.py covers every capability)
     h = host.load(Bundle(SOURCE, "open.js"))
-    assert call(h, "/env?name=SECRET_VAR") == (200, {"v": SECRET})
+    assert call(h, "/env?name=OK_VAR") == (500, {"error": "capability_denied", "capability": "env",
+                                                 "name": "OK_VAR"})
 
 
 def test_grants_round_trip() -> None:
@@ -170,7 +172,7 @@ def test_security_log_lines_never_interleave(tmp_path: Path) -> None:
 
 
 def test_egress_grants_are_per_handler(host: Host, granted) -> None:  # type: ignore[no-untyped-def]
-    # the host allows 127.0.0.1; a handler granted no egress still cannot reach it
+    # the host allows 127.0.0.1:9; a handler granted no egress still cannot reach it
     h = host.load(Bundle(SOURCE, "no-egress.js"), grants=Grants(env={"OK_VAR"}))
     status, body = call(h, "/fetch?url=http%3A%2F%2F127.0.0.1%3A9%2Fx")
     assert (status, body["s"], body["e"]) == (200, 599, "EgressDenied")

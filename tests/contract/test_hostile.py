@@ -59,7 +59,7 @@ def scene(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Scene]:
         handler = work / "hostile.ts"
         handler.write_text((HANDLERS / "hostile.ts").read_text().replace("UPSTREAM", up.url))
         # a generous wall clock: the suite may share a loaded machine
-        common = ["--security-log", str(log), "--allow-egress", "127.0.0.1", "-q", "--timeout-ms", "30000"]
+        common = ["--security-log", str(log), "--allow-egress", f"127.0.0.1:{up.port}", "-q", "--timeout-ms", "30000"]
         with serve(handler, *common, "--expose-contract", workers=2) as server, \
                 serve(HANDLERS / "hostile.js", "--no-verify", "--allow-env", "ZIGTTP_OK_VAR", *common) as plain:
             yield Scene(server, plain, up, log)
@@ -71,9 +71,10 @@ def test_the_contract_cannot_grant_the_secret(scene: Scene) -> None:
     contract, grants = r.json()["contract"], r.json()["grants"]
     assert contract["env"] == ["ZIGTTP_OK_VAR"]
     assert contract["dynamic"]["env"] is True and contract["dynamic"]["egress"] is True
-    assert contract["egress"] == ["127.0.0.1"]  # what the literals name; localhost tricks are refused forms
+    origin = f"127.0.0.1:{scene.up.port}"
+    assert contract["egress"] == [origin]  # what the literals name; localhost tricks are refused forms
     assert contract["proof"] == "partial"
-    assert grants["env"] == ["ZIGTTP_OK_VAR"] and grants["egress"] == ["127.0.0.1"]
+    assert grants["env"] == ["ZIGTTP_OK_VAR"] and grants["egress"] == [origin]
 
 
 def test_granted_access_works(scene: Scene) -> None:

@@ -145,7 +145,8 @@ def test_contract_ip_hosts_need_an_explicit_grant(tmp_path: Path) -> None:
         grants = s.get("/_zigttp/contract").json()["grants"]
         log = s.log()
     assert grants["egress"] == ["api.example.com"]
-    assert "contract egress 127.0.0.1 is not granted automatically" in log
+    # the URL names port 9: the contract records that origin, and an operator grants it
+    assert "contract egress 127.0.0.1:9 is not granted automatically" in log
 
 
 def test_users_example_runs_under_its_contract(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

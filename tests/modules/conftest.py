@@ -9,7 +9,7 @@ import pytest
 
 from zigttp_host import Bundle, Host, ModuleConfig
 
-from .support import LIMITS, PROBE, Probe
+from .support import LIMITS, OPEN, PROBE, Probe
 
 
 @pytest.fixture(scope="session")
@@ -31,7 +31,7 @@ def hosts() -> Iterator[Callable[..., Host]]:
 @pytest.fixture(scope="session")
 def probe_for(hosts: Callable[..., Host]) -> Callable[..., Probe]:
     def make(**settings: Any) -> Probe:
-        return Probe(hosts(**settings).load(Bundle(PROBE, "probe.js"), LIMITS))
+        return Probe(hosts(**settings).load(Bundle(PROBE, "probe.js"), LIMITS, grants=OPEN))
 
     return make
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from zigttp_host import Bundle, Host, HttpRequest, ModuleConfig
+from zigttp_host import Bundle, Grants, Host, HttpRequest, ModuleConfig
 from zigttp_host.modules import REGISTRY, builtin_functions
 from zigttp_host.registry import Export, HostFunction, HostFunctions
 from zigttp_host.vm.io import collector
@@ -98,7 +98,8 @@ def failures(host: Host, bundle: Bundle, stubs: Stubs, case: Case) -> list[str]:
     body = req.get("body")
     headers = [(k.lower(), v) for k, v in (req.get("headers") or {}).items()]
     stubs.queue = list(case.io)
-    handler = host.load(bundle, isolation="fresh")
+    # the stubs stand in for the outside world: the example is granted all of it
+    handler = host.load(bundle, isolation="fresh", grants=Grants.unrestricted_unsafe())
     r = handler.handle(HttpRequest(req.get("method", "GET"), req.get("url", "/"), headers,
                                    b"" if body is None else body.encode()))
     text = r.body.decode(errors="replace")

@@ -7,12 +7,16 @@ from typing import Any
 
 import orjson
 
-from zigttp_host import Handler, HttpRequest, Limits
+from zigttp_host import Grants, Handler, HttpRequest, Limits
 
 HERE = Path(__file__).resolve().parent
 HANDLERS = HERE / "handlers"
 PROBE = (HANDLERS / "probe.js").read_text()
 LIMITS = Limits(fuel=10**10, timeout_ms=10_000)
+# These tests exercise the modules themselves on a Host configured for each test, so the handlers
+# are granted everything that Host has (egress stays the Host's allowlist, through the egress
+# policy). What a handler is granted, and the least-privilege default, is tested in tests/contract.
+OPEN = Grants.unrestricted_unsafe()
 
 
 class Probe:

@@ -21,8 +21,8 @@ def up() -> Iterator[Upstream]:
 
 
 @pytest.fixture(scope="module")
-def allowed(probe_for: Callable[..., Probe]) -> Probe:
-    return probe_for(outbound_hosts=("127.0.0.1",))
+def allowed(probe_for: Callable[..., Probe], up: Upstream) -> Probe:
+    return probe_for(outbound_hosts=(f"127.0.0.1:{up.port}",))
 
 
 def fetch(p: Probe, url: str, init: dict[str, Any] | None = None, fn: str = "fetch") -> dict[str, Any]:
@@ -125,7 +125,7 @@ def test_egress_tricks_are_refused(allowed: Probe, up: Upstream, url: str, error
 
 
 def test_allowed_names_are_normalised(probe_for: Callable[..., Probe], up: Upstream) -> None:
-    p = probe_for(outbound_hosts=("LOCALHOST.",))
+    p = probe_for(outbound_hosts=(f"LOCALHOST.:{up.port}",))
     for host in ("localhost", "LocalHost", "localhost."):
         r = fetch(p, f"http://{host}:{up.port}/json")
         assert r["status"] == 200, r
@@ -143,11 +143,14 @@ def test_dns_answers_are_checked_and_the_checked_address_is_used(probe_for: Call
             raise OSError(f"unknown host {host}")
         return names[host]
 
-    only_name = probe_for(outbound_hosts=("rebind.test", "meta.test", "mixed.test"), resolver=resolver)
+    only_name = probe_for(outbound_hosts=tuple(f"{h}:{up.port}" for h in ("rebind.test", "meta.test", "mixed.test")),
+                          resolver=resolver)
     for host in ("rebind.test", "meta.test", "mixed.test"):
         r = fetch(only_name, f"http://{host}:{up.port}/json")
         assert (r["status"], r["error"]) == (599, "EgressDenied") and "non-public address" in r["details"], r
-    with_address = probe_for(outbound_hosts=("rebind.test", "Bücher.test", "127.0.0.1"), resolver=resolver)
+    # an address a name resolves to is reached only when that address is granted on that port
+    granted = ("rebind.test", "Bücher.test", "127.0.0.1")
+    with_address = probe_for(outbound_hosts=tuple(f"{h}:{up.port}" for h in granted), resolver=resolver)
     up.reset()
     r = fetch(with_address, f"http://rebind.test:{up.port}/json")
     assert r["status"] == 200

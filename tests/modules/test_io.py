@@ -9,7 +9,7 @@ import pytest
 
 from zigttp_host import Bundle, Host, HttpRequest, Limits
 
-from .support import PROBE, Probe
+from .support import OPEN, PROBE, Probe
 from .upstream import Upstream, upstream
 
 IO = "zigttp:io"
@@ -22,8 +22,8 @@ def up() -> Iterator[Upstream]:
 
 
 @pytest.fixture(scope="module")
-def allowed(probe_for: Callable[..., Probe]) -> Probe:
-    return probe_for(outbound_hosts=("127.0.0.1",))
+def allowed(probe_for: Callable[..., Probe], up: Upstream) -> Probe:
+    return probe_for(outbound_hosts=(f"127.0.0.1:{up.port}",))
 
 
 def test_parallel_requests_overlap(allowed: Probe, up: Upstream) -> None:
@@ -70,7 +70,8 @@ def test_limits_and_wrong_calls(allowed: Probe, up: Upstream) -> None:
 def test_a_thunk_stopped_by_the_deadline_leaves_nothing_behind(hosts: Callable[..., Host], up: Upstream) -> None:
     # The time limit is uncatchable: the wrapper cannot close the collection, so the host ties it to the
     # request. The pooled instance's next request must fetch for real, not collect.
-    p = Probe(hosts(outbound_hosts=("127.0.0.1",)).load(Bundle(PROBE, "probe.js"), Limits(timeout_ms=300)))
+    p = Probe(hosts(outbound_hosts=(f"127.0.0.1:{up.port}",)).load(Bundle(PROBE, "probe.js"), Limits(timeout_ms=300),
+                                                                grants=OPEN))
     out = p.handler.handle(HttpRequest("POST", "/", [("x-call", json.dumps(
         {"m": IO, "f": "parallel", "args": [[{"$spin": [f"{up.url}/json"]}]]}))]))
     assert out.status == 504 and out.failure is not None and not out.failure.instance_discarded

@@ -47,8 +47,8 @@ def server(tmp_path_factory: pytest.TempPathFactory, up: Upstream) -> Iterator[t
         grants = ["--allow-cache", "test", "--allow-env", "ZT_GREETING"]
         for name in ("init", "hit", "count"):
             grants += ["--allow-sql", name]
-        with serve(SHARED, "--no-verify", "--threads", "1", "--sqlite", str(db), "--outbound-host", "127.0.0.1",
-                   *grants, "-q", workers=2) as s:
+        with serve(SHARED, "--no-verify", "--threads", "1", "--sqlite", str(db),
+                   "--outbound-host", f"127.0.0.1:{up.port}", *grants, "-q", workers=2) as s:
             yield s, db
     finally:
         os.environ.pop("ZT_GREETING", None)

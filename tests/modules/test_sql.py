@@ -13,7 +13,7 @@ from zigttp_host import Bundle, HandlerLoadError, Host
 from zigttp_host.vm.sqlcheck import check_statements, registrations_of
 from zigttp_host.vm.sqltext import StatementError, scan
 
-from .support import HANDLERS, LIMITS, handle
+from .support import HANDLERS, LIMITS, OPEN, handle
 
 TODOS = (HANDLERS / "todos.js").read_text()
 
@@ -25,7 +25,7 @@ def db(tmp_path: Path) -> Path:
 
 @pytest.fixture()
 def todos(hosts: Callable[..., Host], db: Path) -> Any:
-    h = hosts(sqlite_path=str(db)).load(Bundle(TODOS, "todos.js"), LIMITS)
+    h = hosts(sqlite_path=str(db)).load(Bundle(TODOS, "todos.js"), LIMITS, grants=OPEN)
     assert handle(h, url="/create")[0] == 200
     return h
 
@@ -58,7 +58,7 @@ def test_wrong_uses_are_type_errors(todos: Any, path: str, message: str) -> None
 
 
 def test_without_a_database(hosts: Callable[..., Host]) -> None:
-    h = hosts().load(Bundle(TODOS, "todos.js"), LIMITS)
+    h = hosts().load(Bundle(TODOS, "todos.js"), LIMITS, grants=OPEN)
     _, out = handle(h, url="/count")
     assert out["threw"] == "InternalError" and "start the server with --sqlite FILE" in out["message"]
 
@@ -66,7 +66,7 @@ def test_without_a_database(hosts: Callable[..., Host]) -> None:
 def test_registrations_survive_the_snapshot_into_another_host(hosts: Callable[..., Host], todos: Any,
                                                               db: Path) -> None:
     other = hosts(sqlite_path=str(db))
-    h = other.load(Bundle(TODOS, "todos.js"), LIMITS, isolation="fresh")
+    h = other.load(Bundle(TODOS, "todos.js"), LIMITS, isolation="fresh", grants=OPEN)
     assert other.engine.cache.compiles == 0, "expected the snapshot from the cache: no module scope ran here"
     assert handle(h, url="/add?title=from-another-worker")[0] == 200
     assert handle(todos, url="/list") == (200, [{"id": 1, "title": "from-another-worker"}])

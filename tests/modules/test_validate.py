@@ -127,10 +127,10 @@ def test_remote_refs_are_never_fetched(probe: Probe, schema_server: str) -> None
 
 
 def test_a_catastrophic_pattern_is_bounded(probe: Probe) -> None:
+    # patterns run on a linear-time engine (tests/modules/test_hostile_patterns.py): answered, not timed out
     compile_and(probe, "redos", {"type": "string", "pattern": "^(a|aa)+$"})
     started = time.monotonic()
-    kind, message = probe.throws(V, "validateJson", "redos", json.dumps("a" * 60 + "!"))
-    assert kind == "RangeError" and "took longer than" in message
+    assert probe.call(V, "validateJson", "redos", json.dumps("a" * 60 + "!"))["ok"] is False
     assert time.monotonic() - started < 3
     assert probe.call(V, "validateJson", "redos", '"aaa"')["ok"] is True
 

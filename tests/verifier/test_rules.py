@@ -200,6 +200,32 @@ CASES: list[Case] = [
          "let hits = 0;\n" + H + "  hits = hits + 1;\n  return Response.json({ hits });\n}\n",
          "hits = hits",
          "const START = 0;\n" + H + "  const hits = START + 1;\n  return Response.json({ hits });\n}\n"),
+    Case("framing-header-in-init", "ZTS311",
+         H + "  return Response.text(\"x\", { headers: { \"Content-Length\": \"1\" } });\n}\n",
+         "\"Content-Length\"",
+         H + "  return Response.text(\"x\", { headers: { \"content-type\": \"text/csv\" } });\n}\n",
+         severity="warning"),
+    Case("framing-header-set", "ZTS311",
+         H + "  const res = Response.text(\"x\");\n  res.headers.set(\"transfer-encoding\", \"chunked\");\n"
+             "  return res;\n}\n",
+         "\"transfer-encoding\"",
+         H + "  const res = Response.text(\"x\");\n  res.headers.set(\"x-trace\", \"1\");\n  return res;\n}\n",
+         severity="warning"),
+    Case("framing-header-assign", "ZTS311",
+         H + "  const res = Response.text(\"x\");\n  res.headers[\"proxy-authenticate\"] = \"Basic\";\n"
+             "  return res;\n}\n",
+         "\"proxy-authenticate\"",
+         H + "  const res = Response.text(\"x\");\n  res.headers[\"www-authenticate\"] = \"Basic\";\n"
+             "  return res;\n}\n",
+         severity="warning"),
+    Case("schema-pattern-lookahead", "ZTS331",
+         "import { schemaCompile, validateJson } from \"zigttp:validate\";\n"
+         "schemaCompile(\"user\", { type: \"string\", pattern: \"^(?!admin$)\" });\n" + H
+         + "  const r = validateJson(\"user\", req.body ?? \"\");\n  return Response.json({ ok: r.ok });\n}\n",
+         "\"^(?!admin$)\"",
+         "import { schemaCompile, validateJson } from \"zigttp:validate\";\n"
+         "schemaCompile(\"user\", { type: \"string\", not: { pattern: \"^admin$\" } });\n" + H
+         + "  const r = validateJson(\"user\", req.body ?? \"\");\n  return Response.json({ ok: r.ok });\n}\n"),
     # --------------------------------------------------------- flow checker
     Case("secret-in-response", "ZTS400",
          "import { env } from \"zigttp:env\";\n" + H

@@ -10,8 +10,9 @@ in a local function called from there. A loop over a literal array,
 from __future__ import annotations
 
 from zigttp.compiler import ast as A
+from zigttp.compiler.ast import FUNCTION_NODES, TYPE_STATEMENTS, children_in_source_order, unparen
 from zigttp.contract.literals import Literals
-from zigttp.contract.walk import FUNCTION_NODES, TYPE_STATEMENTS, children, location, unparen
+from zigttp.contract.walk import location
 
 _ITERATION_METHODS = frozenset({"map", "forEach", "filter", "flatMap", "reduce", "reduceRight", "some", "every",
                                 "find", "findIndex", "findLast", "findLastIndex", "sort"})
@@ -77,7 +78,7 @@ def _walk(module: A.Module) -> list[tuple[A.Node, bool]]:
             for arg in node.arguments:  # type: ignore[attr-defined]
                 stack.append((arg, in_loop or (iterating and type(unparen(arg)) in FUNCTION_NODES)))
             continue
-        stack.extend((c, in_loop) for c in children(node))
+        stack.extend((c, in_loop) for c in children_in_source_order(node))
     return out
 
 
@@ -93,10 +94,10 @@ def _does_io(call: A.Node, module: A.Module, io: set[str], literals: Literals, s
     if fn is None or id(fn) in seen:
         return False
     seen.add(id(fn))
-    stack = list(children(fn))
+    stack = children_in_source_order(fn)
     while stack:
         node = stack.pop()
         if type(node) is A.Call and _does_io(node, module, io, literals, seen):
             return True
-        stack.extend(children(node))
+        stack.extend(children_in_source_order(node))
     return False

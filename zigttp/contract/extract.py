@@ -33,9 +33,10 @@ import re
 from dataclasses import dataclass, field
 
 from zigttp.compiler import ast as A
+from zigttp.compiler.ast import TYPE_STATEMENTS, children_in_source_order, unparen
 from zigttp.contract.hosts import literal_url_host, prefix_host
 from zigttp.contract.literals import Literals
-from zigttp.contract.walk import TYPE_STATEMENTS, children, location, unparen
+from zigttp.contract.walk import location
 
 CAPABILITIES = ("env", "egress", "cache", "sql")
 GLOBAL_FETCH = "fetchSync"
@@ -168,7 +169,7 @@ class _Extractor:
                 self.call(node, node.right, [node.left], skip)  # type: ignore[attr-defined]
             elif kind is A.Property and not node.computed and type(node.key) is A.Identifier:  # type: ignore[attr-defined]
                 skip.add(id(node.key))  # type: ignore[attr-defined]
-            stack.extend(reversed(list(children(node))))
+            stack.extend(reversed(children_in_source_order(node)))
 
     # ---------- classification ----------
 

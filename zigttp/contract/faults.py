@@ -21,8 +21,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from zigttp.compiler import ast as A
+from zigttp.compiler.ast import FUNCTION_NODES, TYPE_STATEMENTS, children_in_source_order, unparen
 from zigttp.contract.routes import ApiReader
-from zigttp.contract.walk import FUNCTION_NODES, TYPE_STATEMENTS, children, location, unparen
+from zigttp.contract.walk import location
 
 
 @dataclass
@@ -76,7 +77,7 @@ class _Scan:
                 sites.append(node)
             if type(node) is A.Block:
                 self.block(node.body, fn)  # type: ignore[attr-defined]
-            stack.extend((c, fn) for c in children(node))
+            stack.extend((c, fn) for c in children_in_source_order(node))
         for call in sorted(sites, key=lambda n: n.start):
             self.out.total += 1
             if id(call) in self.covered:
@@ -217,5 +218,5 @@ def _returns_in(node: A.Node) -> list[A.Node]:
         if type(current) is A.Return:
             out.append(current)
             continue
-        stack.extend(children(current))
+        stack.extend(children_in_source_order(current))
     return out

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from zigttp.compiler import ast as A
+from zigttp.compiler.ast import FUNCTION_NODES, unparen
 from zigttp.compiler.emitter import find_handler
 from zigttp.contract.literals import Literals
-from zigttp.contract.walk import FUNCTION_NODES, top_level, unparen
+from zigttp.contract.walk import top_level
 
 _MAX_FOLLOW = 16
 

@@ -1,6 +1,10 @@
-"""Egress hosts as the contract records them: the host egress policy's normalisation, from literal URLs.
+"""Egress origins as the contract records them: the host egress policy's normalisation, from literal URLs.
 
-Standard library plus `zigttp_host.vm.egress` only: `zigttp serve` uses it before any analysis.
+A URL on its scheme's default port (https 443, http 80) is recorded as its plain host name, which is
+what the egress policy grants for those ports; a URL naming another port is recorded as `host:port`,
+so the contract grants exactly the service the handler reaches (vm/egress.py: grants name origins).
+
+Standard library plus `zigttp_host` only: `zigttp serve` uses it before any analysis.
 """
 
 from __future__ import annotations
@@ -23,7 +27,8 @@ def normalise(host: str) -> str | None:
 
 
 def literal_url_host(url: str) -> str | None:
-    """The host a literal URL reaches, or None when the egress policy always refuses it."""
+    """The origin a literal URL reaches (`host`, or `host:port` off the default port), or None when the egress
+    policy always refuses it."""
     if any(c in url for c in " \t\r\n\\\x00"):
         return None
     try:
@@ -32,7 +37,7 @@ def literal_url_host(url: str) -> str | None:
         parts.port  # noqa: B018 - raises for a malformed port
     except ValueError:
         return None
-    if parts.scheme.lower() not in ("http", "https") or not hostname or "@" in parts.netloc:
+    if parts.scheme.lower() not in ("http", "https") or not hostname or "@" in parts.netloc or parts.port == 0:
         return None
     try:
         from zigttp_host.vm.egress import ip_literal
@@ -42,14 +47,19 @@ def literal_url_host(url: str) -> str | None:
     ip = ip_literal(hostname)
     if ip is not None and raw.strip("[]").lower() != str(ip):
         return None  # 2130706433, 0x7f.1, 127.1: the egress policy refuses IP addresses not in their usual form
-    return normalise(hostname)
+    host = normalise(hostname)
+    if host is None or parts.port is None:
+        return host
+    from zigttp_host.vm.egress import grant_for
+
+    return grant_for(parts.scheme.lower(), host, parts.port)
 
 
 def auto_grantable(host: str) -> bool:
-    """Contract hosts `serve` grants without an operator: names, not IP addresses or localhost."""
-    from zigttp_host.vm.egress import ip_literal
+    """Contract egress entries `serve` grants without an operator: names, not IP addresses or localhost."""
+    from zigttp_host.grants import auto_grantable as granted_without_operator
 
-    return ip_literal(host) is None and host != "localhost" and not host.endswith(".localhost")
+    return granted_without_operator(host)
 
 
 def prefix_host(prefix: str) -> str | None:

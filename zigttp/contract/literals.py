@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from zigttp.compiler import ast as A
-from zigttp.contract.walk import FUNCTION_NODES, walk
+from zigttp.compiler.ast import FUNCTION_NODES, binding_names, unparen, walk
 
 _MAX_DEPTH = 16
 
@@ -24,21 +24,6 @@ class Declaration:
     node: A.Node  # VariableDeclarator, Parameter, FunctionDeclaration, ImportSpecifier, ForOf
     source: str | None = None  # imports: the specifier
     imported: str | None = None
-
-
-def binding_names(target: A.Node) -> list[str]:
-    kind = type(target)
-    if kind is A.Identifier:
-        return [target.name]  # type: ignore[attr-defined]
-    out: list[str] = []
-    if kind is A.ObjectBinding:
-        for prop in target.properties:  # type: ignore[attr-defined]
-            out.extend(binding_names(prop.target))
-    elif kind is A.ArrayBinding:
-        for element in target.elements:  # type: ignore[attr-defined]
-            if element is not None:
-                out.extend(binding_names(element.target))
-    return out
 
 
 def declarations(module: A.Module) -> dict[str, list[Declaration]]:
@@ -81,8 +66,7 @@ class Literals:
 
     def string(self, node: A.Node | None, module: A.Module, depth: int = 0) -> str | None:
         """The string `node` always evaluates to, when that is proven."""
-        while type(node) is A.Paren:
-            node = node.expression  # type: ignore[union-attr]
+        node = unparen(node)
         kind = type(node)
         if kind is A.StringLiteral:
             return node.value  # type: ignore[union-attr]
@@ -112,8 +96,7 @@ class Literals:
 
     def prefix(self, node: A.Node | None, module: A.Module) -> str | None:
         """The literal text every value of a string expression starts with (None: nothing known)."""
-        while type(node) is A.Paren:
-            node = node.expression  # type: ignore[union-attr]
+        node = unparen(node)
         whole = self.string(node, module)
         if whole is not None:
             return whole
@@ -134,15 +117,10 @@ class Literals:
                 if part is None:
                     if i == 0:
                         # only a string on the left makes `+` a concatenation from the start
-                        inner = self.prefix(operand, module) if type(unwrap(operand)) is A.TemplateLiteral else None
+                        inner = self.prefix(operand, module) if type(unparen(operand)) is A.TemplateLiteral else None
                         return inner
                     break
                 text += part
             return text if text else None
         return None
 
-
-def unwrap(node: A.Node | None) -> A.Node | None:
-    while type(node) is A.Paren:
-        node = node.expression  # type: ignore[union-attr]
-    return node

@@ -26,10 +26,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from zigttp.compiler import ast as A
+from zigttp.compiler.ast import FUNCTION_NODES, TYPE_STATEMENTS, children_in_source_order, unparen, walk
 from zigttp.contract.literals import Literals
 from zigttp.contract.shapes import ShapeReader, dedupe
 from zigttp.contract.values import UNKNOWN, literal_value, property_key
-from zigttp.contract.walk import FUNCTION_NODES, TYPE_STATEMENTS, children, walk
 
 _METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
 _ROUTE_KEY = re.compile(r"^\s*([A-Za-z]+|\*)\s+(/\S*)\s*$")
@@ -87,8 +87,7 @@ def _virtual_locals(module: A.Module, spec: str) -> dict[str, str]:
 
 def _callee_export(node: A.Node, names: dict[str, str]) -> str | None:
     callee = node.callee if type(node) is A.Call else None  # type: ignore[attr-defined]
-    while type(callee) is A.Paren:
-        callee = callee.expression  # type: ignore[union-attr]
+    callee = unparen(callee)
     if type(callee) is A.Identifier:
         return names.get(callee.name)  # type: ignore[attr-defined]
     return None
@@ -174,8 +173,7 @@ class ApiReader:
 
     def _object(self, node: A.Node | None, module: A.Module) -> A.ObjectLiteral | None:
         for _ in range(_MAX_FOLLOW):
-            while type(node) is A.Paren:
-                node = node.expression  # type: ignore[union-attr]
+            node = unparen(node)
             if type(node) is A.ObjectLiteral:
                 return node  # type: ignore[return-value]
             if type(node) is not A.Identifier:
@@ -195,9 +193,9 @@ class ApiReader:
             found = set()
             for n in walk(module):
                 if type(n) is A.Assign:
-                    target = _unparen(n.target)  # type: ignore[attr-defined]
+                    target = unparen(n.target)  # type: ignore[attr-defined]
                     while type(target) in (A.Member, A.Index):
-                        target = _unparen(target.object)  # type: ignore[union-attr]
+                        target = unparen(target.object)  # type: ignore[union-attr]
                     if type(target) is A.Identifier:
                         found.add(target.name)  # type: ignore[union-attr]
             self._mutations[module.path] = found
@@ -226,7 +224,7 @@ class ApiReader:
             self._add(route)
 
     def _match(self, node: A.Node, module: A.Module) -> None:
-        subject = _unparen(node.subject)  # type: ignore[attr-defined]
+        subject = unparen(node.subject)  # type: ignore[attr-defined]
         request = self._request_fields(subject)
         if request is None:
             return
@@ -282,7 +280,7 @@ class ApiReader:
     # ---------- functions ----------
 
     def _function(self, node: A.Node | None, module: A.Module, depth: int = 0) -> A.Node | None:
-        node = _unparen(node)
+        node = unparen(node)
         if type(node) in FUNCTION_NODES:
             return node
         if type(node) is not A.Identifier or depth > _MAX_FOLLOW:
@@ -372,7 +370,7 @@ class ApiReader:
 
     def _responses(self, route: Route, node: A.Node | None, module: A.Module, fn: A.Node | None,
                    depth: int) -> None:
-        node = _unparen(node)
+        node = unparen(node)
         if node is None or depth > _MAX_FOLLOW:
             route.responses_dynamic = True
             return
@@ -443,7 +441,7 @@ class ApiReader:
         path: list[str] = []
         while type(node) is A.Member and node.name != "value":  # type: ignore[attr-defined]
             path.append(node.name)  # type: ignore[attr-defined]
-            node = _unparen(node.object)  # type: ignore[attr-defined,assignment]
+            node = unparen(node.object)  # type: ignore[attr-defined,assignment]
         schema = self._validated_value(node, *self._where)
         for name in reversed(path):
             props = schema.get("properties") if isinstance(schema, dict) else None
@@ -452,13 +450,13 @@ class ApiReader:
 
     def _validated_value(self, node: A.Node, module: A.Module, fn: A.Node | None) -> dict[str, Any] | None:
         """`r.value` where `r` was bound to a request-schema call with a literal, registered schema."""
-        node = _unparen(node)
+        node = unparen(node)
         if type(node) is not A.Member or node.name != "value" or type(node.object) is not A.Identifier:  # type: ignore[attr-defined]
             return None
         decls = self.literals.declared(module, node.object.name)  # type: ignore[attr-defined]
         if len(decls) != 1 or decls[0].kind != "const":
             return None
-        init = _unparen(decls[0].node.init)  # type: ignore[attr-defined]
+        init = unparen(decls[0].node.init)  # type: ignore[attr-defined]
         validators = self.validators.get(module.path, {})
         if type(init) is not A.Call or _callee_export(init, validators) not in (*_BODY_SCHEMA_CALLS, "decodeQuery"):
             return None
@@ -503,14 +501,8 @@ class ApiReader:
 
 # ---------- helpers ----------
 
-def _unparen(node: A.Node | None) -> A.Node | None:
-    while type(node) is A.Paren:
-        node = node.expression  # type: ignore[union-attr]
-    return node
-
-
 def _literal_int(node: A.Node | None) -> int | None:
-    node = _unparen(node)
+    node = unparen(node)
     if type(node) is A.NumberLiteral and float(node.value).is_integer():  # type: ignore[union-attr]
         return int(node.value)  # type: ignore[union-attr]
     return None
@@ -522,7 +514,7 @@ def _path_params(path: str) -> list[dict[str, Any]]:
 
 
 def _response_helper(callee: A.Node) -> str | None:
-    callee = _unparen(callee)  # type: ignore[assignment]
+    callee = unparen(callee)  # type: ignore[assignment]
     if type(callee) is A.Identifier and callee.name == "Response":  # type: ignore[attr-defined]
         return "Response"
     if (type(callee) is A.Member and type(callee.object) is A.Identifier  # type: ignore[attr-defined]
@@ -549,7 +541,7 @@ def _returned(fn: A.Node) -> list[A.Node | None]:
             continue
         if type(node) is A.Assert and node.value is not None:  # type: ignore[attr-defined]
             out.append(node.value)  # type: ignore[attr-defined]
-        stack.extend(reversed(list(children(node))))
+        stack.extend(reversed(children_in_source_order(node)))
     return out
 
 
@@ -561,20 +553,20 @@ def _first_param(fn: A.Node | None) -> str | None:
 
 
 def _request_member(node: A.Node | None) -> str | None:
-    node = _unparen(node)
+    node = unparen(node)
     if type(node) is A.Member and type(node.object) is A.Identifier:  # type: ignore[attr-defined]
         return node.name  # type: ignore[attr-defined]
     return None
 
 
 def _is_request(node: A.Node | None, request: str | None) -> bool:
-    node = _unparen(node)
+    node = unparen(node)
     return request is not None and type(node) is A.Identifier and node.name == request  # type: ignore[attr-defined]
 
 
 def _request_param(node: A.Node, request: str) -> tuple[str | None, str | None]:
     """("query"|"header", name) for req.query.x / req.headers.x / req.headers["x"]."""
-    obj = _unparen(node.object)  # type: ignore[attr-defined]
+    obj = unparen(node.object)  # type: ignore[attr-defined]
     if type(obj) is not A.Member or not _is_request(obj.object, request):  # type: ignore[attr-defined]
         return None, None
     where = {"query": "query", "headers": "header"}.get(obj.name)  # type: ignore[attr-defined]
@@ -585,27 +577,27 @@ def _request_param(node: A.Node, request: str) -> tuple[str | None, str | None]:
         if where == "header" and name in ("get", "has"):
             return None, None
         return where, name.lower() if where == "header" else name
-    index = _unparen(node.index)  # type: ignore[attr-defined]
+    index = unparen(node.index)  # type: ignore[attr-defined]
     if type(index) is A.StringLiteral:
         return where, index.value.lower() if where == "header" else index.value  # type: ignore[attr-defined]
     return None, None
 
 
 def _header_get(node: A.Node, request: str | None) -> str | None:
-    callee = _unparen(node.callee)  # type: ignore[attr-defined]
+    callee = unparen(node.callee)  # type: ignore[attr-defined]
     if type(callee) is not A.Member or callee.name not in ("get", "has"):  # type: ignore[attr-defined]
         return None
-    headers = _unparen(callee.object)  # type: ignore[attr-defined]
+    headers = unparen(callee.object)  # type: ignore[attr-defined]
     if type(headers) is not A.Member or headers.name != "headers" or not _is_request(headers.object, request):  # type: ignore[attr-defined]
         return None
     args = node.arguments  # type: ignore[attr-defined]
-    if args and type(_unparen(args[0])) is A.StringLiteral:
-        return _unparen(args[0]).value.lower()  # type: ignore[union-attr]
+    if args and type(unparen(args[0])) is A.StringLiteral:
+        return unparen(args[0]).value.lower()  # type: ignore[union-attr]
     return None
 
 
 def _is_undefined(node: A.Node | None) -> bool:
-    node = _unparen(node)
+    node = unparen(node)
     return node is None or (type(node) is A.Identifier and node.name == "undefined")  # type: ignore[attr-defined]
 
 
@@ -618,7 +610,7 @@ def _handler_chain(program: A.Program, literals: Literals) -> A.Node | None:
         return None
     node: A.Node | None = A.Identifier(program.entry.file, 0, 0, found.name)
     for _ in range(_MAX_FOLLOW):
-        node = _unparen(node)
+        node = unparen(node)
         if type(node) is A.GuardChain:
             return node
         if type(node) is not A.Identifier:

@@ -2,16 +2,19 @@
 
     --contract FILE      use a built contract (refused unless its handler sha256 matches the handler)
     --allow-env NAME     (repeatable) grant what the analysis could not prove, by name
-    --allow-egress HOST  (repeatable) a host fetch may reach (like --outbound-host)
+    --allow-egress HOST  (repeatable) an origin fetch may reach, `host` (https 443, http 80) or `host:port`
+                         (like --outbound-host)
     --allow-cache NS     (repeatable)
     --allow-sql NAME     (repeatable)
     --no-env-check       do not require the contract's env vars to be set at start
     --security-log FILE  append every capability denial as a JSON line
     --expose-contract    answer GET /_zigttp/contract with the running contract and grants
 
-Without a contract (`--no-verify` plain JavaScript) only the `--allow-*` names are granted.
-Contract egress hosts that are IP addresses or `localhost` are not granted automatically: an
-operator grants them with --allow-egress (or --outbound-host).
+Every path builds explicit Grants, never "unchecked": with a contract, the contract's names
+(`Grants.from_contract`, shared with embedders) plus the `--allow-*` names; without one (`--no-verify`
+plain JavaScript) only the `--allow-*` names; `--no-env-check` only skips the start-up check that the
+contract's variables are set. Contract egress entries that are IP addresses or `localhost` are not
+granted automatically: an operator grants them with --allow-egress (or --outbound-host).
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -47,10 +50,10 @@ class ServeGrants:
 
 
 def _host(text: str) -> str:
-    from zigttp_host.vm.egress import normalise_host
+    from zigttp_host.vm.egress import normalise_grant
 
     try:
-        return normalise_host(text)
+        return normalise_grant(text)
     except ValueError as e:
         raise argparse.ArgumentTypeError(str(e)) from None
 
@@ -69,8 +72,9 @@ def add_contract_arguments(p: argparse.ArgumentParser) -> None:
                    help="also grant the environment variable NAME (repeatable): for access the analysis could not "
                         "prove")
     p.add_argument("--allow-egress", action="append", default=[], type=_host, metavar="HOST",
-                   help="also let fetch reach HOST (repeatable; IP addresses and localhost need this even when the "
-                        "contract lists them)")
+                   help="also let fetch reach HOST: a name or address for https on 443 and http on 80, or "
+                        "HOST:PORT for another port (repeatable; IP addresses and localhost need this even when "
+                        "the contract lists them)")
     p.add_argument("--allow-cache", action="append", default=[], type=_name, metavar="NS",
                    help="also grant the zigttp:cache namespace NS (repeatable)")
     p.add_argument("--allow-sql", action="append", default=[], type=_name, metavar="NAME",
@@ -138,53 +142,59 @@ def derive_for_serve(handler: Path) -> dict[str, Any]:
     return derived.contract
 
 
-def serve_grants(args: argparse.Namespace, handler: Path, verified: bool, bundle_name: str) -> ServeGrants:
-    from zigttp.contract.hosts import auto_grantable
+def _contract(args: argparse.Namespace, handler: Path, verified: bool) -> tuple[dict[str, Any] | None, str]:
+    """The contract to grant from and where it came from: `--contract FILE`, derived, or none (--no-verify)."""
     from zigttp.contract.schema import ContractError, load_contract
-    from zigttp_host.grants import Grants
 
-    contract: dict[str, Any] | None
     if args.contract is not None:
         try:
             contract = load_contract(args.contract)
         except ContractError as e:
             raise ServeContractError(f"error: --contract {e}", 2) from None
         check_contract_matches(contract, handler)
-        source = "file"
-    elif verified:
-        contract = derive_for_serve(handler)
-        source = "derived"
-    else:
-        contract, source = None, "none"
+        return contract, "file"
+    if verified:
+        return derive_for_serve(handler), "derived"
+    return None, "none"
+
+
+def _check_env(contract: dict[str, Any]) -> None:
+    missing = [n for n in contract["env"] if n not in os.environ]
+    if missing:
+        raise ServeContractError(
+            f"error: the handler reads environment variable{'s' if len(missing) > 1 else ''} "
+            f"{', '.join(missing)} (proven by its contract), but {'they are' if len(missing) > 1 else 'it is'}"
+            " not set; set it, or start with --no-env-check", 1)
+
+
+def _security_log(args: argparse.Namespace) -> str | None:
+    if args.security_log is None:
+        return None
+    log = str(args.security_log.resolve())
+    try:
+        fd = os.open(log, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+        os.close(fd)
+    except OSError as e:
+        raise ServeContractError(f"error: --security-log {args.security_log}: {e}", 2) from None
+    return log
+
+
+def serve_grants(args: argparse.Namespace, handler: Path, verified: bool, bundle_name: str) -> ServeGrants:
+    from zigttp_host.grants import Grants, contract_egress
+
+    contract, source = _contract(args, handler, verified)
     egress = {*args.allow_egress, *getattr(args, "outbound_host", [])}  # --outbound-host is an egress grant too
-    names: dict[str, set[str]] = {"env": set(args.allow_env), "egress": egress,
-                                  "cache": set(args.allow_cache), "sql": set(args.allow_sql)}
+    grants = Grants(env=args.allow_env, egress=egress, cache=args.allow_cache, sql=args.allow_sql)
     not_auto: list[str] = []
     if contract is not None:
-        names["env"] |= set(contract["env"])
-        names["cache"] |= set(contract["cache"])
-        names["sql"] |= set(contract["sql"])
-        for host in contract["egress"]:
-            if auto_grantable(host):
-                names["egress"].add(host)
-            elif host not in names["egress"]:
-                not_auto.append(host)
-        if not args.no_env_check:
-            missing = [n for n in contract["env"] if n not in os.environ]
-            if missing:
-                raise ServeContractError(
-                    f"error: the handler reads environment variable{'s' if len(missing) > 1 else ''} "
-                    f"{', '.join(missing)} (proven by its contract), but {'they are' if len(missing) > 1 else 'it is'}"
-                    " not set; set it, or start with --no-env-check", 1)
-    log = str(args.security_log.resolve()) if args.security_log is not None else None
-    if log is not None:
         try:
-            fd = os.open(log, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
-            os.close(fd)
-        except OSError as e:
-            raise ServeContractError(f"error: --security-log {args.security_log}: {e}", 2) from None
-    grants = Grants(env=names["env"], egress=names["egress"], cache=names["cache"], sql=names["sql"],
-                    handler=bundle_name, security_log=log)
+            grants = grants.union(Grants.from_contract(contract))
+            not_auto = [e for e in contract_egress(contract)[1] if e not in grants.egress]
+        except ValueError as e:  # a contract file can hold what the schema allows but the host refuses
+            raise ServeContractError(f"error: the contract cannot be granted: {e}", 2) from None
+        if not args.no_env_check:
+            _check_env(contract)
+    grants = replace(grants, handler=bundle_name, security_log=_security_log(args))
     return ServeGrants(contract, grants.to_dict(), sorted(not_auto), source)
 
 

@@ -17,6 +17,7 @@ from collections.abc import Callable
 from typing import Any
 
 from zigttp.compiler import ast as A
+from zigttp.compiler.ast import unparen
 from zigttp.verifier import ztypes as T
 
 _MAX_DEPTH = 24
@@ -118,8 +119,7 @@ class ShapeReader:
     def schema(self, node: A.Node | None, depth: int = 0) -> Schema | None:
         if node is None or depth > _MAX_DEPTH:
             return None
-        while type(node) is A.Paren:
-            node = node.expression  # type: ignore[union-attr]
+        node = unparen(node)
         if self.known is not None:
             found = self.known(node)
             if found is not None:

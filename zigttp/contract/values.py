@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 from zigttp.compiler import ast as A
+from zigttp.compiler.ast import unparen
 from zigttp.contract.literals import Literals
 
 UNKNOWN: Any = object()  # not a literal value
@@ -16,8 +17,7 @@ def literal_value(node: A.Node | None, module: A.Module, literals: Literals, dep
     """The JSON value `node` always evaluates to, or UNKNOWN."""
     if node is None or depth > _MAX_DEPTH:
         return UNKNOWN
-    while type(node) is A.Paren:
-        node = node.expression  # type: ignore[union-attr]
+    node = unparen(node)
     kind = type(node)
     if kind is A.StringLiteral:
         return node.value  # type: ignore[union-attr]

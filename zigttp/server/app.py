@@ -13,6 +13,7 @@ from typing import Any
 import orjson
 
 from zigttp_host import Bundle, Handler, Host, HttpRequest, HttpResponse
+from zigttp_host.logtext import escape_controls
 
 from ..loader import StoredLineMap
 from .config import ServeConfig
@@ -26,6 +27,7 @@ _JSON = [("content-type", "application/json")]
 MAX_HEADERS = 100
 CONTRACT_PATH = "/_zigttp/contract"  # answered only with --expose-contract
 MAX_URL_BYTES = 8192
+GIL_SWITCH_INTERVAL_S = 0.001
 
 
 def _json_error(status: int, body: dict[str, Any]) -> tuple[int, list[tuple[str, str]], bytes]:
@@ -53,6 +55,10 @@ class ZigttpApp:
     # granian calls this once per worker, before serving
     def __rsgi_init__(self, loop: asyncio.AbstractEventLoop) -> None:
         _configure_logging(self.config.quiet)
+        # Handler threads that run Python host work hold the GIL for up to the
+        # switch interval before the event loop gets a turn; 5 ms (CPython's
+        # default) per turn would show in every other request's latency.
+        sys.setswitchinterval(GIL_SWITCH_INTERVAL_S)
         host = Host(modules=self.config.module_config())
         source = Path(self.config.bundle_path).read_text(encoding="utf-8")
         line_map = None
@@ -100,6 +106,13 @@ class ZigttpApp:
         headers = scope.headers.items()
         if len(headers) > MAX_HEADERS:
             return _json_error(431, {"error": "too_many_headers", "limit": MAX_HEADERS})
+        unreadable = _unreadable_header(scope.headers, headers)
+        if unreadable is not None:
+            # granian withholds values that are not visible ASCII; refuse
+            # rather than run the handler without a header the client sent
+            return _json_error(400, {"error": "bad_request", "message": (
+                f"request header {unreadable!r} has a value that is not visible ASCII: encode it "
+                "(for example percent-encoding or RFC 8187)")})
         limit = self.limits.max_body_bytes
         declared = scope.headers.get("content-length")
         if declared is not None:
@@ -121,10 +134,23 @@ class ZigttpApp:
         request = HttpRequest(method, url, headers, body)
         response = self.handler.handle_inline(request) if self.config.inline else None
         if response is None:
-            response = await self.dispatcher.submit(self.handler.handle, request)
+            try:
+                response = await self.dispatcher.submit(self.handler.handle, request)
+            except Exception as e:  # the handler answers every failure itself; this is a host bug
+                log.error("%s %s %s: internal error: %s", self.config.bundle_name, method, path, type(e).__name__)
+                return _json_error(500, {"error": "internal_error"})
         if response.failure is not None:
             _log_failure(self.config.bundle_name, method, path, response)
         return response.status, response.headers, response.body
+
+
+def _unreadable_header(raw: Any, items: list[tuple[str, str]]) -> str | None:
+    """The name of a header granian listed without a value (not visible ASCII), or None."""
+    names = raw.keys()
+    if len(names) <= len(items) and len(names) == len({k for k, _ in items}):
+        return None
+    present = {k for k, _ in items}
+    return next((n for n in names if n not in present), None)
 
 
 # After a body turns out too large, up to this much more is read and dropped
@@ -151,12 +177,19 @@ def _log_failure(name: str, method: str, path: str, response: HttpResponse) -> N
     log.warning("%s %s %s: %s%s%s", name, method, path, f.kind, f": {f.message}" if f.message else "", where)
 
 
+class EscapingFormatter(logging.Formatter):
+    """One record, one line: control characters in any part of a message are escaped."""
+
+    def formatMessage(self, record: logging.LogRecord) -> str:
+        return escape_controls(super().formatMessage(record))
+
+
 def _configure_logging(quiet: bool) -> None:
     root = logging.getLogger("zigttp")
     if root.handlers:
         return
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("[%(asctime)s] %(message)s", "%Y-%m-%d %H:%M:%S"))
+    handler.setFormatter(EscapingFormatter("[%(asctime)s] %(message)s", "%Y-%m-%d %H:%M:%S"))
     root.addHandler(handler)
     root.setLevel(logging.INFO)
     root.propagate = False

@@ -29,7 +29,7 @@ class ServeConfig:
     verified: bool = True
     limits: dict = field(default_factory=dict)
     modules: dict = field(default_factory=dict)  # ModuleConfig.to_dict() form, less the workers' own paths
-    grants: dict | None = None  # zigttp_host.grants.Grants.to_dict(): what the handler may reach (None: unchecked)
+    grants: dict | None = None  # Grants.to_dict(): what the handler may reach (None: nothing; serve always sets it)
     contract: dict | None = None  # GET /_zigttp/contract's answer {contract, grants}, only with --expose-contract
     expose_contract: bool = False
 

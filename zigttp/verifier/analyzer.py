@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from zigttp.compiler import ast as A
+from zigttp.compiler.ast import binding_identifiers, unparen
 from zigttp.verifier.assign import assignable
 from zigttp.verifier.builtins import global_types
 from zigttp.verifier.calls import Callee, CallTyping
@@ -34,12 +35,11 @@ from zigttp.verifier.flowenv import (
     REQUEST,
     RESPONSE,
     Env,
-    _unparen,
     join,
 )
 from zigttp.verifier.members import element_type, index_type, member_type
 from zigttp.verifier.registry import ModuleExport
-from zigttp.verifier.scope import Binding, binding_identifiers
+from zigttp.verifier.scope import Binding
 from zigttp.verifier.ztypes import (
     NUMBER,
     STRING,
@@ -309,7 +309,7 @@ class Analyzer(Refinement, ExpressionTyping, CallTyping):
     def check_flow(self, node: A.Node, got: Type, expected: Type | None, site: str, param: str | None = None,
                    callee: Callee | None = None) -> None:
         """A value flows into a declared place; literals already checked property by property are skipped."""
-        if id(_unparen(node)) in self.checked_literals:
+        if id(unparen(node)) in self.checked_literals:
             return
         self.types.check_flow(node, got, expected, site, param=param, callee=callee)
 

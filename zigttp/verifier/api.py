@@ -20,10 +20,12 @@ from zigttp.verifier.card import render_card, render_json
 from zigttp.verifier.checks import guarded, run_typed
 from zigttp.verifier.context import Context, build_context
 from zigttp.verifier.flow import FlowChecker, FlowFacts
+from zigttp.verifier.framing import check_framing
 from zigttp.verifier.paths import PathReport, enumerate_paths
 from zigttp.verifier.properties import HandlerProperties, derive_properties
 from zigttp.verifier.reachability import check_reachability
 from zigttp.verifier.returns import check_returns
+from zigttp.verifier.schemapatterns import check_schema_patterns
 from zigttp.verifier.sqlcheck import check_sql
 from zigttp.verifier.state import check_state
 from zigttp.verifier.strict import check_strict
@@ -139,9 +141,11 @@ def _run_checks(program: A.Program, strict: bool, result: VerifyResult, sql_sche
     guarded(ctx, "reachability", lambda: check_reachability(ctx), failed)
     guarded(ctx, "unused variables", lambda: check_unused(ctx), failed)
     guarded(ctx, "state isolation", lambda: check_state(ctx), failed)
+    guarded(ctx, "framing headers", lambda: check_framing(ctx), failed)
     flow = guarded(ctx, "flow", lambda: FlowChecker(ctx, analyzer).run(), failed)
     if strict:
         guarded(ctx, "strict profile", lambda: check_strict(ctx, analyzer), failed)
+    guarded(ctx, "schema patterns", lambda: check_schema_patterns(ctx, analyzer), failed)
     if sql_schema is not None:
         guarded(ctx, "sql statements", lambda: check_sql(ctx, analyzer, sql_schema), failed)
     paths = guarded(ctx, "path enumeration", lambda: enumerate_paths(ctx, analyzer), failed)

@@ -11,15 +11,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from zigttp.compiler import ast as A
+from zigttp.compiler.ast import FUNCTION_NODES, unparen
 from zigttp.verifier.flowenv import (
     REQUEST,
     RESPONSE,
     Env,
-    _unparen,
 )
 from zigttp.verifier.members import call_signature, is_callable
 from zigttp.verifier.registry import ModuleExport
-from zigttp.verifier.scope import FUNCTION_NODES
 from zigttp.verifier.ztypes import (
     NEVER,
     UNDEFINED,
@@ -60,7 +59,7 @@ class CallTyping:
     """Call, pipe and guard-chain typing for the analyzer."""
 
     def e_call(self, node: A.Call, env: Env, expected: Type | None) -> Type:
-        callee = _unparen(node.callee)
+        callee = unparen(node.callee)
         callee_t = self.expr(callee, env)
         info = self.identify_callee(callee, callee_t)
         self.callees[id(node)] = info
@@ -98,7 +97,7 @@ class CallTyping:
                 return Callee("local", target.name, function=fn.node)  # type: ignore[arg-type]
             return Callee("unknown", target.name)
         if kind is A.Member:
-            obj = _unparen(callee.object)
+            obj = unparen(callee.object)
             if type(obj) is A.Identifier and self.scopes.refs.get(id(obj)) is None and obj.name in GLOBAL_OBJECTS:
                 return Callee("builtin", f"{obj.name}.{callee.name}")
             receiver = self.expr_types.get(id(callee.object), UNKNOWN)
@@ -167,7 +166,7 @@ class CallTyping:
                     self.optionals.use(argument.argument, t, "spread")
                 types[i] = UNKNOWN
                 continue
-            if generic and type(_unparen(argument)) in FUNCTION_NODES:
+            if generic and type(unparen(argument)) in FUNCTION_NODES:
                 continue
             want = param.type if param is not None else None
             if want is not None and generic:
@@ -208,7 +207,7 @@ class CallTyping:
 
     def e_pipe(self, node: A.Pipe, env: Env, expected: Type | None) -> Type:
         left = self.expr(node.left, env)
-        right = _unparen(node.right)
+        right = unparen(node.right)
         callee_t = self.expr(right, env, Fn((FnParam("value", left),), UNKNOWN))
         info = self.identify_callee(right, callee_t)
         self.callees[id(node)] = info
@@ -229,7 +228,7 @@ class CallTyping:
             if fn is None:
                 value = UNKNOWN
                 continue
-            info = self.identify_callee(_unparen(function), callee_t)
+            info = self.identify_callee(unparen(function), callee_t)
             if i == 0:
                 self.types.arg_count(function, fn, 0, info)
                 value = fn.returns()

@@ -126,10 +126,17 @@ MODULE_SCOPE_MUTATION = _rule(
     "handler mutates module-scope variable '{name}' (breaks cross-request isolation)",
     "use const for module-scope declarations and build new values per request, or move state to zigttp:cache",
     "verifier")
+FRAMING_HEADER = _rule(
+    "ZTS311", "response_framing_header", WARNING,
+    "response header '{name}' is owned by the server: the value set here is dropped",
+    "remove it: the server frames every response itself (content-length, transfer-encoding, connection, "
+    "keep-alive, upgrade, te, trailer and proxy-* headers)", "verifier")
 
 SQL_STATEMENT = _rule(
     "ZTS330", "sql_statement_invalid", ERROR, "sql statement '{name}' does not prepare against the schema: {error}",
     "check the table and column names against the --sql-schema file", "verifier")
+SCHEMA_PATTERN = _rule(
+    "ZTS331", "schema_pattern_refused", ERROR, "{call}: pattern at {where} {reason}", "{advice}", "verifier")
 
 # ------------------------------------------------------------ flow checker
 SECRET_IN_RESPONSE = _rule(

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from zigttp.compiler import ast as A
+from zigttp.compiler.ast import unparen
 from zigttp.verifier import narrowing as N
 from zigttp.verifier.builtins import is_result_variant
 from zigttp.verifier.flowenv import (
@@ -19,7 +20,6 @@ from zigttp.verifier.flowenv import (
     Env,
     Key,
     _is_never_env,
-    _unparen,
     join,
 )
 from zigttp.verifier.members import call_signature, member_type
@@ -85,7 +85,7 @@ class Refinement:
 
     def _cond_typed(self, node: A.Node, env: Env, where: str) -> tuple[Type, Env | None, Env | None]:
         yes, no = self.cond_inner(node, env, where)
-        return self.expr_types.get(id(_unparen(node)), UNKNOWN), yes, no
+        return self.expr_types.get(id(unparen(node)), UNKNOWN), yes, no
 
     def cond_inner(self, node: A.Node, env: Env, where: str) -> tuple[Env | None, Env | None]:
         """Like `cond` but without the sound-mode condition check of this node (the caller does it)."""
@@ -145,7 +145,7 @@ class Refinement:
 
     def _refine_equality(self, node: A.Binary, yes: Env, no: Env) -> None:
         positive = node.operator == "==="
-        left, right = _unparen(node.left), _unparen(node.right)
+        left, right = unparen(node.left), unparen(node.right)
         # typeof x === "tag"
         for a, b in ((left, right), (right, left)):
             if type(a) is A.Unary and a.operator == "typeof" and type(b) is A.StringLiteral:
@@ -181,7 +181,7 @@ class Refinement:
             return
 
     def _refine_call(self, node: A.Call, yes: Env, no: Env) -> None:
-        callee = _unparen(node.callee)
+        callee = unparen(node.callee)
         # r.isOk() / r.isErr()
         if type(callee) is A.Member and callee.name in ("isOk", "isErr") and not node.arguments:
             key = self.ref_key(callee.object)
@@ -222,7 +222,7 @@ class Refinement:
 
     def absent_read(self, node: A.Node) -> bool:
         """An element or index-signature read: typed T, but the key may be missing at run time."""
-        node = _unparen(node)
+        node = unparen(node)
         kind = type(node)
         if kind is A.Index:
             return True
@@ -233,7 +233,7 @@ class Refinement:
 
     def subject_info(self, node: A.Node) -> tuple[Type | None, bool]:
         """(declared type before refinement, possibly absent) of a compared value, for sound mode."""
-        node = _unparen(node)
+        node = unparen(node)
         kind = type(node)
         if kind is A.Identifier:
             binding = self.scopes.refs.get(id(node))

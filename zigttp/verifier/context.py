@@ -5,11 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from zigttp.compiler import ast as A
+from zigttp.compiler.ast import FUNCTION_NODES, children
 from zigttp.compiler.diagnostics import Diagnostic
 from zigttp.verifier.handler import HandlerInfo, locate_handler, reachable_functions
 from zigttp.verifier.registry import ModuleRegistry
 from zigttp.verifier.resolve import TypeResolver
-from zigttp.verifier.scope import FUNCTION_NODES, Scopes, children, resolve_program
+from zigttp.verifier.scope import Scopes, resolve_program
 
 
 @dataclass

@@ -8,6 +8,7 @@ checkers at the point where a value is used.
 from __future__ import annotations
 
 from zigttp.compiler import ast as A
+from zigttp.compiler.ast import unparen
 from zigttp.verifier import narrowing as N
 from zigttp.verifier.assign import assignable
 from zigttp.verifier.calls import _has_tvars
@@ -20,7 +21,6 @@ from zigttp.verifier.flowenv import (
     _invalidate,
     _invalidate_children,
     _stable,
-    _unparen,
 )
 from zigttp.verifier.members import call_signature, element_type, index_type, member_type
 from zigttp.verifier.ztypes import (
@@ -288,7 +288,7 @@ class ExpressionTyping:
         return UNKNOWN
 
     def e_assign(self, node: A.Assign, env: Env, expected: Type | None) -> Type:
-        target = _unparen(node.target)
+        target = unparen(node.target)
         op = node.operator
         target_declared = self.assign_target_type(target, env)
         if op == "=":
@@ -368,12 +368,12 @@ class ExpressionTyping:
         elif kind in (A.ArrayLiteral, A.ObjectLiteral):
             if kind is A.ArrayLiteral:
                 for element in target.elements:
-                    self.assign_to(_unparen(element), index_type(value, NUMBER), env, node)
+                    self.assign_to(unparen(element), index_type(value, NUMBER), env, node)
             else:
                 for prop in target.properties:
                     if type(prop) is A.Property:
                         t = member_type(value, _property_name(prop.key)) if not is_dynamic(value) else UNKNOWN
-                        self.assign_to(_unparen(prop.value), t if t is not None else UNKNOWN, env, node)
+                        self.assign_to(unparen(prop.value), t if t is not None else UNKNOWN, env, node)
 
     def e_conditional(self, node: A.Conditional, env: Env, expected: Type | None) -> Type:
         yes, no = self.cond(node.test, env, "?:")
@@ -531,7 +531,7 @@ class ExpressionTyping:
         if node.component is not None:
             self.expr(node.component, env)
             self.callees[id(node)] = self.identify_callee(
-                _unparen(node.component), self.expr_types.get(id(node.component), UNKNOWN)
+                unparen(node.component), self.expr_types.get(id(node.component), UNKNOWN)
             )
         for attribute in node.attributes:
             if type(attribute) is A.JSXAttribute and attribute.value is not None:

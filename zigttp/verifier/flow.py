@@ -24,11 +24,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from zigttp.compiler import ast as A
+from zigttp.compiler.ast import FUNCTION_NODES, children, unparen
 from zigttp.verifier import codes as C
 from zigttp.verifier.analyzer import Analyzer, Callee
 from zigttp.verifier.builtins import named_builtin
 from zigttp.verifier.context import Context
-from zigttp.verifier.scope import FUNCTION_NODES, Binding, children
+from zigttp.verifier.scope import Binding
 from zigttp.verifier.ztypes import base_kind
 
 SECRET = "secret"
@@ -258,8 +259,7 @@ class FlowChecker:
         else:
             args = list(node.arguments)  # type: ignore[attr-defined]
             callee_node = node.callee  # type: ignore[attr-defined]
-        while type(callee_node) is A.Paren:
-            callee_node = callee_node.expression
+        callee_node = unparen(callee_node)
         arg_labels = [self.labels(a) for a in args]
         if callee is None:
             return _union(arg_labels)
@@ -448,8 +448,7 @@ class FlowChecker:
 
     def _init_part(self, init: A.Node, name: str) -> frozenset:
         """Labels of `init.<name>` for an options object (a spread routes to every part)."""
-        while type(init) is A.Paren:
-            init = init.expression
+        init = unparen(init)
         if type(init) is not A.ObjectLiteral:
             return self.labels(init)
         out: frozenset = EMPTY
@@ -515,8 +514,7 @@ def _union(items: list[frozenset]) -> frozenset:
 
 
 def _literal(node: A.Node) -> str | None:
-    while type(node) is A.Paren:
-        node = node.expression  # type: ignore[attr-defined]
+    node = unparen(node)
     if type(node) is A.StringLiteral:
         return node.value
     if type(node) is A.TemplateLiteral and not node.expressions:

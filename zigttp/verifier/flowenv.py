@@ -7,7 +7,6 @@ for "unreachable". Joining keeps what both sides agree on, as unions.
 
 from __future__ import annotations
 
-from zigttp.compiler import ast as A
 from zigttp.verifier.builtins import named_builtin
 from zigttp.verifier.scope import Binding
 from zigttp.verifier.ztypes import (
@@ -67,7 +66,3 @@ def _stable(key: Key) -> bool:
     return not binding.writes
 
 
-def _unparen(node: A.Node) -> A.Node:
-    while type(node) is A.Paren:
-        node = node.expression  # type: ignore[attr-defined]
-    return node

@@ -13,8 +13,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from zigttp.compiler import ast as A
+from zigttp.compiler.ast import FUNCTION_NODES, children
 from zigttp.compiler.emitter import find_handler
-from zigttp.verifier.scope import FUNCTION_NODES, Binding, Scopes
+from zigttp.verifier.scope import Binding, Scopes
 
 
 @dataclass
@@ -119,8 +120,6 @@ def reachable_functions(program: A.Program, scopes: Scopes, handler: HandlerInfo
 
 
 def _refs_in_expression(node: A.Node, scopes: Scopes) -> list[Binding]:
-    from zigttp.verifier.scope import children
-
     out: list[Binding] = []
     stack = [node]
     while stack:
@@ -136,8 +135,6 @@ def _refs_in_expression(node: A.Node, scopes: Scopes) -> list[Binding]:
 
 
 def _functions_in(node: A.Node) -> list[A.Node]:
-    from zigttp.verifier.scope import children
-
     out: list[A.Node] = []
     stack = [node]
     while stack:

@@ -19,9 +19,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from zigttp.compiler import ast as A
+from zigttp.compiler.ast import FUNCTION_NODES, children, unparen
 from zigttp.verifier.analyzer import Analyzer
 from zigttp.verifier.context import Context
-from zigttp.verifier.scope import FUNCTION_NODES, children
 
 LIMIT = 1024
 _MAX_INLINE_DEPTH = 12
@@ -233,8 +233,7 @@ class PathEnumerator:
 
     def boundary(self, node: A.Node) -> str | None:
         """'result' / 'optional' when the expression is an I/O call that can fail."""
-        while type(node) is A.Paren:
-            node = node.expression  # type: ignore[attr-defined]
+        node = unparen(node)
         if type(node) is not A.Call:
             return None
         callee = self.analyzer.callees.get(id(node))
@@ -294,8 +293,7 @@ class PathEnumerator:
                 yield decided, end
 
     def decide(self, node: A.Node, state: State) -> bool | None:
-        while type(node) is A.Paren:
-            node = node.expression  # type: ignore[attr-defined]
+        node = unparen(node)
         kind = type(node)
         if kind is A.Unary and node.operator == "!":
             inner = self.decide(node.argument, state)
@@ -340,8 +338,7 @@ class PathEnumerator:
         return None
 
     def _assumed(self, node: A.Node, state: State) -> str | None:
-        while type(node) is A.Paren:
-            node = node.expression  # type: ignore[attr-defined]
+        node = unparen(node)
         if type(node) is not A.Identifier:
             return None
         binding = self.ctx.scopes.binding_of(node)

@@ -24,6 +24,7 @@ from dataclasses import asdict, dataclass, field
 from urllib.parse import urlsplit
 
 from zigttp.compiler import ast as A
+from zigttp.compiler.ast import unparen
 from zigttp.compiler.diagnostics import Diagnostic
 from zigttp.verifier.analyzer import Analyzer
 from zigttp.verifier.context import Context
@@ -177,8 +178,7 @@ def _literal_arg(call: A.Node, index: int) -> str | None:
     if index >= len(arguments):
         return None
     node = arguments[index]
-    while type(node) is A.Paren:
-        node = node.expression  # type: ignore[attr-defined]
+    node = unparen(node)
     if type(node) is A.StringLiteral:
         return node.value
     if type(node) is A.TemplateLiteral:

@@ -8,9 +8,9 @@ interfaces, function declarations) are not code and are skipped.
 from __future__ import annotations
 
 from zigttp.compiler import ast as A
+from zigttp.compiler.ast import children
 from zigttp.verifier import codes as C
 from zigttp.verifier.context import Context
-from zigttp.verifier.scope import children
 
 _NOT_CODE = (A.FunctionDeclaration, A.TypeAlias, A.Interface, A.Empty, A.Ambient, A.Import)
 

@@ -11,10 +11,10 @@ excludes undefined must too — ZTS204.
 from __future__ import annotations
 
 from zigttp.compiler import ast as A
+from zigttp.compiler.ast import FUNCTION_NODES
 from zigttp.verifier import codes as C
 from zigttp.verifier.builtins import named_builtin
 from zigttp.verifier.context import Context
-from zigttp.verifier.scope import FUNCTION_NODES
 from zigttp.verifier.ztypes import Type, describe, has_undefined, is_dynamic
 
 RESPONSE = named_builtin("Response")

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from zigttp.compiler import ast as A
+from zigttp.compiler.ast import unparen
 from zigttp.verifier import codes as C
 from zigttp.verifier.ztypes import (
     UNDEFINED,
@@ -107,7 +108,7 @@ class SoundChecker:
 
     def equality(self, node: A.Binary, left: Type, right: Type, info: Info) -> None:
         positive = node.operator == "==="
-        lnode, rnode = _unparen(node.left), _unparen(node.right)
+        lnode, rnode = unparen(node.left), unparen(node.right)
         for a, b in ((lnode, rnode), (rnode, lnode)):
             if type(a) is A.Unary and a.operator == "typeof" and type(b) is A.StringLiteral:
                 self._typeof(node, positive, a.argument, b.value, info)
@@ -171,15 +172,10 @@ def _operand(node: A.Node, index: int) -> A.Node:
     return node
 
 
-def _unparen(node: A.Node) -> A.Node:
-    while type(node) is A.Paren:
-        node = node.expression  # type: ignore[attr-defined]
-    return node
-
 
 def _maybe_absent(node: A.Node) -> bool:
     """Reads that may be absent even when the type says otherwise (array elements, optional chains)."""
-    node = _unparen(node)
+    node = unparen(node)
     kind = type(node)
     if kind is A.Index:
         return True

@@ -12,10 +12,10 @@ import re
 import sqlite3
 
 from zigttp.compiler import ast as A
+from zigttp.compiler.ast import children, unparen
 from zigttp.verifier import codes as C
 from zigttp.verifier.analyzer import Analyzer
 from zigttp.verifier.context import Context
-from zigttp.verifier.scope import children
 
 _PARAMETER = re.compile(r"(?<![:\w])[:@$]([A-Za-z_][A-Za-z0-9_]*)")
 
@@ -66,8 +66,7 @@ def _check_call(ctx: Context, analyzer: Analyzer, conn: sqlite3.Connection, node
 
 
 def _literal(node: A.Node) -> str | None:
-    while type(node) is A.Paren:
-        node = node.expression  # type: ignore[attr-defined]
+    node = unparen(node)
     if type(node) is A.StringLiteral:
         return node.value
     if type(node) is A.TemplateLiteral and not node.expressions:

@@ -11,6 +11,7 @@ Module-scope initialisation itself may build its values freely.
 from __future__ import annotations
 
 from zigttp.compiler import ast as A
+from zigttp.compiler.ast import unparen
 from zigttp.verifier import codes as C
 from zigttp.verifier.context import Context
 from zigttp.verifier.scope import Binding
@@ -32,7 +33,7 @@ def check_state(ctx: Context) -> list[tuple[A.Node, Binding]]:
             if kind is A.Assign or (kind is A.ForOf and node.kind is None):
                 _target(ctx, node.target, node, found)
             elif kind is A.Call:
-                callee = _unparen(node.callee)
+                callee = unparen(node.callee)
                 if type(callee) is A.Member and callee.name in MUTATING_METHODS:
                     binding = _root(ctx, callee.object)
                     if binding is not None:
@@ -42,7 +43,7 @@ def check_state(ctx: Context) -> list[tuple[A.Node, Binding]]:
 
 
 def _target(ctx: Context, target: A.Node, node: A.Node, found: list[tuple[A.Node, Binding]]) -> None:
-    target = _unparen(target)
+    target = unparen(target)
     kind = type(target)
     if kind in (A.ArrayLiteral, A.ObjectLiteral):
         parts = target.elements if kind is A.ArrayLiteral else [  # type: ignore[attr-defined]
@@ -59,9 +60,9 @@ def _target(ctx: Context, target: A.Node, node: A.Node, found: list[tuple[A.Node
 
 def _root(ctx: Context, node: A.Node) -> Binding | None:
     """The module-scope binding a reference or member chain starts from."""
-    node = _unparen(node)
+    node = unparen(node)
     while type(node) in (A.Member, A.Index):
-        node = _unparen(node.object)  # type: ignore[attr-defined]
+        node = unparen(node.object)  # type: ignore[attr-defined]
     if type(node) is not A.Identifier:
         return None
     binding = ctx.scopes.binding_of(node)
@@ -73,7 +74,3 @@ def _root(ctx: Context, node: A.Node) -> Binding | None:
     return target
 
 
-def _unparen(node: A.Node) -> A.Node:
-    while type(node) is A.Paren:
-        node = node.expression  # type: ignore[attr-defined]
-    return node

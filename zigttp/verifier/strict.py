@@ -10,10 +10,11 @@ contracts checker.
 from __future__ import annotations
 
 from zigttp.compiler import ast as A
+from zigttp.compiler.ast import FUNCTION_NODES, children, unparen
 from zigttp.verifier import codes as C
 from zigttp.verifier.analyzer import Analyzer
 from zigttp.verifier.context import Context
-from zigttp.verifier.scope import FUNCTION_NODES, Binding, children
+from zigttp.verifier.scope import Binding
 from zigttp.verifier.ztypes import Arr, Prim, Tup, base_kind, is_dynamic, unwrap_distinct
 
 _LITERALS = (A.StringLiteral, A.NumberLiteral, A.BooleanLiteral)
@@ -118,8 +119,7 @@ class StrictChecker:
             self.report(C.DYNAMIC_CAPABILITY, node.arguments[index], what=what)
 
     def is_literal(self, node: A.Node) -> bool:
-        while type(node) is A.Paren:
-            node = node.expression  # type: ignore[attr-defined]
+        node = unparen(node)
         if type(node) in _LITERALS or type(node) is A.Comptime:
             return True
         if type(node) is A.TemplateLiteral and not node.expressions:

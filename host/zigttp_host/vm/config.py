@@ -35,8 +35,9 @@ class ModuleConfig:
     env_from_process: bool = False
     env_allow: tuple[str, ...] | None = None
 
-    # zigttp:fetch, fetchSync, zigttp:io. Hosts reachable from the sandbox,
-    # by name (any port); empty: no egress at all.
+    # zigttp:fetch, fetchSync, zigttp:io. Origins reachable from the sandbox:
+    # `host` (https on 443, http on 80) or `host:port` (vm/egress.py); empty:
+    # no egress at all. A handler's Grants.egress replaces it for that handler.
     outbound_hosts: tuple[str, ...] = ()
     fetch_timeout_ms: int = 10_000
     fetch_max_response_bytes: int = 1 << 20

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..registry import Export, Param
 from . import args as a
+from .runtime import budget
 from .validate import RESULT, checking_js, coerced_check, json_against_schema, validator_for
 
 if TYPE_CHECKING:
@@ -24,20 +25,22 @@ def form_object(body: str) -> dict[str, Any]:
 
 def decode_form(ctx: CallContext, args: list[Any]) -> dict[str, Any] | None:
     a.arity("decodeForm", args, 3)
+    b = budget(ctx, "decodeForm")
     validator = validator_for(ctx, "decodeForm", args)
     body = a.string("decodeForm", args, 1, "body")
     if validator is None:
         return None
-    return coerced_check(validator, form_object(body))
+    return coerced_check(validator, form_object(body), b)
 
 
 def decode_query(ctx: CallContext, args: list[Any]) -> dict[str, Any] | None:
     a.arity("decodeQuery", args, 3)
+    b = budget(ctx, "decodeQuery")
     validator = validator_for(ctx, "decodeQuery", args)
     query = a.obj("decodeQuery", args, 1, "query")
     if validator is None:
         return None
-    return coerced_check(validator, query)
+    return coerced_check(validator, query, b)
 
 
 M = "zigttp:decode"

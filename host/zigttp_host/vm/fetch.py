@@ -3,7 +3,13 @@
 Every failure (refused host, bad URL, DNS, connect, timeout, too large,
 too many redirects) is a 599 Response with `error` and `details`, never an
 exception; only wrong argument types throw (TypeError). Redirects are
-followed here, each hop checked against the policy again.
+followed here, each hop checked against the policy again by (scheme, host,
+port). A hop to another origin than the previous one drops the credentials
+(`authorization`, `cookie`, `proxy-authorization` and the handler's
+`init.sensitiveHeaders`) for the rest of the chain, even when the new
+origin is granted: a grant lets the handler reach a service, it does not
+vouch that the service may see the credentials meant for another (browsers
+and curl do the same).
 """
 
 from __future__ import annotations
@@ -15,7 +21,7 @@ from urllib.parse import urlencode
 
 import orjson
 
-from ..registry import Export, HostTypeError, Param
+from ..registry import Export, HostInterrupted, HostTypeError, Param
 from . import args as a
 from .config import ModuleConfig
 from .egress import EgressError, EgressPolicy, Target
@@ -32,6 +38,7 @@ MAX_HEADERS = 100
 _TOKEN = re.compile(r"^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$")
 _BAD_VALUE = re.compile(r"[\r\n\0]")
 _REDIRECTS = (301, 302, 303, 307, 308)
+CREDENTIAL_HEADERS = frozenset({"authorization", "cookie", "proxy-authorization"})
 USER_AGENT = "zigttp"
 
 FETCH_JS = """(call, lib) => function fetch(url, init) {
@@ -47,6 +54,7 @@ class RequestSpec(NamedTuple):
     body: bytes | None
     timeout_ms: int | None
     max_bytes: int | None
+    sensitive: frozenset[str] = CREDENTIAL_HEADERS  # dropped on a redirect to another origin
 
 
 def _headers(fn: str, value: Any) -> list[tuple[str, str]]:
@@ -72,6 +80,16 @@ def _headers(fn: str, value: Any) -> list[tuple[str, str]]:
             continue  # set by the client
         out.append((k.lower(), v))
     return out
+
+
+def _sensitive(fn: str, value: Any) -> frozenset[str]:
+    """The credentials plus the header names the handler marks sensitive (`init.sensitiveHeaders`)."""
+    if value is None:
+        return CREDENTIAL_HEADERS
+    if (not isinstance(value, list) or len(value) > MAX_HEADERS
+            or not all(isinstance(n, str) and _TOKEN.match(n) for n in value)):
+        raise HostTypeError(f"{fn}(): init.sensitiveHeaders must be an array of header names")
+    return CREDENTIAL_HEADERS | {n.lower() for n in value}
 
 
 def _query(fn: str, url: str, value: Any) -> str:
@@ -118,7 +136,8 @@ def request_spec(fn: str, url: Any, init: Any) -> RequestSpec:
         raise HostTypeError(f"{fn}(): init.maxResponseBytes must be between 1 and {MAX_RESPONSE_CAP}")
     return RequestSpec(url=_query(fn, url, init.get("query")), method=method.upper(),
                        headers=_headers(fn, init.get("headers")), body=raw,
-                       timeout_ms=None if timeout is None else int(timeout), max_bytes=cap)
+                       timeout_ms=None if timeout is None else int(timeout), max_bytes=cap,
+                       sensitive=_sensitive(fn, init.get("sensitiveHeaders")))
 
 
 # ---------- performing ----------
@@ -206,14 +225,14 @@ def perform(rt: ModuleRuntime, spec: RequestSpec, soft_deadline: float | None) -
         deadline = min(deadline, soft_deadline)
     cap = min(spec.max_bytes or config.fetch_max_response_bytes, MAX_RESPONSE_CAP)
     url, method, body, headers = spec.url, spec.method, spec.body, list(spec.headers)
-    first_host: str | None = None
+    origin: tuple[str, str, int] | None = None
     try:
         for _ in range(config.fetch_max_redirects + 1):
             target = policy.check(url)
-            if first_host is None:
-                first_host = target.host
-            elif target.host != first_host:
-                headers = [(k, v) for k, v in headers if k not in ("authorization", "cookie")]
+            if origin is not None and target.origin != origin:
+                # once dropped they stay dropped, also when a later hop returns to the first origin
+                headers = [(k, v) for k, v in headers if k not in spec.sensitive]
+            origin = target.origin
             response, data = _send(client, target, method, body, headers, deadline, cap)
             status = response.status_code
             location = response.headers.get("location")
@@ -262,7 +281,14 @@ def fetch(ctx: CallContext, args: list[Any]) -> dict[str, Any]:
     if slots is not None:  # inside a parallel()/race() thunk: its last request is recorded
         slots[-1] = spec
         return failure("Pending", PENDING, spec.url)
-    return perform(runtime_of(ctx), spec, ctx.soft_deadline)
+    result = perform(runtime_of(ctx), spec, ctx.soft_deadline)
+    deadline = ctx.soft_deadline
+    if result.get("error") == "Timeout" and deadline is not None and time.monotonic() >= deadline:
+        # the request's own time ran out, not the fetch timeout: end it as the deadline does (504)
+        if ctx.trial:
+            ctx.trial_stopped = True
+        raise HostInterrupted("fetch(): interrupted: the request's time limit was reached")
+    return result
 
 
 TYPES = """\
@@ -274,6 +300,8 @@ interface FetchInit {
   query?: Record<string, string | number | boolean | Array<string | number>>;
   timeoutMs?: number;
   maxResponseBytes?: number;
+  /** Headers dropped, like authorization, cookie and proxy-authorization, when a redirect leads to another origin. */
+  sensitiveHeaders?: string[];
 }
 /** A Response; failures (egress refused, network, timeout, size) are status 599 with `error` and `details`. */
 interface FetchResponse extends Response { url: string; error?: string; details?: string }

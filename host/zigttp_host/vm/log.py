@@ -44,8 +44,10 @@ def _logger(level: str, fn: str) -> Any:
         a.arity(fn, args, 2)
         message = a.string(fn, args, 0, "message")
         fields = a.opt_obj(fn, args, 1, "fields")
-        sink = runtime_of(ctx).config.log_sink or _stderr
-        sink(line(level, message, fields))
+        text = line(level, message, fields)  # JSON: no raw control characters remain
+        if ctx.charge_log(len(text)):
+            sink = runtime_of(ctx).config.log_sink or _stderr
+            sink(text)
 
     log.__name__ = fn
     return log

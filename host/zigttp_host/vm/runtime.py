@@ -8,10 +8,12 @@ that run requests.
 from __future__ import annotations
 
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from ..registry import HostInterrupted
 from .config import ModuleConfig
 
 if TYPE_CHECKING:
@@ -98,3 +100,87 @@ def loading(ctx: CallContext) -> bool:
     The host freezes the guest clock exactly while it runs init and load.
     """
     return ctx.fixed_clock_ns is not None
+
+
+# ---------- the request's time budget ----------
+
+# How many Budget.tick() calls pass between two looks at the clock: a tick is
+# a decrement, so loops over client data can tick per element.
+TICK_STRIDE = 64
+
+
+class Budget:
+    """The rest of the request's time, for host work that loops over client-sized data.
+
+    The guest's interrupt handler cannot stop the guest while a host call
+    runs, so a host call that loops over a large body checks this itself
+    and raises HostInterrupted once the deadline has passed: the guest then
+    stops as if interrupted (504), instead of answering late.
+    """
+
+    __slots__ = ("ctx", "deadline", "fn", "left")
+
+    def __init__(self, ctx: CallContext | None, fn: str) -> None:
+        self.ctx = ctx
+        self.fn = fn
+        self.deadline = None if ctx is None else ctx.soft_deadline
+        self.left = TICK_STRIDE
+
+    def check(self) -> None:
+        if self.expired():
+            raise self.interrupted()
+
+    def tick(self) -> None:
+        self.left -= 1
+        if self.left <= 0:
+            self.left = TICK_STRIDE
+            self.check()
+
+    def remaining(self) -> float | None:
+        """Seconds left (never negative), or None outside a request."""
+        return None if self.deadline is None else max(0.0, self.deadline - time.monotonic())
+
+    def expired(self) -> bool:
+        return self.deadline is not None and time.monotonic() > self.deadline
+
+    def interrupted(self) -> HostInterrupted:
+        """The error that ends the call (for the caller to raise)."""
+        ctx = self.ctx
+        if ctx is not None and ctx.trial:
+            # A trial (handle_inline) has a deadline of a few milliseconds:
+            # running out of it means "run this request on a thread", never
+            # a failure, whatever the guest makes of the interruption.
+            ctx.trial_stopped = True
+        return HostInterrupted(f"{self.fn}(): interrupted: the request's time limit was reached")
+
+
+# Pure-Python host work over client-sized data (schema validation, coercion)
+# holds the GIL while it runs. One such call at a time per process: the event
+# loop, which answers /_health and hands out requests, then competes for the
+# GIL with at most one busy thread instead of every handler thread. Nothing is
+# lost: GIL-bound work cannot run in parallel anyway.
+_GIL_HEAVY = threading.Lock()
+
+
+class gil_heavy:
+    """Runs the body under the process-wide gate for GIL-bound host work, waiting at most the budget."""
+
+    __slots__ = ("b",)
+
+    def __init__(self, b: Budget) -> None:
+        self.b = b
+
+    def __enter__(self) -> None:
+        remaining = self.b.remaining()
+        if not _GIL_HEAVY.acquire(timeout=-1 if remaining is None else remaining):
+            raise self.b.interrupted()
+
+    def __exit__(self, *exc: object) -> None:
+        _GIL_HEAVY.release()
+
+
+def budget(ctx: CallContext, fn: str) -> Budget:
+    """The budget of the call `fn` makes; HostInterrupted at once when the deadline has already passed."""
+    b = Budget(ctx, fn)
+    b.check()
+    return b

@@ -11,12 +11,14 @@ from __future__ import annotations
 import base64
 import contextlib
 import threading
+import time
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from ..registry import Export, HostCallError, HostRangeError, HostTypeError, Param
 from . import args as a
 from .config import ModuleConfig
-from .runtime import loading, runtime_of
+from .runtime import Budget, budget, loading, runtime_of
 from .sqltext import Statement, StatementError, scan
 
 if TYPE_CHECKING:
@@ -26,6 +28,9 @@ if TYPE_CHECKING:
 
 MAX_ROWS = 10_000
 NAME_MAX = 128
+# SQLite VM instructions between two looks at the request's deadline (about
+# 0.1 ms of work: the check costs nothing measurable, the overshoot as little).
+PROGRESS_STEPS = 10_000
 
 REGISTER_JS = """(call, lib) => {
   const statements = lib.shared("sql");
@@ -211,8 +216,41 @@ def _cell(v: Any) -> Any:
     return base64.b64encode(v).decode("ascii") if isinstance(v, bytes) else v
 
 
-def _run(ctx: CallContext, fn: str, args: list[Any], read_only: bool) -> tuple[sqlite3.Cursor, Statement]:
+def _stopper(deadline: float) -> Callable[[], int]:
+    def past_deadline() -> int:
+        return 1 if time.monotonic() > deadline else 0  # non-zero: SQLite abandons the statement
+
+    return past_deadline
+
+
+def _bounded(conn: sqlite3.Connection, b: Budget) -> sqlite3.Connection:
+    """The connection with this call's deadline as its progress handler.
+
+    Set per call: a connection belongs to one thread, which runs one request
+    at a time, and stepping (execute, then fetchmany) happens inside the call.
+    """
+    if b.deadline is None:
+        conn.set_progress_handler(None, 0)
+    else:
+        conn.set_progress_handler(_stopper(b.deadline), PROGRESS_STEPS)
+    return conn
+
+
+def _failed(fn: str, name: str, e: Exception, b: Budget, read_only: bool) -> HostCallError:
+    """The guest's error for a failed statement: interrupted once the deadline has passed."""
+    import sqlite3
+
+    if isinstance(e, sqlite3.OperationalError):
+        if "interrupted" in str(e) and b.expired():
+            return b.interrupted()
+        if read_only and "readonly" in str(e):
+            return HostTypeError(f"{fn}('{name}'): the statement writes; run it with sqlExec")
+    return HostCallError(f"{fn}('{name}'): {e}")
+
+
+def _run(ctx: CallContext, fn: str, args: list[Any], read_only: bool) -> tuple[sqlite3.Cursor, Statement, Budget]:
     a.arity(fn, args, 3)
+    b = budget(ctx, fn)
     name = _check_name(fn, args)
     st = _statement(ctx, fn, name, a.get(args, 1))
     bound = _bind(fn, name, st, a.get(args, 2))
@@ -220,13 +258,9 @@ def _run(ctx: CallContext, fn: str, args: list[Any], read_only: bool) -> tuple[s
     import sqlite3
 
     try:
-        return db.conn(read_only).execute(st.text, bound), st
-    except sqlite3.OperationalError as e:
-        if read_only and "readonly" in str(e):
-            raise HostTypeError(f"{fn}('{name}'): the statement writes; run it with sqlExec") from None
-        raise HostCallError(f"{fn}('{name}'): {e}") from None
+        return _bounded(db.conn(read_only), b).execute(st.text, bound), st, b
     except sqlite3.Error as e:
-        raise HostCallError(f"{fn}('{name}'): {e}") from None
+        raise _failed(fn, name, e, b, read_only) from None
 
 
 def _rows(cur: sqlite3.Cursor, limit: int) -> list[dict[str, Any]]:
@@ -235,38 +269,44 @@ def _rows(cur: sqlite3.Cursor, limit: int) -> list[dict[str, Any]]:
     return [{c: _cell(v) for c, v in zip(cols, row, strict=True) if v is not None} for row in rows]
 
 
-def sql_one(ctx: CallContext, args: list[Any]) -> dict[str, Any] | None:
-    cur, _ = _run(ctx, "sqlOne", args, True)
+def _fetch(fn: str, args: list[Any], cur: sqlite3.Cursor, b: Budget, limit: int) -> list[dict[str, Any]]:
+    """The rows (stepping the statement further, so the deadline applies here too)."""
+    import sqlite3
+
     try:
-        rows = _rows(cur, 1)
+        return _rows(cur, limit)
+    except sqlite3.Error as e:
+        raise _failed(fn, str(args[0]), e, b, True) from None
     finally:
         cur.close()
+
+
+def sql_one(ctx: CallContext, args: list[Any]) -> dict[str, Any] | None:
+    cur, _, b = _run(ctx, "sqlOne", args, True)
+    rows = _fetch("sqlOne", args, cur, b, 1)
     return rows[0] if rows else None
 
 
 def sql_many(ctx: CallContext, args: list[Any]) -> list[dict[str, Any]]:
-    import sqlite3
-
-    cur, _ = _run(ctx, "sqlMany", args, True)
-    try:
-        rows = _rows(cur, MAX_ROWS)
-    except sqlite3.Error as e:
-        raise HostCallError(f"sqlMany(): {e}") from None
-    finally:
-        cur.close()
+    cur, _, b = _run(ctx, "sqlMany", args, True)
+    rows = _fetch("sqlMany", args, cur, b, MAX_ROWS)
     if len(rows) > MAX_ROWS:
         raise HostRangeError(f"sqlMany('{args[0]}'): more than {MAX_ROWS} rows; add a LIMIT")
     return rows
 
 
 def sql_exec(ctx: CallContext, args: list[Any]) -> dict[str, Any]:
-    cur, st = _run(ctx, "sqlExec", args, False)
+    import sqlite3
+
+    cur, st, b = _run(ctx, "sqlExec", args, False)
     try:
         cur.fetchall()  # RETURNING rows, if any, are consumed: the statement completes
         out: dict[str, Any] = {"rowsAffected": max(cur.rowcount, 0)}
         if st.verb in ("INSERT", "REPLACE") and cur.lastrowid:
             out["lastInsertRowId"] = cur.lastrowid
         return out
+    except sqlite3.Error as e:
+        raise _failed("sqlExec", str(args[0]), e, b, False) from None
     finally:
         cur.close()
 

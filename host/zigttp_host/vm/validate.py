@@ -9,16 +9,20 @@ guest wrapper sends the text once more (see docs/modules.md).
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
+import threading
 from collections.abc import Iterator
+from types import FunctionType
 from typing import TYPE_CHECKING, Any
 
 import orjson
 
-from ..registry import Export, HostRangeError, HostTypeError, Param
+from ..registry import Export, HostTypeError, Param
 from . import args as a
-from .runtime import runtime_of
+from . import patterns
+from .runtime import Budget, budget, gil_heavy, runtime_of
 
 if TYPE_CHECKING:
     from ..imports import CallContext
@@ -26,7 +30,6 @@ if TYPE_CHECKING:
 MAX_SCHEMA = 1 << 20
 MAX_ERRORS = 50
 MAX_MESSAGE = 300
-PATTERN_TIMEOUT_S = 0.25
 
 # ---------- guest wrappers ----------
 
@@ -69,41 +72,143 @@ def checking_js(fn: str, value: str) -> str:
 
 # ---------- compiling ----------
 
-def _search(fn: str, pattern: str, text: str) -> bool:
-    import regex
+class _Bound(threading.local):
+    """What the keyword functions of the validating thread are bounded by (set around iter_errors)."""
 
-    try:
-        return regex.search(pattern, text, timeout=PATTERN_TIMEOUT_S) is not None
-    except TimeoutError:
-        raise HostRangeError(f"{fn}(): pattern {pattern[:80]!r} took longer than {PATTERN_TIMEOUT_S} s") from None
-    except regex.error:
-        return False
+    budget: Budget | None = None
 
 
-def _validator_class(schema: Any) -> type:
-    from jsonschema import Draft202012Validator, ValidationError, validators
+_bound = _Bound()
 
-    base = validators.validator_for(schema, default=Draft202012Validator)
 
-    # `pattern` and `patternProperties` with a time bound: a host call must
-    # not run past the request's deadline on a catastrophic regex.
-    def pattern(validator: Any, patrn: str, instance: Any, schema: Any) -> Iterator[Any]:
-        if validator.is_type(instance, "string") and not _search("validate", patrn, instance):
-            yield ValidationError(f"{instance!r} does not match {patrn!r}")
+class _LinearRe:
+    """Stands in for the `re` module inside jsonschema's keyword functions.
 
-    def pattern_properties(validator: Any, patterns: dict[str, Any], instance: Any, schema: Any) -> Iterator[Any]:
-        if not validator.is_type(instance, "object"):
+    `pattern`, `patternProperties`, `additionalProperties` and
+    `unevaluatedProperties` call re.search(handler pattern, client text);
+    here every such search runs on RE2 (patterns.py), linear in the text.
+    """
+
+    @staticmethod
+    def search(pattern: str, string: str, flags: int = 0) -> bool | None:
+        try:
+            return True if patterns.search(pattern, string) else None
+        except patterns.PatternError as e:
+            # Only a pattern the schema walk could not see (reached through an
+            # unusual $ref) gets here: refused now instead of at compile.
+            raise HostTypeError(f"validate: pattern {pattern[:80]!r} {e.reason}") from None
+
+
+@functools.cache
+def _linear_namespaces() -> dict[str, dict[str, Any]]:
+    """Copies of jsonschema's keyword and helper functions whose `re` is _LinearRe, by module name."""
+    from jsonschema import _keywords, _legacy_keywords, _utils
+
+    def rebind(ns: dict[str, Any], fn: FunctionType) -> FunctionType:
+        return FunctionType(fn.__code__, ns, fn.__name__, fn.__defaults__, fn.__closure__)
+
+    def functions_of(ns: dict[str, Any], module: str) -> list[str]:
+        return [k for k, v in ns.items() if isinstance(v, FunctionType) and v.__module__ == module]
+
+    utils = {**vars(_utils), "re": _LinearRe}
+    for name in functions_of(utils, _utils.__name__):
+        utils[name] = rebind(utils, utils[name])
+    out = {}
+    for module in (_keywords, _legacy_keywords):
+        ns = {**vars(module), "re": _LinearRe}
+        for name in functions_of(ns, _utils.__name__):
+            ns[name] = utils[name]  # the helpers they imported, rebound too
+        for name in functions_of(ns, module.__name__):
+            ns[name] = rebind(ns, ns[name])
+        out[module.__name__] = ns
+    return out
+
+
+def _linear(fn: Any) -> Any:
+    ns = _linear_namespaces().get(getattr(fn, "__module__", ""))
+    found = ns.get(getattr(fn, "__name__", "")) if ns is not None else None
+    return found if isinstance(found, FunctionType) and found.__code__ is fn.__code__ else fn
+
+
+def _guarded(fn: Any) -> Any:
+    """A keyword function that first checks the request's deadline.
+
+    jsonschema calls a keyword function for every keyword at every instance
+    node, so a validation over a large document notices the deadline
+    within a few microseconds of work; the check is one thread-local read
+    and a decrement.
+    """
+
+    def keyword(validator: Any, value: Any, instance: Any, schema: Any) -> Any:
+        b = _bound.budget
+        if b is not None:
+            b.left -= 1  # Budget.tick() written out: this runs for every keyword at every node
+            if b.left <= 0:
+                b.tick()
+        return fn(validator, value, instance, schema)
+
+    return keyword
+
+
+def _canonical(value: Any, b: Budget | None) -> Any:
+    """A hashable form where equal JSON values (1 and 1.0, key order) are equal and true is not 1."""
+    if b is not None:
+        b.tick()
+    if isinstance(value, bool):
+        return (bool, value)
+    if isinstance(value, dict):
+        return (dict, frozenset((k, _canonical(v, b)) for k, v in value.items()))
+    if isinstance(value, list):
+        return (list, tuple(_canonical(v, b) for v in value))
+    return value
+
+
+def _unique_items(validator: Any, unique: Any, instance: Any, schema: Any) -> Iterator[Any]:
+    # jsonschema compares every pair when the items are objects: quadratic in
+    # the client's array. A set of canonical forms is linear.
+    from jsonschema import ValidationError
+
+    if not unique or not validator.is_type(instance, "array"):
+        return
+    seen: set[Any] = set()
+    for item in instance:
+        key = _canonical(item, _bound.budget)
+        if key in seen:
+            shown = repr(instance)
+            shown = shown if len(shown) <= MAX_MESSAGE // 2 else shown[: MAX_MESSAGE // 2 - 1] + "…"
+            yield ValidationError(f"{shown} has non-unique elements")
             return
-        for patrn, subschema in patterns.items():
-            for k, v in instance.items():
-                if _search("validate", patrn, k):
-                    yield from validator.descend(v, subschema, path=k, schema_path=patrn)
-
-    return validators.extend(base, {"pattern": pattern, "patternProperties": pattern_properties})
+        seen.add(key)
 
 
-def compile_schema(fn: str, text: str) -> Any:
-    from jsonschema import SchemaError
+@functools.cache
+def _bounded_class(base: type) -> type:
+    from jsonschema import validators
+
+    keywords = {name: _guarded(_linear(fn)) for name, fn in base.VALIDATORS.items()}
+    if "uniqueItems" in keywords:
+        keywords["uniqueItems"] = _guarded(_unique_items)
+    return validators.extend(base, keywords)
+
+
+@functools.cache
+def _format_checker(base: type) -> Any:
+    """The draft's format checker with "regex" meaning a valid ECMAScript pattern (not Python's re)."""
+    from jsonschema import FormatChecker
+
+    checker = FormatChecker(formats=())
+    checker.checkers = {**base.FORMAT_CHECKER.checkers, "regex": (patterns.is_valid_ecmascript, ())}
+    return checker
+
+
+def _check_patterns(fn: str, name: str | None, schema: Any) -> None:
+    for where, error in patterns.schema_problems(schema):
+        who = f"{fn}({name!r})" if name is not None else f"{fn}()"
+        raise HostTypeError(f"{who}: pattern at {where} {error.reason}")
+
+
+def compile_schema(fn: str, text: str, name: str | None = None) -> Any:
+    from jsonschema import Draft202012Validator, SchemaError, validators
     from referencing import Registry
 
     try:
@@ -112,15 +217,19 @@ def compile_schema(fn: str, text: str) -> Any:
         raise HostTypeError(f"{fn}(): the schema is not valid JSON ({e})") from None
     if not isinstance(schema, dict | bool):
         raise HostTypeError(f"{fn}(): a schema must be a JSON object or boolean")
-    cls = _validator_class(schema)
+    _check_patterns(fn, name, schema)
+    base = validators.validator_for(schema, default=Draft202012Validator)
+    cls = _bounded_class(base)
+    # The metaschema checks `pattern` values with format "regex": ECMAScript syntax, not Python's.
+    meta = validators.validator_for(cls.META_SCHEMA, default=base)
     try:
-        cls.check_schema(schema)
+        cls.check_schema(schema, format_checker=_format_checker(meta))
     except SchemaError as e:
         where = _path(e.absolute_path)
         raise HostTypeError(f"{fn}(): invalid schema{' at ' + where if where else ''}: "
                             f"{_short(e.message)}") from None
     # An empty registry: $ref never reaches the network or the filesystem.
-    return cls(schema, registry=Registry(), format_checker=cls.FORMAT_CHECKER)
+    return cls(schema, registry=Registry(), format_checker=_format_checker(base))
 
 
 def schema_key(text: str) -> str:
@@ -135,7 +244,8 @@ def schema_compile(ctx: CallContext, args: list[Any]) -> str:
                             f"{a.describe(a.get(args, 1))}")
     text = a.string("schemaCompile", args, 1, "schema", max_len=MAX_SCHEMA)
     key = schema_key(text)
-    runtime_of(ctx).schemas.get_or_make(key, lambda: compile_schema("schemaCompile", text))
+    name = args[0]
+    runtime_of(ctx).schemas.get_or_make(key, lambda: compile_schema("schemaCompile", text, name))
     return key
 
 
@@ -167,10 +277,11 @@ def _short(message: str) -> str:
     return message if len(message) <= MAX_MESSAGE else message[: MAX_MESSAGE - 1] + "…"
 
 
-def errors_of(validator: Any, instance: Any) -> list[dict[str, str]]:
+def errors_of(validator: Any, instance: Any, b: Budget | None = None) -> list[dict[str, str]]:
     from referencing.exceptions import Unresolvable
 
     found = []
+    outer, _bound.budget = _bound.budget, b
     try:
         for e in validator.iter_errors(instance):
             found.append({"path": _path(e.absolute_path), "message": _short(e.message)})
@@ -180,16 +291,29 @@ def errors_of(validator: Any, instance: Any) -> list[dict[str, str]]:
         # No retrieval: only references inside the schema itself resolve.
         raise HostTypeError(f"validate: the schema's reference {getattr(e, 'ref', '')!r} cannot be resolved "
                             "(only references within the schema are followed)") from None
+    finally:
+        _bound.budget = outer
     found.sort(key=lambda e: e["path"])
     return found
 
 
-def check(validator: Any, instance: Any, *, send_value: bool) -> dict[str, Any]:
-    errors = errors_of(validator, instance)
-    if errors:
-        return {"ok": False, "errors": errors}
-    if send_value:
-        return {"ok": True, "value": a.drop_none(instance)}
+def _drop_none(value: Any, b: Budget) -> Any:
+    """args.drop_none, ticking the budget: the value is the client's whole document."""
+    b.tick()
+    if isinstance(value, dict):
+        return {k: _drop_none(v, b) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [_drop_none(v, b) for v in value]
+    return value
+
+
+def check(validator: Any, instance: Any, b: Budget, *, send_value: bool) -> dict[str, Any]:
+    with gil_heavy(b):
+        errors = errors_of(validator, instance, b)
+        if errors:
+            return {"ok": False, "errors": errors}
+        if send_value:
+            return {"ok": True, "value": _drop_none(instance, b)}
     return {"ok": True}
 
 
@@ -203,12 +327,13 @@ def parse_json(text: str) -> tuple[Any, list[dict[str, str]] | None]:
 def json_against_schema(fn: str, param: str, ctx: CallContext, args: list[Any]) -> dict[str, Any] | None:
     """`fn(schemaName, text)`: parse the text as JSON and check it against the compiled schema."""
     a.arity(fn, args, 3)
+    b = budget(ctx, fn)
     validator = validator_for(ctx, fn, args)
     text = a.string(fn, args, 1, param)
     if validator is None:
         return None
     value, problem = parse_json(text)
-    return {"ok": False, "errors": problem} if problem else check(validator, value, send_value=False)
+    return {"ok": False, "errors": problem} if problem else check(validator, value, b, send_value=False)
 
 
 def validate_json(ctx: CallContext, args: list[Any]) -> dict[str, Any] | None:
@@ -217,10 +342,11 @@ def validate_json(ctx: CallContext, args: list[Any]) -> dict[str, Any] | None:
 
 def validate_object(ctx: CallContext, args: list[Any]) -> dict[str, Any] | None:
     a.arity("validateObject", args, 3)
+    b = budget(ctx, "validateObject")
     validator = validator_for(ctx, "validateObject", args)
     if validator is None:
         return None
-    return check(validator, a.get(args, 1), send_value=False)
+    return check(validator, a.get(args, 1), b, send_value=False)
 
 
 # ---------- coercion (coerceJson, decodeForm, decodeQuery) ----------
@@ -236,8 +362,10 @@ def _types(schema: dict[str, Any]) -> tuple[str, ...]:
     return tuple(x for x in t if isinstance(x, str)) if isinstance(t, list) else ()
 
 
-def coerce(schema: Any, value: Any, depth: int = 0) -> Any:
+def coerce(schema: Any, value: Any, depth: int = 0, b: Budget | None = None) -> Any:
     """Strings to the numbers and booleans the schema asks for (and numbers to strings), recursively."""
+    if b is not None:
+        b.tick()
     if not isinstance(schema, dict) or depth > 32:
         return value
     types = _types(schema)
@@ -250,33 +378,34 @@ def coerce(schema: Any, value: Any, depth: int = 0) -> Any:
         if "boolean" in types and value in ("true", "false"):
             return value == "true"
         if "array" in types and "string" not in types:
-            return [coerce(schema.get("items"), value, depth + 1)]
+            return [coerce(schema.get("items"), value, depth + 1, b)]
         return value
     if isinstance(value, int | float) and not isinstance(value, bool) and types == ("string",):
         return str(value)
     if isinstance(value, dict):
         props = schema.get("properties") if isinstance(schema.get("properties"), dict) else {}
         extra = schema.get("additionalProperties")
-        return {k: coerce(props.get(k, extra), v, depth + 1) for k, v in value.items()}
+        return {k: coerce(props.get(k, extra), v, depth + 1, b) for k, v in value.items()}
     if isinstance(value, list):
         prefix = schema.get("prefixItems") if isinstance(schema.get("prefixItems"), list) else []
         items = schema.get("items")
-        return [coerce(prefix[i] if i < len(prefix) else items, v, depth + 1) for i, v in enumerate(value)]
+        return [coerce(prefix[i] if i < len(prefix) else items, v, depth + 1, b) for i, v in enumerate(value)]
     return value
 
 
-def coerced_check(validator: Any, value: Any) -> dict[str, Any]:
-    return check(validator, coerce(validator.schema, value), send_value=True)
+def coerced_check(validator: Any, value: Any, b: Budget) -> dict[str, Any]:
+    return check(validator, coerce(validator.schema, value, 0, b), b, send_value=True)
 
 
 def coerce_json(ctx: CallContext, args: list[Any]) -> dict[str, Any] | None:
     a.arity("coerceJson", args, 3)
+    b = budget(ctx, "coerceJson")
     validator = validator_for(ctx, "coerceJson", args)
     text = a.string("coerceJson", args, 1, "json")
     if validator is None:
         return None
     value, problem = parse_json(text)
-    return {"ok": False, "errors": problem} if problem else coerced_check(validator, value)
+    return {"ok": False, "errors": problem} if problem else coerced_check(validator, value, b)
 
 
 TYPES = """\
