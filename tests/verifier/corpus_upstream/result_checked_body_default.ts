@@ -1,0 +1,18 @@
+// Variant of upstream tests/verify/checked_result.ts that sidesteps the
+// validateJson(req.body) hole with `?? ""`: the `.ok` narrowing itself agrees.
+import { schemaCompile, validateJson } from "zigttp:validate";
+import type { Spec } from "zigttp:types";
+
+const registered = schemaCompile("order", JSON.stringify({ type: "object" }));
+
+type Promises = Spec<"result_safe">;
+
+function handler(req: Request): Response & Promises {
+  const checked = validateJson("order", req.body ?? "");
+  if (checked.ok) {
+    return Response.json({ order: checked.value });
+  }
+  return Response.json({ problems: checked.error }, { status: 422 });
+}
+// verdict: pass
+// expect: ZTS305@6:7
