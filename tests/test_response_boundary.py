@@ -153,3 +153,10 @@ def test_non_ascii_request_header_values_are_refused_with_400(srv: Server) -> No
         assert head.startswith("http/1.1 400"), head
         assert b'"error":"bad_request"' in body and b"x-name" in body
     assert srv.get("/headers", headers={"x-name": "plain"}).json()["headers"]["x-name"] == "plain"
+
+
+@pytest.mark.parametrize("name", ["a\\u0000content-length", "", "x y", "content-length\\r\\nx-smuggled"])
+def test_invalid_header_names_are_refused(host: Host, name: str) -> None:
+    source = f"export function handler(req) {{ return Response.text('x', {{ headers: {{ '{name}': 'v' }} }}) }}"
+    r = host.load(Bundle(source, "names.js")).handle(HttpRequest("GET", "/"))
+    assert r.status == 500 and r.failure is not None and r.failure.kind == "bad_response", r.body

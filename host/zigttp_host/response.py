@@ -29,6 +29,9 @@ FRAMING_PREFIXES = ("proxy-",)
 
 _BAD_HEADER_CHARS = re.compile(r"[\r\n\0]")
 _TOKEN = re.compile(r"^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$")
+# Header names joined by NUL: every one a token (so none empty).
+_TOKENS = re.compile(r"^[!#$%&'*+\-.^_`|~0-9A-Za-z]+(?:\0[!#$%&'*+\-.^_`|~0-9A-Za-z]+)*$")
+_FRAMING = re.compile("(?:^|\0)(?:" + "|".join(sorted(FRAMING_HEADERS)) + "|proxy-[^\0]*)(?=\0|$)", re.IGNORECASE)
 
 # Called with each framing header name a response carried (once per name is enough for a log).
 DroppedHeader = Callable[[str], None]
@@ -50,23 +53,20 @@ def decode_response(frame: bytes, limits: Limits, on_dropped: DroppedHeader) -> 
     if len(pairs) > limits.max_response_headers or (len(meta_raw) > cap and _header_bytes(pairs) > cap):
         return failure_response(Failure("response_headers_too_large", detail={
             "limitHeaders": limits.max_response_headers, "limitBytes": limits.max_response_header_bytes}))
-    bad = _invalid_header(pairs)
-    if bad is not None:
+    # one pass over all names and one over all values; per-header work only to name a culprit
+    names = "\0".join([p[0] for p in pairs])
+    if pairs and (not _TOKENS.match(names) or names.count("\0") != len(pairs) - 1
+                  or _BAD_HEADER_CHARS.search("".join([p[1] for p in pairs]))):
         return failure_response(Failure("bad_response", message=(
-            f"response header {bad!r} has an invalid name or a CR, LF or NUL in its value")))
+            f"response header {_invalid_header(pairs)!r} has an invalid name or a CR, LF or NUL in its value")))
     headers = [(p[0], p[1]) for p in pairs]
-    lowered = "\0".join(p[0] for p in pairs).lower()
-    if not FRAMING_HEADERS.isdisjoint(lowered.split("\0")) or "proxy-" in lowered:
+    if _FRAMING.search(names):
         headers = _without_framing(headers, on_dropped)
     return HttpResponse(status=meta["s"], headers=headers, body=body)
 
 
-def _invalid_header(pairs: list[list[str]]) -> str | None:
-    """The first invalid header name, or None. One scan over all names and one over all values."""
-    names = "".join(p[0] for p in pairs)
-    values = "".join(p[1] for p in pairs)
-    if not (_BAD_HEADER_CHARS.search(values) or (pairs and not _TOKEN.match(names)) or not all(p[0] for p in pairs)):
-        return None
+def _invalid_header(pairs: list[list[str]]) -> str:
+    """The first header whose name is not a token or whose value holds CR, LF or NUL."""
     return next((p[0] for p in pairs if not _TOKEN.match(p[0]) or _BAD_HEADER_CHARS.search(p[1])), "")
 
 
