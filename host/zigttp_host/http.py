@@ -36,31 +36,49 @@ class HttpResponse:
     failure: Failure | None = None
 
 
-FAILURE_STATUS = {
-    "timeout": 504,
-    "cpu_limit": 500,
-    "memory_limit": 500,
-    "stack_overflow": 500,
-    "handler_error": 500,
-    "capability_denied": 500,
-    "response_too_large": 500,
-    "response_headers_too_large": 500,
-    "body_too_large": 413,
-    "bad_response": 500,
-    "bad_request": 400,
-    "internal_error": 500,
+@dataclass(frozen=True, slots=True)
+class FailureKind:
+    """One way a request can fail on the request path: its HTTP status and what its JSON body carries."""
+
+    status: int
+    what: str  # for docs and `--help`: when it happens
+    # The body carries the failure's message (and, for handler code, `at`:
+    # file:line:col); other kinds carry only their limit details.
+    describes: bool = False
+
+
+# The one table of failure kinds: the host (Handler, response decoding) and
+# the server (request checks before the handler runs) answer from it, and a
+# test checks the README's limits table against it.
+FAILURE_KINDS: dict[str, FailureKind] = {
+    "timeout": FailureKind(504, "the wall-clock limit (--timeout-ms) passed"),
+    "cpu_limit": FailureKind(500, "the request used its fuel (--fuel)"),
+    "memory_limit": FailureKind(500, "linear memory reached its cap (--memory)"),
+    "stack_overflow": FailureKind(500, "the JS or native stack overflowed"),
+    "handler_error": FailureKind(500, "an exception left the handler", describes=True),
+    "capability_denied": FailureKind(500, "a host call the grants do not cover"),
+    "bad_response": FailureKind(500, "the handler returned something that is not a valid Response", describes=True),
+    "response_too_large": FailureKind(500, "the response body exceeds --max-response-size"),
+    "response_headers_too_large": FailureKind(
+        500, "the response headers exceed --max-response-headers or --max-response-header-size"),
+    "body_too_large": FailureKind(413, "the request body exceeds --max-body-size"),
+    "bad_request": FailureKind(400, "a request the server cannot hand to the handler", describes=True),
+    "url_too_long": FailureKind(414, "the request target exceeds 8 KiB"),
+    "too_many_headers": FailureKind(431, "more than 100 request headers"),
+    "internal_error": FailureKind(500, "a fault in the host itself (logged on one line)"),
 }
 
 
 def failure_response(failure: Failure) -> HttpResponse:
+    kind = FAILURE_KINDS.get(failure.kind, FAILURE_KINDS["internal_error"])
     body: dict[str, Any] = {"error": failure.kind}
-    if failure.kind in ("handler_error", "bad_response"):
+    if kind.describes:
         body["message"] = failure.message
         if failure.at:
             body["at"] = failure.at
     body.update(failure.detail)
     return HttpResponse(
-        status=FAILURE_STATUS.get(failure.kind, 500),
+        status=kind.status,
         headers=[("content-type", "application/json")],
         body=wellformed.dumps(body),
         failure=failure,

@@ -12,7 +12,8 @@ from typing import Any
 
 import orjson
 
-from zigttp_host import Bundle, Handler, Host, HttpRequest, HttpResponse
+from zigttp_host import Bundle, Failure, Handler, Host, HttpRequest, HttpResponse
+from zigttp_host.http import failure_response
 from zigttp_host.logtext import escape_controls
 
 from ..loader import StoredLineMap
@@ -30,8 +31,9 @@ MAX_URL_BYTES = 8192
 GIL_SWITCH_INTERVAL_S = 0.001
 
 
-def _json_error(status: int, body: dict[str, Any]) -> tuple[int, list[tuple[str, str]], bytes]:
-    return status, _JSON, orjson.dumps(body)
+def _json_error(kind: str, message: str = "", **detail: Any) -> tuple[int, list[tuple[str, str]], bytes]:
+    r = failure_response(Failure(kind, message=message, detail=detail))
+    return r.status, r.headers, r.body
 
 
 class ZigttpApp:
@@ -101,25 +103,25 @@ class ZigttpApp:
         qs = scope.query_string
         url = f"{path}?{qs}" if qs else path
         if len(url) > MAX_URL_BYTES:
-            return _json_error(414, {"error": "url_too_long", "limitBytes": MAX_URL_BYTES})
+            return _json_error("url_too_long", limitBytes=MAX_URL_BYTES)
         # granian (hyper) hands over header names already lower-cased
         headers = scope.headers.items()
         if len(headers) > MAX_HEADERS:
-            return _json_error(431, {"error": "too_many_headers", "limit": MAX_HEADERS})
+            return _json_error("too_many_headers", limit=MAX_HEADERS)
         unreadable = _unreadable_header(scope.headers, headers)
         if unreadable is not None:
             # granian withholds values that are not visible ASCII; refuse
             # rather than run the handler without a header the client sent
-            return _json_error(400, {"error": "bad_request", "message": (
+            return _json_error("bad_request", (
                 f"request header {unreadable!r} has a value that is not visible ASCII: encode it "
-                "(for example percent-encoding or RFC 8187)")})
+                "(for example percent-encoding or RFC 8187)"))
         limit = self.limits.max_body_bytes
         declared = scope.headers.get("content-length")
         if declared is not None:
             if not declared.isdigit():
-                return _json_error(400, {"error": "bad_request", "message": "invalid Content-Length"})
+                return _json_error("bad_request", "invalid Content-Length")
             if int(declared) > limit:
-                return _json_error(413, {"error": "body_too_large", "limitBytes": limit})
+                return _json_error("body_too_large", limitBytes=limit)
         body = b""
         chunked = scope.headers.get("transfer-encoding")
         if declared is not None and not chunked:
@@ -129,7 +131,7 @@ class ZigttpApp:
         elif method not in ("GET", "HEAD") or chunked:
             body = await _read_body(proto, limit)
             if body is None:
-                return _json_error(413, {"error": "body_too_large", "limitBytes": limit})
+                return _json_error("body_too_large", limitBytes=limit)
         assert self.handler is not None and self.dispatcher is not None
         request = HttpRequest(method, url, headers, body)
         response = self.handler.handle_inline(request) if self.config.inline else None
@@ -138,7 +140,7 @@ class ZigttpApp:
                 response = await self.dispatcher.submit(self.handler.handle, request)
             except Exception as e:  # the handler answers every failure itself; this is a host bug
                 log.error("%s %s %s: internal error: %s", self.config.bundle_name, method, path, type(e).__name__)
-                return _json_error(500, {"error": "internal_error"})
+                return _json_error("internal_error")
         if response.failure is not None:
             _log_failure(self.config.bundle_name, method, path, response)
         return response.status, response.headers, response.body
