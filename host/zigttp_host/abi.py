@@ -40,9 +40,13 @@ def pack_call_result(status: CallStatus, length: int) -> int:
     return (int(status) << 32) | length
 
 
-def encode_frame(meta: bytes, body: bytes) -> bytes:
-    """u32 meta length | meta JSON | raw body: the request and response layout."""
-    return _U32.pack(len(meta)) + meta + body
+# The request and response frame, both ways: u32 meta length | meta JSON | raw body.
+# The host writes a request's head and body straight into guest memory (no
+# joined copy of the body), so encoding stops at the head.
+
+def frame_head(meta: bytes) -> bytes:
+    """The frame up to the body: u32 meta length | meta JSON."""
+    return _U32.pack(len(meta)) + meta
 
 
 def decode_frame(frame: bytes) -> tuple[bytes, bytes]:

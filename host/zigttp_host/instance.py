@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import ctypes
 import os
-import struct
 import time
 from collections.abc import Callable
 from ctypes import byref
@@ -13,12 +12,11 @@ import wasmtime
 from wasmtime import _ffi as ffi
 
 from . import wellformed
-from .abi import ABI_VERSION, GuestError
+from .abi import ABI_VERSION, GuestError, frame_head
 from .fastcall import FastFunc, set_budget
 from .imports import CallContext, HostFunctions, memory_size_raw, set_current
 from .limits import HARD_DEADLINE_GRACE_MS
 
-_U32 = struct.Struct("<I")
 
 # Generous budgets while the host itself drives init/load; a runaway module
 # scope is still stopped by these.
@@ -208,7 +206,7 @@ class GuestInstance:
 
     def handle(self, meta: bytes, body: bytes, *, timeout_ms: int, fuel: int,
                soft_timeout_ms: float | None = None) -> bytes:
-        """Runs one request (abi.encode_frame layout, written in place); returns the response frame.
+        """Runs one request (the abi frame layout, written in place); returns the response frame.
 
         The guest is interrupted after `soft_timeout_ms` (default: `timeout_ms`)
         and trapped by the epoch deadline after `timeout_ms` plus a grace period.
@@ -217,7 +215,7 @@ class GuestInstance:
         size = 4 + n_meta + len(body)
         ptr = self._ensure_buf(size)
         dest = self.base + ptr
-        ctypes.memmove(dest, _U32.pack(n_meta) + meta, 4 + n_meta)
+        ctypes.memmove(dest, frame_head(meta), 4 + n_meta)
         if body:
             ctypes.memmove(dest + 4 + n_meta, body, len(body))
         set_budget(self._store_ctx, fuel, (timeout_ms + HARD_DEADLINE_GRACE_MS) // EPOCH_TICK_MS + 1)
