@@ -17,7 +17,6 @@ from .fastcall import FastFunc, set_budget
 from .imports import CallContext, HostFunctions, memory_size_raw, set_current
 from .limits import HARD_DEADLINE_GRACE_MS
 
-
 # Generous budgets while the host itself drives init/load; a runaway module
 # scope is still stopped by these.
 SETUP_FUEL = 50_000_000_000
