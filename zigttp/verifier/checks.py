@@ -7,7 +7,6 @@ compiler error` diagnostic naming the checker, and the other checkers still run.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
 
 from zigttp.compiler.diagnostics import file_diagnostic
 from zigttp.verifier import codes as C
@@ -18,13 +17,6 @@ from zigttp.verifier.optionals import OptionalChecker
 from zigttp.verifier.results import ResultChecker
 from zigttp.verifier.sound import SoundChecker
 from zigttp.verifier.types import TypeChecker
-
-
-@dataclass
-class CheckRun:
-    analyzer: Analyzer | None
-    failed: list[str] = field(default_factory=list)  # names of checkers that crashed
-    extras: dict[str, object] = field(default_factory=dict)  # results of structural checkers (paths, flow, ...)
 
 
 def guarded(ctx: Context, name: str, run: Callable[[], object], failed: list[str]) -> object:
