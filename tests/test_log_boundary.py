@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -68,3 +69,14 @@ def test_the_budget_is_per_request(srv: Server) -> None:
     written = srv.log()[before:]
     assert sum(1 for line in written.splitlines() if "flood-line" in line) == 3
     assert "after the flood" in written
+
+
+def test_egress_refusals_in_a_loop_are_bounded_in_the_security_log(tmp_path: Path) -> None:
+    security_log = tmp_path / "security.jsonl"
+    with serve(HANDLERS / "deny_loop.js", "--no-verify", "--max-log-lines", "20",
+               "--security-log", str(security_log)) as srv:
+        assert srv.get("/").json() == {"refused": 1000}
+        assert srv.get("/").json() == {"refused": 1000}
+        lines = security_log.read_text().splitlines()
+        assert 2 <= len(lines) <= 40  # at most the budget of each request
+        assert srv.log().count("more log lines of this request dropped") == 2

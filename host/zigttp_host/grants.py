@@ -51,6 +51,7 @@ CAPABILITIES = ("env", "egress", "cache", "sql")
 # granted only as this pseudo-name (a contract lists it for such a call).
 ALL_NAMESPACES = "*"
 MAX_NAME = 256
+SECURITY_EVENT_BYTES = 512  # what one security-log event is charged against the request's log budget
 _ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,255}$")
 # Registrations run at module scope (no grants are active there) and name
 # nothing the handler can read: the statement is checked when it is used.
@@ -268,7 +269,9 @@ class GrantTable:
         def guard(ctx: CallContext, impl: Implementation, args: list[Any]) -> Any:
             result = impl(ctx, args)
             for r in result if isinstance(result, list) else (result,):
-                if isinstance(r, dict) and r.get("error") == "EgressDenied":
+                # a refusal is catchable (599), so a loop could write one event per call: the
+                # events count against the request's log budget like its own lines
+                if isinstance(r, dict) and r.get("error") == "EgressDenied" and ctx.charge_log(SECURITY_EVENT_BYTES):
                     report("egress", egress_host(r.get("url")), str(r.get("details", ""))[:512],
                            function=function)
             return result
