@@ -8,6 +8,13 @@ and reports the median of the timed runs after warm-up runs.
 
 Targets (issue 3): small <= 20 ms, large <= 200 ms. `--check` exits 1 when a
 median misses its target.
+
+Both scripts then print the same pipeline table (bench_timing.pipeline): the
+compile, verify and analysis+contract medians of both fixtures with every
+cache off (median of 10 after one warm-up; target for the large fixture's
+analysis+contract: <= 100 ms), and the cold `zigttp serve` time from spawn to
+the first 200, once with every cache empty and once with only the analysis
+cache empty (`--no-serve` leaves it out, `--no-pipeline` the whole table).
 """
 
 from __future__ import annotations

@@ -10,6 +10,13 @@ parsing every file, bundling, and all checks (types, sound mode, handler
 verifier, flow, paths, properties). `--strict` adds the strict profile.
 
 Target (issue 5): <= 300 ms. `--check` exits 1 when the median misses it.
+
+Both scripts then print the same pipeline table (bench_timing.pipeline): the
+compile, verify and analysis+contract medians of both fixtures with every
+cache off (median of 10 after one warm-up; target for the large fixture's
+analysis+contract: <= 100 ms), and the cold `zigttp serve` time from spawn to
+the first 200, once with every cache empty and once with only the analysis
+cache empty (`--no-serve` leaves it out, `--no-pipeline` the whole table).
 """
 
 from __future__ import annotations

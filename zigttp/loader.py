@@ -24,6 +24,7 @@ from . import compile_cache
 if TYPE_CHECKING:
     from zigttp.analysis import Analysis
     from zigttp.compiler.api import CompileResult
+    from zigttp.compiler.diagnostics import Diagnostic
 
 HANDLER_SUFFIXES = (".ts", ".tsx", ".js", ".jsx", ".mjs")
 # A handler that is declared but not exported still has to reach the guest,
@@ -145,7 +146,7 @@ def _analyse(path: Path) -> tuple[Analysis, dict[str, Any] | None, str | None]:
         return analyze(path, contract=False), None, message
 
 
-def _verified_diagnostics(analysis: Analysis, path: Path) -> list:
+def _verified_diagnostics(analysis: Analysis, path: Path) -> list[Diagnostic]:
     """What `zigttp verify` reports; a handler with any error is refused."""
     from zigttp.compiler import render_text
     from zigttp.compiler.diagnostics import summary_line
@@ -164,7 +165,7 @@ def _verified_diagnostics(analysis: Analysis, path: Path) -> list:
     return diagnostics
 
 
-def _loaded(root: Path, path: Path, mode: str, result: CompileResult, diagnostics: list,
+def _loaded(root: Path, path: Path, mode: str, result: CompileResult, diagnostics: list[Diagnostic],
             contract: dict[str, Any] | None, error: str | None, *, verified: bool) -> LoadedSource:
     from zigttp.compiler import render_text
 
