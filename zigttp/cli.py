@@ -135,7 +135,7 @@ def _run_serve(args: argparse.Namespace) -> int:
     if args.sql_schema is not None and not check_sql_schema(loaded, args.sql_schema):
         return 1
     try:  # least privilege: the handler's contract (plus --allow-* names) is all it may reach
-        granted = serve_grants(args, args.handler, loaded.verified, loaded.bundle.name)
+        granted = serve_grants(args, args.handler, loaded.verified, loaded.bundle.name, loaded)
     except ServeContractError as e:
         print(e.message, file=sys.stderr)
         return e.exit_code

@@ -1,9 +1,11 @@
 """Turns a handler file into the Bundle the sandbox runs.
 
-`.ts/.tsx/.js/.jsx` go through the zigts compiler front end (zigttp.compiler)
-and the verifier (zigttp.verifier): a handler with verification errors is
-refused. `--no-verify` loads plain JavaScript exactly as written, and
-compiles TypeScript without verifying it.
+`.ts/.tsx/.js/.jsx` go through one analysis (zigttp.analysis: the zigts
+front end, the verifier and the contract's facts): a handler with
+verification errors is refused, and the bundle and the contract serve grants
+from come from that same analysis, cached as one entry. `--no-verify` loads
+plain JavaScript exactly as written, and compiles TypeScript without
+verifying it.
 """
 
 from __future__ import annotations
@@ -12,11 +14,17 @@ import bisect
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from zigttp_host.bundle import Bundle
 from zigttp_host.paths import cache_dir
 
 from . import compile_cache
+
+if TYPE_CHECKING:
+    from zigttp.analysis import Analysis
+    from zigttp.compiler.api import CompileResult
+    from zigttp.compiler.diagnostics import Diagnostic
 
 HANDLER_SUFFIXES = (".ts", ".tsx", ".js", ".jsx", ".mjs")
 # A handler that is declared but not exported still has to reach the guest,
@@ -41,6 +49,8 @@ class LoadedSource:
     verified: bool
     line_map_data: dict | None = None  # JSON form of the line map, for worker processes
     warnings: list[str] = field(default_factory=list)
+    contract: dict[str, Any] | None = None  # derived from the same analysis as the bundle (verified loads)
+    contract_error: str | None = None  # why there is no contract although the handler verified
 
     def locate(self, at: str | None) -> str:
         """Turns a guest position (bundle:line:col) into a source position for messages."""
@@ -92,37 +102,79 @@ def load_handler(path: Path, *, verify: bool = True) -> LoadedSource:
         raise LoadError(f"error: {path}: a handler is a {', '.join(HANDLER_SUFFIXES)} file")
     if not verify and path.suffix in (".js", ".mjs"):
         return load_raw(path)
-    # Only what verified (or, with --no-verify, what compiled) is cached, each under its own mode.
-    mode = "verify" if verify else "compile"
+    # Only what verified (or, with --no-verify, what compiled) is cached, each under its own mode; a verified
+    # entry holds the bundle and the contract of one analysis.
+    mode = "serve" if verify else "compile"
     root = cache_dir() / "compiled"
     cached = compile_cache.lookup(root, path, mode)
     if cached is not None:
-        line_map = StoredLineMap(cached["line_map"])
-        return LoadedSource(Bundle(cached["js"], path.name, line_map.lookup), path, verified=verify,
-                            line_map_data=cached["line_map"], warnings=list(cached["warnings"]))
-    from zigttp.compiler import compile_file, render_text
+        return _from_cache(cached, path, verify)
+    if not verify:
+        from zigttp.compiler import compile_file, render_text
 
-    result = compile_file(path)
-    if not result.ok:
-        raise LoadError(render_text(result.diagnostics, result.sources).rstrip())
-    diagnostics = result.diagnostics
-    if verify:
-        # Serve only what verifies: the checks of `zigttp verify`, on the compilation just made.
-        from zigttp.compiler.diagnostics import summary_line
-        from zigttp.verifier import verify_compiled
+        result = compile_file(path)
+        if not result.ok:
+            raise LoadError(render_text(result.diagnostics, result.sources).rstrip())
+        return _loaded(root, path, mode, result, list(result.diagnostics), None, None, verified=False)
+    analysis, contract, error = _analyse(path)
+    return _loaded(root, path, mode, analysis.compiled, _verified_diagnostics(analysis, path), contract, error,
+                   verified=True)
 
-        verification = verify_compiled(result, path=str(path))
-        diagnostics = verification.diagnostics
-        if not verification.ok:
-            raise LoadError(
-                render_text(diagnostics, result.sources).rstrip()
-                + f"\n\nerror: {path} does not verify ({summary_line(diagnostics)}); refusing to serve it. "
-                "Fix the errors above (`zigttp verify` prints the proof card), or pass --no-verify to serve "
-                "it unproven."
-            )
+
+def _from_cache(cached: dict[str, Any], path: Path, verify: bool) -> LoadedSource:
+    from zigttp.contract.files import display_path
+
+    line_map = StoredLineMap(cached["line_map"])
+    contract = cached.get("contract")
+    if isinstance(contract, dict):
+        contract["handler"]["path"] = display_path(path)  # relative to where serve runs now
+    return LoadedSource(Bundle(cached["js"], path.name, line_map.lookup), path, verified=verify,
+                        line_map_data=cached["line_map"], warnings=list(cached["warnings"]),
+                        contract=contract if isinstance(contract, dict) else None)
+
+
+def _analyse(path: Path) -> tuple[Analysis, dict[str, Any] | None, str | None]:
+    """The one analysis serve runs, with the contract rendered from it (or why it could not be)."""
+    from zigttp.analysis import analyze
+    from zigttp.contract.derive import render_contract
+
+    try:
+        analysis = analyze(path)
+        return analysis, (render_contract(analysis) if analysis.contract is not None else None), None
+    except Exception as error:  # a bug in the contract's analysis: serve fails closed, never a traceback
+        message = f"internal error: cannot derive the contract of {path}: {type(error).__name__}: {error}"
+        return analyze(path, contract=False), None, message
+
+
+def _verified_diagnostics(analysis: Analysis, path: Path) -> list[Diagnostic]:
+    """What `zigttp verify` reports; a handler with any error is refused."""
+    from zigttp.compiler import render_text
+    from zigttp.compiler.diagnostics import summary_line
+
+    compiled = analysis.compiled
+    if not analysis.ok:
+        raise LoadError(render_text(compiled.diagnostics, compiled.sources).rstrip())
+    diagnostics = analysis.verifier_diagnostics
+    if not analysis.verification_passed:
+        raise LoadError(
+            render_text(diagnostics, compiled.sources).rstrip()
+            + f"\n\nerror: {path} does not verify ({summary_line(diagnostics)}); refusing to serve it. "
+            "Fix the errors above (`zigttp verify` prints the proof card), or pass --no-verify to serve "
+            "it unproven."
+        )
+    return diagnostics
+
+
+def _loaded(root: Path, path: Path, mode: str, result: CompileResult, diagnostics: list[Diagnostic],
+            contract: dict[str, Any] | None, error: str | None, *, verified: bool) -> LoadedSource:
+    from zigttp.compiler import render_text
+
     warnings = [render_text([d], result.sources).rstrip() for d in diagnostics]
     line_map_data = result.line_map.to_dict()
-    compile_cache.store(root, path, mode, result.files,
-                        {"js": result.js, "line_map": line_map_data, "warnings": warnings})
-    return LoadedSource(Bundle(result.js, path.name, result.line_map.lookup), path, verified=verify,
-                        line_map_data=line_map_data, warnings=warnings)
+    if error is None:  # a contract that failed is derived again on the next start, not remembered
+        payload: dict[str, Any] = {"js": result.js, "line_map": line_map_data, "warnings": warnings}
+        if contract is not None:
+            payload["contract"] = contract
+        compile_cache.store(root, path, mode, result.files, payload)
+    return LoadedSource(Bundle(result.js, path.name, result.line_map.lookup), path, verified=verified,
+                        line_map_data=line_map_data, warnings=warnings, contract=contract, contract_error=error)

@@ -60,9 +60,13 @@ def run_verify(args: argparse.Namespace, stdout: TextIO | None = None, stderr: T
         if problem is not None:
             err.write(f"error: SQL schema {args.sql_schema} does not load: {problem}\n")
             return 2
-    from zigttp.verifier import verify_file
+    from zigttp.analysis import analyze
 
-    result = verify_file(path, strict=args.strict, sql_schema=schema)
+    # The proof card is rendered from the same analysis build and serve use; the card needs no contract facts.
+    result = analyze(path, strict=args.strict, sql_schema=schema, emit=False, contract=False).verification
+    if result is None:  # the verifier itself crashed: zigttp.analysis reported it as ZTS999
+        err.write(f"internal error: cannot verify {path}\n")
+        return 1
     if result.unreadable:
         for diagnostic in result.diagnostics:
             err.write(f"error: {diagnostic.message}\n")

@@ -27,6 +27,7 @@ from zigttp.compiler.diagnostics import (
 )
 from zigttp.compiler.emitter import emit_program, find_handler
 from zigttp.compiler.linemap import LineMap
+from zigttp.compiler.trace import trace
 
 __all__ = [
     "CompileResult",
@@ -81,6 +82,7 @@ def compile_source(
     `emit=False` stops after parsing, bundling and the handler check (the
     verifier only needs `program`); `js` is then empty.
     """
+    trace("compile")
     diagnostics: list[Diagnostic] = []
     files: list[str] = [filename]
     sources: dict[str, str] = {filename: source}

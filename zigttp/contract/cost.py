@@ -88,9 +88,7 @@ def _does_io(call: A.Node, module: A.Module, io: set[str], literals: Literals, s
         return False
     if callee.name in io:  # type: ignore[attr-defined]
         return True
-    from zigttp.contract.handler import function_of
-
-    fn = function_of(callee, module, literals)
+    fn = literals.function(callee, module)
     if fn is None or id(fn) in seen:
         return False
     seen.add(id(fn))

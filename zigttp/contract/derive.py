@@ -1,28 +1,30 @@
-"""From a handler file to its contract: compile, verify, extract, discharge, assemble.
+"""The contract: a pure rendering of one analysis's facts (zigttp.analysis).
 
-`derive(path)` never raises for bad input: front-end errors come back as
-diagnostics with no contract. The verifier always runs (its facts are the
-properties); whether its errors fail a build is the caller's choice
-(`zigttp build -Dverify`).
+`render_contract(analysis)` turns an `Analysis` into contract.json's
+content; `derive(path)` analyses a handler and renders it, returning the
+`Derived` view `zigttp build` and the tests read. `derive` never raises for
+bad input: front-end errors come back as diagnostics with no contract. The
+verifier always runs (its facts are the properties); whether its errors fail
+a build is the caller's choice (`zigttp build -Dverify`).
 """
 
 from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from zigttp.compiler import ast as A
-from zigttp.compiler.diagnostics import Diagnostic, file_diagnostic, sort_key
-from zigttp.contract.cost import unbounded_io
-from zigttp.contract.extract import CAPABILITIES, Extraction, _registry_exports, extract
-from zigttp.contract.faults import FaultCoverage, fault_coverage
+from zigttp.analysis import Analysis, analyze
+from zigttp.compiler.diagnostics import Diagnostic
+from zigttp.contract.extract import CAPABILITIES, Extraction
+from zigttp.contract.faults import FaultCoverage
 from zigttp.contract.files import display_path, handler_files, sha256_file
-from zigttp.contract.handler import handler_functions
-from zigttp.contract.literals import Literals
-from zigttp.contract.properties import PROPERTY_KEYS, Facts, derive_facts
-from zigttp.contract.routes import Api, ApiReader
-from zigttp.contract.spec import SpecResult, declared_specs, discharge
+from zigttp.contract.properties import PROPERTY_KEYS, Facts
+from zigttp.contract.routes import Api
+from zigttp.contract.spec import SpecResult
+
+if TYPE_CHECKING:
+    from zigttp.verifier.api import VerifyResult
 
 CONTRACT_VERSION = 1
 CONTRACT_KEYS = ("version", "handler", "env", "egress", "cache", "sql", "dynamic", "sqlQueries", "modules",
@@ -44,14 +46,14 @@ class Derived:
     api: Api | None = None
     spec: SpecResult | None = None
     faults: FaultCoverage | None = None
-    verified: Any = None  # zigttp.verifier.VerifyResult
+    verified: VerifyResult | None = None
     unreadable: bool = False
+    analysis: Analysis | None = None
 
     @property
     def verification_ok(self) -> bool:
         """The verifier ran without errors and every declared Spec property was discharged."""
-        return (self.verified is not None and bool(getattr(self.verified, "ok", False))
-                and self.spec is not None and self.spec.ok)
+        return self.verified is not None and self.verified.ok and self.spec is not None and self.spec.ok
 
     @property
     def errors(self) -> list[Diagnostic]:
@@ -59,90 +61,43 @@ class Derived:
 
 
 def derive(path: str | os.PathLike[str], *, emit: bool = True) -> Derived:
-    from zigttp.compiler import compile_file
-
-    name = os.fspath(path)
-    compiled = compile_file(name, emit=emit)
-    shown = display_path(name)
-    diagnostics = list(compiled.diagnostics)
-    program = compiled.program if isinstance(compiled.program, A.Program) else None
-    if not compiled.ok or program is None:
-        return Derived(shown, False, sorted(diagnostics, key=sort_key), dict(compiled.sources),
-                       files=list(compiled.files), unreadable=any(d.code == "ZTS000" for d in diagnostics))
-    derived = Derived(shown, True, diagnostics, dict(compiled.sources), compiled.js if emit else "",
-                      compiled.line_map, list(compiled.files))
-    literals = Literals(program)
-    functions = handler_functions(program, literals)
-    specs = declared_specs(functions, program, literals)
-    verified = _verify(compiled, strict=any(n == "canonical" for n, _ in specs))
-    derived.verified = verified
-    if verified is not None:
-        seen = {(d.code, d.file, d.line, d.column, d.message) for d in diagnostics}
-        for d in verified.diagnostics:
-            if (d.code, d.file, d.line, d.column, d.message) not in seen:
-                diagnostics.append(d)
-    exports = _registry_exports()
-    extraction = extract(program)
-    reader = ApiReader(program, literals, _expression_types(verified, program))
-    try:
-        api = reader.run()
-    except RecursionError:
-        api = Api(routes_dynamic=True)
-    faults = fault_coverage(program, reader, exports)
-    facts = derive_facts(verified, extraction, exports, faults.is_covered,
-                         not unbounded_io(program, literals, exports))
-    imported = {imp.specifier for m in program.modules for imp in m.imports if not imp.type_only}
-    spec = discharge(specs, facts, imported)
-    diagnostics.extend(spec.diagnostics)
-    derived.diagnostics = sorted(diagnostics, key=sort_key)
-    derived.extraction, derived.facts, derived.api, derived.spec, derived.faults = extraction, facts, api, spec, faults
-    derived.contract = assemble(derived, name)
-    return derived
+    return derived_from(analyze(path, emit=emit))
 
 
-def _verify(compiled: Any, strict: bool) -> Any:
-    try:
-        from zigttp.verifier import verify_compiled
-    except ImportError:  # pragma: no cover - the verifier is part of zigttp
-        return None
-    try:
-        return verify_compiled(compiled, strict=strict)
-    except Exception as error:  # a verifier bug must not become a traceback; nothing is proven then
-        compiled.diagnostics.append(file_diagnostic(compiled.files[0] if compiled.files else "handler", "ZTS999",
-                                                    f"internal compiler error: verifier: {type(error).__name__}: "
-                                                    f"{error}"))
-        return None
+def derived_from(analysis: Analysis) -> Derived:
+    """The build's view of an analysis, with its contract rendered."""
+    compiled = analysis.compiled
+    shown = display_path(analysis.path)
+    facts = analysis.contract
+    if not analysis.ok or facts is None:
+        return Derived(shown, False, list(analysis.diagnostics), dict(compiled.sources), files=list(compiled.files),
+                       unreadable=analysis.unreadable, analysis=analysis)
+    return Derived(shown, True, list(analysis.diagnostics), dict(compiled.sources), compiled.js, compiled.line_map,
+                   list(compiled.files), render_contract(analysis), facts.extraction, facts.properties, facts.api,
+                   facts.spec, facts.faults, analysis.verification, analysis=analysis)
 
 
-def _expression_types(verified: Any, program: A.Program) -> dict[int, Any] | None:
-    """The verifier's inferred type per expression node, for response schemas."""
-    analyzer = getattr(verified, "analyzer", None)
-    if analyzer is None:
-        try:
-            from zigttp.verifier.checks import run_typed
-            from zigttp.verifier.context import build_context
-
-            analyzer = run_typed(build_context(program), [])
-        except Exception:
-            return None
-    return getattr(analyzer, "expr_types", None)
-
-
-def proof_level(derived: Derived) -> str:
+def proof_level(analysis: Analysis) -> str:
     """none: nothing proven (no verifier facts); complete: verification passed and no capability is dynamic."""
-    if derived.facts is None or not derived.facts.ran or derived.extraction is None:
+    facts = analysis.contract
+    if facts is None or not facts.properties.ran:
         return "none"
-    if any(d.code == "ZTS999" for d in getattr(derived.verified, "diagnostics", [])):
-        return "none"  # a checker crashed: its facts are missing"
-    if derived.verification_ok and not any(derived.extraction.dynamic.values()):
+    verification = analysis.verification
+    if verification is None or any(d.code == "ZTS999" for d in verification.diagnostics):
+        return "none"  # a checker crashed: its facts are missing
+    if verification.ok and facts.spec.ok and not any(facts.extraction.dynamic.values()):
         return "complete"
     return "partial"
 
 
-def assemble(derived: Derived, entry: str) -> dict[str, Any]:
-    ex = derived.extraction
-    assert ex is not None and derived.facts is not None and derived.api is not None
-    handler = {"path": derived.path, "sha256": sha256_file(entry), "files": handler_files(entry, derived.files)}
+def render_contract(analysis: Analysis) -> dict[str, Any]:
+    """contract.json's content, from the analysis's facts alone."""
+    facts = analysis.contract
+    assert facts is not None, "no contract without the front end's program"
+    ex = facts.extraction
+    entry = analysis.path
+    handler = {"path": display_path(entry), "sha256": sha256_file(entry),
+               "files": handler_files(entry, analysis.compiled.files)}
     contract: dict[str, Any] = {
         "version": CONTRACT_VERSION,
         "handler": handler,
@@ -155,9 +110,9 @@ def assemble(derived: Derived, entry: str) -> dict[str, Any]:
                        for q in ex.sql_queries],
         "modules": ex.modules,
         "functions": {m: sorted(ex.functions[m]) for m in ex.modules},
-        "routes": [r.to_dict() for r in derived.api.routes],
-        "properties": {k: derived.facts.properties[k] for k in PROPERTY_KEYS},
-        "proof": proof_level(derived),
+        "routes": [r.to_dict() for r in facts.api.routes],
+        "properties": {k: facts.properties.properties[k] for k in PROPERTY_KEYS},
+        "proof": proof_level(analysis),
     }
     assert tuple(contract) == CONTRACT_KEYS
     return contract

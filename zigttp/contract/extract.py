@@ -120,15 +120,15 @@ def _import_of(module: str, name: str, exports: dict[tuple[str, str], object]) -
     return _Import(module, name, capability, arg)
 
 
-def extract(program: A.Program) -> Extraction:
+def extract(program: A.Program, literals: Literals | None = None) -> Extraction:
     """Scans every module of `program` (the front end's `CompileResult.program`)."""
-    return _Extractor(program).run()
+    return _Extractor(program, literals or Literals(program)).run()
 
 
 class _Extractor:
-    def __init__(self, program: A.Program) -> None:
+    def __init__(self, program: A.Program, literals: Literals) -> None:
         self.program = program
-        self.literals = Literals(program)
+        self.literals = literals
         self.exports = _registry_exports()
         self.out = Extraction()
 

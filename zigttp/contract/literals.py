@@ -1,11 +1,12 @@
 """Which expressions are proven string literals: literals, and `const` aliases of them.
 
-A name is followed only when it is declared exactly once in its module (so
-no scope rule can make a reference mean anything else): `const KEY = "API_KEY"`,
-or an import of such a const from a local module. Concatenations and
-templates with substitutions are *not* literals (they are computed at run
-time); `prefix` gives their leading literal text, which is enough to pin a
-URL's host.
+Names come from the binder (zigttp.verifier.scope), the one name resolver the
+verifier's checks also use. A name is followed only when its module declares
+it exactly once (so no scope rule can make a reference mean anything else):
+`const KEY = "API_KEY"`, or an import of such a const from a local module.
+Concatenations and templates with substitutions are *not* literals (they are
+computed at run time); `prefix` gives their leading literal text, which is
+enough to pin a URL's host.
 """
 
 from __future__ import annotations
@@ -13,56 +14,83 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from zigttp.compiler import ast as A
-from zigttp.compiler.ast import FUNCTION_NODES, binding_names, unparen, walk
+from zigttp.compiler.ast import FUNCTION_NODES, unparen
+from zigttp.verifier.scope import Scopes, resolve_program
 
 _MAX_DEPTH = 16
 
 
 @dataclass(frozen=True, slots=True)
 class Declaration:
-    kind: str  # const let param function import for
+    kind: str  # const let var param function import for
     node: A.Node  # VariableDeclarator, Parameter, FunctionDeclaration, ImportSpecifier, ForOf
     source: str | None = None  # imports: the specifier
     imported: str | None = None
 
 
-def declarations(module: A.Module) -> dict[str, list[Declaration]]:
-    """Every name the module declares, anywhere in it, with how."""
-    index: dict[str, list[Declaration]] = {}
-
-    def add(name: str, decl: Declaration) -> None:
-        index.setdefault(name, []).append(decl)
-
-    for imp in module.imports:
-        for spec in imp.names:
-            add(spec.local.name, Declaration("import", spec, imp.specifier, spec.imported))
-    for node in walk(module):
-        kind = type(node)
-        if kind is A.VariableDeclaration:
-            for declarator in node.declarations:  # type: ignore[attr-defined]
-                for name in binding_names(declarator.target):
-                    add(name, Declaration(node.kind, declarator))  # type: ignore[attr-defined]
-        elif kind is A.FunctionDeclaration:
-            add(node.name.name, Declaration("function", node))  # type: ignore[attr-defined]
-        elif kind in FUNCTION_NODES:
-            for parameter in node.parameters:  # type: ignore[attr-defined]
-                for name in binding_names(parameter.target):
-                    add(name, Declaration("param", parameter))
-            if kind is A.FunctionExpression and node.name:  # type: ignore[attr-defined]
-                add(node.name, Declaration("function", node))  # type: ignore[attr-defined]
-        elif kind is A.ForOf and node.kind is not None:  # type: ignore[attr-defined]
-            for name in binding_names(node.target):  # type: ignore[attr-defined]
-                add(name, Declaration("for", node))
+def declarations(program: A.Program, scopes: Scopes) -> dict[str, dict[str, list[Declaration]]]:
+    """Every name each module declares, anywhere in it, with how: the binder's bindings, grouped by name."""
+    specifiers: dict[int, str] = {}  # id(ImportSpecifier) -> the import's specifier
+    for module in program.modules:
+        for imp in module.imports:
+            for spec in imp.names:
+                specifiers[id(spec)] = imp.specifier
+    index: dict[str, dict[str, list[Declaration]]] = {m.path: {} for m in program.modules}
+    for binding in scopes.bindings:
+        decl = binding.decl
+        if decl is None or binding.kind == "distinct":  # a distinct type's constructor holds no literal
+            continue
+        if type(decl) is A.ImportSpecifier:
+            found = Declaration("import", decl, specifiers.get(id(decl)), decl.imported)
+        elif type(decl) is A.ForOf:
+            found = Declaration("for", decl)
+        else:
+            found = Declaration(binding.kind, decl)
+        index.setdefault(binding.module.path, {}).setdefault(binding.name, []).append(found)
     return index
 
 
 class Literals:
-    def __init__(self, program: A.Program) -> None:
+    def __init__(self, program: A.Program, scopes: Scopes | None = None) -> None:
         self.modules = {m.path: m for m in program.modules}
-        self.index = {m.path: declarations(m) for m in program.modules}
+        if scopes is None:
+            try:
+                scopes = resolve_program(program)
+            except Exception:  # the binder failed (reported by the verifier as ZTS999): nothing is proven
+                scopes = Scopes()
+        self.index = declarations(program, scopes)
 
     def declared(self, module: A.Module, name: str) -> list[Declaration]:
         return self.index.get(module.path, {}).get(name, [])
+
+    def function(self, node: A.Node | None, module: A.Module, depth: int = 0) -> A.Node | None:
+        """The function node an expression stands for: a function, a guard chain's handler, or a name
+        declared once as one (through `const` aliases and local imports)."""
+        node = unparen(node)
+        if node is None or depth > _MAX_DEPTH:
+            return None
+        kind = type(node)
+        if kind in FUNCTION_NODES:
+            return node
+        if kind is A.GuardChain:
+            return self.function(node.handler, module, depth + 1)  # type: ignore[attr-defined]
+        if kind is A.GuardCall:
+            return self.function(node.function, module, depth + 1)  # type: ignore[attr-defined]
+        if kind is not A.Identifier:
+            return None
+        decls = self.declared(module, node.name)  # type: ignore[attr-defined]
+        if len(decls) != 1:
+            return None
+        decl = decls[0]
+        if decl.kind == "function":
+            return decl.node
+        if decl.kind == "const" and type(decl.node.target) is A.Identifier:  # type: ignore[attr-defined]
+            return self.function(decl.node.init, module, depth + 1)  # type: ignore[attr-defined]
+        if decl.kind == "import" and decl.source and decl.imported:
+            target = self.modules.get(module.resolved.get(decl.source, ""))
+            if target is not None:
+                return self.function(A.Identifier(target.file, 0, 0, decl.imported), target, depth + 1)
+        return None
 
     def string(self, node: A.Node | None, module: A.Module, depth: int = 0) -> str | None:
         """The string `node` always evaluates to, when that is proven."""

@@ -14,9 +14,12 @@ false.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING
 
 from zigttp.contract.extract import Extraction
+
+if TYPE_CHECKING:
+    from zigttp.verifier.properties import HandlerProperties
 
 PROPERTY_KEYS = ("pure", "read_only", "stateless", "retry_safe", "deterministic", "idempotent", "injection_safe",
                  "state_isolated", "result_safe", "optional_safe", "no_secret_leakage", "no_credential_leakage",
@@ -38,15 +41,14 @@ class Facts:
         return self.extra.get(name, False)
 
 
-def derive_facts(verified: Any, extraction: Extraction, exports: dict[tuple[str, str], object],
+def derive_facts(props: HandlerProperties | None, extraction: Extraction, exports: dict[tuple[str, str], object],
                  fault_covered: bool, cost_bounded: bool) -> Facts:
-    """`verified`: a zigttp.verifier VerifyResult (or None when the verifier did not run)."""
+    """`props`: the verifier's properties (None when the verifier did not produce them: nothing is proven)."""
     facts = Facts()
-    props = getattr(verified, "properties", None)
     if props is None:
         return facts
     facts.ran = True
-    flags = props.flags() if hasattr(props, "flags") else {}
+    flags = props.flags()
     for key in PROPERTY_KEYS:
         facts.properties[key] = bool(flags.get(key, False))
     facts.properties["fault_covered"] = fault_covered
@@ -95,9 +97,9 @@ def _value_uses(facts: Facts, extraction: Extraction, exports: dict[tuple[str, s
                 facts.causes.setdefault(key, where)
 
 
-def _causes(facts: Facts, props: Any) -> None:
+def _causes(facts: Facts, props: HandlerProperties) -> None:
     """The first reachable call that breaks each effect property, for Spec diagnostics."""
-    for use in getattr(props, "capabilities", ()):
+    for use in props.capabilities:
         where = f"{use.module}.{use.export} at {use.file}:{use.line}:{use.column}"
         if use.effect == "write" or use.capability == "egress":
             for key in ("read_only", "retry_safe", "idempotent", "stateless", "pure"):

@@ -24,7 +24,7 @@ import hashlib
 import os
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 CACHE_MODE = "contract"
 
@@ -142,7 +142,8 @@ def derive_for_serve(handler: Path) -> dict[str, Any]:
     return derived.contract
 
 
-def _contract(args: argparse.Namespace, handler: Path, verified: bool) -> tuple[dict[str, Any] | None, str]:
+def _contract(args: argparse.Namespace, handler: Path, verified: bool,
+              derived: Derivation | None) -> tuple[dict[str, Any] | None, str]:
     """The contract to grant from and where it came from: `--contract FILE`, derived, or none (--no-verify)."""
     from zigttp.contract.schema import ContractError, load_contract
 
@@ -153,9 +154,13 @@ def _contract(args: argparse.Namespace, handler: Path, verified: bool) -> tuple[
             raise ServeContractError(f"error: --contract {e}", 2) from None
         check_contract_matches(contract, handler)
         return contract, "file"
-    if verified:
+    if not verified:
+        return None, "none"
+    if derived is None:
         return derive_for_serve(handler), "derived"
-    return None, "none"
+    if derived.contract is None:
+        raise ServeContractError(derived.contract_error or f"internal error: no contract for {handler}", 1)
+    return derived.contract, "derived"
 
 
 def _check_env(contract: dict[str, Any]) -> None:
@@ -179,10 +184,19 @@ def _security_log(args: argparse.Namespace) -> str | None:
     return log
 
 
-def serve_grants(args: argparse.Namespace, handler: Path, verified: bool, bundle_name: str) -> ServeGrants:
+class Derivation(Protocol):
+    """The contract the loader derived from the same analysis as the bundle (zigttp.loader.LoadedSource)."""
+
+    contract: dict[str, Any] | None
+    contract_error: str | None
+
+
+def serve_grants(args: argparse.Namespace, handler: Path, verified: bool, bundle_name: str,
+                 derived: Derivation | None = None) -> ServeGrants:
+    """`derived`: the loaded handler, whose analysis already rendered the contract (else it is derived here)."""
     from zigttp_host.grants import Grants, contract_egress
 
-    contract, source = _contract(args, handler, verified)
+    contract, source = _contract(args, handler, verified, derived)
     egress = {*args.allow_egress, *getattr(args, "outbound_host", [])}  # --outbound-host is an egress grant too
     grants = Grants(env=args.allow_env, egress=egress, cache=args.allow_cache, sql=args.allow_sql)
     not_auto: list[str] = []

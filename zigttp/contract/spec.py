@@ -17,7 +17,6 @@ from dataclasses import dataclass, field
 
 from zigttp.compiler import ast as A
 from zigttp.compiler.diagnostics import ERROR, Diagnostic, make_diagnostic
-from zigttp.contract.literals import Literals
 from zigttp.contract.properties import Facts
 
 SPEC_NAMES = ("deterministic", "read_only", "retry_safe", "idempotent", "state_isolated", "fault_covered", "pure",
@@ -64,14 +63,15 @@ class SpecResult:
         return not any(d.severity == ERROR for d in self.diagnostics)
 
 
-def declared_specs(functions: list[A.Node], program: A.Program, literals: Literals) -> list[tuple[str, A.Node]]:
+def declared_specs(functions: list[A.Node], program: A.Program) -> list[tuple[str, A.Node]]:
     """(name, node) for every string in a `Spec<...>` on the handler function's return type."""
     out: list[tuple[str, A.Node]] = []
+    modules = {m.path: m for m in program.modules}
     for fn in functions:
         rt = getattr(fn, "return_type", None)
         module = _module_of(fn, program)
         if rt is not None and module is not None:
-            _collect(rt, module, program, literals, out, 0)
+            _collect(rt, module, modules, out, 0)
     return out
 
 
@@ -82,14 +82,14 @@ def _module_of(node: A.Node, program: A.Program) -> A.Module | None:
     return None
 
 
-def _collect(t: A.Node, module: A.Module, program: A.Program, literals: Literals,
-             out: list[tuple[str, A.Node]], depth: int) -> None:
+def _collect(t: A.Node, module: A.Module, modules: dict[str, A.Module], out: list[tuple[str, A.Node]],
+             depth: int) -> None:
     if depth > _MAX_ALIAS:
         return
     kind = type(t)
     if kind in (A.IntersectionType, A.UnionType):
         for member in t.types:  # type: ignore[attr-defined]
-            _collect(member, module, program, literals, out, depth + 1)
+            _collect(member, module, modules, out, depth + 1)
         return
     if kind is not A.TypeReference:
         return
@@ -98,10 +98,10 @@ def _collect(t: A.Node, module: A.Module, program: A.Program, literals: Literals
         for arg in t.arguments:  # type: ignore[attr-defined]
             _literals_of(arg, out)
         return
-    alias = _alias(module, name, program, literals)
+    alias = _alias(module, name, modules)
     if alias is not None:
         target_module, alias_type = alias
-        _collect(alias_type, target_module, program, literals, out, depth + 1)
+        _collect(alias_type, target_module, modules, out, depth + 1)
 
 
 def _literals_of(t: A.Node, out: list[tuple[str, A.Node]]) -> None:
@@ -112,7 +112,7 @@ def _literals_of(t: A.Node, out: list[tuple[str, A.Node]]) -> None:
             _literals_of(member, out)
 
 
-def _alias(module: A.Module, name: str, program: A.Program, literals: Literals) -> tuple[A.Module, A.Node] | None:
+def _alias(module: A.Module, name: str, modules: dict[str, A.Module]) -> tuple[A.Module, A.Node] | None:
     for statement in module.body:
         node = statement.declaration if type(statement) is A.Export else statement
         if type(node) is A.TypeAlias and node.name.name == name and not node.distinct:
@@ -122,9 +122,9 @@ def _alias(module: A.Module, name: str, program: A.Program, literals: Literals) 
             continue
         for spec in imp.names:
             if spec.local.name == name:
-                target = literals.modules.get(module.resolved.get(imp.specifier, ""))
+                target = modules.get(module.resolved.get(imp.specifier, ""))
                 if target is not None:
-                    return _alias(target, spec.imported, program, literals)
+                    return _alias(target, spec.imported, modules)
     return None
 
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from zigttp.compiler import ast as A
 from zigttp.compiler.api import CompileResult, compile_file, compile_source
 from zigttp.compiler.diagnostics import ERROR, Diagnostic, file_diagnostic, has_errors, sort_key
+from zigttp.compiler.trace import trace
 from zigttp.verifier import codes as C
 from zigttp.verifier.analyzer import Analyzer
 from zigttp.verifier.card import render_card, render_json
@@ -92,9 +93,11 @@ def verify_source(
 
 
 def verify_compiled(
-    compiled: CompileResult, *, strict: bool = False, path: str | None = None, sql_schema: str | None = None
+    compiled: CompileResult, *, strict: bool = False, path: str | None = None, sql_schema: str | None = None,
+    context: Context | None = None,
 ) -> VerifyResult:
-    """Verify what the front end produced (the loader reuses its compilation)."""
+    """Verify what the front end produced; `context`: its names already bound (zigttp.analysis binds once)."""
+    trace("verify")
     name = path or (compiled.files[0] if compiled.files else "handler")
     program = compiled.program if isinstance(compiled.program, A.Program) else None
     result = VerifyResult(name, False, list(compiled.diagnostics), dict(compiled.sources), list(compiled.files),
@@ -106,7 +109,7 @@ def verify_compiled(
         result.stages = {"Parse": f"FAIL ({count} error{'s' if count != 1 else ''})"}
         result.diagnostics.sort(key=sort_key)
         return result
-    diagnostics = _run_checks(program, strict, result, sql_schema)
+    diagnostics = _run_checks(program, strict, result, sql_schema, context)
     result.diagnostics = sorted(list(compiled.diagnostics) + diagnostics, key=sort_key)
     result.ok = not has_errors(result.diagnostics)
     files = len(compiled.files)
@@ -128,9 +131,10 @@ def verify_compiled(
     return result
 
 
-def _run_checks(program: A.Program, strict: bool, result: VerifyResult, sql_schema: str | None) -> list[Diagnostic]:
+def _run_checks(program: A.Program, strict: bool, result: VerifyResult, sql_schema: str | None,
+                context: Context | None) -> list[Diagnostic]:
     try:
-        ctx = build_context(program, strict)
+        ctx = context if context is not None else build_context(program, strict)
     except Exception as error:  # name resolution itself failed: a verifier bug
         return [file_diagnostic(program.entry.file.name, C.INTERNAL.code,
                                 f"internal compiler error: name resolution: {type(error).__name__}: {error}")]

@@ -1,0 +1,219 @@
+"""One analysis of a handler: compile, bind, check and derive every fact once.
+
+`analyze(path)` compiles the handler and its local imports, binds its names
+(zigttp.verifier.scope), locates the handler and what it reaches, runs every
+verifier check, and derives the contract's facts (capabilities, routes,
+faults, cost, the declared `Spec<...>` and its discharge). `zigttp verify`
+renders the proof card from the result, `zigttp build` renders contract.json
+and OpenAPI from it (zigttp.contract.derive / openapi), and `zigttp serve`
+takes both the bundle and the grants from one result (zigttp.loader), so a
+cold start compiles and verifies exactly once.
+
+`analyze` never raises for bad input: an unreadable file or a front-end error
+comes back as diagnostics (and the verifier's card of them) with no contract facts.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from zigttp.compiler import ast as A
+from zigttp.compiler.api import CompileResult, compile_file, compile_source
+from zigttp.compiler.diagnostics import ERROR, Diagnostic, file_diagnostic, sort_key
+
+if TYPE_CHECKING:
+    from zigttp.contract.extract import Extraction
+    from zigttp.contract.faults import FaultCoverage
+    from zigttp.contract.properties import Facts
+    from zigttp.contract.routes import Api
+    from zigttp.contract.spec import SpecResult
+    from zigttp.verifier.analyzer import Analyzer
+    from zigttp.verifier.api import VerifyResult
+    from zigttp.verifier.context import Context
+    from zigttp.verifier.handler import HandlerInfo
+
+__all__ = ["Analysis", "ContractFacts", "analyze", "analyze_source"]
+
+# The strict profile's own codes: a handler whose Spec declares `canonical` is analysed strictly for its
+# contract, but what serve refuses is what `zigttp verify` (not strict) refuses.
+_STRICT_PREFIX = "ZTS6"
+_CANONICAL = "canonical"
+
+
+@dataclass(frozen=True)
+class ContractFacts:
+    """What the contract renders, beyond the verifier's own facts."""
+
+    extraction: Extraction  # capabilities: proven names, dynamic flags and sites, SQL queries, modules
+    api: Api  # routes, their parameters, request and response schemas
+    faults: FaultCoverage
+    properties: Facts  # the verifier's properties made conservative, with fault_covered and cost_bounded
+    spec: SpecResult  # the declared Spec<...> and its discharge
+    handler_functions: tuple[A.Node, ...]  # the functions that return the Response
+
+
+@dataclass(frozen=True)
+class Analysis:
+    path: str  # as given
+    compiled: CompileResult
+    strict: bool  # the strict profile ran
+    verification: VerifyResult | None  # None: the verifier crashed outright
+    contract: ContractFacts | None  # None: the front end failed, or contract facts were not asked for
+    diagnostics: tuple[Diagnostic, ...]  # front end, verifier and Spec discharge, sorted, each once
+    strict_requested: bool = False  # strict was asked for (not only implied by a `canonical` Spec)
+
+    @property
+    def ok(self) -> bool:
+        """The front end accepted the handler."""
+        return self.compiled.ok and self.program is not None
+
+    @property
+    def unreadable(self) -> bool:
+        return any(d.code == "ZTS000" for d in self.compiled.diagnostics)
+
+    @property
+    def program(self) -> A.Program | None:
+        program = self.compiled.program
+        return program if isinstance(program, A.Program) else None
+
+    @property
+    def context(self) -> Context | None:
+        """Scopes and bindings, the handler, and the functions it reaches."""
+        return self.verification.context if self.verification is not None else None
+
+    @property
+    def handler(self) -> HandlerInfo | None:
+        return self.context.handler if self.context is not None else None
+
+    @property
+    def analyzer(self) -> Analyzer | None:
+        return self.verification.analyzer if self.verification is not None else None
+
+    @property
+    def verification_passed(self) -> bool:
+        """The verifier ran and found no error (the strict profile counts only when asked for)."""
+        return self.verification is not None and not any(d.severity == ERROR for d in self.verifier_diagnostics)
+
+    @property
+    def verifier_diagnostics(self) -> list[Diagnostic]:
+        """Front end and verifier diagnostics as `zigttp verify` (strict only when asked) reports them."""
+        if self.verification is None:
+            return list(self.compiled.diagnostics)
+        found = self.verification.diagnostics
+        if self.strict and not self.strict_requested:
+            found = [d for d in found if not d.code.startswith(_STRICT_PREFIX)]
+        return list(found)
+
+
+def analyze(path: str | os.PathLike[str], *, strict: bool | None = None, sql_schema: str | None = None,
+            emit: bool = True, contract: bool = True) -> Analysis:
+    """The one analysis of a handler file.
+
+    `strict=None` runs the strict profile exactly when the handler's Spec declares `canonical` (the
+    contract must prove it); `emit=False` skips code generation; `contract=False` skips the contract facts.
+    """
+    name = os.fspath(path)
+    return _analyze(compile_file(name, strict=bool(strict), emit=emit), name, strict, sql_schema, contract)
+
+
+def analyze_source(source: str, filename: str = "handler.ts", *, strict: bool | None = None,
+                   sql_schema: str | None = None, emit: bool = True, contract: bool = True) -> Analysis:
+    compiled = compile_source(source, filename, strict=bool(strict), emit=emit)
+    return _analyze(compiled, filename, strict, sql_schema, contract)
+
+
+def _analyze(compiled: CompileResult, name: str, strict: bool | None, sql_schema: str | None,
+             contract: bool) -> Analysis:
+    program = compiled.program if isinstance(compiled.program, A.Program) else None
+    if not compiled.ok or program is None:  # the verifier only reports the front end's failure (its card)
+        failed = _verify(compiled, name, bool(strict), sql_schema, None)
+        return Analysis(name, compiled, bool(strict), failed, None, tuple(sorted(compiled.diagnostics, key=sort_key)),
+                        bool(strict))
+    from zigttp.verifier.context import build_context
+
+    try:
+        ctx: Context | None = build_context(program)
+    except Exception:  # name resolution failed: the verifier reports it (ZTS999) when it retries
+        ctx = None
+    functions = _handler_functions(ctx)
+    specs = _declared_specs(functions, program) if contract else []
+    effective = strict if strict is not None else any(n == _CANONICAL for n, _ in specs)
+    if ctx is not None:
+        ctx.strict = effective
+    verification = _verify(compiled, name, effective, sql_schema, ctx)
+    diagnostics = _merged(compiled.diagnostics, verification)
+    facts = None
+    if contract:
+        facts = _contract_facts(program, verification, specs, functions)
+        diagnostics.extend(facts.spec.diagnostics)
+    return Analysis(name, compiled, effective, verification, facts, tuple(sorted(diagnostics, key=sort_key)),
+                    bool(strict))
+
+
+def _handler_functions(ctx: Context | None) -> tuple[A.Node, ...]:
+    """The functions that return the Response, as the binder's handler locator found them."""
+    if ctx is None or ctx.handler is None:
+        return ()
+    return tuple(ctx.handler.main)
+
+
+def _declared_specs(functions: tuple[A.Node, ...], program: A.Program) -> list[tuple[str, A.Node]]:
+    from zigttp.contract.spec import declared_specs
+
+    return declared_specs(list(functions), program)
+
+
+def _verify(compiled: CompileResult, name: str, strict: bool, sql_schema: str | None,
+            ctx: Context | None) -> VerifyResult | None:
+    from zigttp.verifier.api import verify_compiled
+
+    try:
+        return verify_compiled(compiled, strict=strict, path=name, sql_schema=sql_schema, context=ctx)
+    except Exception as error:  # a verifier bug must not become a traceback; nothing is proven then
+        compiled.diagnostics.append(file_diagnostic(compiled.files[0] if compiled.files else "handler", "ZTS999",
+                                                    f"internal compiler error: verifier: {type(error).__name__}: "
+                                                    f"{error}"))
+        return None
+
+
+def _merged(front_end: list[Diagnostic], verification: VerifyResult | None) -> list[Diagnostic]:
+    """The front end's diagnostics and the verifier's, each once (the verifier repeats the front end's)."""
+    out = list(front_end)
+    if verification is None:
+        return out
+    seen = {(d.code, d.file, d.line, d.column, d.message) for d in out}
+    for d in verification.diagnostics:
+        if (d.code, d.file, d.line, d.column, d.message) not in seen:
+            out.append(d)
+    return out
+
+
+def _contract_facts(program: A.Program, verification: VerifyResult | None, specs: list[tuple[str, A.Node]],
+                    functions: tuple[A.Node, ...]) -> ContractFacts:
+    from zigttp.contract.cost import unbounded_io
+    from zigttp.contract.extract import _registry_exports, extract
+    from zigttp.contract.faults import fault_coverage
+    from zigttp.contract.literals import Literals
+    from zigttp.contract.properties import derive_facts
+    from zigttp.contract.routes import Api, ApiReader
+    from zigttp.contract.spec import discharge
+
+    scopes = verification.context.scopes if verification is not None and verification.context else None
+    literals = Literals(program, scopes)
+    exports = _registry_exports()
+    extraction = extract(program, literals)
+    analyzer = verification.analyzer if verification is not None else None
+    reader = ApiReader(program, literals, analyzer.expr_types if analyzer is not None else None)
+    try:
+        api = reader.run()
+    except RecursionError:
+        api = Api(routes_dynamic=True)
+    faults = fault_coverage(program, reader, exports)
+    properties = verification.properties if verification is not None else None
+    facts = derive_facts(properties, extraction, exports, faults.is_covered,
+                         not unbounded_io(program, literals, exports))
+    imported = {imp.specifier for m in program.modules for imp in m.imports if not imp.type_only}
+    spec = discharge(specs, facts, imported)
+    return ContractFacts(extraction, api, faults, facts, spec, functions)
