@@ -7,7 +7,10 @@ Type syntax is kept in the tree (for the checkers) and erased by the emitter.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from operator import attrgetter
+from typing import overload
 
 from zigttp.compiler.source import SourceFile
 
@@ -663,3 +666,170 @@ class Program:
     entry: Module
     modules: list[Module]
     strict: bool = False
+
+
+# ------------------------------------------------------------- traversal
+#
+# The one traversal every phase uses (compiler, verifier, contract extractor).
+# It visits value positions only: type annotations, type-level declarations,
+# imports and `match` patterns hold no values, so they contribute no children.
+
+FUNCTION_NODES = (FunctionDeclaration, ArrowFunction, FunctionExpression)
+# Statements that only exist at the type level: nothing in them is a value.
+TYPE_STATEMENTS = (TypeAlias, Interface, Ambient)
+
+_NO_VALUE_CHILDREN = (TypeNode, TypeAlias, Interface, Ambient, Import, Pattern, TypeParameter,
+                      PropertySignature, MethodSignature, IndexSignature, CallSignature, TupleMember)
+_NOT_VALUE_FIELDS = frozenset({"file", "start", "end", "type", "return_type", "type_parameters", "type_arguments",
+                               "pattern", "value_references", "resolved", "imports"})
+
+
+@dataclass(slots=True, frozen=True)
+class _Fields:
+    """The fields of one node class that hold value-level nodes."""
+
+    singles: tuple[str, ...]  # one node or None
+    lists: tuple[str, ...]  # a list of nodes (None entries are holes)
+    ordered: tuple[tuple[str, bool], ...]  # every such field in declaration (= source) order; True for a list
+
+
+_FIELDS: dict[type, _Fields] = {}
+
+
+def _fields_of(cls: type) -> _Fields:
+    """Read once per class from the dataclass annotations (strings: `from __future__ import annotations`)."""
+    ordered: list[tuple[str, bool]] = []
+    if not issubclass(cls, _NO_VALUE_CHILDREN):
+        for name, spec in cls.__dataclass_fields__.items():  # type: ignore[attr-defined]
+            if name in _NOT_VALUE_FIELDS:
+                continue
+            annotation = str(spec.type)
+            if annotation.startswith("list["):
+                if annotation != "list[str]" and "tuple" not in annotation:
+                    ordered.append((name, True))
+            elif annotation[:1].isupper() and annotation != "SourceFile":
+                ordered.append((name, False))
+    fields = _Fields(tuple(n for n, is_list in ordered if not is_list),
+                     tuple(n for n, is_list in ordered if is_list), tuple(ordered))
+    _FIELDS[cls] = fields
+    return fields
+
+
+# Class -> its children function. The traversal is the hottest code of the checkers, so each
+# class gets a closure specialised to its field shape (most nodes have at most two node fields).
+_CHILDREN: dict[type, Callable[[Node], list[Node]]] = {}
+
+
+def _no_children(node: Node) -> list[Node]:
+    return []
+
+
+def _children_function(cls: type) -> Callable[[Node], list[Node]]:
+    fields = _FIELDS.get(cls) or _fields_of(cls)
+    singles, lists = fields.singles, fields.lists
+    shape = (len(singles), len(lists))
+    fn: Callable[[Node], list[Node]]
+    if shape == (0, 0):
+        fn = _no_children
+    elif shape == (1, 0):
+        get_one = attrgetter(singles[0])
+
+        def fn(node: Node) -> list[Node]:
+            value = get_one(node)
+            return [] if value is None else [value]
+    elif shape == (2, 0):
+        get_two = attrgetter(*singles)
+
+        def fn(node: Node) -> list[Node]:
+            first, second = get_two(node)
+            if first is None:
+                return [] if second is None else [second]
+            return [first] if second is None else [first, second]
+    elif shape == (0, 1):
+        get_list = attrgetter(lists[0])
+
+        def fn(node: Node) -> list[Node]:
+            return [x for x in get_list(node) if x is not None]
+    elif shape == (1, 1):
+        get_both = attrgetter(singles[0], lists[0])
+
+        def fn(node: Node) -> list[Node]:
+            value, items = get_both(node)
+            out = [] if value is None else [value]
+            out += [x for x in items if x is not None]
+            return out
+    else:
+
+        def fn(node: Node) -> list[Node]:
+            out: list[Node] = []
+            for name in singles:
+                value = getattr(node, name)
+                if value is not None:
+                    out.append(value)
+            for name in lists:
+                out += [x for x in getattr(node, name) if x is not None]
+            return out
+    _CHILDREN[cls] = fn
+    return fn
+
+
+def children(node: Node) -> list[Node]:
+    """Value-level child nodes: every single-node field, then every list field (the checkers' order)."""
+    try:
+        return _CHILDREN[type(node)](node)
+    except KeyError:
+        return _children_function(type(node))(node)
+
+
+def children_in_source_order(node: Node) -> list[Node]:
+    """The same children as `children`, in the order their fields appear in the source."""
+    fields = _FIELDS.get(type(node)) or _fields_of(type(node))
+    out: list[Node] = []
+    for name, is_list in fields.ordered:
+        value = getattr(node, name)
+        if is_list:
+            out += [x for x in value if x is not None]
+        elif value is not None:
+            out.append(value)
+    return out
+
+
+def walk(node: Node) -> Iterator[Node]:
+    """Every node under `node` (itself included), pre-order in source order, without recursion."""
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        yield current
+        stack += reversed(children_in_source_order(current))
+
+
+@overload
+def unparen(node: Node) -> Node: ...
+@overload
+def unparen(node: None) -> None: ...
+def unparen(node: Node | None) -> Node | None:
+    """The expression inside any number of parentheses."""
+    while type(node) is Paren:
+        node = node.expression  # type: ignore[union-attr]
+    return node
+
+
+def binding_identifiers(target: Node) -> list[Identifier]:
+    """The identifiers a binding target declares: a name, or every name in a (nested) pattern."""
+    kind = type(target)
+    if kind is Identifier:
+        return [target]  # type: ignore[list-item]
+    out: list[Identifier] = []
+    if kind is ObjectBinding:
+        for prop in target.properties:  # type: ignore[attr-defined]
+            out.extend(binding_identifiers(prop.target))
+    elif kind is ArrayBinding:
+        for element in target.elements:  # type: ignore[attr-defined]
+            if element is not None:
+                out.extend(binding_identifiers(element.target))
+    return out
+
+
+def binding_names(target: Node) -> list[str]:
+    """The names a binding target declares, in source order."""
+    return [identifier.name for identifier in binding_identifiers(target)]

@@ -371,22 +371,8 @@ class Emitter:
         if type(declaration) is A.TypeAlias:
             return [declaration.name.name]
         if type(declaration) is A.VariableDeclaration:
-            names: list[str] = []
-            for declarator in declaration.declarations:
-                self.binding_names(declarator.target, names)
-            return names
+            return [name for declarator in declaration.declarations for name in A.binding_names(declarator.target)]
         return []
-
-    def binding_names(self, target: A.Node, names: list[str]) -> None:
-        if type(target) is A.Identifier:
-            names.append(target.name)
-        elif type(target) is A.ObjectBinding:
-            for prop in target.properties:
-                self.binding_names(prop.target, names)
-        elif type(target) is A.ArrayBinding:
-            for element in target.elements:
-                if element is not None:
-                    self.binding_names(element.target, names)
 
     # --------------------------------------------------------- statements
 

@@ -12,9 +12,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from zigttp.compiler import ast as A
+from zigttp.compiler.ast import FUNCTION_NODES, binding_identifiers, children
 from zigttp.compiler.modules import is_virtual_specifier
 
-FUNCTION_NODES = (A.FunctionDeclaration, A.ArrowFunction, A.FunctionExpression)
+# The checkers import the shared traversal from here as well as from the AST module.
+__all__ = ["FUNCTION_NODES", "Binding", "FunctionInfo", "Scopes", "TypeDecl", "binding_identifiers", "children",
+           "resolve_program"]
 
 
 @dataclass(eq=False, slots=True)
@@ -103,22 +106,6 @@ def resolve_program(program: A.Program) -> Scopes:
     for module in program.modules:
         _Resolver(scopes, module).run()
     return scopes
-
-
-def binding_identifiers(target: A.Node) -> list[A.Identifier]:
-    """Identifiers a binding target declares (plain name or one-level patterns)."""
-    kind = type(target)
-    if kind is A.Identifier:
-        return [target]  # type: ignore[list-item]
-    out: list[A.Identifier] = []
-    if kind is A.ObjectBinding:
-        for prop in target.properties:  # type: ignore[attr-defined]
-            out.extend(binding_identifiers(prop.target))
-    elif kind is A.ArrayBinding:
-        for element in target.elements:  # type: ignore[attr-defined]
-            if element is not None:
-                out.extend(binding_identifiers(element.target))
-    return out
 
 
 class _Resolver:
@@ -324,7 +311,7 @@ class _Resolver:
         if handler is not None:
             handler(node, scope)
             return
-        for child in _children(node):
+        for child in children(node):
             self.expression(child, scope)
 
     def identifier(self, node: A.Identifier, scope: _Scope) -> None:
@@ -395,54 +382,3 @@ class _Resolver:
 def _skip(node: A.Node, scope: _Scope) -> None:
     return None
 
-
-# Value-level children, generated once per node class: the traversal every checker uses is
-# hot, so each class gets a small specialised function instead of generic field inspection.
-_NO_VALUE_CHILDREN = (A.TypeNode, A.TypeAlias, A.Interface, A.Ambient, A.Import, A.Pattern, A.TypeParameter,
-                      A.PropertySignature, A.MethodSignature, A.IndexSignature, A.CallSignature, A.TupleMember)
-_SKIPPED_FIELDS = frozenset({"file", "start", "end", "type", "return_type", "type_parameters", "type_arguments",
-                             "pattern", "value_references", "resolved", "imports"})
-_CHILDREN_OF: dict[type, object] = {}
-
-
-def _no_children(node: A.Node) -> list[A.Node]:
-    return []
-
-
-def _make_children(cls: type) -> object:
-    if issubclass(cls, _NO_VALUE_CHILDREN):
-        return _no_children
-    singles: list[str] = []
-    lists: list[str] = []
-    for name, spec in cls.__dataclass_fields__.items():  # type: ignore[attr-defined]
-        if name in _SKIPPED_FIELDS:
-            continue
-        annotation = str(spec.type)
-        if annotation.startswith("list["):
-            if annotation not in ("list[str]",) and "tuple" not in annotation:
-                lists.append(name)
-        elif annotation[:1].isupper() and annotation != "SourceFile":
-            singles.append(name)
-    lines = ["def children(node):", "    out = []"]
-    for name in singles:
-        lines.append(f"    value = node.{name}")
-        lines.append("    if value is not None:")
-        lines.append("        out.append(value)")
-    for name in lists:
-        lines.append(f"    out.extend([x for x in node.{name} if x is not None])")
-    lines.append("    return out")
-    namespace: dict[str, object] = {}
-    exec("\n".join(lines), namespace)  # trusted: generated from the AST class definitions
-    return namespace["children"]
-
-
-def _children(node: A.Node) -> list[A.Node]:
-    """Value-level child nodes (type annotations and match patterns excluded)."""
-    cls = type(node)
-    fn = _CHILDREN_OF.get(cls)
-    if fn is None:
-        fn = _CHILDREN_OF[cls] = _make_children(cls)
-    return fn(node)  # type: ignore[operator]
-
-
-children = _children
