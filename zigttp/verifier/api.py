@@ -29,6 +29,7 @@ from zigttp.verifier.schemapatterns import check_schema_patterns
 from zigttp.verifier.sqlcheck import check_sql
 from zigttp.verifier.state import check_state
 from zigttp.verifier.strict import check_strict
+from zigttp.verifier.undefined import check_undefined
 from zigttp.verifier.unused import check_unused
 
 __all__ = ["VerifyResult", "verify_compiled", "verify_file", "verify_source"]
@@ -137,6 +138,7 @@ def _run_checks(program: A.Program, strict: bool, result: VerifyResult, sql_sche
     failed: list[str] = []
     analyzer = run_typed(ctx, failed)
     result.analyzer, result.context = analyzer, ctx
+    guarded(ctx, "undefined names", lambda: check_undefined(ctx), failed)
     guarded(ctx, "returns", lambda: check_returns(ctx), failed)
     guarded(ctx, "reachability", lambda: check_reachability(ctx), failed)
     guarded(ctx, "unused variables", lambda: check_unused(ctx), failed)
