@@ -15,4 +15,4 @@ function handler(req: Request): Response & Promises {
   return Response.json({ problems: checked.error }, { status: 422 });
 }
 // verdict: pass
-// expect: ZTS305@6:7
+// expect:
