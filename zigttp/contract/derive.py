@@ -71,16 +71,53 @@ def derive(path: str | os.PathLike[str], *, emit: bool = True) -> Derived:
                        files=list(compiled.files), unreadable=any(d.code == "ZTS000" for d in diagnostics))
     derived = Derived(shown, True, diagnostics, dict(compiled.sources), compiled.js if emit else "",
                       compiled.line_map, list(compiled.files))
-    literals = Literals(program)
-    functions = handler_functions(program, literals)
-    specs = declared_specs(functions, program, literals)
-    verified = _verify(compiled, strict=any(n == "canonical" for n, _ in specs))
+    verified = _verify(compiled, strict=False)
     derived.verified = verified
     if verified is not None:
         seen = {(d.code, d.file, d.line, d.column, d.message) for d in diagnostics}
         for d in verified.diagnostics:
             if (d.code, d.file, d.line, d.column, d.message) not in seen:
                 diagnostics.append(d)
+    found = getattr(verified, "obligations", None)
+    if isinstance(found, Obligations):
+        obligations = found  # the verifier discharged the Spec; its diagnostics came with the others
+    else:  # the verifier did not run: nothing is proven, every declared property is reported
+        obligations = discharge_obligations(program, verified, declared_obligations(program))
+        diagnostics.extend(obligations.spec.diagnostics)
+    analysis = obligations.analysis or contract_analysis(program, verified)
+    derived.diagnostics = sorted(diagnostics, key=sort_key)
+    derived.extraction, derived.facts, derived.api = analysis.extraction, analysis.facts, analysis.api
+    derived.spec, derived.faults = obligations.spec, analysis.faults
+    derived.contract = assemble(derived, name)
+    return derived
+
+
+@dataclass
+class ContractAnalysis:
+    """What the contract and the Spec discharge are read from, beyond the verifier's own result."""
+
+    extraction: Extraction
+    api: Api
+    faults: FaultCoverage
+    facts: Facts
+
+
+@dataclass
+class Obligations:
+    """A handler's declared `Spec<...>` discharged against its facts (`analysis` is None without a Spec)."""
+
+    spec: SpecResult
+    analysis: ContractAnalysis | None = None
+
+
+def declared_obligations(program: A.Program) -> list[tuple[str, A.Node]]:
+    """Every name in a `Spec<...>` on the handler's return type, with its node."""
+    literals = Literals(program)
+    return declared_specs(handler_functions(program, literals), program, literals)
+
+
+def contract_analysis(program: A.Program, verified: Any) -> ContractAnalysis:
+    literals = Literals(program)
     exports = _registry_exports()
     extraction = extract(program)
     reader = ApiReader(program, literals, _expression_types(verified, program))
@@ -91,13 +128,17 @@ def derive(path: str | os.PathLike[str], *, emit: bool = True) -> Derived:
     faults = fault_coverage(program, reader, exports)
     facts = derive_facts(verified, extraction, exports, faults.is_covered,
                          not unbounded_io(program, literals, exports))
+    return ContractAnalysis(extraction, api, faults, facts)
+
+
+def discharge_obligations(program: A.Program, verified: Any,
+                          declared: list[tuple[str, A.Node]]) -> Obligations:
+    """The one Spec discharge `verify`, `build` and `serve` share (ZTS500-502)."""
+    if not declared:
+        return Obligations(SpecResult())
+    analysis = contract_analysis(program, verified)
     imported = {imp.specifier for m in program.modules for imp in m.imports if not imp.type_only}
-    spec = discharge(specs, facts, imported)
-    diagnostics.extend(spec.diagnostics)
-    derived.diagnostics = sorted(diagnostics, key=sort_key)
-    derived.extraction, derived.facts, derived.api, derived.spec, derived.faults = extraction, facts, api, spec, faults
-    derived.contract = assemble(derived, name)
-    return derived
+    return Obligations(discharge(declared, analysis.facts, imported), analysis)
 
 
 def _verify(compiled: Any, strict: bool) -> Any:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
+from typing import Any
 
 from zigttp.compiler import ast as A
 from zigttp.compiler.api import CompileResult, compile_file, compile_source
@@ -41,6 +42,7 @@ _STAGES = (
     ("Handler verifier", ("ZTS3",)),
     ("Flow", ("ZTS4",)),
     ("Strict ZigTS", ("ZTS6",)),
+    ("Spec", ("ZTS5",)),
 )
 
 
@@ -63,6 +65,8 @@ class VerifyResult:
     # context (names, handler, reachability), for tools built on the verifier (contracts, OpenAPI).
     analyzer: Analyzer | None = None
     context: Context | None = None
+    # The declared Spec<...> discharged (zigttp.contract.derive.Obligations), shared with `build`.
+    obligations: Any = None
 
     @property
     def errors(self) -> list[Diagnostic]:
@@ -107,7 +111,13 @@ def verify_compiled(
         result.stages = {"Parse": f"FAIL ({count} error{'s' if count != 1 else ''})"}
         result.diagnostics.sort(key=sort_key)
         return result
+    from zigttp.contract.derive import declared_obligations
+
+    declared = declared_obligations(program)
+    # A declared `canonical` is proven by the strict profile: `build` and `serve` run it too.
+    strict = result.strict = strict or any(name == "canonical" for name, _ in declared)
     diagnostics = _run_checks(program, strict, result, sql_schema)
+    diagnostics += _discharge(program, result, declared)
     result.diagnostics = sorted(list(compiled.diagnostics) + diagnostics, key=sort_key)
     result.ok = not has_errors(result.diagnostics)
     files = len(compiled.files)
@@ -115,6 +125,8 @@ def verify_compiled(
     for stage, prefixes in _STAGES:
         if stage == "Strict ZigTS" and not strict:
             result.stages[stage] = "skipped (use --strict)"
+            continue
+        if stage == "Spec" and not declared:
             continue
         errors = sum(1 for d in diagnostics if d.severity == ERROR and d.code.startswith(prefixes))
         warnings = sum(1 for d in diagnostics if d.severity != ERROR and d.code.startswith(prefixes))
@@ -127,6 +139,18 @@ def verify_compiled(
     if any(d.code == C.INTERNAL.code for d in diagnostics):
         result.stages["Internal"] = "FAIL (verifier bug, see ZTS999)"
     return result
+
+
+def _discharge(program: A.Program, result: VerifyResult, declared: list[tuple[str, A.Node]]) -> list[Diagnostic]:
+    """ZTS500-502 for a declared `Spec<...>`, by the function `zigttp build` uses."""
+    from zigttp.contract.derive import discharge_obligations
+
+    try:
+        result.obligations = discharge_obligations(program, result, declared)
+    except Exception as error:  # a bug in the discharge: one ZTS999, the verdict stays an error
+        return [file_diagnostic(program.entry.file.name, C.INTERNAL.code,
+                                f"internal compiler error: spec discharge: {type(error).__name__}: {error}")]
+    return list(result.obligations.spec.diagnostics)
 
 
 def _run_checks(program: A.Program, strict: bool, result: VerifyResult, sql_schema: str | None) -> list[Diagnostic]:

@@ -14,5 +14,3 @@ function handler(req: Request): Response & Promises {
 }
 // verdict: fail
 // expect: ZTS303@13:33 ZTS500
-// holds-today: ZTS303@13:33
-// xfail: known holes: validateJson(name, req.body) is wrongly ZTS308 (must accept string | undefined), and `zigttp verify` does not discharge the declared Spec<"result_safe"> (upstream reports ZTS500)
