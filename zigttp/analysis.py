@@ -137,7 +137,7 @@ def _analyze(compiled: CompileResult, name: str, strict: bool | None, sql_schema
         ctx: Context | None = build_context(program)
     except Exception:  # name resolution failed: the verifier reports it (ZTS999) when it retries
         ctx = None
-    functions = _handler_functions(ctx)
+    functions = handler_functions(ctx)
     specs = _declared_specs(functions, program) if contract else []
     effective = strict if strict is not None else any(n == _CANONICAL for n, _ in specs)
     if ctx is not None:
@@ -146,13 +146,16 @@ def _analyze(compiled: CompileResult, name: str, strict: bool | None, sql_schema
     diagnostics = _merged(compiled.diagnostics, verification)
     facts = None
     if contract:
-        facts = _contract_facts(program, verification, specs, functions)
-        diagnostics.extend(facts.spec.diagnostics)
+        # the verifier computed them to discharge a declared Spec: reuse, never twice
+        reused = verification.obligations if verification is not None else None
+        facts = reused if reused is not None else contract_facts(program, verification, specs, functions)
+        seen = {_key(d) for d in diagnostics}
+        diagnostics.extend(d for d in facts.spec.diagnostics if _key(d) not in seen)
     return Analysis(name, compiled, effective, verification, facts, tuple(sorted(diagnostics, key=sort_key)),
                     bool(strict))
 
 
-def _handler_functions(ctx: Context | None) -> tuple[A.Node, ...]:
+def handler_functions(ctx: Context | None) -> tuple[A.Node, ...]:
     """The functions that return the Response, as the binder's handler locator found them."""
     if ctx is None or ctx.handler is None:
         return ()
@@ -178,6 +181,10 @@ def _verify(compiled: CompileResult, name: str, strict: bool, sql_schema: str | 
         return None
 
 
+def _key(d: Diagnostic) -> tuple[str, str, int, int, str]:
+    return d.code, d.file, d.line, d.column, d.message
+
+
 def _merged(front_end: list[Diagnostic], verification: VerifyResult | None) -> list[Diagnostic]:
     """The front end's diagnostics and the verifier's, each once (the verifier repeats the front end's)."""
     out = list(front_end)
@@ -190,7 +197,7 @@ def _merged(front_end: list[Diagnostic], verification: VerifyResult | None) -> l
     return out
 
 
-def _contract_facts(program: A.Program, verification: VerifyResult | None, specs: list[tuple[str, A.Node]],
+def contract_facts(program: A.Program, verification: VerifyResult | None, specs: list[tuple[str, A.Node]],
                     functions: tuple[A.Node, ...]) -> ContractFacts:
     from zigttp.contract.cost import unbounded_io
     from zigttp.contract.extract import _registry_exports, extract

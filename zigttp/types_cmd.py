@@ -85,6 +85,9 @@ declare function range(start: number, end: number, step?: number): Iterable<numb
 declare function h(tag: unknown, props: unknown, ...children: unknown[]): unknown;
 declare const Fragment: undefined;
 declare function renderToString(node: unknown): string;
+interface Affordance { href: string; method?: string; title?: string; target?: string; swap?: string;
+                       fields?: Record<string, unknown> }
+declare function resource(data: object, affordances?: Record<string, Affordance>): Response;
 interface JSON { tryParse(text: string): Result<unknown, string> }
 
 """

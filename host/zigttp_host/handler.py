@@ -15,6 +15,7 @@ from .bundle import Bundle
 from .cachekeys import snapshot_key
 from .grants import Grants, compile_grants, with_egress_grants
 from .http import Failure, HttpRequest, HttpResponse, failure_response
+from .hypermedia import negotiate
 from .instance import GuestFailure, GuestInstance
 from .limits import Limits, format_size
 from .response import decode_response
@@ -222,7 +223,7 @@ class Handler:
                     and inst.memory_size() > self.limits.recycle_memory_bytes):
                 self._discard(inst)
         self._flush_log(held, ctx.log_dropped)
-        return decode_response(frame, self.limits, self._framing_dropped)
+        return negotiate(request, decode_response(frame, self.limits, self._framing_dropped))
 
     def _flush_log(self, held: list[tuple[str, str]], dropped: int) -> None:
         for level, text in held:

@@ -390,6 +390,52 @@
   }
   const renderToString = (node) => renderNode(node, false);
 
+  // ---------- hypermedia ----------
+  // resource(data, affordances): one declaration, three renderings. The guest
+  // cannot see the request's Accept header at the response boundary, so it
+  // sends the HAL document and the HTMX fragment under RESOURCE_TYPE and the
+  // host picks one by content negotiation (zigttp_host/hypermedia.py).
+  const RESOURCE_TYPE = "application/vnd.zigttp.resource+json";
+  const READ_METHODS = ["GET", "HEAD"];
+  const isScalar = (v) => typeof v === "string" || typeof v === "number" || typeof v === "boolean";
+  function control(rel, a, method) {
+    const label = escapeText(a.title === undefined ? rel : String(a.title));
+    const swap = (a.target === undefined ? "" : ` hx-target="${escapeAttr(String(a.target))}"`) +
+      (a.swap === undefined ? "" : ` hx-swap="${escapeAttr(String(a.swap))}"`);
+    if (READ_METHODS.includes(method)) return `<a rel="${escapeAttr(rel)}" href="${escapeAttr(a.href)}"${swap}>${label}</a>`;
+    return `<button hx-${method.toLowerCase()}="${escapeAttr(a.href)}"${swap}>${label}</button>`;
+  }
+  function resource(data, affordances) {
+    if (!isObject(data)) throw new TypeError("resource(data, affordances): data must be an object");
+    const rels = affordances === undefined ? [] : Object.keys(affordances);
+    const links = {}, templates = {};
+    let controls = "";
+    for (const rel of rels) {
+      const a = affordances[rel];
+      if (!isObject(a) || typeof a.href !== "string") {
+        throw new TypeError(`resource(data, affordances): affordance '${rel}' needs an href string`);
+      }
+      const method = a.method === undefined ? "GET" : String(a.method).toUpperCase();
+      if (READ_METHODS.includes(method)) {
+        links[rel] = a.title === undefined ? { href: a.href } : { href: a.href, title: String(a.title) };
+      } else {
+        const t = { method, target: a.href };
+        if (a.title !== undefined) t.title = String(a.title);
+        if (a.fields !== undefined) t.properties = a.fields;
+        templates[rel] = t;
+      }
+      controls += control(rel, a, method);
+    }
+    const hal = Object.assign({}, data);
+    if (Object.keys(links).length) hal._links = links;
+    if (Object.keys(templates).length) hal._templates = templates;
+    let html = "<dl>";
+    for (const k of Object.keys(data)) {
+      if (isScalar(data[k])) html += `<dt>${escapeText(k)}</dt><dd>${escapeText(String(data[k]))}</dd>`;
+    }
+    return makeResponse(jsonStringify({ hal, html: html + "</dl>" + controls }), undefined, RESOURCE_TYPE);
+  }
+
   // ---------- virtual modules ----------
   // The host's registry describes each export: [host-call id, return kind,
   // optional JS wrapper]. The stub forwards its arguments through the one
@@ -475,7 +521,7 @@
 
   // ---------- globals ----------
   const g = globalThis;
-  const globals = { console, range, Result, Headers, Request, Response, h, Fragment, renderToString };
+  const globals = { console, range, Result, Headers, Request, Response, h, Fragment, renderToString, resource };
   if (fetchSync !== undefined) globals.fetchSync = fetchSync;
   for (const k of Object.keys(globals)) {
     Object.defineProperty(g, k, { value: globals[k], writable: false, enumerable: false, configurable: false });

@@ -174,3 +174,11 @@ def test_module_scope_schemas_survive_the_snapshot_into_another_host(hosts: Call
     assert len(other.functions.runtime.schemas) == 1
     _, out = handle(handler, "POST", "/validate", b'{"name": "A"}')
     assert out == {"ok": False, "errors": [{"path": "", "message": "'email' is a required property"}]}
+
+
+@pytest.mark.parametrize(("module", "fn"), [(V, "validateJson"), (V, "coerceJson"), ("zigttp:decode", "decodeJson"),
+                                            ("zigttp:decode", "decodeForm")])
+def test_a_missing_body_is_an_error_result(probe: Probe, module: str, fn: str) -> None:
+    """They accept `string | undefined`: `validateJson(name, req.body)` needs no check for a missing body."""
+    compile_and(probe, "any", {})
+    assert probe.call(module, fn, "any", None) == {"ok": False, "errors": [{"path": "", "message": "missing body"}]}

@@ -218,6 +218,10 @@ CASES: list[Case] = [
          H + "  const res = Response.text(\"x\");\n  res.headers[\"www-authenticate\"] = \"Basic\";\n"
              "  return res;\n}\n",
          severity="warning"),
+    Case("undefined-name", "ZTS312",
+         H + "  const order = { id: 42 };\n  return resorce(order, { self: { href: \"/orders/42\" } });\n}\n",
+         "resorce(",
+         H + "  const order = { id: 42 };\n  return resource(order, { self: { href: \"/orders/42\" } });\n}\n"),
     Case("schema-pattern-lookahead", "ZTS331",
          "import { schemaCompile, validateJson } from \"zigttp:validate\";\n"
          "schemaCompile(\"user\", { type: \"string\", pattern: \"^(?!admin$)\" });\n" + H

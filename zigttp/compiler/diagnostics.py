@@ -118,6 +118,28 @@ def file_diagnostic(file: str, code: str, text: str, severity: str = ERROR) -> D
     return Diagnostic(code, severity, message, file, 1, 1, suggestion, 1, 1)
 
 
+def nearest(name: str, candidates: Iterable[str], max_distance: int = 2) -> str | None:
+    """The candidate closest to `name` by edit distance (at most `max_distance`), for "did you mean" help."""
+    best, distance = None, max_distance + 1
+    for candidate in candidates:
+        if abs(len(candidate) - len(name)) >= distance:
+            continue
+        d = edit_distance(name, candidate)
+        if d < distance:
+            best, distance = candidate, d
+    return best
+
+
+def edit_distance(a: str, b: str) -> int:
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        current = [i]
+        for j, cb in enumerate(b, 1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
+        previous = current
+    return previous[-1]
+
+
 def has_errors(diagnostics: Iterable[Diagnostic]) -> bool:
     return any(d.severity == ERROR for d in diagnostics)
 

@@ -327,7 +327,7 @@ GLOBALS: dict[str, Ty] = {
     "h": fn(JSX_NODE, p("tag", UNKNOWN), p("props", UNKNOWN), p("children", UNKNOWN, variadic=True)),
     "Fragment": UNKNOWN,
     "renderToString": fn(STRING, p("node", JSX_NODE)),
-    "resource": fn(UNKNOWN, p("data", UNKNOWN), p("affordances", UNKNOWN)),
+    "resource": fn(Named("Response"), p("data", UNKNOWN), p("affordances", UNKNOWN, optional=True)),
     "range": fn(ArrayOf(NUMBER), p("start", NUMBER), p("end", NUMBER, optional=True), p("step", NUMBER, optional=True)),
     "Result": Record(
         "ResultConstructor",

@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from zigttp.compiler import ast as A
-from zigttp.compiler.diagnostics import ERROR, Diagnostic, make_diagnostic
+from zigttp.compiler.diagnostics import ERROR, Diagnostic, make_diagnostic, nearest
 from zigttp.contract.properties import Facts
 
 SPEC_NAMES = ("deterministic", "read_only", "retry_safe", "idempotent", "state_isolated", "fault_covered", "pure",
@@ -169,19 +169,4 @@ def discharge(declared: list[tuple[str, A.Node]], facts: Facts, imported_modules
 
 
 def _closest(name: str) -> str | None:
-    best, distance = None, 3
-    for candidate in SPEC_NAMES:
-        d = _levenshtein(name, candidate)
-        if d < distance:
-            best, distance = candidate, d
-    return best
-
-
-def _levenshtein(a: str, b: str) -> int:
-    previous = list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        current = [i]
-        for j, cb in enumerate(b, 1):
-            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
-        previous = current
-    return previous[-1]
+    return nearest(name, SPEC_NAMES)

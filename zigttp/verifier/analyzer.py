@@ -108,6 +108,10 @@ class Analyzer(Refinement, ExpressionTyping, CallTyping):
         self.checked_literals: set[int] = set()
         # Bindings read from an array element: typed T (TypeScript's default) but possibly absent.
         self.maybe_absent: set[Binding] = set()
+        # Optional results of virtual-module calls (`env(...)`, `cacheGet(...)`): the calls, and the
+        # bindings they initialise. Unlike other optionals they must be narrowed before any use.
+        self.module_optional_calls: set[int] = set()
+        self.module_optional_bindings: set[Binding] = set()
         self.context_params: dict[int, list[Type]] = {}
         self.handler_mains: set[int] = set()
         self.frame = Frame(None, None)
@@ -372,6 +376,8 @@ class Analyzer(Refinement, ExpressionTyping, CallTyping):
                     self.binding_types[binding] = init_t if node.kind == "const" else widen(init_t)
                 if declarator.init is not None and self.absent_read(declarator.init):
                     self.maybe_absent.add(binding)
+                if declarator.init is not None and id(unparen(declarator.init)) in self.module_optional_calls:
+                    self.module_optional_bindings.add(binding)
             else:
                 self.destructure(target, init_t, env, node.kind)
         return env

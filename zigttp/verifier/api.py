@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from zigttp.compiler import ast as A
 from zigttp.compiler.api import CompileResult, compile_file, compile_source
@@ -30,7 +31,11 @@ from zigttp.verifier.schemapatterns import check_schema_patterns
 from zigttp.verifier.sqlcheck import check_sql
 from zigttp.verifier.state import check_state
 from zigttp.verifier.strict import check_strict
+from zigttp.verifier.undefined import check_undefined
 from zigttp.verifier.unused import check_unused
+
+if TYPE_CHECKING:
+    from zigttp.analysis import ContractFacts
 
 __all__ = ["VerifyResult", "verify_compiled", "verify_file", "verify_source"]
 
@@ -41,6 +46,7 @@ _STAGES = (
     ("Handler verifier", ("ZTS3",)),
     ("Flow", ("ZTS4",)),
     ("Strict ZigTS", ("ZTS6",)),
+    ("Spec", ("ZTS5",)),
 )
 
 
@@ -63,6 +69,9 @@ class VerifyResult:
     # context (names, handler, reachability), for tools built on the verifier (contracts, OpenAPI).
     analyzer: Analyzer | None = None
     context: Context | None = None
+    # The declared Spec<...> discharged, with the contract facts it was read from
+    # (zigttp.analysis.ContractFacts): `build` and `serve` reuse them.
+    obligations: ContractFacts | None = None
 
     @property
     def errors(self) -> list[Diagnostic]:
@@ -109,7 +118,15 @@ def verify_compiled(
         result.stages = {"Parse": f"FAIL ({count} error{'s' if count != 1 else ''})"}
         result.diagnostics.sort(key=sort_key)
         return result
-    diagnostics = _run_checks(program, strict, result, sql_schema, context)
+    ctx = context if context is not None else _bind(program, strict)
+    declared = _declared(program, ctx)
+    # A declared `canonical` is proven by the strict profile: `build` and `serve` run it too.
+    strict = result.strict = strict or any(name == "canonical" for name, _ in declared)
+    if ctx is not None:
+        ctx.strict = strict
+    diagnostics = _run_checks(program, strict, result, sql_schema, ctx)
+    if declared:
+        diagnostics += _discharge(program, result, declared)
     result.diagnostics = sorted(list(compiled.diagnostics) + diagnostics, key=sort_key)
     result.ok = not has_errors(result.diagnostics)
     files = len(compiled.files)
@@ -117,6 +134,8 @@ def verify_compiled(
     for stage, prefixes in _STAGES:
         if stage == "Strict ZigTS" and not strict:
             result.stages[stage] = "skipped (use --strict)"
+            continue
+        if stage == "Spec" and not declared:
             continue
         errors = sum(1 for d in diagnostics if d.severity == ERROR and d.code.startswith(prefixes))
         warnings = sum(1 for d in diagnostics if d.severity != ERROR and d.code.startswith(prefixes))
@@ -131,6 +150,34 @@ def verify_compiled(
     return result
 
 
+def _bind(program: A.Program, strict: bool) -> Context | None:
+    """The binder's names; None when binding fails (_run_checks then reports it as ZTS999)."""
+    try:
+        return build_context(program, strict)
+    except Exception:
+        return None
+
+
+def _declared(program: A.Program, ctx: Context | None) -> list[tuple[str, A.Node]]:
+    """Every name in a `Spec<...>` on the handler's return type, with its node."""
+    from zigttp.analysis import handler_functions
+    from zigttp.contract.spec import declared_specs
+
+    return declared_specs(list(handler_functions(ctx)), program)
+
+
+def _discharge(program: A.Program, result: VerifyResult, declared: list[tuple[str, A.Node]]) -> list[Diagnostic]:
+    """ZTS500-502 for a declared `Spec<...>`, through the facts `zigttp build` renders."""
+    from zigttp.analysis import contract_facts, handler_functions
+
+    try:
+        result.obligations = contract_facts(program, result, declared, handler_functions(result.context))
+    except Exception as error:  # a bug in the discharge: one ZTS999, the verdict stays an error
+        return [file_diagnostic(program.entry.file.name, C.INTERNAL.code,
+                                f"internal compiler error: spec discharge: {type(error).__name__}: {error}")]
+    return list(result.obligations.spec.diagnostics)
+
+
 def _run_checks(program: A.Program, strict: bool, result: VerifyResult, sql_schema: str | None,
                 context: Context | None) -> list[Diagnostic]:
     try:
@@ -141,6 +188,7 @@ def _run_checks(program: A.Program, strict: bool, result: VerifyResult, sql_sche
     failed: list[str] = []
     analyzer = run_typed(ctx, failed)
     result.analyzer, result.context = analyzer, ctx
+    guarded(ctx, "undefined names", lambda: check_undefined(ctx), failed)
     guarded(ctx, "returns", lambda: check_returns(ctx), failed)
     guarded(ctx, "reachability", lambda: check_reachability(ctx), failed)
     guarded(ctx, "unused variables", lambda: check_unused(ctx), failed)

@@ -289,3 +289,30 @@ def array_member(elem: Type, name: str, readonly_tuple: Tup | None = None) -> Ty
 
 def object_statics_keys_type() -> Type:
     return Arr(STRING)
+
+
+# ------------------------------------------------------------ known globals
+
+# What the prelude (host/zigttp_host/prelude.js) puts on globalThis.
+PRELUDE_GLOBALS = frozenset({
+    "console", "range", "Result", "Headers", "Request", "Response", "h", "Fragment", "renderToString", "fetchSync",
+    "resource",
+})
+
+# The ECMAScript globals of the guest's QuickJS-NG (each checked against the real guest by
+# tests/verifier/test_known_globals.py). TextEncoder/TextDecoder, structuredClone, URL, setTimeout
+# and httpRequest do not exist there.
+ECMASCRIPT_GLOBALS = frozenset({
+    "Object", "Function", "Array", "JSON", "Math", "Number", "String", "Boolean", "Date", "Promise", "Map", "Set",
+    "WeakMap", "WeakSet", "WeakRef", "FinalizationRegistry", "Symbol", "Iterator", "RegExp", "BigInt", "Proxy",
+    "Reflect", "globalThis", "undefined", "NaN", "Infinity", "performance", "queueMicrotask",
+    "Error", "TypeError", "RangeError", "SyntaxError", "ReferenceError", "EvalError", "URIError", "AggregateError",
+    "parseInt", "parseFloat", "isNaN", "isFinite", "encodeURIComponent", "decodeURIComponent", "encodeURI",
+    "decodeURI", "escape", "unescape", "atob", "btoa",
+    "ArrayBuffer", "SharedArrayBuffer", "DataView", "Uint8Array", "Int8Array", "Uint8ClampedArray", "Int16Array",
+    "Uint16Array", "Int32Array", "Uint32Array", "Float16Array", "Float32Array", "Float64Array", "BigInt64Array",
+    "BigUint64Array",
+})
+
+# Every global a handler may read: an identifier bound by nothing else must be one of these (ZTS312).
+KNOWN_GLOBALS = PRELUDE_GLOBALS | ECMASCRIPT_GLOBALS

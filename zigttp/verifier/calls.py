@@ -31,6 +31,7 @@ from zigttp.verifier.ztypes import (
     TVar,
     Type,
     Union,
+    has_undefined,
     is_dynamic,
     is_optional,
     strip_undefined,
@@ -63,6 +64,8 @@ class CallTyping:
         callee_t = self.expr(callee, env)
         info = self.identify_callee(callee, callee_t)
         self.callees[id(node)] = info
+        if info.export is not None and info.export.return_kind == "optional":
+            self.module_optional_calls.add(id(node))
         if type(callee) is A.Member and callee.name in ("unwrap", "unwrapErr"):
             receiver = self.expr_types.get(id(callee.object), UNKNOWN)
             self.results.unwrap(callee, strip_undefined(receiver), callee.name)
@@ -136,7 +139,7 @@ class CallTyping:
 
     def _type_args(self, arguments: list[A.Node], env: Env) -> None:
         for argument in arguments:
-            self.expr(argument, env)
+            self.module_optional_use(argument, self.expr(argument, env))
 
     def apply(
         self,
@@ -198,6 +201,8 @@ class CallTyping:
             t = types[i]
             if t is not None:
                 self.check_flow(argument, t, want, "arg", param=param.name, callee=info)
+                if not has_undefined(want) or is_dynamic(want):  # only `T | undefined` invites undefined
+                    self.module_optional_use(argument, t)
         result = fn.returns()
         if generic:
             result = substitute(result, bindings)

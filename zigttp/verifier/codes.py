@@ -131,6 +131,8 @@ FRAMING_HEADER = _rule(
     "response header '{name}' is owned by the server: the value set here is dropped",
     "remove it: the server frames every response itself (content-length, transfer-encoding, connection, "
     "keep-alive, upgrade, te, trailer and proxy-* headers)", "verifier")
+UNDEFINED_NAME = _rule(
+    "ZTS312", "undefined_name", ERROR, "'{name}' is not defined", "{hint}", "verifier")
 
 SQL_STATEMENT = _rule(
     "ZTS330", "sql_statement_invalid", ERROR, "sql statement '{name}' does not prepare against the schema: {error}",

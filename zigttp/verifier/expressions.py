@@ -173,11 +173,28 @@ class ExpressionTyping:
                 t = self.expr(prop.value, env, want)
                 if want is not None and prop.kind == "init":
                     self.check_flow(prop.value, t, want, "property", param=name)
+                if want is None or not has_undefined(want) or is_dynamic(want):
+                    self.module_optional_use(prop.value, t)
             obj.props[name] = Prop(t)
         if target is not None:
             self.types.object_literal(node, obj, target)
             self.checked_literals.add(id(node))
         return obj
+
+    def module_optional_use(self, node: A.Node, t: Type) -> None:
+        """ZTS308 for a virtual module's optional result used as a value without narrowing.
+
+        Upstream's rule for module results: an object-literal value or a call argument needs a check
+        for undefined even where undefined would be accepted (`Response.json({ key: env("X") })`).
+        Narrowing gives the binding a defined flow type, so a checked value is never reported here.
+        """
+        if not is_optional(t):
+            return
+        inner = unparen(node)
+        binding = self.scopes.refs.get(id(inner)) if type(inner) is A.Identifier else None
+        from_binding = binding is not None and binding in self.module_optional_bindings
+        if from_binding or id(inner) in self.module_optional_calls:
+            self.optionals.use(node, t, "value")
 
     def e_function(self, node: A.Node, env: Env, expected: Type | None) -> Type:
         found = self.fn_types.get(id(node))

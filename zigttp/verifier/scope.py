@@ -79,6 +79,8 @@ class Scopes:
     functions: dict[int, FunctionInfo] = field(default_factory=dict)  # id(function node) -> info
     module_refs: dict[str, set[Binding]] = field(default_factory=dict)  # module path -> refs at module scope
     module_functions: dict[str, list[A.Node]] = field(default_factory=dict)  # top-level function nodes per module
+    # Identifiers no declaration or import binds: globals, or names that do not exist (ZTS312 tells them apart).
+    unresolved: list[A.Identifier] = field(default_factory=list)
 
     def binding_of(self, identifier: A.Node) -> Binding | None:
         return self.refs.get(id(identifier))
@@ -133,6 +135,7 @@ class _Resolver:
             A.JSXElement: self.jsx,
             A.JSXAttribute: self.jsx_attribute,
             A.JSXText: _skip,
+            A.Unary: self.unary,
         }
 
     # ----------------------------------------------------------- declare
@@ -320,6 +323,14 @@ class _Resolver:
             binding.reads += 1
             self.scopes.refs[id(node)] = binding
             self.refs.add(binding)
+        else:
+            self.scopes.unresolved.append(node)
+
+    def unary(self, node: A.Unary, scope: _Scope) -> None:
+        argument = node.argument
+        if node.operator == "typeof" and type(argument) is A.Identifier and scope.lookup(argument.name) is None:
+            return  # `typeof name` is how JavaScript asks whether a global exists: it never throws
+        self.expression(argument, scope)
 
     def member(self, node: A.Member, scope: _Scope) -> None:
         self.expression(node.object, scope)
@@ -363,6 +374,8 @@ class _Resolver:
                 self.refs.add(binding)
                 if compound:
                     binding.reads += 1
+            else:
+                self.scopes.unresolved.append(target)  # type: ignore[arg-type]
         elif kind is A.ArrayLiteral:
             for element in target.elements:
                 self.assignment_target(element, scope, assign, compound)

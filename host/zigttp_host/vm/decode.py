@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 from ..registry import Export, Param
 from . import args as a
 from .runtime import budget
-from .validate import RESULT, checking_js, coerced_check, json_against_schema, validator_for
+from .validate import MISSING_BODY, RESULT, checking_js, coerced_check, json_against_schema, validator_for
 
 if TYPE_CHECKING:
     from ..imports import CallContext
@@ -27,9 +27,11 @@ def decode_form(ctx: CallContext, args: list[Any]) -> dict[str, Any] | None:
     a.arity("decodeForm", args, 3)
     b = budget(ctx, "decodeForm")
     validator = validator_for(ctx, "decodeForm", args)
-    body = a.string("decodeForm", args, 1, "body")
+    body = a.opt_string("decodeForm", args, 1, "body")
     if validator is None:
         return None
+    if body is None:
+        return {"ok": False, "errors": MISSING_BODY}
     return coerced_check(validator, form_object(body), b)
 
 
@@ -45,10 +47,12 @@ def decode_query(ctx: CallContext, args: list[Any]) -> dict[str, Any] | None:
 
 M = "zigttp:decode"
 EXPORTS = (
-    Export(M, "decodeJson", (Param("name", "string"), Param("body", "string")), RESULT, return_kind="result",
+    Export(M, "decodeJson", (Param("name", "string"), Param("body", "string | undefined")),
+           RESULT, return_kind="result",
            failure="soft", labels=("validated",), impl=decode_json, js=checking_js("decodeJson", "JSON.parse(input)"),
            doc="JSON.parse + validate against schema `name` (registered with schemaCompile)."),
-    Export(M, "decodeForm", (Param("name", "string"), Param("body", "string")), RESULT, return_kind="result",
+    Export(M, "decodeForm", (Param("name", "string"), Param("body", "string | undefined")),
+           RESULT, return_kind="result",
            failure="soft", labels=("validated",), impl=decode_form, js=checking_js("decodeForm", "undefined"),
            doc="An application/x-www-form-urlencoded body (repeated names become arrays), coerced to the "
                "schema's types, then validated."),

@@ -317,7 +317,13 @@ def check(validator: Any, instance: Any, b: Budget, *, send_value: bool) -> dict
     return {"ok": True}
 
 
-def parse_json(text: str) -> tuple[Any, list[dict[str, str]] | None]:
+MISSING_BODY = [{"path": "", "message": "missing body"}]
+
+
+def parse_json(text: str | None) -> tuple[Any, list[dict[str, str]] | None]:
+    """A missing text (a request without a body) is an error Result, like text that is not JSON."""
+    if text is None:
+        return None, MISSING_BODY
     try:
         return orjson.loads(text), None
     except orjson.JSONDecodeError as e:
@@ -329,7 +335,7 @@ def json_against_schema(fn: str, param: str, ctx: CallContext, args: list[Any]) 
     a.arity(fn, args, 3)
     b = budget(ctx, fn)
     validator = validator_for(ctx, fn, args)
-    text = a.string(fn, args, 1, param)
+    text = a.opt_string(fn, args, 1, param)
     if validator is None:
         return None
     value, problem = parse_json(text)
@@ -401,7 +407,7 @@ def coerce_json(ctx: CallContext, args: list[Any]) -> dict[str, Any] | None:
     a.arity("coerceJson", args, 3)
     b = budget(ctx, "coerceJson")
     validator = validator_for(ctx, "coerceJson", args)
-    text = a.string("coerceJson", args, 1, "json")
+    text = a.opt_string("coerceJson", args, 1, "json")
     if validator is None:
         return None
     value, problem = parse_json(text)
@@ -420,14 +426,16 @@ EXPORTS = (
     Export(M, "schemaCompile", (Param("name", "string"), Param("schema", "string | object")), "boolean",
            effect="write", traced=False, impl=schema_compile, js=COMPILE_JS, module_scope=True,
            doc="Registers a JSON Schema (text or object) under `name`; an invalid schema throws a TypeError."),
-    Export(M, "validateJson", (Param("name", "string"), Param("json", "string")), RESULT, return_kind="result",
+    Export(M, "validateJson", (Param("name", "string"), Param("json", "string | undefined")),
+           RESULT, return_kind="result",
            failure="soft", labels=("validated",), impl=validate_json,
            js=checking_js("validateJson", "JSON.parse(input)"),
            doc="Parses `json` and validates it against schema `name`."),
     Export(M, "validateObject", (Param("name", "string"), Param("value", "unknown")), RESULT, return_kind="result",
            failure="soft", labels=("validated",), impl=validate_object, js=checking_js("validateObject", "input"),
            doc="Validates a value against schema `name`."),
-    Export(M, "coerceJson", (Param("name", "string"), Param("json", "string")), RESULT, return_kind="result",
+    Export(M, "coerceJson", (Param("name", "string"), Param("json", "string | undefined")),
+           RESULT, return_kind="result",
            failure="soft", labels=("validated",), impl=coerce_json, js=checking_js("coerceJson", "undefined"),
            doc="Like validateJson, after turning strings into the numbers and booleans the schema asks for."),
     Export(M, "schemaDrop", (Param("name", "string"),), "boolean", effect="write", traced=False, js=DROP_JS,

@@ -8,4 +8,3 @@ function handler(req: Request): Response {
 }
 // verdict: fail
 // expect: ZTS308@7:34
-// xfail: known hole: an optional env() result used as an object-literal value must be ZTS308 (upstream); today the handler verifies

@@ -20,5 +20,3 @@ function handler(req: Request): Response & Promises {
 }
 // verdict: fail
 // expect: ZTS309@19:10 ZTS500
-// holds-today: ZTS309@19:10
-// xfail: known hole: `zigttp verify` does not discharge the declared Spec<"optional_safe"> (upstream reports ZTS500; `zigttp build` already does)

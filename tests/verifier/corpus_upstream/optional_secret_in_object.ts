@@ -13,5 +13,3 @@ function handler(req: Request): Response & Promises {
 }
 // verdict: fail
 // expect: ZTS308@12:34 ZTS400@12:24 ZTS500
-// holds-today: ZTS400@12:24
-// xfail: known holes: an optional env() result used as an object-literal value is not ZTS308, and `zigttp verify` does not discharge the declared Spec<"optional_safe"> (upstream reports ZTS308 and ZTS500)

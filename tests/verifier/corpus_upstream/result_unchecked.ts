@@ -13,6 +13,4 @@ function handler(req: Request): Response & Promises {
   return Response.json({ order: checked.value });
 }
 // verdict: fail
-// expect: ZTS305@7:7 ZTS303@13:33 ZTS500
-// holds-today: ZTS303@13:33
-// xfail: known holes: validateJson(name, req.body) is wrongly ZTS308 (must accept string | undefined), and `zigttp verify` does not discharge the declared Spec<"result_safe"> (upstream reports ZTS500)
+// expect: ZTS303@13:33 ZTS500

@@ -9,4 +9,4 @@ function handler(req: Request): Response {
   return Response.json({ order: checked.value });
 }
 // verdict: fail
-// expect: ZTS305@5:7 ZTS303@9:33
+// expect: ZTS303@9:33
