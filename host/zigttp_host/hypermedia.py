@@ -29,7 +29,10 @@ def _header(headers: list[tuple[str, str]], name: str) -> str:
 
 def negotiate(request: HttpRequest, response: HttpResponse) -> HttpResponse:
     """The representation `request` asks for, when `response` is a resource; otherwise `response` unchanged."""
-    if response.failure is not None or _header(response.headers, "content-type") != RESOURCE_TYPE:
+    # every response passes here: one comparison per header value, nothing else, unless it is a resource
+    if response.failure is not None or not any(v == RESOURCE_TYPE for _, v in response.headers):
+        return response
+    if _header(response.headers, "content-type") != RESOURCE_TYPE:
         return response
     try:
         both = orjson.loads(response.body)
