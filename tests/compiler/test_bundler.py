@@ -93,6 +93,21 @@ def test_unknown_virtual_module_and_missing_file(tmp_path: Path) -> None:
     )
 
 
+def test_a_name_a_virtual_module_does_not_export_is_refused_with_a_suggestion() -> None:
+    # the guest refuses such an import at load; it must not verify
+    result = compile_source("import { log, logInfo } from 'zigttp:log';\nimport { sha265 } from 'zigttp:crypto';\n"
+                            "export function handler(req: Request): Response { return Response.text('x'); }\n")
+    found = [(d.code, d.line, d.column, d.message, d.suggestion) for d in result.diagnostics]
+    assert found[0][:4] == ("ZTS037", 1, 10, "'zigttp:log' has no export 'log'")
+    assert found[0][4] == "it exports logDebug, logError, logInfo, logWarn"
+    assert found[1][:4] == ("ZTS037", 2, 10, "'zigttp:crypto' has no export 'sha265'")
+    assert found[1][4] == "did you mean 'sha256'?"
+    assert len(found) == 2
+    ok = compile_source("import type { Spec } from 'zigttp:types';\nimport { pipe } from 'zigttp:compose';\n"
+                        "export function handler(req: Request): Response { return Response.text('x'); }\n")
+    assert not [d for d in ok.diagnostics if "has no export" in d.message]
+
+
 def test_errors_in_dependencies_are_reported_against_their_file(tmp_path: Path) -> None:
     write(
         tmp_path,

@@ -671,12 +671,12 @@ CASES = [
     ),
     (
         "duplicate-import",
-        'import { a } from "zigttp:env";\nimport { a } from "zigttp:crypto";',
+        'import { env as a } from "zigttp:env";\nimport { sha256 as a } from "zigttp:crypto";',
         "ZTS019",
         "duplicate import binding",
         2,
-        10,
-        'import { a } from "zigttp:env";\nimport { a as b } from "zigttp:crypto";',
+        20,
+        'import { env as a } from "zigttp:env";\nimport { sha256 as b } from "zigttp:crypto";',
     ),
     # Structural errors.
     (
@@ -857,7 +857,7 @@ def test_duplicate_declarations_in_one_scope() -> None:
     message = "duplicate declaration of 'a'; rename one of them"
     assert errors("function f() {\n  const a = 1;\n  const a = 2;\n}") == [("ZTS019", message, 3, 9)]
     assert errors("function f(a: number) {\n  let a = 1;\n}") == [("ZTS019", message, 2, 7)]
-    assert errors("import { a } from 'zigttp:env';\nfunction a() {}") == [("ZTS019", message, 2, 10)]
+    assert errors("import { env as a } from 'zigttp:env';\nfunction a() {}") == [("ZTS019", message, 2, 10)]
     compile_ok("function f(a: number) {\n  if (a) { const a = 2; }\n}" + HANDLER_TAIL)
     compile_ok("function f(x: string): string;\nfunction f(x) { return x; }" + HANDLER_TAIL)
 

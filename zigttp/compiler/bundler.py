@@ -13,11 +13,14 @@ from collections.abc import Callable
 
 from zigttp.compiler import ast as A
 from zigttp.compiler import diagnostics as codes
-from zigttp.compiler.diagnostics import Diagnostic, file_diagnostic, make_diagnostic
+from zigttp.compiler.diagnostics import Diagnostic, file_diagnostic, make_diagnostic, nearest
 from zigttp.compiler.modules import (
     allowed_specifiers_text,
+    is_erased_virtual_module,
     is_known_virtual_module,
     is_virtual_specifier,
+    module_signatures,
+    virtual_module_name,
 )
 from zigttp.compiler.parser import parse_source
 from zigttp.compiler.source import SourceFile
@@ -88,6 +91,20 @@ class Bundler:
             make_diagnostic(module.file, statement.specifier_start, statement.specifier_end, code, text)
         )
 
+    def check_virtual_names(self, module: A.Module, statement: A.Import) -> None:
+        """Every name imported from a `zigttp:*` module must be one of its exports (the guest refuses others)."""
+        if statement.type_only or is_erased_virtual_module(statement.specifier):
+            return
+        exports = module_signatures(virtual_module_name(statement.specifier)) or {}
+        for name in statement.names:
+            if name.type_only or name.imported in exports or name.imported == "default":
+                continue
+            guess = nearest(name.imported, exports)
+            hint = f"did you mean '{guess}'?" if guess else f"it exports {', '.join(sorted(exports))}"
+            self.diagnostics.append(make_diagnostic(
+                module.file, name.start, name.end, codes.INVALID_IMPORT,
+                f"'{statement.specifier}' has no export '{name.imported}'; {hint}"))
+
     def link(self, module: A.Module, statement: A.Import) -> None:
         specifier = statement.specifier
         if is_virtual_specifier(specifier):
@@ -98,6 +115,8 @@ class Bundler:
                     codes.INVALID_IMPORT,
                     f"unknown virtual module '{specifier}'; use {allowed_specifiers_text()}",
                 )
+            else:
+                self.check_virtual_names(module, statement)
             return
         if not is_local_specifier(specifier):
             self.report(

@@ -1,7 +1,7 @@
 // Leaf & Bean: storefront pages plus a JSON API, composed with guards.
 import { guard } from "zigttp:compose";
 import { env } from "zigttp:env";
-import { log } from "zigttp:log";
+import { logError } from "zigttp:log";
 import type { Spec } from "zigttp:types";
 import { requireRole, verifyWebhook } from "./lib/auth.ts";
 import { methodNotAllowed, notFound, ok, problem, wantsHtml, withCors, withTiming } from "./lib/http.ts";
@@ -43,7 +43,7 @@ function rejectLargeBodies(req: Request): Response | undefined {
 
 function audit(res: Response): Response | undefined {
   if (res.status >= 500) {
-    log("error", `${SERVICE} answered ${res.status}`);
+    logError(`${SERVICE} answered ${res.status}`);
   }
   return undefined;
 }
