@@ -1,4 +1,11 @@
-"""The `zigttp` command line."""
+"""`zigttp serve HANDLER [--wasm] ...`: serve a handler over HTTP, every request inside the WebAssembly sandbox.
+
+Its flags, in three groups: the server and the per-request limits; the
+`zigttp:*` module settings (--outbound-host, --cache, --sqlite, --sql-schema;
+turned into ModuleConfig settings by serve_modules.py); least privilege
+(--contract, --allow-*, --no-env-check, --security-log, --expose-contract;
+turned into Grants by serve_grants.py).
+"""
 
 from __future__ import annotations
 
@@ -8,46 +15,12 @@ import sys
 from dataclasses import asdict
 from pathlib import Path
 
-from zigttp_host.limits import Limits, format_size, parse_size
+from zigttp_host.limits import Limits, format_size
 
-from . import __version__
-from .build_cmd import add_build_command
-from .contract.serving import ServeContractError, add_contract_arguments, serve_grants, with_egress_grants
-from .contract.serving import describe as describe_grants
-from .module_flags import add_module_arguments, check_sql_schema, module_settings
-from .types_cmd import add_types_command
-from .verify_cmd import add_check, add_verify
+from .argtypes import egress_host, name, non_negative_int, port, positive_int, size
 
 
-def _size(text: str) -> int:
-    try:
-        return parse_size(text)
-    except ValueError as e:
-        raise argparse.ArgumentTypeError(str(e)) from None
-
-
-def _positive_int(text: str) -> int:
-    try:
-        n = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if n <= 0:
-        raise argparse.ArgumentTypeError(f"expected a positive number, got {n}")
-    return n
-
-
-def _non_negative_int(text: str) -> int:
-    return 0 if text.strip() == "0" else _positive_int(text)
-
-
-def _port(text: str) -> int:
-    n = _positive_int(text) if text != "0" else 0
-    if n > 65535:
-        raise argparse.ArgumentTypeError(f"port must be 0-65535, got {n}")
-    return n
-
-
-def _add_serve(sub: argparse._SubParsersAction) -> None:
+def add_command(sub: argparse._SubParsersAction) -> None:
     defaults = Limits()
     p = sub.add_parser(
         "serve",
@@ -59,10 +32,10 @@ def _add_serve(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("handler", type=Path, help="handler file (.ts, .tsx, .js, .jsx)")
     p.add_argument("--host", default="127.0.0.1", help="address to bind")
-    p.add_argument("--port", "-p", type=_port, default=8080, help="port to bind (0 picks a free one)")
-    p.add_argument("--workers", type=_positive_int, default=os.cpu_count() or 1,
+    p.add_argument("--port", "-p", type=port, default=8080, help="port to bind (0 picks a free one)")
+    p.add_argument("--workers", type=positive_int, default=os.cpu_count() or 1,
                    help="worker processes (default: CPU count)")
-    p.add_argument("--threads", type=_positive_int, default=4,
+    p.add_argument("--threads", type=positive_int, default=4,
                    help="handler threads per worker, each with its own sandbox instance")
     p.add_argument("--isolation", choices=("pooled", "fresh"), default="pooled",
                    help="pooled: warm instances reused (a handler's own module state persists across the "
@@ -72,45 +45,91 @@ def _add_serve(sub: argparse._SubParsersAction) -> None:
                         "tried on the event loop's own instance and moves to a thread when it needs about a "
                         "millisecond or more, or reaches the cache, SQL, egress or logging (that instance is "
                         "then replaced, so nothing of the partial run remains)")
-    p.add_argument("--memory", type=_size, default=defaults.memory_bytes, metavar="SIZE",
+    p.add_argument("--memory", type=size, default=defaults.memory_bytes, metavar="SIZE",
                    help=f"linear memory cap per instance (default {format_size(defaults.memory_bytes)})")
-    p.add_argument("--timeout-ms", type=_positive_int, default=defaults.timeout_ms,
+    p.add_argument("--timeout-ms", type=positive_int, default=defaults.timeout_ms,
                    help="wall-clock limit per request; a hard stop follows 100 ms later")
-    p.add_argument("--fuel", type=_positive_int, default=None,
+    p.add_argument("--fuel", type=positive_int, default=None,
                    help="CPU budget per request in wasm fuel units (default: derived from --timeout-ms, "
                         "calibrated for this guest build)")
-    p.add_argument("--max-body-size", type=_size, default=defaults.max_body_bytes, metavar="SIZE",
+    p.add_argument("--max-body-size", type=size, default=defaults.max_body_bytes, metavar="SIZE",
                    help=f"largest request body (default {format_size(defaults.max_body_bytes)}); larger → 413")
-    p.add_argument("--max-response-size", type=_size, default=defaults.max_response_bytes, metavar="SIZE",
+    p.add_argument("--max-response-size", type=size, default=defaults.max_response_bytes, metavar="SIZE",
                    help=f"largest response body (default {format_size(defaults.max_response_bytes)})")
-    p.add_argument("--recycle-memory", type=_size, default=defaults.recycle_memory_bytes, metavar="SIZE",
+    p.add_argument("--recycle-memory", type=size, default=defaults.recycle_memory_bytes, metavar="SIZE",
                    help="replace a pooled instance whose memory grew past this after its request "
                         f"(default {format_size(defaults.recycle_memory_bytes)})")
-    p.add_argument("--max-response-headers", type=_positive_int, default=defaults.max_response_headers, metavar="N",
+    p.add_argument("--max-response-headers", type=positive_int, default=defaults.max_response_headers, metavar="N",
                    help="most headers a response may carry; more → 500 response_headers_too_large")
-    p.add_argument("--max-response-header-size", type=_size, default=defaults.max_response_header_bytes,
+    p.add_argument("--max-response-header-size", type=size, default=defaults.max_response_header_bytes,
                    metavar="SIZE", help="largest total size of a response's header names and values "
                                         f"(default {format_size(defaults.max_response_header_bytes)})")
-    p.add_argument("--max-log-lines", type=_non_negative_int, default=defaults.log_lines, metavar="N",
+    p.add_argument("--max-log-lines", type=non_negative_int, default=defaults.log_lines, metavar="N",
                    help="console/zigttp:log lines one request may write; later lines are counted and dropped "
                         "with one notice")
-    p.add_argument("--max-log-bytes", type=_size, default=defaults.log_bytes, metavar="SIZE",
+    p.add_argument("--max-log-bytes", type=size, default=defaults.log_bytes, metavar="SIZE",
                    help=f"bytes of log one request may write (default {format_size(defaults.log_bytes)})")
-    p.add_argument("--wasm", action="store_true", help="accepted for compatibility: the sandbox is the only engine")
+    p.add_argument("--wasm", action="store_true",
+                   help="run the handler in the WebAssembly sandbox (QuickJS-NG on wasmtime): the only engine, "
+                        "so this is what serve always does")
     p.add_argument("--no-verify", action="store_true",
                    help="skip verification (unsafe: nothing is proven, only the sandbox and the --allow-* "
                         "grants hold): .js files load exactly as written, without the front end; TypeScript is "
                         "compiled but not verified")
     p.add_argument("-q", "--quiet", action="store_true", help="no access log")
     add_module_arguments(p)
-    add_contract_arguments(p)
-    p.set_defaults(run=_run_serve)
+    add_grant_arguments(p)
+    p.set_defaults(run=run_serve)
 
 
-def _run_serve(args: argparse.Namespace) -> int:
-    from .loader import LoadError, load_handler
-    from .server.config import ServeConfig
-    from .server.run import StartError, serve
+def add_module_arguments(p: argparse.ArgumentParser) -> None:
+    """The `zigttp:*` module settings (serve_modules.module_settings)."""
+    p.add_argument("--outbound-host", action="append", default=[], type=egress_host, metavar="HOST",
+                   help="allow fetch/fetchSync/parallel to reach HOST: https on 443 and http on 80, or HOST:PORT "
+                        "for another port (repeatable). Loopback and private addresses need their own entry "
+                        "(e.g. 127.0.0.1:8080 or localhost:8080). Default: no egress")
+    p.add_argument("--cache", choices=("sqlite", "memory"), default="sqlite",
+                   help="zigttp:cache store: sqlite shares entries and counters between all workers (a WAL file in "
+                        "the server's state folder); memory is faster but per worker")
+    p.add_argument("--sqlite", type=Path, default=None, metavar="FILE",
+                   help="the SQLite database zigttp:sql statements run on (WAL mode, safe with several workers)")
+    p.add_argument("--sql-schema", type=Path, default=None, metavar="FILE",
+                   help="prepare every statement registered with sql() against this schema (SQL DDL) and refuse "
+                        "the handler if one fails")
+
+
+def add_grant_arguments(p: argparse.ArgumentParser) -> None:
+    """Least privilege: what the handler may reach beyond its contract (serve_grants.serve_grants)."""
+    p.add_argument("--contract", type=Path, default=None, metavar="FILE",
+                   help="grant what this contract.json (from `zigttp build`) lists instead of deriving it; refused "
+                        "unless its handler.sha256 matches the handler")
+    p.add_argument("--allow-env", action="append", default=[], type=name, metavar="NAME",
+                   help="also grant the environment variable NAME (repeatable): for access the analysis could not "
+                        "prove")
+    p.add_argument("--allow-egress", action="append", default=[], type=egress_host, metavar="HOST",
+                   help="also let fetch reach HOST: a name or address for https on 443 and http on 80, or "
+                        "HOST:PORT for another port (repeatable; IP addresses and localhost need this even when "
+                        "the contract lists them)")
+    p.add_argument("--allow-cache", action="append", default=[], type=name, metavar="NS",
+                   help="also grant the zigttp:cache namespace NS (repeatable)")
+    p.add_argument("--allow-sql", action="append", default=[], type=name, metavar="NAME",
+                   help="also grant the SQL statement NAME (repeatable)")
+    p.add_argument("--no-env-check", action="store_true",
+                   help="start even when an environment variable the contract lists is not set")
+    p.add_argument("--security-log", type=Path, default=None, metavar="FILE",
+                   help="append every capability denial (env, cache, sql, egress) as one JSON line (safe with "
+                        "several workers)")
+    p.add_argument("--expose-contract", action="store_true",
+                   help="answer GET /_zigttp/contract with the running contract and the effective grants")
+
+
+def run_serve(args: argparse.Namespace) -> int:
+    from zigttp.loader import LoadError, load_handler
+    from zigttp.server.config import ServeConfig
+    from zigttp.server.run import StartError, serve
+
+    from .serve_grants import ServeContractError, describe, serve_grants, with_egress_grants
+    from .serve_modules import check_sql_schema, module_settings
 
     try:
         limits = Limits(memory_bytes=args.memory, timeout_ms=args.timeout_ms, fuel=args.fuel,
@@ -140,7 +159,7 @@ def _run_serve(args: argparse.Namespace) -> int:
         print(e.message, file=sys.stderr)
         return e.exit_code
     if not args.quiet:
-        print(describe_grants(granted), file=sys.stderr)
+        print(describe(granted), file=sys.stderr)
     config = ServeConfig(handler_path=str(args.handler), bundle_path="", bundle_name=loaded.bundle.name,
                          host=args.host, port=args.port, workers=args.workers, threads=args.threads,
                          isolation=args.isolation, inline=args.inline, quiet=args.quiet,
@@ -154,58 +173,3 @@ def _run_serve(args: argparse.Namespace) -> int:
     except StartError as e:
         print(str(e), file=sys.stderr)
         return 1
-
-
-def _add_compile(sub: argparse._SubParsersAction) -> None:
-    # the arguments are declared here, not imported, so that building the
-    # parser never imports the compiler (start-up time of every command)
-    p = sub.add_parser(
-        "compile",
-        help="compile a zigts handler (and its local imports) to one JavaScript module",
-        description="Parse HANDLER, reject what the zigts subset does not allow (with a suggested alternative), "
-                    "and print or write the emitted ES2020 module the sandbox runs.",
-    )
-    p.add_argument("handler", help="handler file (.ts, .tsx, .js, .jsx)")
-    p.add_argument("-o", "--output", help="write the emitted JavaScript here instead of stdout")
-    p.add_argument("--json", action="store_true", help="print diagnostics as JSON")
-    p.add_argument("--strict", action="store_true", help="strict ZigTS profile (forwarded to checkers)")
-    p.set_defaults(run=_run_compile)
-
-
-def _run_compile(args: argparse.Namespace) -> int:
-    from .compiler.cli import run_compile
-
-    return run_compile(args)
-
-
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="zigttp",
-        description="Prove JavaScript/TypeScript HTTP handlers, then run them sandboxed in QuickJS-NG on "
-                    "WebAssembly.",
-    )
-    parser.add_argument("--version", action="version", version=f"zigttp {__version__}")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    _add_serve(sub)
-    _add_compile(sub)
-    add_types_command(sub)
-    add_verify(sub)
-    add_check(sub)
-    add_build_command(sub)
-    return parser
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    if not getattr(args, "run", None):
-        parser.print_help()
-        return 2
-    try:
-        return args.run(args)
-    except KeyboardInterrupt:
-        return 130
-
-
-if __name__ == "__main__":
-    sys.exit(main())
