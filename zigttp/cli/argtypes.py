@@ -38,7 +38,7 @@ def port(text: str) -> int:
 
 def egress_host(text: str) -> str:
     """An origin fetch may reach: `host` (https 443, http 80) or `host:port`, normalised."""
-    from zigttp_host.vm.egress import normalise_grant
+    from zigttp_host.virtual_modules.egress import normalise_grant
 
     try:
         return normalise_grant(text)

@@ -29,7 +29,7 @@ def module_settings(args: argparse.Namespace) -> dict[str, Any]:
 
 def check_sql_schema(loaded: LoadedSource, schema: Path) -> bool:
     """Prints every registered statement that does not prepare against `schema`; True when all do."""
-    from zigttp_host.vm.sqlcheck import SqlCheckError, check_in_subprocess
+    from zigttp_host.virtual_modules.sqlcheck import SqlCheckError, check_in_subprocess
 
     try:
         problems = check_in_subprocess(loaded.bundle.source, loaded.bundle.name, schema)
