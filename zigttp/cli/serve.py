@@ -128,7 +128,7 @@ def run_serve(args: argparse.Namespace) -> int:
     from zigttp.server.config import ServeConfig
     from zigttp.server.run import StartError, serve
 
-    from .serve_grants import ServeContractError, describe, serve_grants, with_egress_grants
+    from .serve_grants import ServeContractError, describe, serve_grants
     from .serve_modules import check_sql_schema, module_settings
 
     try:
@@ -165,7 +165,7 @@ def run_serve(args: argparse.Namespace) -> int:
                          isolation=args.isolation, inline=args.inline, quiet=args.quiet,
                          verified=loaded.verified,
                          limits=asdict(limits),
-                         modules=with_egress_grants(module_settings(args), granted), grants=granted.grants,
+                         modules=module_settings(args), grants=granted.grants,
                          contract=granted.exposed() if args.expose_contract else None,
                          expose_contract=args.expose_contract)
     try:

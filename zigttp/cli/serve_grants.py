@@ -190,10 +190,3 @@ def describe(granted: ServeGrants) -> str:
                  "(IP address or localhost): grant it with --allow-egress")
     return line
 
-
-def with_egress_grants(modules: dict[str, Any], granted: ServeGrants) -> dict[str, Any]:
-    """The ModuleConfig settings with the granted egress hosts added to the egress allowlist."""
-    out = dict(modules)
-    hosts = list(out.get("outbound_hosts") or [])
-    out["outbound_hosts"] = list(dict.fromkeys([*hosts, *granted.grants["egress"]]))
-    return out

@@ -1,6 +1,7 @@
 """The `zigttp:*` module settings `zigttp serve` asks for with its flags (declared in serve.add_module_arguments):
 
-    --outbound-host HOST   (repeatable) origins fetch/fetchSync/parallel may reach (HOST or HOST:PORT)
+    --outbound-host HOST   (repeatable) origins fetch/fetchSync/parallel may reach (HOST or HOST:PORT): an
+                           egress grant, like --allow-egress (serve_grants.py)
     --cache sqlite|memory  zigttp:cache store shared by the workers, or per worker
     --sqlite FILE          the database zigttp:sql runs on
     --sql-schema FILE      check every registered sql() statement against this schema at start
@@ -18,10 +19,14 @@ if TYPE_CHECKING:
 
 
 def module_settings(args: argparse.Namespace) -> dict[str, Any]:
-    """The ModuleConfig settings (its JSON form) the serve flags ask for; the workers add their own paths."""
+    """The ModuleConfig settings (its JSON form) the serve flags ask for; the workers add their own paths.
+
+    No egress allowlist and no env allowlist: what the handler may reach travels once, in its grants
+    (`--outbound-host` is an egress grant, serve_grants.serve_grants), and each worker's Host takes its
+    egress allowlist from them (ServeConfig.module_config).
+    """
     return {
         "env_from_process": True,
-        "outbound_hosts": list(dict.fromkeys(args.outbound_host)),
         "cache_backend": args.cache,
         "sqlite_path": str(args.sqlite.resolve()) if args.sqlite else None,
     }
