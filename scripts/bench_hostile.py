@@ -169,8 +169,8 @@ def validation_overhead(rounds: int) -> None:
     from jsonschema import Draft202012Validator
     from referencing import Registry
 
-    from zigttp_host.vm import validate
-    from zigttp_host.vm.runtime import Budget
+    from zigttp_host.virtual_modules import validate
+    from zigttp_host.virtual_modules.runtime import Budget
 
     schema = {"type": "object", "required": ["name", "email", "items"], "additionalProperties": False,
               "properties": {"name": {"type": "string", "minLength": 1, "maxLength": 100},

@@ -43,14 +43,15 @@ def test_cold_serve_compiles_and_verifies_once(tmp_path: Path, monkeypatch: pyte
 def test_in_process_load_and_grants_share_one_analysis(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import argparse
 
-    from zigttp.contract.serving import add_contract_arguments, serve_grants
+    from zigttp.cli.serve import add_grant_arguments
+    from zigttp.cli.serve_grants import serve_grants
     from zigttp.loader import load_handler
 
     trace = tmp_path / "trace"
     monkeypatch.setenv("ZIGTTP_CACHE_DIR", str(tmp_path / "cache"))
     monkeypatch.setenv("ZIGTTP_TRACE", str(trace))
     parser = argparse.ArgumentParser()
-    add_contract_arguments(parser)
+    add_grant_arguments(parser)
     args = parser.parse_args(["--no-env-check"])
     loaded = load_handler(HANDLER)
     granted = serve_grants(args, HANDLER, loaded.verified, loaded.bundle.name, loaded)

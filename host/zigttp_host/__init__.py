@@ -23,7 +23,7 @@ _EXPORTS = {
     "HttpRequest": "http",
     "HttpResponse": "http",
     "Limits": "limits",
-    "ModuleConfig": "vm.config",
+    "ModuleConfig": "virtual_modules.config",
     "format_size": "limits",
     "parse_size": "limits",
 }
@@ -53,7 +53,7 @@ if TYPE_CHECKING:
     from .host import GuestNotBuilt, Host
     from .http import Failure, HttpRequest, HttpResponse
     from .limits import Limits, format_size, parse_size
-    from .vm.config import ModuleConfig
+    from .virtual_modules.config import ModuleConfig
 
 
 def __getattr__(name: str) -> Any:

@@ -4,7 +4,7 @@ A handler may read exactly the environment variables, cache namespaces and
 SQL statements named in its `Grants`; anything else is a capability denial
 (an uncatchable error in the guest, HTTP 500 `capability_denied`). It may
 fetch exactly the origins in `Grants.egress` (`host` = https on 443 and http
-on 80, `host:port` = that port; vm/egress.py): they become the egress
+on 80, `host:port` = that port; virtual_modules/egress.py): they become the egress
 policy's allowlist for that handler (`with_egress_grants`), which checks
 every hop, redirects and parallel/race requests included; a refused request
 is a 599 response. Every denial is appended to the security log when one is
@@ -39,7 +39,7 @@ from urllib.parse import urlsplit
 import orjson
 
 from .registry import CapabilityDenied, HostFunctions
-from .vm.egress import ip_literal, normalise_grant, parse_grant
+from .virtual_modules.egress import ip_literal, normalise_grant, parse_grant
 
 if TYPE_CHECKING:
     from .imports import CallContext
@@ -288,7 +288,7 @@ def egress_host(url: object) -> str:
     except ValueError:
         return "<invalid URL>"
     try:
-        from .vm.egress import normalise_host
+        from .virtual_modules.egress import normalise_host
 
         return normalise_host(host)
     except (ValueError, ImportError):
@@ -305,8 +305,8 @@ def with_egress_grants(functions: HostFunctions, grants: Grants | None) -> HostF
         return functions
     from dataclasses import replace
 
-    from .vm.config import ModuleConfig
-    from .vm.runtime import ModuleRuntime
+    from .virtual_modules.config import ModuleConfig
+    from .virtual_modules.runtime import ModuleRuntime
 
     config = functions.runtime.config if functions.runtime is not None else ModuleConfig()
     if {normalise_grant(h) for h in config.outbound_hosts} == set(grants.egress):

@@ -26,8 +26,8 @@ from .limits import Limits
 from .modules import builtin_functions
 from .paths import GUEST_WASM
 from .registry import prelude_source
-from .vm.config import ModuleConfig
-from .vm.runtime import ModuleRuntime
+from .virtual_modules.config import ModuleConfig
+from .virtual_modules.runtime import ModuleRuntime
 
 log = logging.getLogger("zigttp.host")
 

@@ -2,7 +2,7 @@
 
 `REGISTRY` is the single table of every `zigttp:*` export: the compiler
 (imports, types), the verifier, the contract extractor, the tracer, `zigttp
-types` and the host all read it. Each family lives in `zigttp_host.vm.<family>`
+types` and the host all read it. Each family lives in `zigttp_host.virtual_modules.<family>`
 as an `EXPORTS` tuple (entry + implementation); adding an export is one
 entry there.
 """
@@ -13,13 +13,30 @@ from typing import TYPE_CHECKING, Any
 
 from .imports import CONSOLE_FN_ID
 from .registry import Export, HostCallError, HostFunction, HostFunctions, HostTypeError
-from .vm import auth, cache, compose, crypto, decode, env, fetch, http, ident, io, log, router, sql, text, url, validate
-from .vm import time as time_
-from .vm.runtime import ModuleRuntime
+from .virtual_modules import (
+    auth,
+    cache,
+    compose,
+    crypto,
+    decode,
+    env,
+    fetch,
+    http,
+    ident,
+    io,
+    log,
+    router,
+    sql,
+    text,
+    url,
+    validate,
+)
+from .virtual_modules import time as time_
+from .virtual_modules.runtime import ModuleRuntime
 
 if TYPE_CHECKING:
     from .imports import CallContext
-    from .vm.config import ModuleConfig
+    from .virtual_modules.config import ModuleConfig
 
 LOG_LEVELS = ("debug", "info", "warn", "error")
 MAX_LOG_MESSAGE = 16 << 10
@@ -69,7 +86,7 @@ def _not_at_module_scope(export: Export, impl: HostFunction) -> HostFunction:
     target = export.capability_arg
 
     def guarded(ctx: CallContext, args: list[Any]) -> Any:
-        if ctx.fixed_clock_ns is not None:  # vm.runtime.loading(ctx), inline: this runs for every call
+        if ctx.fixed_clock_ns is not None:  # virtual_modules.runtime.loading(ctx), inline: this runs for every call
             shown = args[target] if target is not None and target < len(args) else None
             call = f"{name}({shown!r})" if isinstance(shown, str) and len(shown) <= 100 else f"{name}()"
             raise HostCallError(f"{call} cannot run at module scope: the module scope runs once, into the "

@@ -162,7 +162,7 @@ class HostFunctions:
     log_id: int = 0
     # What the implementations act on: configuration and live resources
     # (cache store, SQLite, HTTP client), reached as ctx.functions.runtime.
-    # A zigttp_host.vm.runtime.ModuleRuntime for the built-in modules.
+    # A zigttp_host.virtual_modules.runtime.ModuleRuntime for the built-in modules.
     runtime: Any = None
 
     def bind(self, runtime: Any) -> HostFunctions:

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from openapi_spec_validator import validate
 
-from zigttp.build_cmd import parse_switches
 from zigttp.cli import main
+from zigttp.cli.build import parse_switches
 from zigttp.contract.schema import validation_errors
 
 from ..support.server import REPO, run_cli

@@ -180,3 +180,32 @@ def test_egress_grants_are_per_handler(host: Host, granted) -> None:  # type: ig
     assert granted.functions is host.functions  # same allowlist: the host's runtime is shared
     status, body = call(granted, "/fetch?url=http%3A%2F%2F127.0.0.1%3A9%2Fx")
     assert body["e"] != "EgressDenied"  # allowed (nothing listens there: a network error)
+
+
+def test_serve_carries_egress_once_in_the_grants(tmp_path: Path) -> None:
+    """`zigttp serve`: --outbound-host and --allow-egress become grants; the worker's Host allowlist is read from
+    them, so the Handler shares the Host's module runtime instead of binding its own."""
+    from zigttp.cli import build_parser
+    from zigttp.cli.serve_grants import serve_grants
+    from zigttp.cli.serve_modules import module_settings
+    from zigttp.server.config import ServeConfig
+    from zigttp_host.grants import with_egress_grants
+
+    handler = tmp_path / "h.js"
+    handler.write_text("export default function handler(req) { return new Response('ok'); }\n")
+    args = build_parser().parse_args(["serve", str(handler), "--no-verify", "--outbound-host", "API.example.com",
+                                      "--allow-egress", "127.0.0.1:9", "--cache", "memory"])
+    granted = serve_grants(args, handler, False, "h.js")
+    assert granted.grants["egress"] == ["127.0.0.1:9", "api.example.com"]
+    config = ServeConfig(handler_path=str(handler), bundle_path=str(tmp_path / "h.js"), bundle_name="h.js",
+                         modules=module_settings(args), grants=granted.grants)
+    assert "outbound_hosts" not in config.modules
+    modules = config.module_config()
+    assert modules.outbound_hosts == ("127.0.0.1:9", "api.example.com")
+    host = Host(modules=modules)
+    try:
+        grants = config.grants_obj()
+        assert grants is not None
+        assert with_egress_grants(host.functions, grants) is host.functions
+    finally:
+        host.engine.close()

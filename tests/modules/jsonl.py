@@ -17,7 +17,7 @@ from typing import Any
 from zigttp_host import Bundle, Grants, Host, HttpRequest, ModuleConfig
 from zigttp_host.modules import REGISTRY, builtin_functions
 from zigttp_host.registry import Export, HostFunction, HostFunctions
-from zigttp_host.vm.io import collector
+from zigttp_host.virtual_modules.io import collector
 
 
 @dataclass

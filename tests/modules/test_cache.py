@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from zigttp_host.vm.cachestore import CacheStore, MemoryStore, SqliteStore
+from zigttp_host.virtual_modules.cachestore import CacheStore, MemoryStore, SqliteStore
 
 from .support import Probe
 

@@ -23,8 +23,8 @@ from zigttp_host import Bundle, Host, HttpRequest, Limits
 from zigttp_host.abi import CallStatus
 from zigttp_host.grants import Grants
 from zigttp_host.registry import HostInterrupted
-from zigttp_host.vm import validate as V_impl
-from zigttp_host.vm.runtime import ModuleRuntime
+from zigttp_host.virtual_modules import validate as V_impl
+from zigttp_host.virtual_modules.runtime import ModuleRuntime
 
 from .support import HANDLERS, Probe
 

@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 
 from zigttp_host import Bundle, HandlerLoadError, Host
-from zigttp_host.vm.sqlcheck import check_statements, registrations_of
-from zigttp_host.vm.sqltext import StatementError, scan
+from zigttp_host.virtual_modules.sqlcheck import check_statements, registrations_of
+from zigttp_host.virtual_modules.sqltext import StatementError, scan
 
 from .support import HANDLERS, LIMITS, OPEN, handle
 

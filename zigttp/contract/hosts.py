@@ -2,7 +2,7 @@
 
 A URL on its scheme's default port (https 443, http 80) is recorded as its plain host name, which is
 what the egress policy grants for those ports; a URL naming another port is recorded as `host:port`,
-so the contract grants exactly the service the handler reaches (vm/egress.py: grants name origins).
+so the contract grants exactly the service the handler reaches (virtual_modules/egress.py: grants name origins).
 
 Standard library plus `zigttp_host` only: `zigttp serve` uses it before any analysis.
 """
@@ -17,7 +17,7 @@ _AUTHORITY = re.compile(r"^(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*)://(?P<authority>[
 
 def normalise(host: str) -> str | None:
     try:
-        from zigttp_host.vm.egress import normalise_host
+        from zigttp_host.virtual_modules.egress import normalise_host
     except ImportError:  # pragma: no cover - the host package is part of zigttp
         return host.lower().rstrip(".") or None
     try:
@@ -40,7 +40,7 @@ def literal_url_host(url: str) -> str | None:
     if parts.scheme.lower() not in ("http", "https") or not hostname or "@" in parts.netloc or parts.port == 0:
         return None
     try:
-        from zigttp_host.vm.egress import ip_literal
+        from zigttp_host.virtual_modules.egress import ip_literal
     except ImportError:  # pragma: no cover
         return normalise(hostname)
     raw = parts.netloc.rsplit(":", 1)[0] if not parts.netloc.endswith("]") else parts.netloc
@@ -50,7 +50,7 @@ def literal_url_host(url: str) -> str | None:
     host = normalise(hostname)
     if host is None or parts.port is None:
         return host
-    from zigttp_host.vm.egress import grant_for
+    from zigttp_host.virtual_modules.egress import grant_for
 
     return grant_for(parts.scheme.lower(), host, parts.port)
 

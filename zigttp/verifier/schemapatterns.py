@@ -1,7 +1,7 @@
 """Literal `schemaCompile(name, schema)` schemas: every pattern must run on the linear-time engine (ZTS331).
 
 zigttp:validate evaluates a schema's `pattern` and `patternProperties` with
-RE2 (zigttp_host/vm/patterns.py) and refuses at schemaCompile what RE2
+RE2 (zigttp_host/virtual_modules/patterns.py) and refuses at schemaCompile what RE2
 cannot run (lookaround, backreferences) or what is not a regular expression
 at all. When the schema is written in the source — an object literal, a JSON
 string literal, or a `const` bound to one — the same refusal is reported here,
@@ -19,7 +19,7 @@ from zigttp.verifier import codes as C
 from zigttp.verifier.analyzer import Analyzer
 from zigttp.verifier.context import Context
 from zigttp.verifier.scope import children
-from zigttp_host.vm import patterns
+from zigttp_host.virtual_modules import patterns
 
 _UNKNOWN: Any = object()
 _MAX_DEPTH = 64

@@ -29,11 +29,9 @@ def _add(sub: argparse._SubParsersAction, name: str, help_text: str) -> None:
     p.set_defaults(run=run_verify)
 
 
-def add_verify(sub: argparse._SubParsersAction) -> None:
+def add_command(sub: argparse._SubParsersAction) -> None:
+    """`verify`, and `check`, its alias."""
     _add(sub, "verify", "verify a handler and print its proof card")
-
-
-def add_check(sub: argparse._SubParsersAction) -> None:
     _add(sub, "check", "alias of 'verify'")
 
 

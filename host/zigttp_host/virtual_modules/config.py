@@ -36,7 +36,7 @@ class ModuleConfig:
     env_allow: tuple[str, ...] | None = None
 
     # zigttp:fetch, fetchSync, zigttp:io. Origins reachable from the sandbox:
-    # `host` (https on 443, http on 80) or `host:port` (vm/egress.py); empty:
+    # `host` (https on 443, http on 80) or `host:port` (virtual_modules/egress.py); empty:
     # no egress at all. A handler's Grants.egress replaces it for that handler.
     outbound_hosts: tuple[str, ...] = ()
     fetch_timeout_ms: int = 10_000

@@ -133,7 +133,7 @@ def render() -> str:
     return "".join(out).rstrip() + "\n"
 
 
-def add_types_command(sub: argparse._SubParsersAction) -> None:
+def add_command(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("types", help="write editor typings (zigttp.d.ts) for the zigttp:* modules",
                        description="Print TypeScript declarations for the handler globals and every zigttp:* "
                                    "virtual module, generated from the module registry.")

@@ -8,7 +8,7 @@ statement with EXPLAIN on an in-memory database built from the schema.
 A server that forks its workers must not create a wasmtime engine first, so
 `zigttp serve` runs this as a child process:
 
-    echo '{"source": ..., "name": ..., "schema": "path"}' | python -m zigttp_host.vm.sqlcheck
+    echo '{"source": ..., "name": ..., "schema": "path"}' | python -m zigttp_host.virtual_modules.sqlcheck
 """
 
 from __future__ import annotations
@@ -88,8 +88,9 @@ def check(source: str, name: str, schema: Path) -> list[Problem]:
 
 
 def check_in_subprocess(source: str, name: str, schema: Path) -> list[Problem]:
-    proc = subprocess.run([sys.executable, "-m", "zigttp_host.vm.sqlcheck"], capture_output=True, text=True,
-                          input=json.dumps({"source": source, "name": name, "schema": str(schema)}), timeout=300)
+    request = json.dumps({"source": source, "name": name, "schema": str(schema)})
+    proc = subprocess.run([sys.executable, "-m", "zigttp_host.virtual_modules.sqlcheck"], capture_output=True,
+                          text=True, input=request, timeout=300)
     try:
         result = json.loads(proc.stdout.strip().splitlines()[-1])
     except (json.JSONDecodeError, IndexError):

@@ -1,5 +1,7 @@
 """What `zigttp serve` grants a handler: its contract (derived, or `--contract FILE`) plus `--allow-*` names.
 
+The flags (declared in serve.add_grant_arguments):
+
     --contract FILE      use a built contract (refused unless its handler sha256 matches the handler)
     --allow-env NAME     (repeatable) grant what the analysis could not prove, by name
     --allow-egress HOST  (repeatable) an origin fetch may reach, `host` (https 443, http 80) or `host:port`
@@ -47,45 +49,6 @@ class ServeGrants:
         """GET /_zigttp/contract (--expose-contract): the running contract and what is granted."""
         return {"contract": self.contract,
                 "grants": {c: self.grants[c] for c in ("env", "egress", "cache", "sql")}}
-
-
-def _host(text: str) -> str:
-    from zigttp_host.vm.egress import normalise_grant
-
-    try:
-        return normalise_grant(text)
-    except ValueError as e:
-        raise argparse.ArgumentTypeError(str(e)) from None
-
-
-def _name(text: str) -> str:
-    if not text or len(text) > 256:
-        raise argparse.ArgumentTypeError(f"expected a name of 1 to 256 characters, got {text!r}")
-    return text
-
-
-def add_contract_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--contract", type=Path, default=None, metavar="FILE",
-                   help="grant what this contract.json (from `zigttp build`) lists instead of deriving it; refused "
-                        "unless its handler.sha256 matches the handler")
-    p.add_argument("--allow-env", action="append", default=[], type=_name, metavar="NAME",
-                   help="also grant the environment variable NAME (repeatable): for access the analysis could not "
-                        "prove")
-    p.add_argument("--allow-egress", action="append", default=[], type=_host, metavar="HOST",
-                   help="also let fetch reach HOST: a name or address for https on 443 and http on 80, or "
-                        "HOST:PORT for another port (repeatable; IP addresses and localhost need this even when "
-                        "the contract lists them)")
-    p.add_argument("--allow-cache", action="append", default=[], type=_name, metavar="NS",
-                   help="also grant the zigttp:cache namespace NS (repeatable)")
-    p.add_argument("--allow-sql", action="append", default=[], type=_name, metavar="NAME",
-                   help="also grant the SQL statement NAME (repeatable)")
-    p.add_argument("--no-env-check", action="store_true",
-                   help="start even when an environment variable the contract lists is not set")
-    p.add_argument("--security-log", type=Path, default=None, metavar="FILE",
-                   help="append every capability denial (env, cache, sql, egress) as one JSON line (safe with "
-                        "several workers)")
-    p.add_argument("--expose-contract", action="store_true",
-                   help="answer GET /_zigttp/contract with the running contract and the effective grants")
 
 
 def _sha256(path: Path) -> str:
@@ -227,10 +190,3 @@ def describe(granted: ServeGrants) -> str:
                  "(IP address or localhost): grant it with --allow-egress")
     return line
 
-
-def with_egress_grants(modules: dict[str, Any], granted: ServeGrants) -> dict[str, Any]:
-    """The ModuleConfig settings with the granted egress hosts added to the egress allowlist."""
-    out = dict(modules)
-    hosts = list(out.get("outbound_hosts") or [])
-    out["outbound_hosts"] = list(dict.fromkeys([*hosts, *granted.grants["egress"]]))
-    return out

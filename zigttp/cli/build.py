@@ -24,7 +24,7 @@ class UsageError(Exception):
     pass
 
 
-def add_build_command(sub: argparse._SubParsersAction) -> None:
+def add_command(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "build",
         help="compile a handler and write its bundle, contract.json and (with -Dopenapi) openapi.json",

@@ -1,0 +1,5 @@
+import sys
+
+from zigttp.cli import main
+
+sys.exit(main())

@@ -1,0 +1,53 @@
+"""Argument types shared by the commands: each turns a bad value into argparse's usage error (exit 2)."""
+
+from __future__ import annotations
+
+import argparse
+
+from zigttp_host.limits import parse_size
+
+
+def size(text: str) -> int:
+    """A byte size: 1048576, 512k, 64m, 1g."""
+    try:
+        return parse_size(text)
+    except ValueError as e:
+        raise argparse.ArgumentTypeError(str(e)) from None
+
+
+def positive_int(text: str) -> int:
+    try:
+        n = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if n <= 0:
+        raise argparse.ArgumentTypeError(f"expected a positive number, got {n}")
+    return n
+
+
+def non_negative_int(text: str) -> int:
+    return 0 if text.strip() == "0" else positive_int(text)
+
+
+def port(text: str) -> int:
+    n = positive_int(text) if text != "0" else 0
+    if n > 65535:
+        raise argparse.ArgumentTypeError(f"port must be 0-65535, got {n}")
+    return n
+
+
+def egress_host(text: str) -> str:
+    """An origin fetch may reach: `host` (https 443, http 80) or `host:port`, normalised."""
+    from zigttp_host.virtual_modules.egress import normalise_grant
+
+    try:
+        return normalise_grant(text)
+    except ValueError as e:
+        raise argparse.ArgumentTypeError(str(e)) from None
+
+
+def name(text: str) -> str:
+    """A granted name (env variable, cache namespace, SQL statement): 1 to 256 characters."""
+    if not text or len(text) > 256:
+        raise argparse.ArgumentTypeError(f"expected a name of 1 to 256 characters, got {text!r}")
+    return text

@@ -1,0 +1,175 @@
+"""`zigttp serve HANDLER [--wasm] ...`: serve a handler over HTTP, every request inside the WebAssembly sandbox.
+
+Its flags, in three groups: the server and the per-request limits; the
+`zigttp:*` module settings (--outbound-host, --cache, --sqlite, --sql-schema;
+turned into ModuleConfig settings by serve_modules.py); least privilege
+(--contract, --allow-*, --no-env-check, --security-log, --expose-contract;
+turned into Grants by serve_grants.py).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from dataclasses import asdict
+from pathlib import Path
+
+from zigttp_host.limits import Limits, format_size
+
+from .argtypes import egress_host, name, non_negative_int, port, positive_int, size
+
+
+def add_command(sub: argparse._SubParsersAction) -> None:
+    defaults = Limits()
+    p = sub.add_parser(
+        "serve",
+        help="serve a handler over HTTP, sandboxed in QuickJS-NG/WebAssembly",
+        description="Serve HANDLER over HTTP. Every request runs inside the WebAssembly sandbox with the limits "
+                    "below; a request that exceeds one gets a JSON error and the server keeps serving. "
+                    "GET /_health answers 200 'ok' at any time.",
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+    )
+    p.add_argument("handler", type=Path, help="handler file (.ts, .tsx, .js, .jsx)")
+    p.add_argument("--host", default="127.0.0.1", help="address to bind")
+    p.add_argument("--port", "-p", type=port, default=8080, help="port to bind (0 picks a free one)")
+    p.add_argument("--workers", type=positive_int, default=os.cpu_count() or 1,
+                   help="worker processes (default: CPU count)")
+    p.add_argument("--threads", type=positive_int, default=4,
+                   help="handler threads per worker, each with its own sandbox instance")
+    p.add_argument("--isolation", choices=("pooled", "fresh"), default="pooled",
+                   help="pooled: warm instances reused (a handler's own module state persists across the "
+                        "requests one instance serves); fresh: a new instance from the snapshot per request")
+    p.add_argument("--no-inline", dest="inline", action="store_false",
+                   help="run every request on a handler thread; by default a pooled handler's request is first "
+                        "tried on the event loop's own instance and moves to a thread when it needs about a "
+                        "millisecond or more, or reaches the cache, SQL, egress or logging (that instance is "
+                        "then replaced, so nothing of the partial run remains)")
+    p.add_argument("--memory", type=size, default=defaults.memory_bytes, metavar="SIZE",
+                   help=f"linear memory cap per instance (default {format_size(defaults.memory_bytes)})")
+    p.add_argument("--timeout-ms", type=positive_int, default=defaults.timeout_ms,
+                   help="wall-clock limit per request; a hard stop follows 100 ms later")
+    p.add_argument("--fuel", type=positive_int, default=None,
+                   help="CPU budget per request in wasm fuel units (default: derived from --timeout-ms, "
+                        "calibrated for this guest build)")
+    p.add_argument("--max-body-size", type=size, default=defaults.max_body_bytes, metavar="SIZE",
+                   help=f"largest request body (default {format_size(defaults.max_body_bytes)}); larger → 413")
+    p.add_argument("--max-response-size", type=size, default=defaults.max_response_bytes, metavar="SIZE",
+                   help=f"largest response body (default {format_size(defaults.max_response_bytes)})")
+    p.add_argument("--recycle-memory", type=size, default=defaults.recycle_memory_bytes, metavar="SIZE",
+                   help="replace a pooled instance whose memory grew past this after its request "
+                        f"(default {format_size(defaults.recycle_memory_bytes)})")
+    p.add_argument("--max-response-headers", type=positive_int, default=defaults.max_response_headers, metavar="N",
+                   help="most headers a response may carry; more → 500 response_headers_too_large")
+    p.add_argument("--max-response-header-size", type=size, default=defaults.max_response_header_bytes,
+                   metavar="SIZE", help="largest total size of a response's header names and values "
+                                        f"(default {format_size(defaults.max_response_header_bytes)})")
+    p.add_argument("--max-log-lines", type=non_negative_int, default=defaults.log_lines, metavar="N",
+                   help="console/zigttp:log lines one request may write; later lines are counted and dropped "
+                        "with one notice")
+    p.add_argument("--max-log-bytes", type=size, default=defaults.log_bytes, metavar="SIZE",
+                   help=f"bytes of log one request may write (default {format_size(defaults.log_bytes)})")
+    p.add_argument("--wasm", action="store_true",
+                   help="run the handler in the WebAssembly sandbox (QuickJS-NG on wasmtime): the only engine, "
+                        "so this is what serve always does")
+    p.add_argument("--no-verify", action="store_true",
+                   help="skip verification (unsafe: nothing is proven, only the sandbox and the --allow-* "
+                        "grants hold): .js files load exactly as written, without the front end; TypeScript is "
+                        "compiled but not verified")
+    p.add_argument("-q", "--quiet", action="store_true", help="no access log")
+    add_module_arguments(p)
+    add_grant_arguments(p)
+    p.set_defaults(run=run_serve)
+
+
+def add_module_arguments(p: argparse.ArgumentParser) -> None:
+    """The `zigttp:*` module settings (serve_modules.module_settings)."""
+    p.add_argument("--outbound-host", action="append", default=[], type=egress_host, metavar="HOST",
+                   help="allow fetch/fetchSync/parallel to reach HOST: https on 443 and http on 80, or HOST:PORT "
+                        "for another port (repeatable). Loopback and private addresses need their own entry "
+                        "(e.g. 127.0.0.1:8080 or localhost:8080). Default: no egress")
+    p.add_argument("--cache", choices=("sqlite", "memory"), default="sqlite",
+                   help="zigttp:cache store: sqlite shares entries and counters between all workers (a WAL file in "
+                        "the server's state folder); memory is faster but per worker")
+    p.add_argument("--sqlite", type=Path, default=None, metavar="FILE",
+                   help="the SQLite database zigttp:sql statements run on (WAL mode, safe with several workers)")
+    p.add_argument("--sql-schema", type=Path, default=None, metavar="FILE",
+                   help="prepare every statement registered with sql() against this schema (SQL DDL) and refuse "
+                        "the handler if one fails")
+
+
+def add_grant_arguments(p: argparse.ArgumentParser) -> None:
+    """Least privilege: what the handler may reach beyond its contract (serve_grants.serve_grants)."""
+    p.add_argument("--contract", type=Path, default=None, metavar="FILE",
+                   help="grant what this contract.json (from `zigttp build`) lists instead of deriving it; refused "
+                        "unless its handler.sha256 matches the handler")
+    p.add_argument("--allow-env", action="append", default=[], type=name, metavar="NAME",
+                   help="also grant the environment variable NAME (repeatable): for access the analysis could not "
+                        "prove")
+    p.add_argument("--allow-egress", action="append", default=[], type=egress_host, metavar="HOST",
+                   help="also let fetch reach HOST: a name or address for https on 443 and http on 80, or "
+                        "HOST:PORT for another port (repeatable; IP addresses and localhost need this even when "
+                        "the contract lists them)")
+    p.add_argument("--allow-cache", action="append", default=[], type=name, metavar="NS",
+                   help="also grant the zigttp:cache namespace NS (repeatable)")
+    p.add_argument("--allow-sql", action="append", default=[], type=name, metavar="NAME",
+                   help="also grant the SQL statement NAME (repeatable)")
+    p.add_argument("--no-env-check", action="store_true",
+                   help="start even when an environment variable the contract lists is not set")
+    p.add_argument("--security-log", type=Path, default=None, metavar="FILE",
+                   help="append every capability denial (env, cache, sql, egress) as one JSON line (safe with "
+                        "several workers)")
+    p.add_argument("--expose-contract", action="store_true",
+                   help="answer GET /_zigttp/contract with the running contract and the effective grants")
+
+
+def run_serve(args: argparse.Namespace) -> int:
+    from zigttp.loader import LoadError, load_handler
+    from zigttp.server.config import ServeConfig
+    from zigttp.server.run import StartError, serve
+
+    from .serve_grants import ServeContractError, describe, serve_grants
+    from .serve_modules import check_sql_schema, module_settings
+
+    try:
+        limits = Limits(memory_bytes=args.memory, timeout_ms=args.timeout_ms, fuel=args.fuel,
+                        max_body_bytes=args.max_body_size, max_response_bytes=args.max_response_size,
+                        recycle_memory_bytes=args.recycle_memory, max_response_headers=args.max_response_headers,
+                        max_response_header_bytes=args.max_response_header_size, log_lines=args.max_log_lines,
+                        log_bytes=args.max_log_bytes)
+    except ValueError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    if args.no_verify:
+        what = "plain JavaScript as written" if args.handler.suffix in (".js", ".mjs") else "compiled, unverified code"
+        print(f"WARNING: --no-verify: serving {what}; nothing about this handler is proven, only the sandbox "
+              "limits and explicit --allow-* grants hold", file=sys.stderr)
+    try:
+        loaded = load_handler(args.handler, verify=not args.no_verify)
+    except LoadError as e:
+        print(e.report, file=sys.stderr)
+        return 1
+    for warning in loaded.warnings:
+        print(warning, file=sys.stderr)
+    if args.sql_schema is not None and not check_sql_schema(loaded, args.sql_schema):
+        return 1
+    try:  # least privilege: the handler's contract (plus --allow-* names) is all it may reach
+        granted = serve_grants(args, args.handler, loaded.verified, loaded.bundle.name, loaded)
+    except ServeContractError as e:
+        print(e.message, file=sys.stderr)
+        return e.exit_code
+    if not args.quiet:
+        print(describe(granted), file=sys.stderr)
+    config = ServeConfig(handler_path=str(args.handler), bundle_path="", bundle_name=loaded.bundle.name,
+                         host=args.host, port=args.port, workers=args.workers, threads=args.threads,
+                         isolation=args.isolation, inline=args.inline, quiet=args.quiet,
+                         verified=loaded.verified,
+                         limits=asdict(limits),
+                         modules=module_settings(args), grants=granted.grants,
+                         contract=granted.exposed() if args.expose_contract else None,
+                         expose_contract=args.expose_contract)
+    try:
+        return serve(loaded, config)
+    except StartError as e:
+        print(str(e), file=sys.stderr)
+        return 1

@@ -1,0 +1,47 @@
+"""The `zigttp:*` module settings `zigttp serve` asks for with its flags (declared in serve.add_module_arguments):
+
+    --outbound-host HOST   (repeatable) origins fetch/fetchSync/parallel may reach (HOST or HOST:PORT): an
+                           egress grant, like --allow-egress (serve_grants.py)
+    --cache sqlite|memory  zigttp:cache store shared by the workers, or per worker
+    --sqlite FILE          the database zigttp:sql runs on
+    --sql-schema FILE      check every registered sql() statement against this schema at start
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from zigttp.loader import LoadedSource
+
+
+def module_settings(args: argparse.Namespace) -> dict[str, Any]:
+    """The ModuleConfig settings (its JSON form) the serve flags ask for; the workers add their own paths.
+
+    No egress allowlist and no env allowlist: what the handler may reach travels once, in its grants
+    (`--outbound-host` is an egress grant, serve_grants.serve_grants), and each worker's Host takes its
+    egress allowlist from them (ServeConfig.module_config).
+    """
+    return {
+        "env_from_process": True,
+        "cache_backend": args.cache,
+        "sqlite_path": str(args.sqlite.resolve()) if args.sqlite else None,
+    }
+
+
+def check_sql_schema(loaded: LoadedSource, schema: Path) -> bool:
+    """Prints every registered statement that does not prepare against `schema`; True when all do."""
+    from zigttp_host.virtual_modules.sqlcheck import SqlCheckError, check_in_subprocess
+
+    try:
+        problems = check_in_subprocess(loaded.bundle.source, loaded.bundle.name, schema)
+    except SqlCheckError as e:
+        print(f"error: --sql-schema {schema}: {e}", file=sys.stderr)
+        return False
+    for p in problems:
+        print(f"error: {loaded.locate(p.at)}: sql statement '{p.name}' does not prepare against {schema}: "
+              f"{p.message}", file=sys.stderr)
+    return not problems
