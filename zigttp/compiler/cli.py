@@ -1,6 +1,6 @@
 """`zigttp compile HANDLER [-o out.js] [--json] [--strict]`.
 
-The lead's `zigttp/cli.py` wires this as a subcommand (`add_compile_arguments`
+`zigttp/cli/compile.py` wires this as a subcommand (`add_compile_arguments`
 + `run_compile`); `python -m zigttp.compiler` runs it standalone.
 Exit codes: 0 compiled, 1 diagnostics with errors, 2 usage error.
 """
