@@ -286,6 +286,14 @@ def all_rules() -> list[Rule]:
     return list(_RULES.values())
 
 
+def category_of(code: str) -> str | None:
+    """The stage a code belongs to (every rule sharing a code shares its stage), None for a foreign code."""
+    return _CATEGORY.get(code)
+
+
 def codes_in(*categories: str) -> frozenset[str]:
     """The codes of the given stages (e.g. "strict" for the canonical profile's ZTS6xx)."""
     return frozenset(rule.code for rule in _RULES.values() if rule.category in categories)
+
+
+_CATEGORY = {rule.code: rule.category for rule in reversed(list(_RULES.values()))}
