@@ -34,6 +34,9 @@ from zigttp.verifier.flow import FlowFacts
 NONDETERMINISTIC_BUILTINS = frozenset({"Date.now", "Math.random", "performance.now"})
 EGRESS_BUILTINS = frozenset({"fetchSync"})
 
+# The canonical profile's codes: none reported means the handler is canonical.
+_STRICT_CODES = C.codes_in("strict")
+
 
 @dataclass(frozen=True)
 class CapabilityUse:
@@ -168,7 +171,7 @@ def derive_properties(
         props.injection_safe = flow.injection_safe
         props.pii_contained = flow.pii_contained
     if strict_ran:
-        props.canonical = not any(d.code in C.codes_in("strict") for d in diagnostics)
+        props.canonical = not any(d.code in _STRICT_CODES for d in diagnostics)
     for name in ("env_vars", "outbound_hosts", "cache_namespaces", "sql_statements", "dynamic_targets"):
         setattr(props, name, sorted(set(getattr(props, name))))
     return props
