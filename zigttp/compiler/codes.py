@@ -41,7 +41,8 @@ def _rule(code: str, name: str, severity: str, message: str, help: str | None, c
 # ------------------------------------------------------------- compiler
 # Upstream `json_diagnostics.zig` ErrorKind order, plus this front end's own (000, 044).
 # The parser and the rejection pass word each message for the construct it met, so the
-# template is the whole upstream-style text ("<what>; <alternative>") the call site passes.
+# template is the whole upstream-style text ("<what>; <alternative>") the call site passes;
+# the scanner's messages are fixed, so theirs are the real templates.
 _TEXT = "{text}"
 UNSUPPORTED_FEATURE = _rule("ZTS001", "unsupported_feature", ERROR, _TEXT, None, "parse")
 UNEXPECTED_TOKEN = _rule("ZTS002", "unexpected_token", ERROR, _TEXT, None, "parse")
@@ -50,11 +51,14 @@ EXPECTED_EXPRESSION = _rule("ZTS004", "expected_expression", ERROR, _TEXT, None,
 EXPECTED_STATEMENT = _rule("ZTS005", "expected_statement", ERROR, _TEXT, None, "parse")
 EXPECTED_IDENTIFIER = _rule("ZTS006", "expected_identifier", ERROR, _TEXT, None, "parse")
 UNEXPECTED_EOF = _rule("ZTS007", "unexpected_eof", ERROR, _TEXT, None, "parse")
-UNTERMINATED_STRING = _rule("ZTS008", "unterminated_string", ERROR, _TEXT, None, "parse")
-UNTERMINATED_TEMPLATE = _rule("ZTS009", "unterminated_template", ERROR, _TEXT, None, "parse")
-UNTERMINATED_REGEX = _rule("ZTS010", "unterminated_regex", ERROR, _TEXT, None, "parse")
-UNTERMINATED_COMMENT = _rule("ZTS011", "unterminated_comment", ERROR, _TEXT, None, "parse")
-INVALID_NUMBER = _rule("ZTS012", "invalid_number", ERROR, _TEXT, None, "parse")
+UNTERMINATED_STRING = _rule("ZTS008", "unterminated_string", ERROR, "unterminated string literal", None, "parse")
+UNTERMINATED_TEMPLATE = _rule("ZTS009", "unterminated_template", ERROR, "unterminated template literal", None, "parse")
+UNTERMINATED_REGEX = _rule("ZTS010", "unterminated_regex", ERROR, "unterminated regular expression literal", None,
+                           "parse")
+UNTERMINATED_COMMENT = _rule("ZTS011", "unterminated_comment", ERROR, "unterminated comment", None, "parse")
+INVALID_NUMBER = _rule("ZTS012", "invalid_number", ERROR, "invalid number literal '{text}'", None, "parse")
+LEGACY_OCTAL = _rule("ZTS012", "legacy_octal_literal", ERROR,
+                     "legacy octal literals are not supported; use the '0o' prefix instead", None, "parse")
 INVALID_ESCAPE = _rule("ZTS013", "invalid_escape", ERROR, _TEXT, None, "parse")
 INVALID_UNICODE_ESCAPE = _rule("ZTS014", "invalid_unicode_escape", ERROR, _TEXT, None, "parse")
 EXPECTED_PROPERTY_NAME = _rule("ZTS015", "expected_property_name", ERROR, _TEXT, None, "parse")
@@ -74,7 +78,7 @@ UNCLOSED_JSX_ELEMENT = _rule("ZTS035", "unclosed_jsx_element", ERROR, _TEXT, Non
 JSX_EXPRESSION_EXPECTED = _rule("ZTS036", "jsx_expression_expected", ERROR, _TEXT, None, "parse")
 INVALID_IMPORT = _rule("ZTS037", "invalid_import", ERROR, _TEXT, None, "parse")
 INVALID_EXPORT = _rule("ZTS038", "invalid_export", ERROR, _TEXT, None, "parse")
-UNEXPECTED_CHARACTER = _rule("ZTS040", "unexpected_character", ERROR, _TEXT, None, "parse")
+UNEXPECTED_CHARACTER = _rule("ZTS040", "unexpected_character", ERROR, "unexpected character {char!r}", None, "parse")
 ANY_TYPE = _rule("ZTS041", "any_type", ERROR, _TEXT, None, "parse")
 # ZTS041 twice: the upstream collision with ANY_TYPE, kept on purpose (the codes are upstream's).
 NESTING_TOO_DEEP = _rule("ZTS041", "nesting_too_deep", ERROR, _TEXT, None, "parse")
