@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 
 from zigttp.compiler import ast as A
 from zigttp.compiler.api import CompileResult, compile_file, compile_source
+from zigttp.compiler.codes import CANNOT_READ_FILE, INTERNAL, codes_in
 from zigttp.compiler.diagnostics import ERROR, Diagnostic, file_diagnostic, sort_key
 
 if TYPE_CHECKING:
@@ -38,7 +39,7 @@ __all__ = ["Analysis", "ContractFacts", "analyze", "analyze_source"]
 
 # The strict profile's own codes: a handler whose Spec declares `canonical` is analysed strictly for its
 # contract, but what serve refuses is what `zigttp verify` (not strict) refuses.
-_STRICT_PREFIX = "ZTS6"
+_STRICT_CODES = codes_in("strict")
 _CANONICAL = "canonical"
 
 
@@ -71,7 +72,7 @@ class Analysis:
 
     @property
     def unreadable(self) -> bool:
-        return any(d.code == "ZTS000" for d in self.compiled.diagnostics)
+        return any(d.code == CANNOT_READ_FILE.code for d in self.compiled.diagnostics)
 
     @property
     def program(self) -> A.Program | None:
@@ -103,7 +104,7 @@ class Analysis:
             return list(self.compiled.diagnostics)
         found = self.verification.diagnostics
         if self.strict and not self.strict_requested:
-            found = [d for d in found if not d.code.startswith(_STRICT_PREFIX)]
+            found = [d for d in found if d.code not in _STRICT_CODES]
         return list(found)
 
 
@@ -175,9 +176,8 @@ def _verify(compiled: CompileResult, name: str, strict: bool, sql_schema: str | 
     try:
         return verify_compiled(compiled, strict=strict, path=name, sql_schema=sql_schema, context=ctx)
     except Exception as error:  # a verifier bug must not become a traceback; nothing is proven then
-        compiled.diagnostics.append(file_diagnostic(compiled.files[0] if compiled.files else "handler", "ZTS999",
-                                                    f"internal compiler error: verifier: {type(error).__name__}: "
-                                                    f"{error}"))
+        compiled.diagnostics.append(file_diagnostic(compiled.files[0] if compiled.files else "handler", INTERNAL.code,
+                                                    INTERNAL.text(detail=f"verifier: {type(error).__name__}: {error}")))
         return None
 
 

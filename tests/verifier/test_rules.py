@@ -434,5 +434,6 @@ def test_every_rule_code_has_a_fixture() -> None:
     from zigttp.verifier.codes import all_rules
 
     covered = {case.code for case in CASES} | {"ZTS330", "ZTS999"}  # ZTS330/999: see test_cli / test_robustness
-    missing = {rule.code for rule in all_rules()} - covered
+    # The table is shared: the compiler's ZTS0xx and the Spec ZTS500-502 have their own tests.
+    missing = {rule.code for rule in all_rules() if rule.category not in ("parse", "spec")} - covered
     assert not missing

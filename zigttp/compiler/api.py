@@ -14,6 +14,7 @@ import sys
 from dataclasses import dataclass, field
 
 from zigttp.compiler import ast as A
+from zigttp.compiler import codes as _table
 from zigttp.compiler import diagnostics as codes
 from zigttp.compiler.bundler import ReadFile, build_program, read_text
 from zigttp.compiler.diagnostics import (
@@ -102,7 +103,7 @@ def compile_source(
         internal = file_diagnostic(
             filename,
             codes.INTERNAL_ERROR,
-            f"internal compiler error: {type(error).__name__}: {error}",
+            _table.INTERNAL.text(detail=f"{type(error).__name__}: {error}"),
         )
         return CompileResult(False, "", [*diagnostics, internal], LineMap([]), files, program, sources)
 
@@ -113,6 +114,6 @@ def compile_file(path: str | os.PathLike[str], *, strict: bool = False, emit: bo
     try:
         text = read_text(name)
     except (OSError, UnicodeDecodeError) as error:
-        diagnostic = file_diagnostic(name, codes.CANNOT_READ_FILE, f"cannot read file: {error}")
+        diagnostic = file_diagnostic(name, codes.CANNOT_READ_FILE, _table.CANNOT_READ_FILE.text(error=error))
         return CompileResult(False, "", [diagnostic], LineMap([]), [name], None, {})
     return compile_source(text, name, strict=strict, emit=emit)

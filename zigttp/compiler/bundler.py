@@ -12,6 +12,7 @@ import os
 from collections.abc import Callable
 
 from zigttp.compiler import ast as A
+from zigttp.compiler import codes as _table
 from zigttp.compiler import diagnostics as codes
 from zigttp.compiler.diagnostics import Diagnostic, file_diagnostic, make_diagnostic, nearest
 from zigttp.compiler.modules import (
@@ -156,7 +157,8 @@ class Bundler:
         try:
             text = self.read_file(target)
         except (OSError, UnicodeDecodeError) as error:
-            self.diagnostics.append(file_diagnostic(name, codes.CANNOT_READ_FILE, f"cannot read file: {error}"))
+            message = _table.CANNOT_READ_FILE.text(error=error)
+            self.diagnostics.append(file_diagnostic(name, codes.CANNOT_READ_FILE, message))
             return
         self.visit(target, name, text)
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from zigttp.compiler import codes as _table
 from zigttp.compiler import diagnostics as codes
 
 EOF = "eof"
@@ -263,7 +264,7 @@ class Scanner:
         candidates = _PUNCTUATORS.get(ch)
         if candidates is not None:
             if ch == "/" and text.startswith("/*", pos):
-                self.report(codes.UNTERMINATED_COMMENT, "unterminated comment", pos, self.length)
+                self.report(codes.UNTERMINATED_COMMENT, _table.UNTERMINATED_COMMENT.text(), pos, self.length)
                 self.pos = self.length
                 return (EOF, None, self.length, self.length, True)
             for punct in candidates:
@@ -283,7 +284,7 @@ class Scanner:
             if m is not None:
                 self.pos = m.end()
                 return (IDENT, m.group(), pos, m.end(), newline)
-        self.report(codes.UNEXPECTED_CHARACTER, f"unexpected character {ch!r}", pos, pos + 1)
+        self.report(codes.UNEXPECTED_CHARACTER, _table.UNEXPECTED_CHARACTER.text(char=ch), pos, pos + 1)
         self.pos = pos + 1
         return (ERROR_TOKEN, ch, pos, pos + 1, newline)
 
@@ -305,7 +306,7 @@ class Scanner:
         if tail is not None:
             end = tail.end()
             self.pos = end
-            self.report(codes.INVALID_NUMBER, f"invalid number literal '{text[pos:end]}'", pos, end)
+            self.report(codes.INVALID_NUMBER, _table.INVALID_NUMBER.text(text=text[pos:end]), pos, end)
             return (NUMBER, 0.0, pos, end, newline)
         self.pos = end
         if raw.endswith("n"):
@@ -313,8 +314,8 @@ class Scanner:
         digits = raw.replace("_", "")
         if len(digits) > 1 and digits[0] == "0" and digits[1] in _DIGITS:
             self.report(
-                codes.INVALID_NUMBER,
-                "legacy octal literals are not supported; use the '0o' prefix instead",
+                _table.LEGACY_OCTAL.code,
+                _table.LEGACY_OCTAL.text(),
                 pos,
                 end,
             )
@@ -343,7 +344,7 @@ class Scanner:
             self.pos = end
             return (STRING, cook(text[pos + 1 : body_end]), pos, end, newline)
         self.pos = body_end
-        self.report(codes.UNTERMINATED_STRING, "unterminated string literal", pos, body_end)
+        self.report(codes.UNTERMINATED_STRING, _table.UNTERMINATED_STRING.text(), pos, body_end)
         return (STRING, cook(text[pos + 1 : body_end]), pos, body_end, newline)
 
     def _scan_template(self, body_start: int, start: int, whole: str, head: str, newline: bool) -> Token:
@@ -358,7 +359,7 @@ class Scanner:
             self.pos = body_end + 2
             return (head, raw, start, body_end + 2, newline)
         self.pos = self.length
-        self.report(codes.UNTERMINATED_TEMPLATE, "unterminated template literal", start, self.length)
+        self.report(codes.UNTERMINATED_TEMPLATE, _table.UNTERMINATED_TEMPLATE.text(), start, self.length)
         return (whole, raw, start, self.length, newline)
 
     # -- re-scans requested by the parser ----------------------------------
@@ -373,7 +374,7 @@ class Scanner:
             self.pos = end
             return (REGEX, text[start:end], start, end, newline)
         self.pos = body_end
-        self.report(codes.UNTERMINATED_REGEX, "unterminated regular expression literal", start, body_end)
+        self.report(codes.UNTERMINATED_REGEX, _table.UNTERMINATED_REGEX.text(), start, body_end)
         return (REGEX, text[start:body_end], start, body_end, newline)
 
     def rescan_template_continuation(self, start: int, newline: bool) -> Token:
@@ -418,7 +419,7 @@ class Scanner:
         close = text.find(quote, start + 1)
         if close < 0:
             self.pos = self.length
-            self.report(codes.UNTERMINATED_STRING, "unterminated string literal", start, self.length)
+            self.report(codes.UNTERMINATED_STRING, _table.UNTERMINATED_STRING.text(), start, self.length)
             return (STRING, text[start + 1 :], start, self.length, newline)
         self.pos = close + 1
         return (STRING, text[start + 1 : close], start, close + 1, newline)

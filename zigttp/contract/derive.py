@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from zigttp.analysis import Analysis, analyze
+from zigttp.compiler.codes import INTERNAL
 from zigttp.compiler.diagnostics import Diagnostic
 from zigttp.contract.extract import CAPABILITIES, Extraction
 from zigttp.contract.faults import FaultCoverage
@@ -83,7 +84,7 @@ def proof_level(analysis: Analysis) -> str:
     if facts is None or not facts.properties.ran:
         return "none"
     verification = analysis.verification
-    if verification is None or any(d.code == "ZTS999" for d in verification.diagnostics):
+    if verification is None or any(d.code == INTERNAL.code for d in verification.diagnostics):
         return "none"  # a checker crashed: its facts are missing
     if verification.ok and facts.spec.ok and not any(facts.extraction.dynamic.values()):
         return "complete"

@@ -16,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from zigttp.compiler import ast as A
+from zigttp.compiler.codes import SPEC_INCOMPATIBLE, SPEC_NOT_DISCHARGED, SPEC_UNKNOWN_NAME
 from zigttp.compiler.diagnostics import ERROR, Diagnostic, make_diagnostic, nearest
 from zigttp.contract.properties import Facts
 
@@ -45,9 +46,9 @@ SUGGESTIONS = {
                     "SQL statement, or declare maxItems on the validated schema field.",
 }
 
-NOT_DISCHARGED = "ZTS500"
-INCOMPATIBLE = "ZTS501"
-UNKNOWN_NAME = "ZTS502"
+NOT_DISCHARGED = SPEC_NOT_DISCHARGED.code
+INCOMPATIBLE = SPEC_INCOMPATIBLE.code
+UNKNOWN_NAME = SPEC_UNKNOWN_NAME.code
 _READ_ONLY_BLOCKERS = ("zigttp:cache", "zigttp:sql")
 _MAX_ALIAS = 16
 

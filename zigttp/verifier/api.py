@@ -39,14 +39,14 @@ if TYPE_CHECKING:
 
 __all__ = ["VerifyResult", "verify_compiled", "verify_file", "verify_source"]
 
-# Which codes belong to which stage of the card.
+# Which stage of the card (the table's category) counts which codes, in the card's order.
 _STAGES = (
-    ("Types", ("ZTS2",)),
-    ("Sound mode", ("ZTS1",)),
-    ("Handler verifier", ("ZTS3",)),
-    ("Flow", ("ZTS4",)),
-    ("Strict ZigTS", ("ZTS6",)),
-    ("Spec", ("ZTS5",)),
+    ("Types", "types"),
+    ("Sound mode", "sound"),
+    ("Handler verifier", "verifier"),
+    ("Flow", "flow"),
+    ("Strict ZigTS", "strict"),
+    ("Spec", "spec"),
 )
 
 
@@ -113,7 +113,7 @@ def verify_compiled(
                           program, strict=strict, compiled=compiled)
     lines = sum(text.count("\n") + (0 if text.endswith("\n") else 1) for text in compiled.sources.values())
     if has_errors(compiled.diagnostics) or program is None:
-        result.unreadable = any(d.code == "ZTS000" for d in compiled.diagnostics)
+        result.unreadable = any(d.code == C.CANNOT_READ_FILE.code for d in compiled.diagnostics)
         count = sum(1 for d in compiled.diagnostics if d.severity == ERROR)
         result.stages = {"Parse": f"FAIL ({count} error{'s' if count != 1 else ''})"}
         result.diagnostics.sort(key=sort_key)
@@ -131,14 +131,14 @@ def verify_compiled(
     result.ok = not has_errors(result.diagnostics)
     files = len(compiled.files)
     result.stages = {"Parse": f"OK ({lines} lines, {files} file{'s' if files != 1 else ''})"}
-    for stage, prefixes in _STAGES:
+    for stage, category in _STAGES:
         if stage == "Strict ZigTS" and not strict:
             result.stages[stage] = "skipped (use --strict)"
             continue
         if stage == "Spec" and not declared:
             continue
-        errors = sum(1 for d in diagnostics if d.severity == ERROR and d.code.startswith(prefixes))
-        warnings = sum(1 for d in diagnostics if d.severity != ERROR and d.code.startswith(prefixes))
+        errors = sum(1 for d in diagnostics if d.severity == ERROR and C.category_of(d.code) == category)
+        warnings = sum(1 for d in diagnostics if d.severity != ERROR and C.category_of(d.code) == category)
         if errors:
             result.stages[stage] = f"FAIL ({errors} error{'s' if errors != 1 else ''})"
         elif warnings:
@@ -167,14 +167,14 @@ def _declared(program: A.Program, ctx: Context | None) -> list[tuple[str, A.Node
 
 
 def _discharge(program: A.Program, result: VerifyResult, declared: list[tuple[str, A.Node]]) -> list[Diagnostic]:
-    """ZTS500-502 for a declared `Spec<...>`, through the facts `zigttp build` renders."""
+    """The Spec obligations (ZTS500-502) for a declared `Spec<...>`, through the facts `zigttp build` renders."""
     from zigttp.analysis import contract_facts, handler_functions
 
     try:
         result.obligations = contract_facts(program, result, declared, handler_functions(result.context))
     except Exception as error:  # a bug in the discharge: one ZTS999, the verdict stays an error
         return [file_diagnostic(program.entry.file.name, C.INTERNAL.code,
-                                f"internal compiler error: spec discharge: {type(error).__name__}: {error}")]
+                                C.INTERNAL.text(detail=f"spec discharge: {type(error).__name__}: {error}"))]
     return list(result.obligations.spec.diagnostics)
 
 
@@ -184,7 +184,7 @@ def _run_checks(program: A.Program, strict: bool, result: VerifyResult, sql_sche
         ctx = context if context is not None else build_context(program, strict)
     except Exception as error:  # name resolution itself failed: a verifier bug
         return [file_diagnostic(program.entry.file.name, C.INTERNAL.code,
-                                f"internal compiler error: name resolution: {type(error).__name__}: {error}")]
+                                C.INTERNAL.text(detail=f"name resolution: {type(error).__name__}: {error}"))]
     failed: list[str] = []
     analyzer = run_typed(ctx, failed)
     result.analyzer, result.context = analyzer, ctx

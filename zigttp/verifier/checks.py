@@ -25,11 +25,11 @@ def guarded(ctx: Context, name: str, run: Callable[[], object], failed: list[str
     except RecursionError:
         failed.append(name)
         ctx.report(file_diagnostic(ctx.program.entry.file.name, C.INTERNAL.code,
-                                   f"internal compiler error: {name}: handler nests too deeply to analyse"))
+                                   C.INTERNAL.text(detail=f"{name}: handler nests too deeply to analyse")))
     except Exception as error:  # a checker bug must never become a traceback
         failed.append(name)
         ctx.report(file_diagnostic(ctx.program.entry.file.name, C.INTERNAL.code,
-                                   f"internal compiler error: {name}: {type(error).__name__}: {error}"))
+                                   C.INTERNAL.text(detail=f"{name}: {type(error).__name__}: {error}")))
     return None
 
 

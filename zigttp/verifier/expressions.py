@@ -182,7 +182,7 @@ class ExpressionTyping:
         return obj
 
     def module_optional_use(self, node: A.Node, t: Type) -> None:
-        """ZTS308 for a virtual module's optional result used as a value without narrowing.
+        """UNCHECKED_OPTIONAL_USE (ZTS308) for a virtual module's optional result used as a value without narrowing.
 
         Upstream's rule for module results: an object-literal value or a call argument needs a check
         for undefined even where undefined would be accepted (`Response.json({ key: env("X") })`).

@@ -26,12 +26,16 @@ from urllib.parse import urlsplit
 from zigttp.compiler import ast as A
 from zigttp.compiler.ast import unparen
 from zigttp.compiler.diagnostics import Diagnostic
+from zigttp.verifier import codes as C
 from zigttp.verifier.analyzer import Analyzer
 from zigttp.verifier.context import Context
 from zigttp.verifier.flow import FlowFacts
 
 NONDETERMINISTIC_BUILTINS = frozenset({"Date.now", "Math.random", "performance.now"})
 EGRESS_BUILTINS = frozenset({"fetchSync"})
+
+# The canonical profile's codes: none reported means the handler is canonical.
+_STRICT_CODES = C.codes_in("strict")
 
 
 @dataclass(frozen=True)
@@ -103,7 +107,7 @@ def derive_properties(
     strict_ran: bool,
 ) -> HandlerProperties:
     props = HandlerProperties()
-    codes = {d.code for d in diagnostics if d.severity == "error" or d.code == "ZTS304"}
+    codes = {d.code for d in diagnostics if d.severity == "error" or d.code == C.UNREACHABLE.code}
     modules: set[str] = set()
     cache_read = False
     for call in reachable_calls(ctx):
@@ -155,11 +159,11 @@ def derive_properties(
     props.stateless = props.read_only and not cache_read
     props.retry_safe = props.read_only
     props.idempotent = props.deterministic and props.retry_safe
-    props.state_isolated = "ZTS310" not in codes
-    props.result_safe = "ZTS303" not in codes
-    props.optional_safe = not ({"ZTS308", "ZTS309"} & codes)
-    props.exhaustive_returns = "ZTS302" not in codes
-    props.no_unreachable = "ZTS304" not in codes
+    props.state_isolated = C.MODULE_SCOPE_MUTATION.code not in codes
+    props.result_safe = C.UNCHECKED_RESULT.code not in codes
+    props.optional_safe = not ({C.UNCHECKED_OPTIONAL_USE.code, C.UNCHECKED_OPTIONAL_ACCESS.code} & codes)
+    props.exhaustive_returns = C.MISSING_RETURN.code not in codes
+    props.no_unreachable = C.UNREACHABLE.code not in codes
     if flow is not None:
         props.no_secret_leakage = flow.no_secret_leakage
         props.no_credential_leakage = flow.no_credential_leakage
@@ -167,7 +171,7 @@ def derive_properties(
         props.injection_safe = flow.injection_safe
         props.pii_contained = flow.pii_contained
     if strict_ran:
-        props.canonical = not any(d.code.startswith("ZTS6") for d in diagnostics)
+        props.canonical = not any(d.code in _STRICT_CODES for d in diagnostics)
     for name in ("env_vars", "outbound_hosts", "cache_namespaces", "sql_statements", "dynamic_targets"):
         setattr(props, name, sorted(set(getattr(props, name))))
     return props

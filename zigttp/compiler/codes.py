@@ -1,0 +1,303 @@
+"""Every diagnostic code zigttp reports: stable code, name, severity, message template, help, stage.
+
+One table for the compiler (ZTS0xx), the verifier (ZTS1xx-4xx, ZTS6xx), the Spec
+obligations (ZTS500-502) and the internal error (ZTS999). It lives in the compiler
+package because the compiler must not import the verifier, while the verifier and
+the contract code import the compiler; docs and tests enumerate it from here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+ERROR = "error"
+WARNING = "warning"
+SEVERITIES = (ERROR, WARNING)
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    code: str
+    name: str
+    severity: str
+    message: str  # str.format template
+    help: str | None
+    category: str  # parse sound types verifier flow spec strict internal
+
+    def text(self, **values: object) -> str:
+        """The message with `values` filled in (the exact text a call site used to spell out)."""
+        return self.message.format(**values)
+
+
+_RULES: dict[str, Rule] = {}
+
+
+def _rule(code: str, name: str, severity: str, message: str, help: str | None, category: str) -> Rule:
+    rule = Rule(code, name, severity, message, help, category)
+    _RULES[name] = rule
+    return rule
+
+
+# ------------------------------------------------------------- compiler
+# Upstream `json_diagnostics.zig` ErrorKind order, plus this front end's own (000, 044).
+# The parser and the rejection pass word each message for the construct it met, so the
+# template is the whole upstream-style text ("<what>; <alternative>") the call site passes;
+# the scanner's messages are fixed, so theirs are the real templates.
+_TEXT = "{text}"
+UNSUPPORTED_FEATURE = _rule("ZTS001", "unsupported_feature", ERROR, _TEXT, None, "parse")
+UNEXPECTED_TOKEN = _rule("ZTS002", "unexpected_token", ERROR, _TEXT, None, "parse")
+EXPECTED_TOKEN = _rule("ZTS003", "expected_token", ERROR, _TEXT, None, "parse")
+EXPECTED_EXPRESSION = _rule("ZTS004", "expected_expression", ERROR, _TEXT, None, "parse")
+EXPECTED_STATEMENT = _rule("ZTS005", "expected_statement", ERROR, _TEXT, None, "parse")
+EXPECTED_IDENTIFIER = _rule("ZTS006", "expected_identifier", ERROR, _TEXT, None, "parse")
+UNEXPECTED_EOF = _rule("ZTS007", "unexpected_eof", ERROR, _TEXT, None, "parse")
+UNTERMINATED_STRING = _rule("ZTS008", "unterminated_string", ERROR, "unterminated string literal", None, "parse")
+UNTERMINATED_TEMPLATE = _rule("ZTS009", "unterminated_template", ERROR, "unterminated template literal", None, "parse")
+UNTERMINATED_REGEX = _rule("ZTS010", "unterminated_regex", ERROR, "unterminated regular expression literal", None,
+                           "parse")
+UNTERMINATED_COMMENT = _rule("ZTS011", "unterminated_comment", ERROR, "unterminated comment", None, "parse")
+INVALID_NUMBER = _rule("ZTS012", "invalid_number", ERROR, "invalid number literal '{text}'", None, "parse")
+LEGACY_OCTAL = _rule("ZTS012", "legacy_octal_literal", ERROR,
+                     "legacy octal literals are not supported; use the '0o' prefix instead", None, "parse")
+INVALID_ESCAPE = _rule("ZTS013", "invalid_escape", ERROR, _TEXT, None, "parse")
+INVALID_UNICODE_ESCAPE = _rule("ZTS014", "invalid_unicode_escape", ERROR, _TEXT, None, "parse")
+EXPECTED_PROPERTY_NAME = _rule("ZTS015", "expected_property_name", ERROR, _TEXT, None, "parse")
+INVALID_ASSIGNMENT_TARGET = _rule("ZTS016", "invalid_assignment_target", ERROR, _TEXT, None, "parse")
+INVALID_DESTRUCTURING = _rule("ZTS017", "invalid_destructuring", ERROR, _TEXT, None, "parse")
+DUPLICATE_PARAMETER = _rule("ZTS018", "duplicate_parameter", ERROR, _TEXT, None, "parse")
+DUPLICATE_BINDING = _rule("ZTS019", "duplicate_binding", ERROR, _TEXT, None, "parse")
+CONST_WITHOUT_INITIALIZER = _rule("ZTS021", "const_without_initializer", ERROR, _TEXT, None, "parse")
+INVALID_BREAK = _rule("ZTS022", "invalid_break", ERROR, _TEXT, None, "parse")
+INVALID_CONTINUE = _rule("ZTS023", "invalid_continue", ERROR, _TEXT, None, "parse")
+INVALID_RETURN = _rule("ZTS024", "invalid_return", ERROR, _TEXT, None, "parse")
+INVALID_AWAIT = _rule("ZTS026", "invalid_await", ERROR, _TEXT, None, "parse")
+TOO_MANY_PARAMETERS = _rule("ZTS028", "too_many_parameters", ERROR, _TEXT, None, "parse")
+MISMATCHED_JSX_TAG = _rule("ZTS033", "mismatched_jsx_tag", ERROR, _TEXT, None, "parse")
+INVALID_JSX_ATTRIBUTE = _rule("ZTS034", "invalid_jsx_attribute", ERROR, _TEXT, None, "parse")
+UNCLOSED_JSX_ELEMENT = _rule("ZTS035", "unclosed_jsx_element", ERROR, _TEXT, None, "parse")
+JSX_EXPRESSION_EXPECTED = _rule("ZTS036", "jsx_expression_expected", ERROR, _TEXT, None, "parse")
+INVALID_IMPORT = _rule("ZTS037", "invalid_import", ERROR, _TEXT, None, "parse")
+INVALID_EXPORT = _rule("ZTS038", "invalid_export", ERROR, _TEXT, None, "parse")
+UNEXPECTED_CHARACTER = _rule("ZTS040", "unexpected_character", ERROR, "unexpected character {char!r}", None, "parse")
+ANY_TYPE = _rule("ZTS041", "any_type", ERROR, _TEXT, None, "parse")
+# ZTS041 twice: the upstream collision with ANY_TYPE, kept on purpose (the codes are upstream's).
+NESTING_TOO_DEEP = _rule("ZTS041", "nesting_too_deep", ERROR, _TEXT, None, "parse")
+AS_ASSERTION = _rule("ZTS042", "as_assertion", ERROR, _TEXT, None, "parse")
+SATISFIES_ASSERTION = _rule("ZTS043", "satisfies_assertion", ERROR, _TEXT, None, "parse")
+COMPTIME_ERROR = _rule("ZTS044", "comptime_error", ERROR, _TEXT, None, "parse")
+CANNOT_READ_FILE = _rule("ZTS000", "cannot_read_file", ERROR, "cannot read file: {error}", None, "parse")
+
+# ------------------------------------------------------------- internal
+INTERNAL = _rule("ZTS999", "internal_error", ERROR, "internal compiler error: {detail}",
+                 "this is a bug in the zigttp verifier; please report it with the handler", "internal")
+
+# ------------------------------------------------------------- Spec obligations
+SPEC_NOT_DISCHARGED = _rule("ZTS500", "spec_not_discharged", ERROR, _TEXT, None, "spec")
+SPEC_INCOMPATIBLE = _rule("ZTS501", "spec_incompatible_with_import", ERROR, _TEXT, None, "spec")
+SPEC_UNKNOWN_NAME = _rule("ZTS502", "spec_unknown_name", ERROR, _TEXT, None, "spec")
+
+# ------------------------------------------------------------- sound mode
+CONDITION_NOT_BOOLEAN = _rule(
+    "ZTS100", "condition_not_boolean", ERROR, "always-truthy value ({kind}) in '{where}' condition",
+    "test what you mean: `x !== undefined`, `items.length > 0`, or a boolean property", "sound")
+CONDITION_ALWAYS_FALSE = _rule(
+    "ZTS100", "condition_always_false", WARNING, "condition is always false (undefined)",
+    "remove the dead branch, or test the value you meant", "sound")
+LOGICAL_NOT_BOOLEAN = _rule(
+    "ZTS101", "logical_operand_not_boolean", ERROR, "always-truthy value ({kind}) as operand of '{op}'",
+    "an object or function is never falsy; compare it explicitly or use '??' for defaults", "sound")
+NOT_NOT_BOOLEAN = _rule(
+    "ZTS102", "not_operand_not_boolean", ERROR, "always-truthy value ({kind}) as operand of '!'",
+    "'!' of an object or function is always false; test `x === undefined` instead", "sound")
+NULLISH_NON_NULLABLE = _rule(
+    "ZTS103", "nullish_on_non_nullable", WARNING, "left side of '??' is never undefined (type '{type}')",
+    "remove '?? ...': the fallback can never be used", "sound")
+ARITHMETIC_NON_NUMERIC = _rule(
+    "ZTS104", "arithmetic_on_non_numeric", ERROR, "'{type}' operand in '{op}' operator",
+    "arithmetic requires numbers; convert explicitly with Number(x) or parseInt(x, 10)", "sound")
+MIXED_ADD = _rule(
+    "ZTS105", "mixed_type_add", ERROR, "implicit type coercion in '+': number and string operands",
+    "use a template literal `${{a}}${{b}}` or convert with String(x) / Number(x)", "sound")
+ADD_NON_ADDABLE = _rule(
+    "ZTS106", "add_on_non_addable", ERROR, "'{type}' operand in '+' operator",
+    "'+' takes two numbers or two strings; use a template literal or convert explicitly", "sound")
+TAUTOLOGICAL = _rule(
+    "ZTS107", "tautological_comparison", WARNING, "comparison is always {outcome}: {why}",
+    "remove the comparison, or compare the value you meant", "sound")
+
+# ---------------------------------------------------------- type checker
+TYPE_MISMATCH = _rule(
+    "ZTS200", "type_mismatch", ERROR, "type '{got}' is not assignable to type '{expected}'", None, "types")
+NOT_CALLABLE = _rule(
+    "ZTS200", "not_callable", ERROR, "value of type '{got}' is not callable", None, "types")
+READONLY_ASSIGN = _rule(
+    "ZTS200", "readonly_assignment", ERROR, "cannot assign to readonly property '{name}'",
+    "build a new object with spread instead: `{{ ...obj, {name}: value }}`", "types")
+CONST_ASSIGN = _rule(
+    "ZTS200", "const_assignment", ERROR, "cannot assign to '{name}' because it is a constant",
+    "declare it with 'let' if it must change", "types")
+MISSING_FIELD = _rule(
+    "ZTS201", "missing_field", ERROR, "property '{name}' does not exist on type '{type}'", None, "types")
+UNION_MEMBER = _rule(
+    "ZTS201", "union_member_not_narrowed", ERROR,
+    "property '{name}' does not exist on every member of type '{type}'",
+    "narrow the union before using '{name}', e.g. `if (x.{tag} === ...)`", "types")
+MISSING_PROPERTIES = _rule(
+    "ZTS201", "missing_properties", ERROR, "object is missing required {what} for type '{type}'", None, "types")
+EXCESS_PROPERTY = _rule(
+    "ZTS201", "excess_property", ERROR, "property '{name}' does not exist in type '{type}'",
+    "check the spelling, or add the property to the type", "types")
+ARG_COUNT = _rule(
+    "ZTS202", "arg_count_mismatch", ERROR, "{callee} expects {expected} argument{s}, got {got}", None, "types")
+ARG_TYPE = _rule(
+    "ZTS203", "arg_type_mismatch", ERROR,
+    "argument of type '{got}' is not assignable to parameter '{param}' of type '{expected}'", None, "types")
+RETURN_TYPE = _rule(
+    "ZTS204", "return_type_mismatch", ERROR,
+    "return type does not match declared return type: '{got}' is not assignable to '{expected}'", None, "types")
+MISSING_RETURN_VALUE = _rule(
+    "ZTS204", "missing_return_value", ERROR, "not all code paths return a value of type '{expected}'",
+    "end every branch with a return statement", "types")
+IMPOSSIBLE_ARM = _rule(
+    "ZTS205", "impossible_match_arm", ERROR, "match arm can never match: {why}",
+    "remove the arm, or fix the pattern to a value the subject can take", "types")
+
+# -------------------------------------------------------- handler verifier
+MISSING_RETURN = _rule(
+    "ZTS302", "missing_return_path", ERROR, "not all code paths return a Response",
+    "ensure every branch (if/else, match/default) ends with a return statement", "verifier")
+UNCHECKED_RESULT = _rule(
+    "ZTS303", "unchecked_result_value", ERROR, "result.{what} accessed without checking result.ok first",
+    "check result.ok before accessing result.value: `if (result.ok) {{ ... result.value ... }}`", "verifier")
+UNREACHABLE = _rule(
+    "ZTS304", "unreachable_code", WARNING, "unreachable code after {what} statement",
+    "remove the unreachable code, or restructure the control flow", "verifier")
+UNUSED_VARIABLE = _rule(
+    "ZTS305", "unused_variable", WARNING, "declared variable '{name}' is never used",
+    "remove the unused variable, or prefix with '_' to suppress this warning", "verifier")
+NON_EXHAUSTIVE_MATCH = _rule(
+    "ZTS307", "non_exhaustive_match", ERROR, "match expression must be exhaustive",
+    "add 'default:' (or 'when _:'){missing}", "verifier")
+UNCHECKED_OPTIONAL_USE = _rule(
+    "ZTS308", "unchecked_optional_use", ERROR, "optional value used without checking for undefined",
+    "check before use: `if (val !== undefined) {{ ... }}`, or provide a default: `val ?? fallback`", "verifier")
+UNCHECKED_OPTIONAL_ACCESS = _rule(
+    "ZTS309", "unchecked_optional_access", ERROR, "property access on optional value without checking for undefined",
+    "check before access: `if (val !== undefined) {{ ... val.{name} ... }}`, or use optional chaining: "
+    "`val?.{name}`", "verifier")
+MODULE_SCOPE_MUTATION = _rule(
+    "ZTS310", "module_scope_mutation", ERROR,
+    "handler mutates module-scope variable '{name}' (breaks cross-request isolation)",
+    "use const for module-scope declarations and build new values per request, or move state to zigttp:cache",
+    "verifier")
+FRAMING_HEADER = _rule(
+    "ZTS311", "response_framing_header", WARNING,
+    "response header '{name}' is owned by the server: the value set here is dropped",
+    "remove it: the server frames every response itself (content-length, transfer-encoding, connection, "
+    "keep-alive, upgrade, te, trailer and proxy-* headers)", "verifier")
+UNDEFINED_NAME = _rule(
+    "ZTS312", "undefined_name", ERROR, "'{name}' is not defined", "{hint}", "verifier")
+
+SQL_STATEMENT = _rule(
+    "ZTS330", "sql_statement_invalid", ERROR, "sql statement '{name}' does not prepare against the schema: {error}",
+    "check the table and column names against the --sql-schema file", "verifier")
+SCHEMA_PATTERN = _rule(
+    "ZTS331", "schema_pattern_refused", ERROR, "{call}: pattern at {where} {reason}", "{advice}", "verifier")
+
+# ------------------------------------------------------------ flow checker
+SECRET_IN_RESPONSE = _rule(
+    "ZTS400", "secret_in_response", ERROR, "secret data flows into response {part}",
+    "never send secrets to clients; send a derived, non-secret value instead", "flow")
+CREDENTIAL_IN_RESPONSE = _rule(
+    "ZTS401", "credential_in_response", WARNING, "credential data flows into response {part}",
+    "avoid echoing tokens or cookies back; return an opaque identifier instead", "flow")
+SECRET_IN_LOG = _rule(
+    "ZTS402", "secret_in_log", ERROR, "secret data flows into {sink} output",
+    "log a fixed message or a masked value (zigttp:text mask) instead", "flow")
+CREDENTIAL_IN_LOG = _rule(
+    "ZTS403", "credential_in_log", ERROR, "credential data flows into {sink} output",
+    "do not log tokens or cookies; log an opaque identifier instead", "flow")
+SECRET_IN_EGRESS_URL = _rule(
+    "ZTS404", "secret_in_egress_url", ERROR, "secret data flows into {sink} {part}",
+    "send secrets only in an Authorization header of a trusted host, never in a URL", "flow")
+CREDENTIAL_IN_EGRESS_URL = _rule(
+    "ZTS405", "credential_in_egress_url", WARNING, "credential data flows into {sink} {part}",
+    "do not forward client credentials to other hosts", "flow")
+SECRET_IN_EGRESS_BODY = _rule(
+    "ZTS406", "secret_in_egress_body", ERROR, "secret data flows into {sink} request body",
+    "do not send secrets in request bodies", "flow")
+UNVALIDATED_EGRESS = _rule(
+    "ZTS407", "unvalidated_input_in_egress", WARNING, "unvalidated user input flows into {sink} {part}",
+    "validate it first (zigttp:validate / zigttp:decode), or escape it (zigttp:text escapeHtml)", "flow")
+UNVALIDATED_HTML = _rule(
+    "ZTS407", "unvalidated_input_in_html", WARNING, "unvalidated user input in Response.html (potential XSS)",
+    "escape it with escapeHtml from zigttp:text, or render it through JSX", "flow")
+
+# ----------------------------------------------------- strict / canonical
+IMPLICIT_UNKNOWN = _rule(
+    "ZTS600", "implicit_unknown", ERROR, "call result has implicit unknown type",
+    "annotate the binding (`const x: T = ...`) or narrow the value before use", "strict")
+MISSING_ANNOTATION = _rule(
+    "ZTS601", "missing_public_annotation", ERROR,
+    "strict ZigTS requires explicit function parameter and return types",
+    "annotate every parameter and the return type, e.g. `function handler(req: Request): Response`", "strict")
+DYNAMIC_CAPABILITY = _rule(
+    "ZTS602", "dynamic_capability_access", ERROR, "capability access must use a compiler-visible literal",
+    "pass a string literal (or a const bound to one) as the {what}", "strict")
+AVOIDABLE_LET = _rule(
+    "ZTS604", "avoidable_let", ERROR, "{what} is never reassigned", "use 'const' instead of 'let'", "strict")
+COMPUTED_ACCESS = _rule(
+    "ZTS605", "computed_property_access", ERROR, "dynamic computed {what} is not part of strict ZigTS",
+    "use a literal key or a const alias", "strict")
+ARROW_HELPER = _rule(
+    "ZTS608", "canonical_arrow_helper", ERROR, "reused arrow helper should be a named function",
+    "declare it with `function {name}(...) {{ ... }}`", "strict")
+EXPORT_FUNCTION_CONST = _rule(
+    "ZTS609", "canonical_export_function_const", ERROR,
+    "exported function-valued const should be an export function declaration",
+    "write `export function {name}(...) {{ ... }}`", "strict")
+TERNARY = _rule(
+    "ZTS612", "canonical_ternary", ERROR, "ternary expression is not part of canonical ZigTS",
+    "use if/else or a match expression", "strict")
+COMPOUND_ASSIGNMENT = _rule(
+    "ZTS613", "canonical_compound_assignment", ERROR, "compound assignment is not part of canonical ZigTS",
+    "write `x = x {op} value`", "strict")
+NON_LEADING_SPREAD = _rule(
+    "ZTS614", "canonical_non_leading_spread", ERROR, "object spread must appear before any explicit keys",
+    "write `{{ ...base, key: value }}`", "strict")
+TEMPLATE_COMPLEX = _rule(
+    "ZTS615", "canonical_template_complex_interp", ERROR,
+    "template interpolation must be an identifier or a literal-keyed property access",
+    "hoist the expression into a const first", "strict")
+CALL_SPREAD = _rule(
+    "ZTS616", "canonical_call_spread", ERROR, "spread arguments are not part of canonical ZigTS",
+    "pass the arguments positionally", "strict")
+DEFAULT_PARAMETER = _rule(
+    "ZTS617", "canonical_default_parameter", ERROR, "default parameter values are not part of canonical ZigTS",
+    "type the parameter `T | undefined` and apply the default in the body with '??'", "strict")
+DESTRUCTURE_DEPTH = _rule(
+    "ZTS618", "canonical_destructure_depth", ERROR, "destructuring patterns must be at most one level deep",
+    "destructure the nested value in a follow-up const", "strict")
+UNUSED_INDEX_ALIAS = _rule(
+    "ZTS619", "canonical_unused_index_alias", ERROR, "for-of binds an index alias that is never read",
+    "iterate the array directly: `for (const x of items)`", "strict")
+REDUNDANT_BOOL_COMPARE = _rule(
+    "ZTS620", "canonical_redundant_bool_compare", ERROR,
+    "comparing a boolean against a boolean literal is not canonical ZigTS", "use `x` or `!x`", "strict")
+
+
+def all_rules() -> list[Rule]:
+    return list(_RULES.values())
+
+
+def category_of(code: str) -> str | None:
+    """The stage a code belongs to (every rule sharing a code shares its stage), None for a foreign code."""
+    return _CATEGORY.get(code)
+
+
+def codes_in(*categories: str) -> frozenset[str]:
+    """The codes of the given stages (e.g. "strict" for the canonical profile's ZTS6xx)."""
+    return frozenset(rule.code for rule in _RULES.values() if rule.category in categories)
+
+
+_CATEGORY = {rule.code: rule.category for rule in reversed(list(_RULES.values()))}
