@@ -95,7 +95,9 @@ def run_build(args: argparse.Namespace) -> int:
         print(render_text(derived.diagnostics, derived.sources).rstrip(), file=sys.stderr)
         print(f"error: {handler}: build failed", file=sys.stderr)
         return 1
-    spec_codes = {"ZTS500", "ZTS501", "ZTS502"}
+    from zigttp.compiler.codes import codes_in
+
+    spec_codes = codes_in("spec")
     shown = [d for d in derived.diagnostics if verify or d.code in spec_codes or d.severity != "error"]
     if shown:
         print(render_text(shown, derived.sources).rstrip(), file=sys.stderr)
