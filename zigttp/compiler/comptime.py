@@ -577,108 +577,125 @@ class _Evaluator:
         )
 
     def method(self, receiver: object, name: str, args: list[object], node: A.Node) -> object:
-        def arg(i: int, default: object = UNDEFINED) -> object:
-            return args[i] if i < len(args) else default
-
-        def position(value: object, length: int, default: int) -> int:
-            if value is UNDEFINED:
-                return default
-            number = to_number(value)
-            if number != number:
-                return 0
-            index = int(number)
-            return max(0, length + index) if index < 0 else min(index, length)
-
+        found: object = _NO_METHOD
         if isinstance(receiver, str):
-            s = receiver
-            if name == "toUpperCase":
-                return s.upper()
-            if name == "toLowerCase":
-                return s.lower()
-            if name == "trim":
-                return s.strip()
-            if name == "trimStart":
-                return s.lstrip()
-            if name == "trimEnd":
-                return s.rstrip()
-            if name == "includes":
-                return to_string(arg(0)) in s
-            if name == "startsWith":
-                return s.startswith(to_string(arg(0)))
-            if name == "endsWith":
-                return s.endswith(to_string(arg(0)))
-            if name == "indexOf":
-                return float(s.find(to_string(arg(0))))
-            if name == "lastIndexOf":
-                return float(s.rfind(to_string(arg(0))))
-            if name == "charAt":
-                i = int(to_number(arg(0, 0.0)))
-                return s[i] if 0 <= i < len(s) else ""
-            if name == "charCodeAt":
-                i = int(to_number(arg(0, 0.0)))
-                return float(ord(s[i])) if 0 <= i < len(s) else math.nan
-            if name == "slice":
-                start = position(arg(0), len(s), 0)
-                end = position(arg(1), len(s), len(s))
-                return s[start:end]
-            if name == "substring":
-                first = int(to_number(arg(0))) if arg(0) is not UNDEFINED else 0
-                a = min(max(first, 0), len(s))
-                b = len(s) if arg(1) is UNDEFINED else min(max(int(to_number(arg(1))), 0), len(s))
-                return s[min(a, b) : max(a, b)]
-            if name == "repeat":
-                count = int(to_number(arg(0, 0.0)))
-                if count < 0 or len(s) * count > MAX_LITERAL_BYTES:
-                    raise _Fail(node, "repeat count is out of range at compile time")
-                return s * count
-            if name in ("padStart", "padEnd"):
-                width = int(to_number(arg(0, 0.0)))
-                fill = to_string(arg(1, " "))
-                if width > MAX_LITERAL_BYTES:
-                    raise _Fail(node, "pad width is out of range at compile time")
-                if width <= len(s) or not fill:
-                    return s
-                padding = (fill * width)[: width - len(s)]
-                return padding + s if name == "padStart" else s + padding
-            if name == "split":
-                separator = arg(0)
-                if separator is UNDEFINED:
-                    return [s]
-                separator_text = to_string(separator)
-                return list(s) if separator_text == "" else s.split(separator_text)
-            if name == "replace":
-                return s.replace(to_string(arg(0)), to_string(arg(1)), 1)
-            if name == "replaceAll":
-                return s.replace(to_string(arg(0)), to_string(arg(1)))
-            if name == "concat":
-                return s + "".join(to_string(a) for a in args)
-        if isinstance(receiver, list):
-            items = receiver
-            if name == "join":
-                separator = "," if arg(0) is UNDEFINED else to_string(arg(0))
-                return separator.join("" if v is None or v is UNDEFINED else to_string(v) for v in items)
-            if name == "includes":
-                return any(strict_equals(v, arg(0)) for v in items)
-            if name == "indexOf":
-                for i, v in enumerate(items):
-                    if strict_equals(v, arg(0)):
-                        return float(i)
-                return -1.0
-            if name == "slice":
-                return items[position(arg(0), len(items), 0) : position(arg(1), len(items), len(items))]
-            if name == "concat":
-                result = list(items)
-                for a in args:
-                    result.extend(a if isinstance(a, list) else [a])
-                return result
-            if name == "toReversed":
-                return list(reversed(items))
-        if isinstance(receiver, float) and name == "toFixed":
-            digits = int(to_number(arg(0, 0.0)))
+            found = _string_method(receiver, name, args, node)
+        elif isinstance(receiver, list):
+            found = _list_method(receiver, name, args)
+        elif isinstance(receiver, float) and name == "toFixed":
+            digits = int(to_number(_arg(args, 0, 0.0)))
             return f"{receiver:.{max(0, min(digits, 100))}f}"
-        if isinstance(receiver, float) and name == "toString":
+        elif isinstance(receiver, float) and name == "toString":
             return number_to_string(receiver)
-        raise _Fail(node, f"method '{name}' is not available at compile time")
+        if found is _NO_METHOD:
+            raise _Fail(node, f"method '{name}' is not available at compile time")
+        return found
+
+
+_NO_METHOD = object()
+
+
+def _arg(args: list[object], i: int, default: object = UNDEFINED) -> object:
+    return args[i] if i < len(args) else default
+
+
+def _position(value: object, length: int, default: int) -> int:
+    """A slice index as JavaScript reads it: negative from the end, clamped to the length."""
+    if value is UNDEFINED:
+        return default
+    number = to_number(value)
+    if number != number:
+        return 0
+    index = int(number)
+    return max(0, length + index) if index < 0 else min(index, length)
+
+
+def _string_method(s: str, name: str, args: list[object], node: A.Node) -> object:
+    if name == "toUpperCase":
+        return s.upper()
+    if name == "toLowerCase":
+        return s.lower()
+    if name == "trim":
+        return s.strip()
+    if name == "trimStart":
+        return s.lstrip()
+    if name == "trimEnd":
+        return s.rstrip()
+    if name == "includes":
+        return to_string(_arg(args, 0)) in s
+    if name == "startsWith":
+        return s.startswith(to_string(_arg(args, 0)))
+    if name == "endsWith":
+        return s.endswith(to_string(_arg(args, 0)))
+    if name == "indexOf":
+        return float(s.find(to_string(_arg(args, 0))))
+    if name == "lastIndexOf":
+        return float(s.rfind(to_string(_arg(args, 0))))
+    if name == "charAt":
+        i = int(to_number(_arg(args, 0, 0.0)))
+        return s[i] if 0 <= i < len(s) else ""
+    if name == "charCodeAt":
+        i = int(to_number(_arg(args, 0, 0.0)))
+        return float(ord(s[i])) if 0 <= i < len(s) else math.nan
+    if name == "slice":
+        start = _position(_arg(args, 0), len(s), 0)
+        end = _position(_arg(args, 1), len(s), len(s))
+        return s[start:end]
+    if name == "substring":
+        first = int(to_number(_arg(args, 0))) if _arg(args, 0) is not UNDEFINED else 0
+        a = min(max(first, 0), len(s))
+        b = len(s) if _arg(args, 1) is UNDEFINED else min(max(int(to_number(_arg(args, 1))), 0), len(s))
+        return s[min(a, b) : max(a, b)]
+    if name == "repeat":
+        count = int(to_number(_arg(args, 0, 0.0)))
+        if count < 0 or len(s) * count > MAX_LITERAL_BYTES:
+            raise _Fail(node, "repeat count is out of range at compile time")
+        return s * count
+    if name in ("padStart", "padEnd"):
+        width = int(to_number(_arg(args, 0, 0.0)))
+        fill = to_string(_arg(args, 1, " "))
+        if width > MAX_LITERAL_BYTES:
+            raise _Fail(node, "pad width is out of range at compile time")
+        if width <= len(s) or not fill:
+            return s
+        padding = (fill * width)[: width - len(s)]
+        return padding + s if name == "padStart" else s + padding
+    if name == "split":
+        separator = _arg(args, 0)
+        if separator is UNDEFINED:
+            return [s]
+        separator_text = to_string(separator)
+        return list(s) if separator_text == "" else s.split(separator_text)
+    if name == "replace":
+        return s.replace(to_string(_arg(args, 0)), to_string(_arg(args, 1)), 1)
+    if name == "replaceAll":
+        return s.replace(to_string(_arg(args, 0)), to_string(_arg(args, 1)))
+    if name == "concat":
+        return s + "".join(to_string(a) for a in args)
+    return _NO_METHOD
+
+
+def _list_method(items: list[object], name: str, args: list[object]) -> object:
+    if name == "join":
+        separator = "," if _arg(args, 0) is UNDEFINED else to_string(_arg(args, 0))
+        return separator.join("" if v is None or v is UNDEFINED else to_string(v) for v in items)
+    if name == "includes":
+        return any(strict_equals(v, _arg(args, 0)) for v in items)
+    if name == "indexOf":
+        for i, v in enumerate(items):
+            if strict_equals(v, _arg(args, 0)):
+                return float(i)
+        return -1.0
+    if name == "slice":
+        return items[_position(_arg(args, 0), len(items), 0) : _position(_arg(args, 1), len(items), len(items))]
+    if name == "concat":
+        result = list(items)
+        for a in args:
+            result.extend(a if isinstance(a, list) else [a])
+        return result
+    if name == "toReversed":
+        return list(reversed(items))
+    return _NO_METHOD
 
 
 def fold(expression: A.Expression) -> tuple[object, str] | ComptimeError:

@@ -126,7 +126,12 @@ class Analyzer(Refinement, ExpressionTyping, CallTyping):
                 self.handler_mains.add(id(fn))
             for fn in handler.post_guards:
                 self.context_params[id(fn)] = [RESPONSE]
-        self.expr_dispatch: dict[type, Callable[..., Type]] = {
+        self.expr_dispatch = self._expression_rules()
+        self.stmt_dispatch = self._statement_rules()
+
+    def _expression_rules(self) -> dict[type, Callable[..., Type]]:
+        """AST expression class → the method that types it."""
+        return {
             A.Identifier: self.e_identifier,
             A.NumberLiteral: self.e_number,
             A.StringLiteral: self.e_string,
@@ -159,7 +164,10 @@ class Analyzer(Refinement, ExpressionTyping, CallTyping):
             A.Spread: lambda n, env, exp: self.expr(n.argument, env),
             A.Invalid: lambda n, env, exp: UNKNOWN,
         }
-        self.stmt_dispatch: dict[type, Callable[[A.Node, Env], Env | None]] = {
+
+    def _statement_rules(self) -> dict[type, Callable[[A.Node, Env], Env | None]]:
+        """AST statement class → the method that walks it."""
+        return {
             A.VariableDeclaration: self.s_variables,
             A.ExpressionStatement: lambda n, env: self._expr_statement(n, env),
             A.Return: self.s_return,
