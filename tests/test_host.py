@@ -217,3 +217,13 @@ def test_an_instance_idle_past_its_setup_deadline_still_serves(host: Host) -> No
         host.engine.wasmtime.increment_epoch()
     r = h.handle(HttpRequest("POST", "/", [], b"x" * 100_000))
     assert (r.status, _json(r)) == (200, {"n": 100_000})
+
+
+def test_performance_now_counts_from_the_instance_start(host: Host) -> None:
+    # The time origin is frozen into the snapshot; the clock the guest reads
+    # later must count from it, not from whatever the host's monotonic clock says.
+    h = host.load(Bundle("export function handler(req) { return Response.json({ p: performance.now() }); }",
+                         "perf.js"))
+    first = _json(h.handle(HttpRequest("GET", "/")))["p"]  # type: ignore[index]
+    second = _json(h.handle(HttpRequest("GET", "/")))["p"]  # type: ignore[index]
+    assert 0 <= first <= second < 60_000

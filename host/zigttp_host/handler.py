@@ -6,7 +6,8 @@ import hashlib
 import logging
 import re
 import threading
-from typing import TYPE_CHECKING
+import time
+from typing import TYPE_CHECKING, Protocol
 
 import wasmtime
 
@@ -17,6 +18,7 @@ from .grants import Grants, compile_grants, with_egress_grants
 from .http import Failure, HttpRequest, HttpResponse, failure_response
 from .hypermedia import negotiate
 from .instance import GuestFailure, GuestInstance
+from .journal import Journal
 from .limits import Limits, format_size
 from .response import decode_response
 from .snapshot import preinitialize
@@ -31,6 +33,12 @@ ISOLATION_MODES = ("pooled", "fresh")
 
 # "    at handler (hello.js:3:11)" or "    at hello.js:3:11"
 _FRAME = re.compile(r"at (?:[^\s(]+ \()?([^():\s]+):(\d+):(\d+)\)?")
+
+class TraceRecorder(Protocol):
+    """Takes each request's recorded I/O (tracefile.TraceWriter writes them as JSONL groups)."""
+
+    def record(self, request: HttpRequest, journal: Journal, response: HttpResponse, duration_us: int) -> None: ...
+
 
 class HandlerLoadError(Exception):
     """The handler could not be loaded: a syntax error, a throwing module scope, no handler."""
@@ -54,13 +62,15 @@ class Handler:
     """
 
     def __init__(self, host: Host, bundle: Bundle, limits: Limits, isolation: str,
-                 grants: Grants | None = None) -> None:
+                 grants: Grants | None = None, trace: TraceRecorder | None = None) -> None:
         if isolation not in ISOLATION_MODES:
             raise ValueError(f"isolation must be one of {', '.join(ISOLATION_MODES)}")
         self.host = host
         self.bundle = bundle
         self.limits = limits
         self.isolation = isolation
+        # Records every request's I/O when set (journal.py); None costs nothing per request.
+        self.trace = trace
         # What request-time host calls may reach (grants.py); the module scope runs without.
         # No grants: nothing is granted (least privilege), never "unchecked".
         grants = Grants() if grants is None else grants
@@ -69,6 +79,7 @@ class Handler:
         self.fuel = limits.fuel or host.fuel_for(limits.timeout_ms)
         self._trial_fuel: int | None = None
         self.trials = TrialPolicy()
+        self.clock_origin_ns = self._clock_seed_ns()
         self.module, self.initial_memory = self._pre_initialised_module()
         if self.initial_memory > limits.memory_bytes:
             raise HandlerLoadError(bundle.name, f"the memory limit ({limits.memory_bytes} bytes) is below the "
@@ -85,6 +96,12 @@ class Handler:
         return snapshot_key(self.host.guest_sha256, self.host.prelude_sha256, self.bundle.name, self.bundle.source,
                             self.limits.js_stack_bytes)
 
+    def _clock_seed_ns(self) -> int:
+        # The clock while the snapshot is made: it becomes QuickJS's hash seed
+        # and performance.now's time origin. Per handler build, never a host
+        # secret; Math.random is reseeded for every instance.
+        return int.from_bytes(hashlib.sha256(self._snapshot_key().encode()).digest()[:6], "little") + 1
+
     def _pre_initialised_module(self) -> tuple[wasmtime.Module, int]:
         key = self._snapshot_key()
         cached = self.host.engine.cache.lookup(key)
@@ -99,9 +116,7 @@ class Handler:
         inst = GuestInstance(self.host.engine.wasmtime, self.host.base_pre, self.functions,
                              memory_limit=max(self.limits.memory_bytes, 32 << 20), logger=self._guest_log,
                              fresh_module=True)
-        # A random clock seed becomes QuickJS's hash seed: per handler build,
-        # never a host secret. Math.random is reseeded for every instance.
-        seed = int.from_bytes(hashlib.sha256(self._snapshot_key().encode()).digest()[:6], "little") + 1
+        seed = self._clock_seed_ns()
         try:
             inst.init(self.host.prelude.encode(), clock_seed_ns=seed)
             inst.configure(js_stack_bytes=self.limits.js_stack_bytes)
@@ -118,6 +133,7 @@ class Handler:
                              memory_limit=self.limits.memory_bytes, logger=self._guest_log, fresh_module=False)
         inst.reseed()
         inst.ctx.grants = self.grants
+        inst.ctx.clock_origin_ns, inst.ctx.clock_start_ns = self.clock_origin_ns, time.monotonic_ns()
         self.instances_created += 1
         return inst
 
@@ -141,8 +157,9 @@ class Handler:
 
     # ---------- requests ----------
 
-    def handle(self, request: HttpRequest) -> HttpResponse:
-        response = self._run(request, trial_route=None)
+    def handle(self, request: HttpRequest, journal: Journal | None = None) -> HttpResponse:
+        """Serves one request; with `journal`, its I/O is recorded or played back (journal.py)."""
+        response = self._run(request, trial_route=None, journal=journal)
         assert response is not None
         return response
 
@@ -163,7 +180,7 @@ class Handler:
         if self.isolation != "pooled" or self.trial_fuel >= self.fuel:
             return None
         route = route_of(request.method, request.url)
-        return self._run(request, trial_route=route) if self.trials.should_try(route) else None
+        return self._run(request, trial_route=route, journal=None) if self.trials.should_try(route) else None
 
     @property
     def trial_fuel(self) -> int:
@@ -174,16 +191,27 @@ class Handler:
             self._trial_fuel = self.fuel if self.limits.timeout_ms <= TRIAL_DEADLINE_MS else fuel
         return self._trial_fuel
 
-    def _run(self, request: HttpRequest, *, trial_route: str | None) -> HttpResponse | None:
+    def _run(self, request: HttpRequest, *, trial_route: str | None, journal: Journal | None) -> HttpResponse | None:
         # trial_route: the request is a trial (handle_inline) of this route; None for handle()
+        recording = journal is None and self.trace is not None
+        if recording:
+            journal = Journal.record()
+        started = time.perf_counter_ns()
         try:
-            return self._run_guest(request, trial_route)
+            response = self._run_guest(request, trial_route, journal)
         except Exception as e:  # a host bug must answer 500 JSON, never escape into the server
             log.error("%s: internal error serving %s: %s", self.bundle.name, request.method, type(e).__name__)
             log.debug("internal error", exc_info=True)
-            return failure_response(Failure("internal_error", message=type(e).__name__))
+            response = failure_response(Failure("internal_error", message=type(e).__name__))
+        if journal is not None and response is not None:
+            journal.finish()
+            if recording:
+                # a stopped trial (None) leaves nothing: its request is recorded when it runs again
+                self.trace.record(request, journal, response, (time.perf_counter_ns() - started) // 1000)  # type: ignore[union-attr]
+        return response
 
-    def _run_guest(self, request: HttpRequest, trial_route: str | None) -> HttpResponse | None:
+    def _run_guest(self, request: HttpRequest, trial_route: str | None,
+                   journal: Journal | None) -> HttpResponse | None:
         trial = trial_route is not None
         if len(request.body) > self.limits.max_body_bytes:
             return failure_response(Failure("body_too_large", detail={"limitBytes": self.limits.max_body_bytes}))
@@ -195,6 +223,9 @@ class Handler:
             return failure_response(Failure("internal_error", message=_describe(e)))
         ctx = inst.ctx
         ctx.denied = None
+        if journal is not None:
+            inst.reseed(journal.seed)
+        ctx.journal = journal
         ctx.log_lines_left, ctx.log_bytes_left, ctx.log_dropped = self.limits.log_lines, self.limits.log_bytes, 0
         held: list[tuple[str, str]] = []
         fuel, soft_timeout_ms = self.fuel, None
@@ -216,6 +247,7 @@ class Handler:
             self._flush_log(held, ctx.log_dropped)
             return failure_response(self._failure(e, inst))
         finally:
+            ctx.journal = None
             if trial:
                 ctx.trial, ctx.logger = False, self._guest_log
             # a still-pooled instance that grew past the recycle limit is replaced after its request

@@ -18,7 +18,7 @@ from .bundle import Bundle
 from .cachekeys import EngineConfig, calibration_path
 from .engine import Engine
 from .grants import Grants
-from .handler import Handler
+from .handler import Handler, TraceRecorder
 from .http import HttpRequest
 from .imports import HostFunctions, make_linker
 from .instance import SIGNATURES
@@ -100,13 +100,14 @@ class Host:
                 raise GuestNotBuilt(f"the guest's export {name!r} does not match ABI {ABI_VERSION}")
 
     def load(self, bundle: Bundle, limits: Limits | None = None, *, isolation: str = "pooled",
-             grants: Grants | None = None) -> Handler:
+             grants: Grants | None = None, trace: TraceRecorder | None = None) -> Handler:
         """Pre-initialises `bundle` (cached on disk) and returns a Handler ready to serve.
 
         `grants`: the env names, egress origins, cache namespaces and SQL statements the handler may reach
         (anything else is denied). Least privilege is the default: None grants nothing. Build them from a
         contract with `Grants.from_contract(json.load(f))`; `Grants.unrestricted_unsafe()` grants everything
         this Host is configured with (its env, cache, SQL database and egress allowlist) and logs a warning.
+        `trace`: takes every request's recorded I/O (zigttp_host.tracefile.TraceWriter writes a trace file).
         """
         if grants is None:
             grants = Grants()
@@ -116,7 +117,7 @@ class Host:
             log.warning("%s: loaded with Grants.unrestricted_unsafe(): no grant is checked, it reaches every "
                         "environment variable, cache namespace and SQL statement of this Host and every host "
                         "of its egress allowlist", bundle.name)
-        return Handler(self, bundle, limits or Limits(), isolation, grants)
+        return Handler(self, bundle, limits or Limits(), isolation, grants, trace)
 
     # ---------- fuel calibration ----------
 

@@ -36,6 +36,7 @@ from .registry import (
 
 if TYPE_CHECKING:
     from .grants import GrantTable
+    from .journal import Journal
 
 log = logging.getLogger("zigttp.guest")
 
@@ -83,6 +84,11 @@ class CallContext:
     log_lines_left: int = 1 << 62
     log_bytes_left: int = 1 << 62
     log_dropped: int = 0
+    # The request's I/O journal (journal.py), when it is recorded or played back.
+    journal: Journal | None = None
+    # The monotonic clock the guest reads: clock_origin_ns at clock_start_ns (time.monotonic_ns()).
+    clock_origin_ns: int = 0
+    clock_start_ns: int = 0
 
     def __post_init__(self) -> None:
         self.memory_addr = ctypes.addressof(self.memory._memory)
@@ -167,11 +173,17 @@ def host_call(limit: int, fn_id: int, ptr: int, length: int, out: int, cap: int)
             if ctx.trial:
                 ctx.trial_stopped = True
             raise HostInterrupted(f"{entry[0]}(): interrupted: the request's time limit was reached")
-        args = _loads(_string_at(ctx.base + ptr, length)) if length else []
+        raw = _string_at(ctx.base + ptr, length) if length else b""
+        args = _loads(raw) if length else []
         grants = ctx.grants
         guard = None if grants is None else grants.guards.get(fn_id)
-        result = entry[1](ctx, args) if guard is None else guard(ctx, entry[1], args)
-        data = b"" if result is None else _dumps(result)
+        journal = ctx.journal
+        traced = None if journal is None else ctx.functions.traced.get(fn_id)
+        if traced is None:
+            result = entry[1](ctx, args) if guard is None else guard(ctx, entry[1], args)
+            data = b"" if result is None else _dumps(result)
+        else:
+            data = journal.call(ctx, traced, entry[1], guard, raw, args)  # type: ignore[union-attr]
         n = len(data)
         if n > MAX_CALL_RESULT_BYTES:
             raise HostRangeError(f"{entry[0]}() result exceeds {MAX_CALL_RESULT_BYTES} bytes")
@@ -220,8 +232,16 @@ def clock_time_get(limit: int, clock_id: int, precision: int, out: int) -> int:
     else:
         # Millisecond resolution: enough for Date.now and performance.now, too
         # coarse for timing side channels.
-        ns = time.time_ns() if clock_id == CLOCK_REALTIME else time.monotonic_ns()
-        ns -= ns % 1_000_000
+        if clock_id == CLOCK_REALTIME:
+            ns = time.time_ns()
+            ns -= ns % 1_000_000
+        else:
+            # performance.now() is this minus the time origin frozen into the
+            # snapshot (clock_origin_ns): count from there, from the instance's start.
+            elapsed = time.monotonic_ns() - ctx.clock_start_ns
+            ns = ctx.clock_origin_ns + elapsed - elapsed % 1_000_000
+        if ctx.journal is not None:
+            ns = ctx.journal.clock(clock_id, ns)
     try:
         _write(ctx, limit, out, ns.to_bytes(8, "little"))
     except HostCallError:

@@ -88,6 +88,9 @@ class Export:
     failure: str = "none"  # none | soft (error value) | hard (throws)
     labels: tuple[str, ...] = ()  # data labels of the result: secret, credential, user_input, validated, ...
     traced: bool = True  # recorded at the I/O boundary by --trace / replayed by replay
+    # A deterministic check of its arguments alone (validate, decode): a test
+    # fixture need not stub it, the call runs live when no fixture answers it.
+    replay_pure: bool = False
     impl: HostFunction | None = None  # None: implemented in JS only (`js`)
     # Optional JS source of `(call, lib) => function`, pasted into the guest
     # prelude, for exports that need guest-side logic around the host call
@@ -147,6 +150,16 @@ class Export:
         return f"{self.name}({', '.join(one(p) for p in self.params)}): {self.returns}"
 
 
+@dataclass(frozen=True, slots=True)
+class TracedExport:
+    """What a journal needs of a traced export (journal.py)."""
+
+    module: str  # the trace name: "env" for zigttp:env
+    fn: str
+    replay_pure: bool  # stub mode runs it live when no fixture answers it
+    secret: bool = False  # its result is a secret: traces redact it (labels)
+
+
 @dataclass
 class HostFunctions:
     """Host-call ids → implementations, plus the module table the prelude builds stubs from."""
@@ -160,6 +173,8 @@ class HostFunctions:
     kinds: dict[tuple[str, str], str] = field(default_factory=dict)
     wrappers: dict[tuple[str, str], str] = field(default_factory=dict)
     log_id: int = 0
+    # ids of the exports a journal records and plays back (Export.traced)
+    traced: dict[int, TracedExport] = field(default_factory=dict)
     # What the implementations act on: configuration and live resources
     # (cache store, SQLite, HTTP client), reached as ctx.functions.runtime.
     # A zigttp_host.virtual_modules.runtime.ModuleRuntime for the built-in modules.
@@ -168,7 +183,7 @@ class HostFunctions:
     def bind(self, runtime: Any) -> HostFunctions:
         """The same tables over another runtime (other configuration, other state)."""
         return HostFunctions(by_id=self.by_id, trial_safe=self.trial_safe, modules=self.modules, kinds=self.kinds,
-                             wrappers=self.wrappers, log_id=self.log_id, runtime=runtime)
+                             wrappers=self.wrappers, log_id=self.log_id, traced=self.traced, runtime=runtime)
 
     def add(self, export: Export, fn_id: int) -> None:
         if fn_id in self.by_id:
@@ -177,6 +192,9 @@ class HostFunctions:
             self.by_id[fn_id] = (f"{export.module}.{export.name}", export.impl)
             if export.trial_safe:
                 self.trial_safe.add(fn_id)
+            if export.traced:
+                self.traced[fn_id] = TracedExport(export.trace_module, export.name, export.replay_pure,
+                                                    "secret" in export.labels)
         self.modules.setdefault(export.module, {})[export.name] = fn_id
         self.kinds[(export.module, export.name)] = export.return_kind
         if export.js:

@@ -5,6 +5,7 @@
     types.py     zigttp types
     verify.py    zigttp verify   (alias: zigttp check)
     build.py     zigttp build
+    replay.py    zigttp replay
     argtypes.py  the argument types the commands share
 
 Building the parser imports no compiler, verifier or server: each command
@@ -17,7 +18,7 @@ import argparse
 
 from zigttp import __version__
 
-from . import build, compile, serve, types, verify
+from . import build, compile, replay, serve, types, verify
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -33,6 +34,7 @@ def build_parser() -> argparse.ArgumentParser:
     types.add_command(sub)
     verify.add_command(sub)
     build.add_command(sub)
+    replay.add_command(sub)
     return parser
 
 

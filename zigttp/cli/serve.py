@@ -4,7 +4,8 @@ Its flags, in three groups: the server and the per-request limits; the
 `zigttp:*` module settings (--outbound-host, --cache, --sqlite, --sql-schema;
 turned into ModuleConfig settings by serve_modules.py); least privilege
 (--contract, --allow-*, --no-env-check, --security-log, --expose-contract;
-turned into Grants by serve_grants.py).
+turned into Grants by serve_grants.py); recording (--trace, --trace-max-bytes,
+--trace-secrets; written by each worker through zigttp_host.tracefile).
 """
 
 from __future__ import annotations
@@ -14,10 +15,15 @@ import os
 import sys
 from dataclasses import asdict
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from zigttp_host.limits import Limits, format_size
+from zigttp_host.tracefile import DEFAULT_MAX_BYTES as DEFAULT_TRACE_MAX_BYTES
 
 from .argtypes import egress_host, name, non_negative_int, port, positive_int, size
+
+if TYPE_CHECKING:
+    from zigttp.loader import LoadedSource
 
 
 def add_command(sub: argparse._SubParsersAction) -> None:
@@ -79,7 +85,21 @@ def add_command(sub: argparse._SubParsersAction) -> None:
     p.add_argument("-q", "--quiet", action="store_true", help="no access log")
     add_module_arguments(p)
     add_grant_arguments(p)
+    add_trace_arguments(p)
     p.set_defaults(run=run_serve)
+
+
+def add_trace_arguments(p: argparse.ArgumentParser) -> None:
+    """Recording every request's I/O for `zigttp replay` and `zigttp mock` (docs/replay.md)."""
+    p.add_argument("--trace", type=Path, default=None, metavar="PATH",
+                   help="record every request (request, each module call, clock reading and random seed, "
+                        "response) as one JSONL group appended to PATH; safe with several workers")
+    p.add_argument("--trace-max-bytes", type=size, default=DEFAULT_TRACE_MAX_BYTES, metavar="SIZE",
+                   help="rotate the trace file when it would grow past SIZE: it is renamed PATH-stem.NNNNNN.jsonl "
+                        f"(default {format_size(DEFAULT_TRACE_MAX_BYTES)})")
+    p.add_argument("--trace-secrets", action="store_true",
+                   help="UNSAFE: keep env() values and authorization/cookie headers in the trace; by default "
+                        "they and every later occurrence of them are replaced by placeholders")
 
 
 def add_module_arguments(p: argparse.ArgumentParser) -> None:
@@ -121,6 +141,18 @@ def add_grant_arguments(p: argparse.ArgumentParser) -> None:
                         "several workers)")
     p.add_argument("--expose-contract", action="store_true",
                    help="answer GET /_zigttp/contract with the running contract and the effective grants")
+
+
+def _trace_settings(args: argparse.Namespace, loaded: LoadedSource) -> dict[str, Any] | None:
+    if args.trace is None:
+        return None
+    if args.trace_secrets:
+        print("WARNING: --trace-secrets: the trace keeps environment values and credential headers in clear text",
+              file=sys.stderr)
+    properties = (loaded.contract or {}).get("properties", {})
+    state_isolated = properties.get("state_isolated") if isinstance(properties, dict) else None
+    return {"path": str(args.trace.resolve()), "max_bytes": args.trace_max_bytes, "secrets": args.trace_secrets,
+            "state_isolated": state_isolated}
 
 
 def run_serve(args: argparse.Namespace) -> int:
@@ -167,7 +199,7 @@ def run_serve(args: argparse.Namespace) -> int:
                          limits=asdict(limits),
                          modules=module_settings(args), grants=granted.grants,
                          contract=granted.exposed() if args.expose_contract else None,
-                         expose_contract=args.expose_contract)
+                         expose_contract=args.expose_contract, trace=_trace_settings(args, loaded))
     try:
         return serve(loaded, config)
     except StartError as e:

@@ -15,6 +15,7 @@ import orjson
 from zigttp_host import Bundle, Failure, Handler, Host, HttpRequest, HttpResponse
 from zigttp_host.http import failure_response
 from zigttp_host.logtext import escape_controls
+from zigttp_host.tracefile import TraceWriter
 
 from ..loader import StoredLineMap
 from .config import ServeConfig
@@ -67,12 +68,21 @@ class ZigttpApp:
         if self.config.line_map_path:
             line_map = StoredLineMap(json.loads(Path(self.config.line_map_path).read_text(encoding="utf-8"))).lookup
         self.handler = host.load(Bundle(source, self.config.bundle_name, line_map), self.limits,
-                                 isolation=self.config.isolation, grants=self.config.grants_obj())
+                                 isolation=self.config.isolation, grants=self.config.grants_obj(),
+                                 trace=self._trace_writer(host))
         # every thread warms its own instance before the worker accepts requests,
         # this one (the event loop's, for the inline trials) included
         if self.config.inline:
             self.handler.warm()
         self.dispatcher = ThreadDispatcher(loop, self.config.threads, thread_init=self.handler.warm)
+
+    def _trace_writer(self, host: Host) -> TraceWriter | None:
+        t = self.config.trace
+        if t is None:
+            return None
+        meta = {"handler": Path(self.config.handler_path).name, "isolation": self.config.isolation,
+                "state_isolated": t.get("state_isolated")}
+        return TraceWriter(t["path"], host.functions, meta=meta, max_bytes=t["max_bytes"], keep_secrets=t["secrets"])
 
     def __rsgi_del__(self, loop: asyncio.AbstractEventLoop) -> None:
         if self.dispatcher is not None:

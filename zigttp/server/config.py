@@ -32,6 +32,8 @@ class ServeConfig:
     grants: dict | None = None  # Grants.to_dict(): what the handler may reach (None: nothing; serve always sets it)
     contract: dict | None = None  # GET /_zigttp/contract's answer {contract, grants}, only with --expose-contract
     expose_contract: bool = False
+    # --trace: {path, max_bytes, secrets, state_isolated}; each worker writes through its own TraceWriter
+    trace: dict | None = None
 
     def limits_obj(self) -> Limits:
         return Limits(**self.limits)

@@ -49,15 +49,18 @@ M = "zigttp:decode"
 EXPORTS = (
     Export(M, "decodeJson", (Param("name", "string"), Param("body", "string | undefined")),
            RESULT, return_kind="result",
-           failure="soft", labels=("validated",), impl=decode_json, js=checking_js("decodeJson", "JSON.parse(input)"),
+           failure="soft", labels=("validated",), replay_pure=True,
+           impl=decode_json, js=checking_js("decodeJson", "JSON.parse(input)"),
            doc="JSON.parse + validate against schema `name` (registered with schemaCompile)."),
     Export(M, "decodeForm", (Param("name", "string"), Param("body", "string | undefined")),
            RESULT, return_kind="result",
-           failure="soft", labels=("validated",), impl=decode_form, js=checking_js("decodeForm", "undefined"),
+           failure="soft", labels=("validated",), replay_pure=True,
+           impl=decode_form, js=checking_js("decodeForm", "undefined"),
            doc="An application/x-www-form-urlencoded body (repeated names become arrays), coerced to the "
                "schema's types, then validated."),
     Export(M, "decodeQuery", (Param("name", "string"), Param("query", "Record<string, unknown>")), RESULT,
-           return_kind="result", failure="soft", labels=("validated",), impl=decode_query,
+           return_kind="result", failure="soft", labels=("validated",), replay_pure=True,
+           impl=decode_query,
            js=checking_js("decodeQuery", "undefined"),
            doc="A query object (typically req.query), coerced to the schema's types, then validated."),
 )
