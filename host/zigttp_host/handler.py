@@ -222,11 +222,7 @@ class Handler:
         except GuestFailure as e:
             return failure_response(Failure("internal_error", message=_describe(e)))
         ctx = inst.ctx
-        ctx.denied = None
-        if journal is not None:
-            inst.reseed(journal.seed)
-        ctx.journal = journal
-        ctx.log_lines_left, ctx.log_bytes_left, ctx.log_dropped = self.limits.log_lines, self.limits.log_bytes, 0
+        self._prepare(inst, journal)
         held: list[tuple[str, str]] = []
         fuel, soft_timeout_ms = self.fuel, None
         if trial:
@@ -255,7 +251,17 @@ class Handler:
                     and inst.memory_size() > self.limits.recycle_memory_bytes):
                 self._discard(inst)
         self._flush_log(held, ctx.log_dropped)
+        if ctx.fatal is not None:  # the host stopped the request after the guest's last host call
+            return failure_response(Failure(ctx.fatal.kind, message=str(ctx.fatal)))
         return negotiate(request, decode_response(frame, self.limits, self._framing_dropped))
+
+    def _prepare(self, inst: GuestInstance, journal: Journal | None) -> None:
+        ctx = inst.ctx
+        ctx.denied = ctx.fatal = None
+        if journal is not None:
+            inst.reseed(journal.seed)
+        ctx.journal = journal
+        ctx.log_lines_left, ctx.log_bytes_left, ctx.log_dropped = self.limits.log_lines, self.limits.log_bytes, 0
 
     def _flush_log(self, held: list[tuple[str, str]], dropped: int) -> None:
         for level, text in held:
@@ -272,6 +278,8 @@ class Handler:
                                     "(content-length, transfer-encoding, connection and the like)")
 
     def _failure(self, e: GuestFailure, inst: GuestInstance) -> Failure:
+        if inst.ctx.fatal is not None:
+            return Failure(inst.ctx.fatal.kind, message=str(inst.ctx.fatal), instance_discarded=e.trapped)
         kind = e.kind
         f = Failure(kind, message=e.info.get("message", ""), stack=e.info.get("stack", "") or "",
                     instance_discarded=e.trapped)

@@ -65,6 +65,8 @@ FAILURE_KINDS: dict[str, FailureKind] = {
     "bad_request": FailureKind(400, "a request the server cannot hand to the handler", describes=True),
     "url_too_long": FailureKind(414, "the request target exceeds 8 KiB"),
     "too_many_headers": FailureKind(431, "more than 100 request headers"),
+    "journal_write_failed": FailureKind(
+        500, "a write-ahead journal entry (durable oplog) could not be written", describes=True),
     "internal_error": FailureKind(500, "a fault in the host itself (logged on one line)"),
 }
 

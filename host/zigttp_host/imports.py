@@ -28,6 +28,7 @@ from .logtext import escape_controls
 from .registry import (
     CapabilityDenied,
     HostCallError,
+    HostFatal,
     HostFunctions,
     HostInterrupted,
     HostRangeError,
@@ -70,6 +71,7 @@ class CallContext:
     fixed_clock_ns: int | None = None
     pending: bytes | None = None
     denied: CapabilityDenied | None = None
+    fatal: HostFatal | None = None  # set when the host stopped the request (registry.HostFatal)
     grants: GrantTable | None = None  # what the handler may reach (grants.py); None only outside requests
     state: dict[str, Any] = field(default_factory=dict)
     memory_addr: int = 0  # address of the wasmtime_memory_t handle, for the raw callbacks
@@ -195,6 +197,9 @@ def host_call(limit: int, fn_id: int, ptr: int, length: int, out: int, cap: int)
     except CapabilityDenied as e:
         ctx.denied = e
         return _answer(ctx, limit, CallStatus.DENIED, str(e).encode(), out, cap)
+    except HostFatal as e:
+        ctx.fatal = e
+        return _answer(ctx, limit, e.status, str(e).encode(), out, cap)
     except HostCallError as e:
         return _answer(ctx, limit, e.status, str(e).encode(), out, cap)
     except wellformed.MalformedJson:
@@ -241,7 +246,10 @@ def clock_time_get(limit: int, clock_id: int, precision: int, out: int) -> int:
             elapsed = time.monotonic_ns() - ctx.clock_start_ns
             ns = ctx.clock_origin_ns + elapsed - elapsed % 1_000_000
         if ctx.journal is not None:
-            ns = ctx.journal.clock(clock_id, ns)
+            try:
+                ns = ctx.journal.clock(clock_id, ns)
+            except HostFatal as e:
+                ctx.fatal = e  # the request fails when the guest returns (Handler)
     try:
         _write(ctx, limit, out, ns.to_bytes(8, "little"))
     except HostCallError:

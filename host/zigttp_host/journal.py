@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from . import wellformed
 from .abi import CallStatus
-from .registry import CapabilityDenied, HostCallError, TracedExport
+from .registry import CapabilityDenied, HostCallError, JournalWriteFailed, TracedExport
 
 if TYPE_CHECKING:
     from .imports import CallContext
@@ -139,6 +139,7 @@ class Journal:
     # Replay: what the recorded arguments went through before they were
     # written (redact.redact_live_args), applied to live ones before comparing.
     normalize_args: Callable[[bytes], bytes] | None = None
+    finished: bool = False
 
     def __post_init__(self) -> None:
         if self.mode not in MODES:
@@ -192,7 +193,12 @@ class Journal:
         self.entries.append(entry)
         if self.sink is not None:
             # write-ahead: the guest sees nothing the sink has not taken
-            self.sink.append(entry, fencing_token=self.fencing_token)
+            try:
+                self.sink.append(entry, fencing_token=self.fencing_token)
+            except JournalWriteFailed:
+                raise
+            except Exception as e:
+                raise JournalWriteFailed(f"journal write failed: {_reason(e)}") from None
         if self.mode == "resume":
             self.cursor = len(self.entries)
 
@@ -249,11 +255,18 @@ class Journal:
     # ---------- after the request ----------
 
     def finish(self) -> None:
-        """Replay: recorded entries the request did not consume are divergences."""
-        if self.mode == "replay":
+        """After the request (Handler does it): in replay, recorded entries not consumed are divergences."""
+        if self.mode == "replay" and not self.finished:
+            self.finished = True
             for entry in self.entries[self.cursor:]:
                 self.divergences.append(Divergence(entry.seq, "unconsumed",
                                                    _call_text(entry.module, entry.fn, entry.args), ""))
+
+
+def _reason(e: Exception) -> str:
+    if isinstance(e, OSError) and e.strerror:
+        return f"{e.strerror}" + (f": {e.filename}" if e.filename else "")
+    return str(e) or type(e).__name__
 
 
 def new_seed() -> int:

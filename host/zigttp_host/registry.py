@@ -42,6 +42,23 @@ class HostInterrupted(HostCallError):
     status = CallStatus.INTERRUPTED
 
 
+class HostFatal(HostCallError):
+    """The host cannot go on with this request; the guest unwinds as at the deadline (uncatchable).
+
+    The Handler then answers the failure `kind` with this message, whatever
+    the guest returned: a handler must not catch it and carry on.
+    """
+
+    status = CallStatus.INTERRUPTED
+    kind = "internal_error"
+
+
+class JournalWriteFailed(HostFatal):
+    """A journal sink (trace, durable oplog) refused a write-ahead entry: the result must not reach the guest."""
+
+    kind = "journal_write_failed"
+
+
 class CapabilityDenied(HostCallError):
     """Becomes an uncatchable error in the guest; the request fails with 500."""
 

@@ -69,6 +69,11 @@ def run_replay(args: argparse.Namespace, stdout: TextIO | None = None, stderr: T
                   "the requests served before it, so a replay in a fresh instance cannot be compared. Make the "
                   "handler state-isolated, record with --isolation fresh, or pass --ignore-state.\n")
         return 1
+    unknown = sum(1 for g in read.groups if g.meta.get("state_isolated") is None and g.meta.get("isolation") != "fresh")
+    if unknown:
+        err.write(f"warning: {unknown} of {len(read.groups)} traces come from a handler not verified when recorded "
+                  "(pooled instances): if it keeps module state across requests, differences may come from that "
+                  "state, not from the code\n")
     outcomes = replay_all(target, read.groups)
     label = str(args.handler)
     if args.json:
