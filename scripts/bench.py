@@ -5,6 +5,8 @@ Serves the same three handlers (hello: GET /, compute: GET /compute, echo: POST 
 ~1 KB JSON body) from:
 
 * zigttp        `zigttp serve examples/bench/<handler>.js --workers 2` (one server per handler)
+* zigttp-trace  the same with `--trace` (every request's I/O recorded, rotation at the default 100 MiB):
+                only with --trace; its target is traced/untraced throughput
 * granian-bare  a bare granian RSGI Python app answering without JavaScript (2 workers): the ceiling
 * node          Node.js `node:http`, one process
 * deno          `Deno.serve`, default (one process)
@@ -22,6 +24,7 @@ were using the CPUs just before them (the script first waits up to --wait-quiet 
     .venv/bin/python scripts/bench.py                    # everything, 10 s per run
     .venv/bin/python scripts/bench.py --quick --only node,deno --handlers hello
     .venv/bin/python scripts/bench.py --check-only       # answers only, no wrk
+    .venv/bin/python scripts/bench.py --trace --only zigttp,zigttp-trace --handlers hello,echo
     .venv/bin/python scripts/bench.py --json bench.json
 """
 
@@ -57,7 +60,10 @@ NPM_PREFIX = CACHE_DIR / "npm"
 LOG_DIR = CACHE_DIR / "logs"
 HOST = "127.0.0.1"
 
-PEER_ORDER = ("zigttp", "granian-bare", "node", "deno", "workerd")
+PEER_ORDER = ("zigttp", "zigttp-trace", "granian-bare", "node", "deno", "workerd")
+# zigttp serve --trace against zigttp serve, per handler: what recording every request costs
+TRACE_TARGETS = (("hello", 0.8), ("echo", 0.8))
+TRACE_DIR = CACHE_DIR / "traces"
 HANDLER_ORDER = ("hello", "compute", "echo")
 NPM_SPECS = {"deno": "deno@2.9", "workerd": "workerd@1"}
 
@@ -426,6 +432,22 @@ def find_npm_tools(names: list[str], install: bool) -> dict[str, str | None]:
     return found
 
 
+def zigttp_trace_peer(args: argparse.Namespace) -> Peer:
+    """zigttp serve --trace: each run records into a fresh folder under TRACE_DIR."""
+    peer = zigttp_peer(args)
+    plain = peer.command
+
+    def command(handler: Handler, port: int | str) -> list[str]:
+        folder = TRACE_DIR / handler.name
+        if port != "PORT":
+            shutil.rmtree(folder, ignore_errors=True)
+        return [*plain(handler, port), "--trace", str(folder / "trace.jsonl")]
+
+    peer.name, peer.command = "zigttp-trace", command
+    peer.version += " --trace"
+    return peer
+
+
 def zigttp_peer(args: argparse.Namespace) -> Peer:
     def command(handler: Handler, port: int | str) -> list[str]:
         argv = [
@@ -546,6 +568,7 @@ def build_peers(args: argparse.Namespace) -> list[Peer]:
     npm_tools = find_npm_tools([n for n in ("deno", "workerd") if n in wanted], install=not args.no_install)
     makers: dict[str, Callable[[], Peer]] = {
         "zigttp": lambda: zigttp_peer(args),
+        "zigttp-trace": lambda: zigttp_trace_peer(args),
         "granian-bare": granian_peer,
         "node": node_peer,
         "deno": lambda: deno_peer(npm_tools.get("deno")),
@@ -846,6 +869,12 @@ def targets(rows: list[Row], colds: list[ColdStart], costs: dict[str, float] | N
                 "disturbed": noisy,
             }
         )
+    for handler, need in TRACE_TARGETS:
+        traced, plain = rps_of(rows, "zigttp-trace", handler), rps_of(rows, "zigttp", handler)
+        value = traced / plain if traced and plain else None
+        if traced is not None:
+            out.append({"target": f"{handler} --trace >= {need:.1f} x untraced", "value": value,
+                        "status": verdict(value, lambda v, n=need: v >= n)})
     fresh = costs["fresh_ms"] - costs["pooled_ms"] if costs else None
     out.append(
         {
@@ -908,7 +937,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--zigttp-log", action="store_true", help="run zigttp serve without -q (logs in the log dir)")
     p.add_argument("--no-install", action="store_true", help="do not npm-install deno/workerd when missing")
     p.add_argument("--json", type=Path, help="write the raw results to this file")
+    p.add_argument("--trace", action="store_true", help="also measure zigttp serve --trace (peer zigttp-trace)")
     args = p.parse_args(argv)
+    if args.trace and "zigttp-trace" not in args.only:
+        args.only += ",zigttp-trace"
+    if not args.trace:
+        args.only = ",".join(n for n in args.only.split(",") if n.strip() != "zigttp-trace")
     args.only = _pick(p, args.only, PEER_ORDER, "--only")
     args.handlers = _pick(p, args.handlers, HANDLER_ORDER, "--handlers")
     if args.quick:

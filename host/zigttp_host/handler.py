@@ -128,18 +128,19 @@ class Handler:
 
     # ---------- instances ----------
 
-    def _new_instance(self) -> GuestInstance:
+    def _new_instance(self, seed: int | None = None) -> GuestInstance:
         inst = GuestInstance(self.host.engine.wasmtime, self.pre, self.functions,
                              memory_limit=self.limits.memory_bytes, logger=self._guest_log, fresh_module=False)
-        inst.reseed()
+        inst.reseed(seed)
         inst.ctx.grants = self.grants
         inst.ctx.clock_origin_ns, inst.ctx.clock_start_ns = self.clock_origin_ns, time.monotonic_ns()
         self.instances_created += 1
         return inst
 
-    def _acquire(self) -> GuestInstance:
+    def _acquire(self, seed: int | None = None) -> GuestInstance:
+        """This request's instance; a fresh one is seeded with `seed` (a journal's) at once."""
         if self.isolation == "fresh":
-            return self._new_instance()
+            return self._new_instance(seed)
         inst = getattr(self._local, "instance", None)
         if inst is None:
             inst = self._local.instance = self._new_instance()
@@ -218,7 +219,7 @@ class Handler:
         meta = wellformed.dumps({"m": request.method, "u": request.url, "h": request.headers,
                                  "b": 1 if request.body else 0})
         try:
-            inst = self._acquire()
+            inst = self._acquire(None if journal is None else journal.seed)
         except GuestFailure as e:
             return failure_response(Failure("internal_error", message=_describe(e)))
         ctx = inst.ctx
@@ -258,7 +259,7 @@ class Handler:
     def _prepare(self, inst: GuestInstance, journal: Journal | None) -> None:
         ctx = inst.ctx
         ctx.denied = ctx.fatal = None
-        if journal is not None:
+        if journal is not None and self.isolation != "fresh":  # a fresh instance was seeded with it
             inst.reseed(journal.seed)
         ctx.journal = journal
         ctx.log_lines_left, ctx.log_bytes_left, ctx.log_dropped = self.limits.log_lines, self.limits.log_bytes, 0

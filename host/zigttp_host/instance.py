@@ -7,6 +7,7 @@ import os
 import time
 from collections.abc import Callable
 from ctypes import byref
+from functools import cached_property
 
 import wasmtime
 from wasmtime import _ffi as ffi
@@ -94,9 +95,6 @@ class GuestInstance:
         self.memory: wasmtime.Memory = _export(self.store, self.instance, "memory")  # type: ignore[assignment]
         self._buf = self._func("buf")
         self._handle = self._func("handle")
-        self._last_len = self._func("last_len")
-        self._set_limits = self._func("set_limits")
-        self._reseed = self._func("reseed")
         self.base = ctypes.addressof(self.memory.data_ptr(self.store).contents)
         self.ctx = CallContext(memory=self.memory, base=self.base, functions=functions, logger=logger)
         self._buf_ptr = 0
@@ -110,6 +108,20 @@ class GuestInstance:
             self._call_raw(self._func("_initialize"))
             self._init = self._func("init")
             self._load = self._func("load")
+
+    # Exports most requests never call are bound on first use: each costs
+    # about 40 µs, which a fresh instance per request would pay every time.
+    @cached_property
+    def _last_len(self) -> FastFunc:
+        return self._func("last_len")
+
+    @cached_property
+    def _set_limits(self) -> FastFunc:
+        return self._func("set_limits")
+
+    @cached_property
+    def _reseed(self) -> FastFunc:
+        return self._func("reseed")
 
     def _func(self, name: str) -> FastFunc:
         return FastFunc(_export(self.store, self.instance, name), self.store, SIGNATURES[name])  # type: ignore[arg-type]

@@ -22,6 +22,7 @@ import fcntl
 import logging
 import os
 import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -163,13 +164,19 @@ def _body_fields(body: bytes, r: Redactor) -> dict[str, Any]:
 
 
 class TraceWriter:
-    """Appends groups to PATH, one write() per group under a file lock; rotates at max_bytes.
+    """Appends groups to PATH, one write() per group; rotates at about max_bytes.
 
-    Several worker processes and threads may share one PATH: each group goes
-    in whole (an exclusive flock around the append), and whoever finds the
-    file full renames it to `<stem>.<n><suffix>` (n counting up) and starts a
-    new one; the others notice the rename by its inode and reopen.
+    Several worker processes and threads may share one PATH. Each group is
+    one write() on an O_APPEND file, which Linux applies whole (the file's
+    lock is held for the write), so groups never interleave and a killed
+    process leaves whole groups only. Whoever finds the file full renames it
+    to `<stem>.<n><suffix>` (n counting up) under an exclusive lock on the
+    folder and starts a new one; the other processes notice the new file by
+    its inode within ROTATION_CHECK_S, so with several workers a rotated file
+    can end a little past max_bytes.
     """
+
+    ROTATION_CHECK_S = 0.1
 
     def __init__(self, path: str | Path, functions: HostFunctions, *, meta: dict[str, Any],
                  max_bytes: int = DEFAULT_MAX_BYTES, keep_secrets: bool = False) -> None:
@@ -180,6 +187,8 @@ class TraceWriter:
         self.secret_exports = frozenset((t.module, t.fn) for t in functions.traced.values() if t.secret)
         self._lock = threading.Lock()
         self._fd: int | None = None
+        self._size = 0
+        self._next_check = 0.0
         self.groups_written = 0
         self.write_errors = 0
 
@@ -196,41 +205,54 @@ class TraceWriter:
                 log.error("trace %s: group not written (%d so far): %s", self.path, self.write_errors, e)
 
     def _append(self, data: bytes) -> None:
-        fd = self._locked_current()
-        try:
-            if self.max_bytes and os.fstat(fd).st_size and os.fstat(fd).st_size + len(data) > self.max_bytes:
-                self._rotate()
-                fcntl.flock(fd, fcntl.LOCK_UN)
-                fd = self._locked_current()
-            view = memoryview(data)
-            while view:
-                view = view[os.write(fd, view):]
-        finally:
-            fcntl.flock(fd, fcntl.LOCK_UN)
+        now = time.monotonic()
+        if self._fd is None or now >= self._next_check:
+            self._follow()
+            self._next_check = now + self.ROTATION_CHECK_S
+        if self.max_bytes and self._size and self._size + len(data) > self.max_bytes:
+            self._rotate(len(data))
+        assert self._fd is not None
+        written = os.write(self._fd, data)
+        if written != len(data):  # only a full disk or a signal does this: the group is then not whole
+            raise OSError(f"short write ({written} of {len(data)} bytes)")
+        self._size += written
 
-    def _locked_current(self) -> int:
-        """The fd of the file now at PATH, exclusively locked."""
-        while True:
-            if self._fd is None:
-                self.path.parent.mkdir(parents=True, exist_ok=True)
-                self._fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_CLOEXEC, 0o600)
-            fcntl.flock(self._fd, fcntl.LOCK_EX)
+    def _follow(self) -> None:
+        """(Re)opens PATH when it is not the file we hold (first use, or rotated by another process)."""
+        if self._fd is not None:
             try:
-                same = os.stat(self.path).st_ino == os.fstat(self._fd).st_ino
+                if os.stat(self.path).st_ino == os.fstat(self._fd).st_ino:
+                    self._size = os.fstat(self._fd).st_size
+                    return
             except FileNotFoundError:
-                same = False
-            if same:
-                return self._fd
-            fcntl.flock(self._fd, fcntl.LOCK_UN)
+                pass
             os.close(self._fd)
             self._fd = None
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_CLOEXEC, 0o600)
+        self._size = os.fstat(self._fd).st_size
 
-    def _rotate(self) -> None:
-        taken = [int(p.name[len(self.path.stem) + 1: -len(self.path.suffix) or None])
-                 for p in self.path.parent.glob(f"{self.path.stem}.*{self.path.suffix}")
-                 if p.name[len(self.path.stem) + 1: -len(self.path.suffix) or None].isdigit()]
-        target = self.path.with_name(f"{self.path.stem}.{max(taken, default=0) + 1:06d}{self.path.suffix}")
-        os.rename(self.path, target)
+    def _rotate(self, incoming: int) -> None:
+        folder = os.open(self.path.parent, os.O_RDONLY | os.O_CLOEXEC)
+        try:
+            fcntl.flock(folder, fcntl.LOCK_EX)
+            try:
+                st = os.stat(self.path)
+            except FileNotFoundError:
+                st = None
+            # another process may have rotated it already: then only follow
+            if st is not None and self._fd is not None and st.st_ino == os.fstat(self._fd).st_ino \
+                    and st.st_size + incoming > self.max_bytes:
+                os.rename(self.path, self._next_name())
+            self._follow()
+        finally:
+            os.close(folder)  # closing releases the lock
+
+    def _next_name(self) -> Path:
+        stem, suffix = self.path.stem, self.path.suffix
+        taken = [int(n) for p in self.path.parent.glob(f"{stem}.*{suffix}")
+                 if (n := p.name[len(stem) + 1: len(p.name) - len(suffix)]).isdigit()]
+        return self.path.with_name(f"{stem}.{max(taken, default=0) + 1:06d}{suffix}")
 
     def close(self) -> None:
         with self._lock:
