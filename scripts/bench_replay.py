@@ -105,7 +105,8 @@ def main() -> int:
         for name in HANDLERS:
             plain, traced = measure_journal_cost(host, name, args.rounds, args.requests, folder)
             rate = measure_replay(host, name, args.traces, args.rounds, folder)
-            mark = "" if name != "hello" else f"  (target >= {REPLAY_TARGET:.0f}: {'PASS' if rate >= REPLAY_TARGET else 'FAIL'})"
+            verdict = "PASS" if rate >= REPLAY_TARGET else "FAIL"
+            mark = "" if name != "hello" else f"  (target >= {REPLAY_TARGET:.0f}: {verdict})"
             print(f"{name:<8} {plain:>14.1f} {traced:>12.1f} {plain / traced:>7.2f}   {rate:>10.0f}{mark}")
     return 0
 
