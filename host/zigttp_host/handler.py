@@ -197,7 +197,7 @@ class Handler:
         recording = journal is None and self.trace is not None
         if recording:
             journal = Journal.record()
-        started = time.perf_counter_ns()
+        started = time.perf_counter_ns() if recording else 0
         try:
             response = self._run_guest(request, trial_route, journal)
         except Exception as e:  # a host bug must answer 500 JSON, never escape into the server
