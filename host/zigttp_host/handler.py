@@ -26,6 +26,8 @@ from .trial import TRIAL_DEADLINE_MS, TRIAL_FUEL_MS, TrialPolicy, route_of
 
 if TYPE_CHECKING:
     from .host import Host
+    from .imports import CallContext
+    from .registry import HostFatal
 
 log = logging.getLogger("zigttp.handler")
 
@@ -80,6 +82,7 @@ class Handler:
         self._trial_fuel: int | None = None
         self.trials = TrialPolicy()
         self.clock_origin_ns = self._clock_seed_ns()
+        self.bundle_sha256 = hashlib.sha256(bundle.source.encode()).hexdigest()
         self.module, self.initial_memory = self._pre_initialised_module()
         if self.initial_memory > limits.memory_bytes:
             raise HandlerLoadError(bundle.name, f"the memory limit ({limits.memory_bytes} bytes) is below the "
@@ -134,6 +137,7 @@ class Handler:
         inst.reseed(seed)
         inst.ctx.grants = self.grants
         inst.ctx.clock_origin_ns, inst.ctx.clock_start_ns = self.clock_origin_ns, time.monotonic_ns()
+        inst.ctx.bundle_sha256 = self.bundle_sha256
         self.instances_created += 1
         return inst
 
@@ -223,7 +227,7 @@ class Handler:
         except GuestFailure as e:
             return failure_response(Failure("internal_error", message=_describe(e)))
         ctx = inst.ctx
-        self._prepare(inst, journal)
+        self._prepare(inst, journal, request)
         held: list[tuple[str, str]] = []
         fuel, soft_timeout_ms = self.fuel, None
         if trial:
@@ -242,8 +246,12 @@ class Handler:
             if e.trapped:
                 self._discard(inst)
             self._flush_log(held, ctx.log_dropped)
+            if ctx.fatal is not None:  # the host stopped it: its reason, not the guest's unwinding
+                return fatal_response(ctx.fatal)
             return failure_response(self._failure(e, inst))
         finally:
+            if ctx.after_request:
+                self._after_request(ctx)
             ctx.journal = None
             if trial:
                 ctx.trial, ctx.logger = False, self._guest_log
@@ -253,12 +261,21 @@ class Handler:
                 self._discard(inst)
         self._flush_log(held, ctx.log_dropped)
         if ctx.fatal is not None:  # the host stopped the request after the guest's last host call
-            return failure_response(Failure(ctx.fatal.kind, message=str(ctx.fatal)))
+            return fatal_response(ctx.fatal)
         return negotiate(request, decode_response(frame, self.limits, self._framing_dropped))
 
-    def _prepare(self, inst: GuestInstance, journal: Journal | None) -> None:
+    def _after_request(self, ctx: CallContext) -> None:
+        callbacks, ctx.after_request = ctx.after_request, []
+        for callback in callbacks:
+            try:
+                callback(ctx)
+            except Exception as e:  # one failing clean-up must not skip the others
+                log.error("%s: clean-up after a request failed: %s", self.bundle.name, type(e).__name__)
+
+    def _prepare(self, inst: GuestInstance, journal: Journal | None, request: HttpRequest) -> None:
         ctx = inst.ctx
         ctx.denied = ctx.fatal = None
+        ctx.request = request
         if journal is not None and self.isolation != "fresh":  # a fresh instance was seeded with it
             inst.reseed(journal.seed)
         ctx.journal = journal
@@ -279,8 +296,6 @@ class Handler:
                                     "(content-length, transfer-encoding, connection and the like)")
 
     def _failure(self, e: GuestFailure, inst: GuestInstance) -> Failure:
-        if inst.ctx.fatal is not None:
-            return Failure(inst.ctx.fatal.kind, message=str(inst.ctx.fatal), instance_discarded=e.trapped)
         kind = e.kind
         f = Failure(kind, message=e.info.get("message", ""), stack=e.info.get("stack", "") or "",
                     instance_discarded=e.trapped)
@@ -314,6 +329,19 @@ class Handler:
 
     def _guest_log(self, level: str, text: str) -> None:
         self.host.log_sink(self.bundle.name, level, text)
+
+
+def fatal_response(fatal: HostFatal) -> HttpResponse:
+    """The answer to a request the host stopped (registry.HostFatal): a suspended durable run is 202."""
+    from .durable.run import RETRY_AFTER_S, RunBusy, RunSuspended
+
+    if isinstance(fatal, RunSuspended):
+        body = {"pending": True, "durableKey": fatal.key, "wait": fatal.wait}
+        return HttpResponse(202, [("content-type", "application/json")], wellformed.dumps(body))
+    response = failure_response(Failure(fatal.kind, message=str(fatal)))
+    if isinstance(fatal, RunBusy):
+        response.headers.append(("retry-after", str(RETRY_AFTER_S)))
+    return response
 
 
 def _describe(e: GuestFailure) -> str:

@@ -67,6 +67,11 @@ FAILURE_KINDS: dict[str, FailureKind] = {
     "too_many_headers": FailureKind(431, "more than 100 request headers"),
     "journal_write_failed": FailureKind(
         500, "a write-ahead journal entry (durable oplog) could not be written", describes=True),
+    "durable_error": FailureKind(500, "zigttp:durable used wrongly, or without --durable", describes=True),
+    "durable_diverged": FailureKind(
+        500, "a durable run's replay did not match its oplog (the oplog is left as it is)", describes=True),
+    "durable_busy": FailureKind(409, "the durable run is executing in another request (Retry-After)",
+                                describes=True),
     "internal_error": FailureKind(500, "a fault in the host itself (logged on one line)"),
 }
 

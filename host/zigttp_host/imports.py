@@ -88,6 +88,10 @@ class CallContext:
     log_dropped: int = 0
     # The request's I/O journal (journal.py), when it is recorded or played back.
     journal: Journal | None = None
+    # The request being served, and what runs after it (a durable run releases its claim).
+    request: Any = None
+    after_request: list[Callable[[CallContext], None]] = field(default_factory=list)
+    bundle_sha256: str = ""
     # The monotonic clock the guest reads: clock_origin_ns at clock_start_ns (time.monotonic_ns()).
     clock_origin_ns: int = 0
     clock_start_ns: int = 0

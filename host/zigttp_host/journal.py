@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from . import wellformed
 from .abi import CallStatus
-from .registry import CapabilityDenied, HostCallError, JournalWriteFailed, TracedExport
+from .registry import CapabilityDenied, HostCallError, HostFatal, JournalWriteFailed, TracedExport
 
 if TYPE_CHECKING:
     from .imports import CallContext
@@ -78,6 +78,16 @@ class IoError:
         except KeyError:
             error.status = CallStatus.ERROR
         raise error
+
+
+class JournalDiverged(HostFatal):
+    """A resumed request did not do what its recording says (strict journals): it stops, nothing is written."""
+
+    kind = "durable_diverged"
+
+    def __init__(self, divergence: Divergence, context: str = "") -> None:
+        super().__init__(divergence.describe() + (f" ({context})" if context else ""))
+        self.divergence = divergence
 
 
 @dataclass(slots=True)
@@ -140,6 +150,12 @@ class Journal:
     # written (redact.redact_live_args), applied to live ones before comparing.
     normalize_args: Callable[[bytes], bytes] | None = None
     finished: bool = False
+    # Resume: a divergence in the recorded prefix stops the request (JournalDiverged)
+    # instead of being collected; `context` is added to its message (e.g. both bundle hashes).
+    strict: bool = False
+    context: str = ""
+    # Calls that run live and are never recorded nor matched (a durable run re-reads env()).
+    unrecorded: frozenset[tuple[str, str]] = frozenset()
 
     def __post_init__(self) -> None:
         if self.mode not in MODES:
@@ -168,6 +184,9 @@ class Journal:
         """Answers one traced host call; returns the result's JSON text (b"": undefined) or raises its error."""
         if self.mode == "record":
             return self._live(ctx, export, impl, guard, raw_args, args)
+        if (export.module, export.fn) in self.unrecorded:
+            result = impl(ctx, args) if guard is None else guard(ctx, impl, args)
+            return b"" if result is None else wellformed.dumps(result)
         if self.mode == "stub":
             return self._stubbed(ctx, export, impl, guard, raw_args, args)
         if self.mode == "resume" and self.cursor >= len(self.entries):
@@ -207,16 +226,16 @@ class Journal:
             raw_args = self.normalize_args(raw_args)
         position = self.cursor
         if position >= len(self.entries):
-            self.divergences.append(Divergence(position, "missing", "", _call_text(module, fn, raw_args)))
+            self._diverge(Divergence(position, "missing", "", _call_text(module, fn, raw_args)))
             return b""
         entry = self.entries[position]
         self.cursor += 1
         if (entry.module, entry.fn) != (module, fn):
-            self.divergences.append(Divergence(position, "mismatch", _call_text(entry.module, entry.fn, entry.args),
-                                               _call_text(module, fn, raw_args)))
+            self._diverge(Divergence(position, "mismatch", _call_text(entry.module, entry.fn, entry.args),
+                                     _call_text(module, fn, raw_args)))
         elif not _same_args(entry.args, raw_args):
-            self.divergences.append(Divergence(position, "args", _call_text(entry.module, entry.fn, entry.args),
-                                               _call_text(module, fn, raw_args)))
+            self._diverge(Divergence(position, "args", _call_text(entry.module, entry.fn, entry.args),
+                                     _call_text(module, fn, raw_args)))
         if entry.error is not None:
             entry.error.raise_again()
         return entry.result
@@ -233,6 +252,34 @@ class Journal:
             result = impl(ctx, args) if guard is None else guard(ctx, impl, args)
             return b"" if result is None else wellformed.dumps(result)
         return b""
+
+    def _diverge(self, d: Divergence) -> None:
+        if self.strict:
+            raise JournalDiverged(d, self.context)
+        self.divergences.append(d)
+
+    # ---------- positional access (durable runs walk their events with these) ----------
+
+    def next_recorded(self) -> IoEntry | None:
+        """The next recorded entry not yet answered; None once the recording is used up."""
+        return self.entries[self.cursor] if self.cursor < len(self.entries) and self.mode != "record" else None
+
+    def consume(self) -> IoEntry:
+        entry = self.entries[self.cursor]
+        self.cursor += 1
+        return entry
+
+    def append(self, module: str, fn: str, args: bytes, result: bytes) -> IoEntry:
+        """Records a live event (through the sink, write-ahead); only past the recorded prefix."""
+        if self.mode == "resume" and self.live_from is None:
+            self.live_from = len(self.entries)
+        entry = IoEntry(len(self.entries), module, fn, args, result)
+        self._keep(entry)
+        return entry
+
+    def diverged(self, expected: str, actual: str) -> None:
+        """Reports that the request attempted `actual` where the recording has `expected`."""
+        self._diverge(Divergence(self.cursor, "mismatch", expected, actual))
 
     # ---------- the clock ----------
 

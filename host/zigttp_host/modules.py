@@ -19,6 +19,7 @@ from .virtual_modules import (
     compose,
     crypto,
     decode,
+    durable,
     env,
     fetch,
     http,
@@ -55,7 +56,7 @@ def console_log(ctx: CallContext, args: list[Any]) -> None:
 
 
 _FAMILIES = (env, crypto, auth, validate, decode, cache, sql, fetch, io, compose, router, http, url, ident, log,
-             text, time_)
+             text, time_, durable)
 
 # The single module registry. An export's host-call id is its position, and
 # the table is pasted into the guest prelude (and so into every snapshot's

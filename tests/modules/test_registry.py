@@ -15,7 +15,7 @@ from zigttp_host.registry import EFFECTS, RETURN_KINDS
 
 MODULES = {"zigttp:env", "zigttp:crypto", "zigttp:auth", "zigttp:validate", "zigttp:decode", "zigttp:cache",
            "zigttp:sql", "zigttp:fetch", "zigttp:io", "zigttp:compose", "zigttp:router", "zigttp:http", "zigttp:url",
-           "zigttp:id", "zigttp:log", "zigttp:text", "zigttp:time"}
+           "zigttp:id", "zigttp:log", "zigttp:text", "zigttp:time", "zigttp:durable"}
 
 
 def test_every_module_family_is_registered() -> None:
@@ -52,7 +52,7 @@ def test_host_call_ids_follow_the_registry() -> None:
 
 def test_the_compiler_reads_the_registry() -> None:
     assert set(virtual_modules()) == {m.split(":")[1] for m in MODULES} | {"types"}
-    assert is_known_virtual_module("zigttp:auth") and not is_known_virtual_module("zigttp:durable")
+    assert is_known_virtual_module("zigttp:durable") and not is_known_virtual_module("zigttp:websocket")
     sigs = module_signatures("auth")
     assert sigs is not None
     verify = sigs["jwtVerify"]

@@ -55,6 +55,10 @@ class ModuleConfig:
     cache_max_entries: int = 10_000
     cache_max_bytes: int = 16 << 20
 
+    # zigttp:durable: the folder of the file store (None: every export throws
+    # "... requires --durable <DIR>"). Created on first use, owner-only.
+    durable_dir: str | None = None
+
     # zigttp:log: where its NDJSON lines go (default: standard error).
     log_sink: Callable[[str], None] | None = field(default=None, compare=False)
 

@@ -66,6 +66,18 @@ class ModuleRuntime:
         self.statements = LruDict(1024)  # statement text → checked statement (zigttp:sql)
         self.routes = LruDict(256)  # route keys → parsed routes (zigttp:router)
 
+    def durable_store(self) -> Any:
+        """The zigttp:durable store (durable/store.py), or None without durable_dir."""
+        if self.config.durable_dir is None:
+            return None
+
+        def make(config: ModuleConfig) -> Any:
+            from ..durable.store import FileStore
+
+            return FileStore(config.durable_dir or "")
+
+        return self.resource("durable", make)
+
     def resource(self, name: str, make: Callable[[ModuleConfig], T]) -> T:
         """The named shared resource, made from the configuration on first use."""
         found = self._resources.get(name)

@@ -1,0 +1,236 @@
+"""Where durable runs live: the store interface, and the file store under `--durable DIR`.
+
+The interface is what the semantics need and nothing more, so a store on
+PostgreSQL drops in: read a run, create it, append to it (with the claim's
+fencing token), claim and release it, list runs, and signals and timers.
+The file store keeps the seed's layout:
+
+    DIR/runs/<key>/oplog.jsonl          one run's events (oplog.py), fsync'd per line
+    DIR/runs/<key>/.lock                held (flock) while a process executes the run
+    DIR/signals/<key>/<name>/<t>-<id>.json   signals not yet delivered, oldest first
+    DIR/scheduled/<unix_ms>-<key>-<name>.json  timers and signalAt deliveries
+
+Keys and names become file names through names.py. Files other than the
+oplog are written atomically (temporary file, fsync, rename, fsync of the
+folder); a new folder or file is made durable by an fsync of its parent.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import secrets
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+from .. import wellformed
+from .names import file_name
+from .oplog import Oplog, OplogError, parse
+
+SLEEP_NAME = "~sleep"  # the schedule name of a sleep()'s timer: no signal name maps to it
+
+
+@dataclass
+class Claim:
+    """The right to execute one run now. `token` fences writes in stores shared by several hosts."""
+
+    key: str
+    token: int
+    handle: Any = None  # the store's own (the file store: the lock's and the oplog's file descriptors)
+
+
+@dataclass(frozen=True)
+class Scheduled:
+    at_ms: int
+    key: str
+    name: str  # SLEEP_NAME for a timer
+    payload: Any
+    ref: str  # the store's handle to remove it
+
+
+class DurableStore(Protocol):
+    def read(self, key: str) -> Oplog | None: ...
+    def claim(self, key: str) -> Claim | None: ...
+    def release(self, claim: Claim) -> None: ...
+    def create(self, claim: Claim, first_lines: bytes) -> None: ...
+    def append(self, claim: Claim, line: bytes) -> None: ...
+    def keys(self) -> list[str]: ...
+    def put_signal(self, key: str, name: str, payload: Any) -> bool: ...
+    def signals(self, key: str, name: str) -> list[tuple[str, Any]]: ...
+    def drop_signal(self, key: str, name: str, signal_id: str) -> None: ...
+    def schedule(self, at_ms: int, key: str, name: str, payload: Any) -> None: ...
+    def due(self, now_ms: int) -> list[Scheduled]: ...
+    def unschedule(self, item: Scheduled) -> None: ...
+
+
+class FileStore:
+    """The default store: plain files under one folder, one writer per run (flock)."""
+
+    def __init__(self, root: str | Path) -> None:
+        self.root = Path(root)
+
+    # ---------- paths ----------
+
+    def _run_dir(self, key: str) -> Path:
+        return self.root / "runs" / file_name(key)
+
+    def _ensure(self, folder: Path) -> None:
+        if folder.is_dir():
+            return
+        missing = [p for p in [folder, *folder.parents] if not p.exists()]
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        for p in reversed(missing):  # a new folder is durable once its parent's entry is
+            _fsync_dir(p.parent)
+
+    # ---------- runs ----------
+
+    def read(self, key: str) -> Oplog | None:
+        path = self._run_dir(key) / "oplog.jsonl"
+        try:
+            raw = path.read_bytes()
+        except FileNotFoundError:
+            return None
+        if raw.count(b"\n") < 2:
+            return None  # created but its first lines never completed: the run has not started
+        return parse(raw, str(path))
+
+    def claim(self, key: str) -> Claim | None:
+        folder = self._run_dir(key)
+        self._ensure(folder)
+        lock = os.open(folder / ".lock", os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(lock)
+            return None
+        return Claim(key, 0, [lock, None])
+
+    def release(self, claim: Claim) -> None:
+        lock, oplog = claim.handle
+        if oplog is not None:
+            os.close(oplog)
+        os.close(lock)  # closing releases the flock
+        claim.handle = [None, None]
+
+    def create(self, claim: Claim, first_lines: bytes) -> None:
+        folder = self._run_dir(claim.key)
+        fd = os.open(folder / "oplog.jsonl", os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_APPEND | os.O_CLOEXEC,
+                     0o600)
+        claim.handle[1] = fd
+        _write_all(fd, first_lines)
+        os.fsync(fd)
+        _fsync_dir(folder)
+
+    def append(self, claim: Claim, line: bytes) -> None:
+        fd = claim.handle[1]
+        if fd is None:
+            fd = claim.handle[1] = os.open(self._run_dir(claim.key) / "oplog.jsonl",
+                                           os.O_WRONLY | os.O_APPEND | os.O_CLOEXEC)
+        _write_all(fd, line)
+        os.fsync(fd)
+
+    def keys(self) -> list[str]:
+        out = []
+        for folder in sorted((self.root / "runs").glob("*")):
+            try:
+                with (folder / "oplog.jsonl").open("rb") as f:
+                    first = f.readline()
+                key = wellformed.loads(first).get("key")
+            except (OSError, wellformed.MalformedJson, AttributeError):
+                continue
+            if isinstance(key, str):
+                out.append(key)
+        return out
+
+    # ---------- signals ----------
+
+    def _signal_dir(self, key: str, name: str) -> Path:
+        return self.root / "signals" / file_name(key) / file_name(name)
+
+    def put_signal(self, key: str, name: str, payload: Any) -> bool:
+        if not (self._run_dir(key) / "oplog.jsonl").exists():
+            return False
+        signal_id = f"{time.time_ns():020d}-{secrets.token_hex(6)}"
+        folder = self._signal_dir(key, name)
+        self._ensure(folder)
+        _atomic_write(folder / f"{signal_id}.json",
+                      wellformed.dumps({"key": key, "name": name, "id": signal_id, "payload": payload}))
+        return True
+
+    def signals(self, key: str, name: str) -> list[tuple[str, Any]]:
+        out = []
+        for path in sorted(self._signal_dir(key, name).glob("*.json")):
+            try:
+                doc = wellformed.loads(path.read_bytes())
+            except (OSError, wellformed.MalformedJson):
+                continue
+            if isinstance(doc, dict) and doc.get("key") == key and doc.get("name") == name:
+                out.append((str(doc.get("id", path.stem)), doc.get("payload")))
+        return out
+
+    def drop_signal(self, key: str, name: str, signal_id: str) -> None:
+        folder = self._signal_dir(key, name)
+        try:
+            (folder / f"{signal_id}.json").unlink()
+            _fsync_dir(folder)
+        except FileNotFoundError:
+            pass
+
+    # ---------- timers ----------
+
+    def schedule(self, at_ms: int, key: str, name: str, payload: Any) -> None:
+        folder = self.root / "scheduled"
+        self._ensure(folder)
+        _atomic_write(folder / f"{at_ms}-{file_name(key)}-{file_name(name)}.json",
+                      wellformed.dumps({"key": key, "name": name, "at_ms": at_ms, "payload": payload}))
+
+    def due(self, now_ms: int) -> list[Scheduled]:
+        out = []
+        for path in sorted((self.root / "scheduled").glob("*.json")):
+            at, _, _ = path.name.partition("-")
+            if not at.isdigit() or int(at) > now_ms:
+                continue
+            try:
+                doc = wellformed.loads(path.read_bytes())
+            except (OSError, wellformed.MalformedJson):
+                continue
+            out.append(Scheduled(int(at), doc["key"], doc["name"], doc.get("payload"), str(path)))
+        return sorted(out, key=lambda s: s.at_ms)
+
+    def unschedule(self, item: Scheduled) -> None:
+        try:
+            os.unlink(item.ref)
+            _fsync_dir(Path(item.ref).parent)
+        except FileNotFoundError:
+            pass
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view):]
+
+
+def _atomic_write(path: Path, data: bytes) -> None:
+    tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o600)
+    try:
+        _write_all(fd, data)
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    os.rename(tmp, path)
+    _fsync_dir(path.parent)
+
+
+def _fsync_dir(folder: Path) -> None:
+    fd = os.open(folder, os.O_RDONLY | os.O_CLOEXEC)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+__all__ = ["SLEEP_NAME", "Claim", "DurableStore", "FileStore", "OplogError", "Scheduled"]
