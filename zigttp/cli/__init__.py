@@ -6,6 +6,7 @@
     verify.py    zigttp verify   (alias: zigttp check)
     build.py     zigttp build
     replay.py    zigttp replay
+    admin.py     zigttp admin    (durable runs)
     argtypes.py  the argument types the commands share
 
 Building the parser imports no compiler, verifier or server: each command
@@ -18,7 +19,7 @@ import argparse
 
 from zigttp import __version__
 
-from . import build, compile, replay, serve, types, verify
+from . import admin, build, compile, replay, serve, types, verify
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -35,6 +36,7 @@ def build_parser() -> argparse.ArgumentParser:
     verify.add_command(sub)
     build.add_command(sub)
     replay.add_command(sub)
+    admin.add_command(sub)
     return parser
 
 

@@ -113,6 +113,10 @@ def add_module_arguments(p: argparse.ArgumentParser) -> None:
                         "the server's state folder); memory is faster but per worker")
     p.add_argument("--sqlite", type=Path, default=None, metavar="FILE",
                    help="the SQLite database zigttp:sql statements run on (WAL mode, safe with several workers)")
+    p.add_argument("--durable", type=Path, default=None, metavar="DIR",
+                   help="keep zigttp:durable runs under DIR (created on first use, owner-only): each step, sleep "
+                        "and waitSignal is written and fsync'd before it returns; without it every zigttp:durable "
+                        "export fails (docs/durable.md)")
     p.add_argument("--sql-schema", type=Path, default=None, metavar="FILE",
                    help="prepare every statement registered with sql() against this schema (SQL DDL) and refuse "
                         "the handler if one fails")

@@ -5,6 +5,7 @@
     --cache sqlite|memory  zigttp:cache store shared by the workers, or per worker
     --sqlite FILE          the database zigttp:sql runs on
     --sql-schema FILE      check every registered sql() statement against this schema at start
+    --durable DIR          where zigttp:durable keeps its runs, signals and timers
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ def module_settings(args: argparse.Namespace) -> dict[str, Any]:
         "env_from_process": True,
         "cache_backend": args.cache,
         "sqlite_path": str(args.sqlite.resolve()) if args.sqlite else None,
+        "durable_dir": str(args.durable.resolve()) if args.durable else None,
     }
 
 

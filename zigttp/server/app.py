@@ -13,6 +13,7 @@ from typing import Any
 import orjson
 
 from zigttp_host import Bundle, Failure, Handler, Host, HttpRequest, HttpResponse
+from zigttp_host.durable.scheduler import Scheduler
 from zigttp_host.http import failure_response
 from zigttp_host.logtext import escape_controls
 from zigttp_host.tracefile import TraceWriter
@@ -54,6 +55,7 @@ class ZigttpApp:
         self.limits = config.limits_obj()
         self.handler: Handler | None = None
         self.dispatcher: ThreadDispatcher | None = None
+        self.scheduler: Scheduler | None = None
 
     # granian calls this once per worker, before serving
     def __rsgi_init__(self, loop: asyncio.AbstractEventLoop) -> None:
@@ -75,6 +77,10 @@ class ZigttpApp:
         if self.config.inline:
             self.handler.warm()
         self.dispatcher = ThreadDispatcher(loop, self.config.threads, thread_init=self.handler.warm)
+        store = host.functions.runtime.durable_store()
+        if store is not None:  # one worker leads (a lock in the durable folder); the others stand by
+            self.scheduler = Scheduler(store, self.handler.handle)
+            self.scheduler.start()
 
     def _trace_writer(self, host: Host) -> TraceWriter | None:
         t = self.config.trace
@@ -85,6 +91,8 @@ class ZigttpApp:
         return TraceWriter(t["path"], host.functions, meta=meta, max_bytes=t["max_bytes"], keep_secrets=t["secrets"])
 
     def __rsgi_del__(self, loop: asyncio.AbstractEventLoop) -> None:
+        if self.scheduler is not None:
+            self.scheduler.stop()
         if self.dispatcher is not None:
             self.dispatcher.shutdown()
 

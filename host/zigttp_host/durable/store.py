@@ -56,13 +56,19 @@ class DurableStore(Protocol):
     def release(self, claim: Claim) -> None: ...
     def create(self, claim: Claim, first_lines: bytes) -> None: ...
     def append(self, claim: Claim, line: bytes) -> None: ...
-    def keys(self) -> list[str]: ...
+    def run_keys(self) -> list[str]: ...
     def put_signal(self, key: str, name: str, payload: Any) -> bool: ...
     def signals(self, key: str, name: str) -> list[tuple[str, Any]]: ...
     def drop_signal(self, key: str, name: str, signal_id: str) -> None: ...
     def schedule(self, at_ms: int, key: str, name: str, payload: Any) -> None: ...
     def due(self, now_ms: int) -> list[Scheduled]: ...
     def unschedule(self, item: Scheduled) -> None: ...
+    def waiting_signal_keys(self) -> list[str]: ...
+    def park(self, key: str, reason: str, attempts: int) -> None: ...
+    def is_dead(self, key: str) -> bool: ...
+    def dead_runs(self) -> list[dict[str, Any]]: ...
+    def revive(self, key: str) -> bool: ...
+    def discard(self, key: str) -> bool: ...
 
 
 class FileStore:
@@ -80,8 +86,9 @@ class FileStore:
         if folder.is_dir():
             return
         missing = [p for p in [folder, *folder.parents] if not p.exists()]
-        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-        for p in reversed(missing):  # a new folder is durable once its parent's entry is
+        for p in reversed(missing):  # owner-only; a new folder is durable once its parent's entry is
+            p.mkdir(mode=0o700, exist_ok=True)
+            os.chmod(p, 0o700)  # mkdir's mode is masked by the umask
             _fsync_dir(p.parent)
 
     # ---------- runs ----------
@@ -131,7 +138,7 @@ class FileStore:
         _write_all(fd, line)
         os.fsync(fd)
 
-    def keys(self) -> list[str]:
+    def run_keys(self) -> list[str]:
         out = []
         for folder in sorted((self.root / "runs").glob("*")):
             try:
@@ -205,6 +212,71 @@ class FileStore:
             _fsync_dir(Path(item.ref).parent)
         except FileNotFoundError:
             pass
+
+    def waiting_signal_keys(self) -> list[str]:
+        """Runs with at least one signal not yet delivered (their real keys, from the signal files)."""
+        keys = []
+        for run_dir in sorted((self.root / "signals").glob("*")):
+            for path in sorted(run_dir.glob("*/*.json"))[:1]:
+                try:
+                    key = wellformed.loads(path.read_bytes()).get("key")
+                except (OSError, wellformed.MalformedJson, AttributeError):
+                    continue
+                if isinstance(key, str):
+                    keys.append(key)
+        return keys
+
+    # ---------- dead runs ----------
+
+    def _dead_path(self, key: str) -> Path:
+        return self.root / "dead-runs" / f"{file_name(key)}.json"
+
+    def park(self, key: str, reason: str, attempts: int) -> None:
+        from .scheduler import dead_record
+
+        self._ensure(self.root / "dead-runs")
+        _atomic_write(self._dead_path(key), dead_record(key, reason, attempts))
+
+    def is_dead(self, key: str) -> bool:
+        path = self._dead_path(key)
+        if not path.exists():
+            return False
+        try:
+            return wellformed.loads(path.read_bytes()).get("state") == "dead"
+        except (OSError, wellformed.MalformedJson, AttributeError):
+            return True
+
+    def dead_runs(self) -> list[dict[str, Any]]:
+        out = []
+        for path in sorted((self.root / "dead-runs").glob("*.json")):
+            try:
+                doc = wellformed.loads(path.read_bytes())
+            except (OSError, wellformed.MalformedJson):
+                continue
+            if isinstance(doc, dict):
+                out.append(doc)
+        return out
+
+    def revive(self, key: str) -> bool:
+        """Replay a dead run: its record goes, the scheduler retries it."""
+        try:
+            self._dead_path(key).unlink()
+        except FileNotFoundError:
+            return False
+        _fsync_dir(self._dead_path(key).parent)
+        return True
+
+    def discard(self, key: str) -> bool:
+        """Discard a dead run: kept as a record with state "discarded", never retried."""
+        path = self._dead_path(key)
+        try:
+            doc = wellformed.loads(path.read_bytes())
+        except (OSError, wellformed.MalformedJson):
+            return False
+        doc["state"] = "discarded"
+        doc["discarded_at_ms"] = int(time.time() * 1000)
+        _atomic_write(path, wellformed.dumps(doc))
+        return True
 
 
 def _write_all(fd: int, data: bytes) -> None:

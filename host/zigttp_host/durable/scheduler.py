@@ -1,0 +1,183 @@
+"""The durable scheduler: fires due timers and scheduled signals, delivers waiting signals, recovers runs.
+
+One per store, not one per worker: every worker process starts a
+Scheduler, and each tries to take an exclusive lock on `DIR/scheduler.lock`;
+the one that holds it does the work, the others retry every second, so when
+that worker dies another takes over. A run is resumed by serving its
+recorded request again through the Handler, which replays the oplog up to
+where it stopped — the same path a client's retry takes. A run whose resume
+keeps failing (a 500, not a 202 or a 409) is retried with exponential backoff
+and parked as a dead run after MAX_ATTEMPTS, until an operator replays or
+discards it (`zigttp admin`).
+"""
+
+from __future__ import annotations
+
+import base64
+import fcntl
+import logging
+import os
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from .. import wellformed
+from ..http import HttpRequest, HttpResponse
+from .store import SLEEP_NAME, FileStore, Scheduled
+
+log = logging.getLogger("zigttp.durable")
+
+POLL_S = 0.2
+LOCK_RETRY_S = 1.0
+MAX_ATTEMPTS = 10
+FIRST_BACKOFF_S = 0.5
+MAX_BACKOFF_S = 60.0
+
+
+@dataclass
+class _Failing:
+    attempts: int
+    next_at: float
+
+
+class Scheduler:
+    """Resumes runs of one store through `serve` (a Handler's handle, on this thread)."""
+
+    def __init__(self, store: FileStore, serve: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.store = store
+        self.serve = serve
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._lock_fd: int | None = None
+        self._failing: dict[str, _Failing] = {}
+        self.resumed = 0
+
+    # ---------- life cycle ----------
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._loop, name="zigttp-durable-scheduler", daemon=True)
+        self._thread.start()
+
+    def stop(self, timeout: float = 10.0) -> None:
+        """Takes no more work; waits for the resume in progress (the server then drains)."""
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+        if self._lock_fd is not None:
+            os.close(self._lock_fd)
+            self._lock_fd = None
+
+    def _loop(self) -> None:
+        while not self._stop.is_set():
+            if not self._leader():
+                self._stop.wait(LOCK_RETRY_S)
+                continue
+            try:
+                self.tick()
+            except Exception as e:  # the scheduler outlives any one bad run
+                log.error("durable scheduler: %s: %s", type(e).__name__, e)
+            self._stop.wait(POLL_S)
+
+    def _leader(self) -> bool:
+        if self._lock_fd is not None:
+            return True
+        self.store.root.mkdir(parents=True, exist_ok=True, mode=0o700)
+        fd = os.open(self.store.root / "scheduler.lock", os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            return False
+        self._lock_fd = fd
+        self.recover()
+        return True
+
+    # ---------- work ----------
+
+    def recover(self) -> None:
+        """On taking the lead: every run not completed is resumed once (a waiting one just waits again)."""
+        for key in self.store.run_keys():
+            if self._stop.is_set():
+                return
+            oplog = self._oplog(key)
+            if oplog is not None and not oplog.complete:
+                self.resume(key)
+
+    def tick(self) -> None:
+        now_ms = int(time.time() * 1000)
+        for item in self.store.due(now_ms):
+            if self._stop.is_set():
+                return
+            self._fire(item)
+        for key in self.store.waiting_signal_keys():
+            if self._stop.is_set():
+                return
+            self.resume(key)
+
+    def _fire(self, item: Scheduled) -> None:
+        if item.name != SLEEP_NAME and not self.store.put_signal(item.key, item.name, item.payload):
+            log.warning("durable scheduler: signalAt for unknown run %r dropped", item.key)
+        self.store.unschedule(item)
+        self.resume(item.key)
+
+    def _oplog(self, key: str) -> Any:
+        try:
+            return self.store.read(key)
+        except ValueError as e:
+            log.error("durable run %r: unreadable oplog: %s", key, e)
+            return None
+
+    def resume(self, key: str) -> HttpResponse | None:
+        """Serves the run's recorded request again; counts failures toward a dead run."""
+        if self.store.is_dead(key):
+            return None
+        failing = self._failing.get(key)
+        if failing is not None and time.monotonic() < failing.next_at:
+            return None
+        oplog = self._oplog(key)
+        if oplog is None or oplog.complete:
+            return None
+        response = self.serve(request_of(oplog.request))
+        self.resumed += 1
+        if response.status >= 500:
+            self._failed(key, response)
+        else:
+            self._failing.pop(key, None)
+        return response
+
+    def _failed(self, key: str, response: HttpResponse) -> None:
+        failing = self._failing.setdefault(key, _Failing(0, 0.0))
+        failing.attempts += 1
+        reason = response.body.decode(errors="replace")[:500]
+        if failing.attempts >= MAX_ATTEMPTS:
+            self.store.park(key, reason, failing.attempts)
+            self._failing.pop(key, None)
+            log.error("durable run %r parked as dead after %d attempts: %s", key, failing.attempts, reason)
+            return
+        delay = min(FIRST_BACKOFF_S * 2 ** (failing.attempts - 1), MAX_BACKOFF_S)
+        failing.next_at = time.monotonic() + delay * (0.5 + 0.5 * (os.urandom(1)[0] / 255))
+
+
+def request_of(line: dict[str, Any]) -> HttpRequest:
+    """The HttpRequest of an oplog's request line."""
+    headers: list[tuple[str, str]] = []
+    for name, value in (line.get("headers") or {}).items():
+        for one in value if isinstance(value, list) else [value]:
+            headers.append((str(name), str(one)))
+    body = b""
+    if isinstance(line.get("body_base64"), str):
+        body = base64.b64decode(line["body_base64"])
+    elif isinstance(line.get("body"), str):
+        body = line["body"].encode()
+    return HttpRequest(str(line.get("method", "GET")), str(line.get("url", "/")), headers, body)
+
+
+def dead_record(key: str, reason: str, attempts: int) -> bytes:
+    now = int(time.time() * 1000)
+    return wellformed.dumps({"key": key, "reason": reason, "attempts": attempts, "dead_at_ms": now,
+                             "state": "dead"})
+
+
+__all__ = ["Scheduler", "dead_record", "request_of"]

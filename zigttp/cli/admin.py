@@ -1,0 +1,81 @@
+"""`zigttp admin --durable-dir DIR [--contract FILE] [--host 127.0.0.1] [--port 8787] [--token T]`.
+
+The admin service for durable runs (zigttp/durable/admin.py), against the
+same folder `zigttp serve --durable` uses, while it runs. The runtime itself
+exposes no admin routes. Binds to 127.0.0.1; on any other address a token is
+required (`--token` or ZIGTTP_ADMIN_TOKEN). Exit 2 on a usage error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ipaddress
+import json
+import os
+import sys
+from pathlib import Path
+
+from .argtypes import port
+
+TOKEN_ENV = "ZIGTTP_ADMIN_TOKEN"
+DESCRIPTION = (
+    "Inspect durable runs and deliver signals over HTTP, against the folder of `zigttp serve --durable DIR`: "
+    "GET /_zigttp/durable/runs, GET /_zigttp/durable/runs/:key, POST /_zigttp/durable/runs/:key/signals/:name "
+    "(JSON payload), GET /_zigttp/durable/contract, POST /_zigttp/durable/dead-runs/:key/replay|discard. "
+    f"Listens on 127.0.0.1 by default; on another address every request needs 'Authorization: Bearer TOKEN' "
+    f"(--token or the {TOKEN_ENV} environment variable)."
+)
+
+
+def add_command(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("admin", help="inspect durable runs and deliver signals", description=DESCRIPTION)
+    p.add_argument("--durable-dir", type=Path, required=True, metavar="DIR", help="the folder serve --durable uses")
+    p.add_argument("--contract", type=Path, default=None, metavar="FILE",
+                   help="contract.json (zigttp build) whose durable section GET /_zigttp/durable/contract answers")
+    p.add_argument("--host", default="127.0.0.1", help="address to bind (not loopback: a token is required)")
+    p.add_argument("--port", type=port, default=8787, help="port to bind")
+    p.add_argument("--token", default=None, help=f"bearer token required of every request (or ${TOKEN_ENV})")
+    p.set_defaults(run=run_admin)
+
+
+def _loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def run_admin(args: argparse.Namespace) -> int:
+    from zigttp.durable.admin import AdminServer
+    from zigttp_host.durable.store import FileStore
+
+    token = args.token or os.environ.get(TOKEN_ENV) or None
+    if token is None and not _loopback(args.host):
+        print(f"error: --host {args.host} is not a loopback address: set --token or {TOKEN_ENV}", file=sys.stderr)
+        return 2
+    if not args.durable_dir.is_dir():
+        print(f"error: --durable-dir {args.durable_dir}: no such folder", file=sys.stderr)
+        return 2
+    contract = None
+    if args.contract is not None:
+        try:
+            contract = json.loads(args.contract.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as e:
+            print(f"error: cannot read contract {args.contract}: {e}", file=sys.stderr)
+            return 2
+    try:
+        server = AdminServer((args.host, args.port), FileStore(args.durable_dir), contract, token)
+    except OSError as e:
+        print(f"error: cannot listen on {args.host}:{args.port}: {e.strerror or e}", file=sys.stderr)
+        return 1
+    print(f"zigttp admin: http://{args.host}:{server.server_address[1]}/_zigttp/durable/runs "
+          f"(durable folder {args.durable_dir})", file=sys.stderr, flush=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+    return 0

@@ -1,0 +1,129 @@
+"""`zigttp admin`: inspect durable runs and deliver signals, against the folder `serve --durable` uses.
+
+Routes (JSON in and out):
+
+    GET  /_zigttp/durable/contract                    the contract's durable section (with --contract)
+    GET  /_zigttp/durable/runs                        every run: status, why it waits, dead-run reason
+    GET  /_zigttp/durable/runs/:key                   one run: state and its history of events
+    POST /_zigttp/durable/runs/:key/signals/:name     deliver a signal (the body is its JSON payload)
+    POST /_zigttp/durable/dead-runs/:key/replay       retry a dead run (the scheduler picks it up)
+    POST /_zigttp/durable/dead-runs/:key/discard      keep it dead for good
+
+Keys and names are percent-encoded path segments (`order%3A42`). With a
+token, every request needs `Authorization: Bearer <token>`.
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import unquote
+
+import orjson
+
+from zigttp_host.durable.store import FileStore
+
+from . import status
+
+PREFIX = "/_zigttp/durable"
+MAX_BODY = 1 << 20
+
+
+class AdminServer(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def __init__(self, address: tuple[str, int], store: FileStore, contract: dict[str, Any] | None,
+                 token: str | None) -> None:
+        super().__init__(address, AdminRequest)
+        self.store = store
+        self.contract = contract
+        self.token = token
+
+
+class AdminRequest(BaseHTTPRequestHandler):
+    server: AdminServer
+    server_version = "zigttp-admin"
+
+    def log_message(self, format: str, *args: Any) -> None:
+        return
+
+    def _send(self, status_code: int, body: Any) -> None:
+        data = orjson.dumps(body)
+        self.send_response(status_code)
+        self.send_header("content-type", "application/json")
+        self.send_header("content-length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def _authorised(self) -> bool:
+        token = self.server.token
+        if token is None:
+            return True
+        given = self.headers.get("authorization", "")
+        if given.startswith("Bearer ") and hmac.compare_digest(given[7:].encode(), token.encode()):
+            return True
+        self._send(401, {"error": "unauthorized", "message": "send Authorization: Bearer <token>"})
+        return False
+
+    def _parts(self) -> list[str] | None:
+        path = self.path.split("?", 1)[0]
+        if not path.startswith(PREFIX + "/"):
+            return None
+        return [unquote(p) for p in path[len(PREFIX) + 1:].split("/")]
+
+    def do_GET(self) -> None:
+        if not self._authorised():
+            return
+        parts = self._parts()
+        store = self.server.store
+        if parts == ["contract"]:
+            contract = self.server.contract
+            if contract is None:
+                self._send(404, {"error": "not_found", "message": "start zigttp admin with --contract FILE"})
+            else:
+                self._send(200, contract.get("durable") or {"message": "the contract has no durable section"})
+        elif parts == ["runs"]:
+            self._send(200, {"runs": status.runs(store)})
+        elif parts is not None and len(parts) == 2 and parts[0] == "runs":
+            self._one_run(parts[1])
+        else:
+            self._send(404, {"error": "not_found"})
+
+    def _one_run(self, key: str) -> None:
+        store = self.server.store
+        oplog = store.read(key)
+        if oplog is None:
+            self._send(404, {"error": "unknown_run", "key": key})
+            return
+        self._send(200, {**status.summary(store, key), "events": status.events(oplog)})
+
+    def do_POST(self) -> None:
+        if not self._authorised():
+            return
+        parts = self._parts() or []
+        if len(parts) == 4 and parts[0] == "runs" and parts[2] == "signals":
+            self._signal(parts[1], parts[3])
+        elif len(parts) == 3 and parts[0] == "dead-runs" and parts[2] in ("replay", "discard"):
+            store = self.server.store
+            done = store.revive(parts[1]) if parts[2] == "replay" else store.discard(parts[1])
+            self._send(200 if done else 404, {"key": parts[1], "done": done})
+        else:
+            self._send(404, {"error": "not_found"})
+
+    def _signal(self, key: str, name: str) -> None:
+        length = int(self.headers.get("content-length") or 0)
+        if length > MAX_BODY:
+            self._send(413, {"error": "body_too_large", "limitBytes": MAX_BODY})
+            return
+        raw = self.rfile.read(length) if length else b"null"
+        try:
+            payload = json.loads(raw or b"null")
+        except ValueError as e:
+            self._send(400, {"error": "bad_request", "message": f"the signal payload is not JSON: {e}"})
+            return
+        if not self.server.store.put_signal(key, name, payload):
+            self._send(404, {"error": "unknown_run", "key": key})
+            return
+        self._send(202, {"accepted": True, "key": key, "name": name})

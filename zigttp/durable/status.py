@@ -1,0 +1,65 @@
+"""What a durable run is doing, derived from its oplog: for `zigttp admin` and its JSON."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+
+from zigttp_host.durable.oplog import DURABLE, Oplog
+from zigttp_host.durable.store import FileStore
+
+
+def events(oplog: Oplog) -> list[dict[str, Any]]:
+    """The run's history: steps, waits and module calls, in order."""
+    out = []
+    for e in oplog.entries:
+        if e.module == DURABLE:
+            out.append({"seq": e.seq, "type": e.fn, **(orjson.loads(e.result) if e.result else {})})
+        else:
+            out.append({"seq": e.seq, "type": "io", "module": e.module, "fn": e.fn})
+    return out
+
+
+def state(oplog: Oplog) -> dict[str, Any]:
+    """status: completed | waiting (wait: timer until / signal name) | incomplete."""
+    if oplog.complete:
+        return {"status": "completed", "responseStatus": (oplog.response or {}).get("status")}
+    last: dict[str, Any] | None = None
+    for event in events(oplog):
+        if event["type"] in ("wait_signal", "wait_timer"):
+            last = event
+        elif event["type"] in ("resume_signal", "resume_timer"):
+            last = None
+    if last is None:
+        return {"status": "incomplete"}
+    if last["type"] == "wait_timer":
+        return {"status": "waiting", "wait": {"type": "timer", "until": last.get("until_ms")}}
+    return {"status": "waiting", "wait": {"type": "signal", "name": last.get("name")}}
+
+
+def summary(store: FileStore, key: str) -> dict[str, Any]:
+    try:
+        oplog = store.read(key)
+    except ValueError as e:
+        return {"key": key, "status": "unreadable", "reason": str(e)}
+    if oplog is None:
+        return {"key": key, "status": "unknown"}
+    out = {"key": key, **state(oplog), "steps": sum(1 for e in events(oplog) if e["type"] == "step_result"),
+           "bundle": oplog.header.get("bundle"), "createdMs": oplog.header.get("created_ms")}
+    if oplog.torn:
+        out["tornTail"] = True
+    return out
+
+
+def runs(store: FileStore) -> list[dict[str, Any]]:
+    dead = {d.get("key"): d for d in store.dead_runs()}
+    out = []
+    for key in store.run_keys():
+        s = summary(store, key)
+        record = dead.get(key)
+        if record is not None and s.get("status") != "completed":
+            s["status"] = "dead" if record.get("state") == "dead" else "discarded"
+            s["deadReason"] = record.get("reason")
+        out.append(s)
+    return out
