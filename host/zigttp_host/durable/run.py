@@ -22,7 +22,7 @@ import orjson
 
 from .. import wellformed
 from ..journal import IoEntry, Journal, JournalDiverged, new_seed
-from ..registry import HostFatal, HostTypeError
+from ..registry import HostFatal
 from .oplog import DURABLE, FORMAT, VERSION, entry_line
 from .store import SLEEP_NAME, Claim, DurableStore
 
@@ -32,6 +32,12 @@ if TYPE_CHECKING:
 
 STATE = "durable"
 RETRY_AFTER_S = 1
+
+
+class DurableMisuse(HostFatal):
+    """zigttp:durable used wrongly: the request fails with 500 durable_error and this message."""
+
+    kind = "durable_error"
 
 
 class RunSuspended(HostFatal):
@@ -82,6 +88,8 @@ class ActiveRun:
         if not self.ended:
             self.ended = True
             ctx.journal = self.outer
+            if ctx.state.get(STATE) is self:
+                del ctx.state[STATE]
             self.store.release(self.claim)
 
 
@@ -110,7 +118,7 @@ def request_line(ctx: CallContext) -> dict[str, Any]:
 def begin(ctx: CallContext, store: DurableStore, key: str, secret_calls: frozenset[tuple[str, str]]) -> dict:
     """Opens run `key` for this request; {"response": …} when it already completed."""
     if STATE in ctx.state:
-        raise HostTypeError("run() cannot be nested: one run per request")
+        raise DurableMisuse("run() cannot be nested: one run per request")
     claim = store.claim(key)
     if claim is None:
         raise RunBusy(key)
@@ -121,6 +129,8 @@ def begin(ctx: CallContext, store: DurableStore, key: str, secret_calls: frozens
         if oplog.complete:
             store.release(claim)
             return {"response": _response_fields(oplog.response or {})}
+        if oplog.torn:
+            store.drop_torn_tail(claim)
     except BaseException:
         store.release(claim)
         raise
@@ -163,7 +173,7 @@ def _response_fields(line: dict[str, Any]) -> dict[str, Any]:
 def active(ctx: CallContext, fn: str) -> ActiveRun:
     run = ctx.state.get(STATE)
     if not isinstance(run, ActiveRun) or run.ended:
-        raise HostTypeError(f"{fn}() must be called inside run()")
+        raise DurableMisuse(f"{fn}() must be called inside run()")
     return run
 
 
@@ -173,7 +183,6 @@ def end(ctx: CallContext, response: dict[str, Any]) -> bool:
     line = {"type": "response", **{k: response[k] for k in ("status", "headers", "body") if k in response}}
     run.store.append(run.claim, wellformed.dumps(line) + b"\n" + b'{"type":"complete"}\n')
     run.close(ctx)
-    ctx.state.pop(STATE, None)
     return True
 
 
@@ -211,7 +220,7 @@ def step_begin(ctx: CallContext, name: str) -> dict[str, Any]:
     """
     run = active(ctx, "step")
     if run.in_step is not None:
-        raise HostTypeError(f"step() cannot be nested: step {name!r} inside step {run.in_step!r}")
+        raise DurableMisuse(f"step() cannot be nested: step {name!r} inside step {run.in_step!r}")
     run.in_step = name
     if _recorded(run, "step_start", name) is None:
         _event(run, "step_start", {"name": name})
@@ -234,7 +243,7 @@ def step_begin(ctx: CallContext, name: str) -> dict[str, Any]:
 def step_end(ctx: CallContext, name: str, value: Any) -> bool:
     run = active(ctx, "step")
     if run.in_step != name:
-        raise HostTypeError(f"step() result for {name!r} outside its step")
+        raise DurableMisuse(f"step() result for {name!r} outside its step")
     _event(run, "step_result", {"name": name, "result": value})
     run.in_step = None
     return True

@@ -56,6 +56,7 @@ class DurableStore(Protocol):
     def release(self, claim: Claim) -> None: ...
     def create(self, claim: Claim, first_lines: bytes) -> None: ...
     def append(self, claim: Claim, line: bytes) -> None: ...
+    def drop_torn_tail(self, claim: Claim) -> None: ...
     def run_keys(self) -> list[str]: ...
     def put_signal(self, key: str, name: str, payload: Any) -> bool: ...
     def signals(self, key: str, name: str) -> list[tuple[str, Any]]: ...
@@ -137,6 +138,19 @@ class FileStore:
                                            os.O_WRONLY | os.O_APPEND | os.O_CLOEXEC)
         _write_all(fd, line)
         os.fsync(fd)
+
+    def drop_torn_tail(self, claim: Claim) -> None:
+        """Cuts a last line the writer never finished, so the next append starts on a line of its own."""
+        path = self._run_dir(claim.key) / "oplog.jsonl"
+        raw = path.read_bytes()
+        keep = raw.rfind(b"\n") + 1
+        if keep < len(raw):
+            os.truncate(path, keep)
+            fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+            try:
+                os.fsync(fd)
+            finally:
+                os.close(fd)
 
     def run_keys(self) -> list[str]:
         out = []

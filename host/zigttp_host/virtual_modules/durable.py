@@ -14,7 +14,8 @@ import time
 from typing import TYPE_CHECKING, Any
 
 from ..durable import run as R
-from ..registry import Export, HostFatal, JournalWriteFailed, Param
+from ..durable.run import DurableMisuse
+from ..registry import Export, JournalWriteFailed, Param
 from .runtime import runtime_of
 
 if TYPE_CHECKING:
@@ -23,12 +24,6 @@ if TYPE_CHECKING:
 
 M = "zigttp:durable"
 MAX_NAME_BYTES = 4096
-
-
-class DurableMisuse(HostFatal):
-    """zigttp:durable used wrongly: the request fails with 500 durable_error and this message."""
-
-    kind = "durable_error"
 
 
 def store_of(ctx: CallContext, fn: str) -> DurableStore:
