@@ -107,7 +107,7 @@ class Divergence:
     """Where a replayed request stopped matching its recording."""
 
     seq: int  # position in the recorded entries (or the live call's position)
-    kind: str  # missing | mismatch | args | unconsumed | order
+    kind: str  # missing | mismatch | args | unconsumed | order | event (a durable run's step, timer or signal)
     expected: str  # "module.fn(args)" or "" for an extra live call
     actual: str
 
@@ -116,6 +116,8 @@ class Divergence:
             return f"io #{self.seq}: call {self.actual} was not recorded"
         if self.kind == "unconsumed":
             return f"io #{self.seq}: recorded call {self.expected} was not made"
+        if self.kind == "event":
+            return f"step #{self.seq}: recorded {self.expected}, attempted {self.actual}"
         if self.kind == "order":
             return f"io #{self.seq}: call {self.actual} made out of recorded order"
         return f"io #{self.seq}: expected {self.expected}, got {self.actual}"
@@ -278,8 +280,8 @@ class Journal:
         return entry
 
     def diverged(self, expected: str, actual: str) -> None:
-        """Reports that the request attempted `actual` where the recording has `expected`."""
-        self._diverge(Divergence(self.cursor, "mismatch", expected, actual))
+        """Reports that the request attempted `actual` where the recording has `expected` (an event)."""
+        self._diverge(Divergence(self.cursor, "event", expected, actual))
 
     # ---------- the clock ----------
 

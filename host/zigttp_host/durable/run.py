@@ -205,7 +205,7 @@ def _recorded(run: ActiveRun, kind: str, name: str | None = None) -> dict[str, A
         attempted = f"{kind}({orjson.dumps(name).decode() if name is not None else ''})"
         recorded = f"{entry.fn}({orjson.dumps(fields.get('name')).decode()})" if entry.module == DURABLE \
             else f"{entry.module}.{entry.fn}"
-        run.journal.diverged(f"step #{entry.seq} {recorded}", attempted)
+        run.journal.diverged(recorded, attempted)
     run.journal.consume()
     return fields
 
