@@ -22,7 +22,7 @@ import orjson
 
 from .. import wellformed
 from ..journal import IoEntry, Journal, JournalDiverged, new_seed
-from ..registry import HostFatal
+from ..registry import HostFatal, JournalWriteFailed
 from .oplog import DURABLE, FORMAT, VERSION, entry_line
 from .store import SLEEP_NAME, Claim, DurableStore
 
@@ -69,7 +69,10 @@ class OplogSink:
         self.claim = claim
 
     def append(self, entry: IoEntry, *, fencing_token: int | None) -> None:
-        self.store.append(self.claim, entry_line(entry))
+        try:
+            self.store.append(self.claim, entry_line(entry))
+        except OSError as e:
+            raise JournalWriteFailed(f"durable oplog write failed: {e.strerror or e}") from None
 
 
 @dataclass
