@@ -170,3 +170,36 @@ def test_dns_answers_are_checked_and_the_checked_address_is_used(probe_for: Call
 ])
 def test_wrong_calls_are_type_errors(allowed: Probe, args: list, message: str) -> None:
     assert allowed.throws(F, "fetch", *args) == ("TypeError", message)
+
+
+@pytest.fixture(scope="module")
+def durable_probe(probe_for: Callable[..., Probe], up: Upstream, tmp_path_factory: pytest.TempPathFactory) -> Probe:
+    folder = tmp_path_factory.mktemp("durable")
+    return probe_for(outbound_hosts=(f"127.0.0.1:{up.port}",), durable_dir=str(folder))
+
+
+def test_a_durable_fetch_is_answered_from_its_record(durable_probe: Probe, up: Upstream) -> None:
+    up.reset()
+    init = {"durable": {"key": "order-42"}}
+    first = fetch(durable_probe, f"{up.url}/echo?n=1", init)
+    again = fetch(durable_probe, f"{up.url}/echo?n=1", init)
+    assert first["status"] == 200 and again["json"] == first["json"]
+    assert len(up.requests) == 1  # the second came from <durable>/fetch/<hash>.step
+    other = fetch(durable_probe, f"{up.url}/echo?n=1", {"durable": {"key": "order-43"}})
+    assert other["status"] == 200 and len(up.requests) == 2
+
+
+@pytest.mark.parametrize(("durable", "detail"), [
+    ({}, "init.durable.key must be a non-empty string"),
+    ({"key": "k", "retries": 17}, "init.durable.retries must be a whole number from 0 to 16"),
+    ({"key": "k", "backoff": "linear"}, 'init.durable.backoff must be "none" or "exponential"'),
+    ({"key": "k", "ttl_s": 0}, "init.durable.ttl_s must be a whole number of seconds from 1 to 604800"),
+])
+def test_invalid_durable_options_are_599(durable_probe: Probe, up: Upstream, durable: dict, detail: str) -> None:
+    r = fetch(durable_probe, f"{up.url}/json", {"durable": durable})
+    assert (r["status"], r["error"], r["details"]) == (599, "InvalidDurable", detail)
+
+
+def test_a_durable_fetch_without_durable_is_599(allowed: Probe, up: Upstream) -> None:
+    r = fetch(allowed, f"{up.url}/json", {"durable": {"key": "k"}})
+    assert (r["status"], r["error"]) == (599, "DurableNotConfigured")

@@ -9,6 +9,7 @@ The file store keeps the seed's layout:
     DIR/runs/<key>/.lock                held (flock) while a process executes the run
     DIR/signals/<key>/<name>/<t>-<id>.json   signals not yet delivered, oldest first
     DIR/scheduled/<unix_ms>-<key>-<name>.json  timers and signalAt deliveries
+    DIR/fetch/<hash>.step               fetch(url, { durable }) responses (virtual_modules/fetchcache.py)
 
 Keys and names become file names through names.py. Files other than the
 oplog are written atomically (temporary file, fsync, rename, fsync of the
@@ -198,6 +199,11 @@ class FileStore:
             _fsync_dir(folder)
         except FileNotFoundError:
             pass
+
+    def put_file(self, path: Path, data: bytes) -> None:
+        """Any other file of the folder (the durable fetch cache), written atomically."""
+        self._ensure(path.parent)
+        _atomic_write(path, data)
 
     # ---------- timers ----------
 

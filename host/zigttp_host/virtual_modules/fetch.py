@@ -23,6 +23,7 @@ import orjson
 
 from ..registry import Export, HostInterrupted, HostTypeError, Param
 from . import args as a
+from . import fetchcache
 from .config import ModuleConfig
 from .egress import EgressError, EgressPolicy, Target
 from .runtime import ModuleRuntime, runtime_of
@@ -281,7 +282,15 @@ def fetch(ctx: CallContext, args: list[Any]) -> dict[str, Any]:
     if slots is not None:  # inside a parallel()/race() thunk: its last request is recorded
         slots[-1] = spec
         return failure("Pending", PENDING, spec.url)
-    result = perform(runtime_of(ctx), spec, ctx.soft_deadline)
+    init = a.get(args, 1)
+    durable = fetchcache.options(init.get("durable") if isinstance(init, dict) else None)
+    rt = runtime_of(ctx)
+    if isinstance(durable, str):
+        return failure("InvalidDurable", durable, spec.url)
+    if durable is not None and rt.durable_store() is None:
+        return failure("DurableNotConfigured", "fetch() with init.durable requires --durable <DIR>", spec.url)
+    result = perform(rt, spec, ctx.soft_deadline) if durable is None else \
+        fetchcache.durable_fetch(rt, spec, durable, ctx.soft_deadline)
     deadline = ctx.soft_deadline
     if result.get("error") == "Timeout" and deadline is not None and time.monotonic() >= deadline:
         # the request's own time ran out, not the fetch timeout: end it as the deadline does (504)
@@ -302,6 +311,8 @@ interface FetchInit {
   maxResponseBytes?: number;
   /** Headers dropped, like authorization, cookie and proxy-authorization, when a redirect leads to another origin. */
   sensitiveHeaders?: string[];
+  /** Keep the response under --durable's fetch/ folder: the same key, method, URL and body answer it again. */
+  durable?: { key: string; retries?: number; backoff?: "none" | "exponential"; ttl_s?: number };
 }
 /** A Response; failures (egress refused, network, timeout, size) are status 599 with `error` and `details`. */
 interface FetchResponse extends Response { url: string; error?: string; details?: string }
