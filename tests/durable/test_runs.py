@@ -192,3 +192,15 @@ def test_the_folder_is_owner_only(tmp_path: Path) -> None:
     for folder in [tmp_path / "d", *(tmp_path / "d").rglob("*")]:
         if folder.is_dir():
             assert folder.stat().st_mode & 0o077 == 0, folder
+
+
+def test_completed_runs_past_retention_are_removed_and_others_kept(tmp_path: Path) -> None:
+    done = _handler(tmp_path, APPROVAL_JS.replace('const approval = waitSignal("approved");', "const approval = 1;"))
+    assert _get(done)[0] == 200
+    waiting = _handler(tmp_path, APPROVAL_JS.replace('"order:42"', '"order:43"'))
+    assert _get(waiting)[0] == 202
+    store = FileStore(tmp_path / "d")
+    assert store.remove_completed(3600) == 0  # too young
+    time.sleep(0.05)
+    assert store.remove_completed(0.01) == 1
+    assert store.run_keys() == ["order:43"]

@@ -15,6 +15,19 @@ def size(text: str) -> int:
         raise argparse.ArgumentTypeError(str(e)) from None
 
 
+_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def duration(text: str) -> int:
+    """Seconds from 45s, 30m, 12h, 7d (a bare number is seconds)."""
+    value = text.strip().lower()
+    unit = _UNITS.get(value[-1:])
+    digits = value[:-1] if unit else value
+    if not digits.isdigit() or int(digits) <= 0:
+        raise argparse.ArgumentTypeError(f"expected a duration like 7d, 12h, 30m or 45s, got {text!r}")
+    return int(digits) * (unit or 1)
+
+
 def positive_int(text: str) -> int:
     try:
         n = int(text)

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 from zigttp_host.limits import Limits, format_size
 from zigttp_host.tracefile import DEFAULT_MAX_BYTES as DEFAULT_TRACE_MAX_BYTES
 
-from .argtypes import egress_host, name, non_negative_int, port, positive_int, size
+from .argtypes import duration, egress_host, name, non_negative_int, port, positive_int, size
 
 if TYPE_CHECKING:
     from zigttp.loader import LoadedSource
@@ -117,6 +117,9 @@ def add_module_arguments(p: argparse.ArgumentParser) -> None:
                    help="keep zigttp:durable runs under DIR (created on first use, owner-only): each step, sleep "
                         "and waitSignal is written and fsync'd before it returns; without it every zigttp:durable "
                         "export fails (docs/durable.md)")
+    p.add_argument("--durable-retention", type=duration, default=7 * 24 * 3600, metavar="TIME",
+                   help="remove completed durable runs this long after they completed: 7d, 12h, 30m or 45s "
+                        "(default 7d)")
     p.add_argument("--sql-schema", type=Path, default=None, metavar="FILE",
                    help="prepare every statement registered with sql() against this schema (SQL DDL) and refuse "
                         "the handler if one fails")

@@ -6,6 +6,7 @@
     --sqlite FILE          the database zigttp:sql runs on
     --sql-schema FILE      check every registered sql() statement against this schema at start
     --durable DIR          where zigttp:durable keeps its runs, signals and timers
+    --durable-retention D  how long completed runs are kept (7d, 12h, 30m, 45s)
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ def module_settings(args: argparse.Namespace) -> dict[str, Any]:
         "cache_backend": args.cache,
         "sqlite_path": str(args.sqlite.resolve()) if args.sqlite else None,
         "durable_dir": str(args.durable.resolve()) if args.durable else None,
+        "durable_retention_s": args.durable_retention,
     }
 
 

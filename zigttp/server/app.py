@@ -79,7 +79,8 @@ class ZigttpApp:
         self.dispatcher = ThreadDispatcher(loop, self.config.threads, thread_init=self.handler.warm)
         store = host.functions.runtime.durable_store()
         if store is not None:  # one worker leads (a lock in the durable folder); the others stand by
-            self.scheduler = Scheduler(store, self.handler.handle)
+            self.scheduler = Scheduler(store, self.handler.handle,
+                                       retention_s=self.config.module_config().durable_retention_s)
             self.scheduler.start()
 
     def _trace_writer(self, host: Host) -> TraceWriter | None:

@@ -8,7 +8,8 @@ recorded request again through the Handler, which replays the oplog up to
 where it stopped — the same path a client's retry takes. A run whose resume
 keeps failing (a 500, not a 202 or a 409) is retried with exponential backoff
 and parked as a dead run after MAX_ATTEMPTS, until an operator replays or
-discards it (`zigttp admin`).
+discards it (`zigttp admin`). Every minute it removes completed runs older
+than the retention.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from .store import SLEEP_NAME, FileStore, Scheduled
 log = logging.getLogger("zigttp.durable")
 
 POLL_S = 0.2
+SWEEP_S = 60.0  # how often completed runs past retention are looked for
 LOCK_RETRY_S = 1.0
 MAX_ATTEMPTS = 10
 FIRST_BACKOFF_S = 0.5
@@ -45,9 +47,12 @@ class _Failing:
 class Scheduler:
     """Resumes runs of one store through `serve` (a Handler's handle, on this thread)."""
 
-    def __init__(self, store: FileStore, serve: Callable[[HttpRequest], HttpResponse]) -> None:
+    def __init__(self, store: FileStore, serve: Callable[[HttpRequest], HttpResponse],
+                 retention_s: float = 7 * 24 * 3600) -> None:
         self.store = store
         self.serve = serve
+        self.retention_s = retention_s
+        self._next_sweep = 0.0
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._lock_fd: int | None = None
@@ -106,6 +111,11 @@ class Scheduler:
                 self.resume(key)
 
     def tick(self) -> None:
+        if time.monotonic() >= self._next_sweep:
+            self._next_sweep = time.monotonic() + SWEEP_S
+            removed = self.store.remove_completed(self.retention_s)
+            if removed:
+                log.info("durable scheduler: %d completed runs past retention removed", removed)
         now_ms = int(time.time() * 1000)
         for item in self.store.due(now_ms):
             if self._stop.is_set():

@@ -71,6 +71,7 @@ class DurableStore(Protocol):
     def dead_runs(self) -> list[dict[str, Any]]: ...
     def revive(self, key: str) -> bool: ...
     def discard(self, key: str) -> bool: ...
+    def remove_completed(self, older_than_s: float) -> int: ...
 
 
 class FileStore:
@@ -165,6 +166,44 @@ class FileStore:
             if isinstance(key, str):
                 out.append(key)
         return out
+
+    def remove_completed(self, older_than_s: float) -> int:
+        """Removes runs completed more than older_than_s ago (by the oplog's last write); how many went."""
+        import shutil
+
+        cutoff = time.time() - older_than_s
+        removed = 0
+        for folder in sorted((self.root / "runs").glob("*")):
+            oplog = folder / "oplog.jsonl"
+            try:
+                if oplog.stat().st_mtime > cutoff or not oplog.read_bytes().endswith(b'{"type":"complete"}\n'):
+                    continue
+            except OSError:
+                continue
+            claim = self.claim_folder(folder)
+            if claim is None:
+                continue  # executing right now
+            try:
+                shutil.rmtree(self.root / "signals" / folder.name, ignore_errors=True)
+                shutil.rmtree(folder)
+                removed += 1
+            finally:
+                os.close(claim)
+        if removed:
+            _fsync_dir(self.root / "runs")
+        return removed
+
+    def claim_folder(self, folder: Path) -> int | None:
+        try:
+            lock = os.open(folder / ".lock", os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+        except OSError:
+            return None
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(lock)
+            return None
+        return lock
 
     # ---------- signals ----------
 

@@ -58,6 +58,8 @@ class ModuleConfig:
     # zigttp:durable: the folder of the file store (None: every export throws
     # "... requires --durable <DIR>"). Created on first use, owner-only.
     durable_dir: str | None = None
+    # Completed runs older than this are removed by the scheduler (zigttp serve --durable-retention).
+    durable_retention_s: int = 7 * 24 * 3600
 
     # zigttp:log: where its NDJSON lines go (default: standard error).
     log_sink: Callable[[str], None] | None = field(default=None, compare=False)
