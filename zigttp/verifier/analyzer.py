@@ -40,7 +40,7 @@ from zigttp.verifier.flowenv import (
 from zigttp.verifier.members import element_type, index_type, member_type
 from zigttp.verifier.registry import ModuleExport
 from zigttp.verifier.scope import Binding
-from zigttp.verifier.ztypes import (
+from zigttp.verifier.typemodel import (
     NUMBER,
     STRING,
     UNDEFINED,
@@ -66,7 +66,7 @@ if TYPE_CHECKING:
     from zigttp.verifier.optionals import OptionalChecker
     from zigttp.verifier.results import ResultChecker
     from zigttp.verifier.sound import SoundChecker
-    from zigttp.verifier.types import TypeChecker
+    from zigttp.verifier.typecheck import TypeChecker
 
 
 @dataclass

@@ -6,7 +6,7 @@ types, type variables or shapes this model does not capture is accepted.
 
 from __future__ import annotations
 
-from zigttp.verifier.ztypes import (
+from zigttp.verifier.typemodel import (
     NEVER,
     OBJECT,
     UNDEFINED,

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from functools import cache
 
-from zigttp.verifier.ztypes import (
+from zigttp.verifier.typemodel import (
     BOOLEAN,
     FALSE,
     NUMBER,

@@ -19,7 +19,7 @@ from zigttp.verifier.flowenv import (
 )
 from zigttp.verifier.members import call_signature, is_callable
 from zigttp.verifier.registry import ModuleExport
-from zigttp.verifier.ztypes import (
+from zigttp.verifier.typemodel import (
     NEVER,
     UNDEFINED,
     UNKNOWN,

@@ -16,7 +16,7 @@ from zigttp.verifier.matches import MatchChecker
 from zigttp.verifier.optionals import OptionalChecker
 from zigttp.verifier.results import ResultChecker
 from zigttp.verifier.sound import SoundChecker
-from zigttp.verifier.types import TypeChecker
+from zigttp.verifier.typecheck import TypeChecker
 
 
 def guarded(ctx: Context, name: str, run: Callable[[], object], failed: list[str]) -> object:

@@ -24,7 +24,7 @@ from zigttp.verifier.flowenv import (
 )
 from zigttp.verifier.members import call_signature, member_type
 from zigttp.verifier.scope import Binding
-from zigttp.verifier.ztypes import (
+from zigttp.verifier.typemodel import (
     BOOLEAN,
     FALSE,
     TRUE,

@@ -23,7 +23,7 @@ from zigttp.verifier.flowenv import (
     _stable,
 )
 from zigttp.verifier.members import call_signature, element_type, index_type, member_type
-from zigttp.verifier.ztypes import (
+from zigttp.verifier.typemodel import (
     BOOLEAN,
     FALSE,
     NEVER,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from zigttp.verifier.builtins import array_member, boolean_member, function_member, number_members, string_members
-from zigttp.verifier.ztypes import (
+from zigttp.verifier.typemodel import (
     NEVER,
     NUMBER,
     STRING,

@@ -18,7 +18,7 @@ from zigttp.compiler.source import SourceFile
 from zigttp.verifier.builtins import is_result_variant, result_type
 from zigttp.verifier.resolve import TypeResolver
 from zigttp.verifier.scope import TypeDecl
-from zigttp.verifier.ztypes import UNDEFINED, UNKNOWN, Fn, FnParam, Obj, Type, members, union
+from zigttp.verifier.typemodel import UNDEFINED, UNKNOWN, Fn, FnParam, Obj, Type, members, union
 
 DECLARATIONS_PATH = "<zigttp-module-types>"
 

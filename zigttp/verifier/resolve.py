@@ -18,7 +18,7 @@ from zigttp.compiler.parser import parse_source
 from zigttp.compiler.source import SourceFile
 from zigttp.verifier.builtins import named_builtin, result_type
 from zigttp.verifier.scope import Scopes, TypeDecl
-from zigttp.verifier.ztypes import (
+from zigttp.verifier.typemodel import (
     BOOLEAN,
     NEVER,
     NUMBER,
@@ -400,7 +400,7 @@ def _key(value: object) -> str:
 
 
 def _short(t: Type) -> str:
-    from zigttp.verifier.ztypes import describe
+    from zigttp.verifier.typemodel import describe
 
     text = describe(t, 2)
     return text if len(text) <= 40 else "..."

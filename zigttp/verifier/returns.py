@@ -15,7 +15,7 @@ from zigttp.compiler.ast import FUNCTION_NODES
 from zigttp.verifier import codes as C
 from zigttp.verifier.builtins import named_builtin
 from zigttp.verifier.context import Context
-from zigttp.verifier.ztypes import Type, describe, has_undefined, is_dynamic
+from zigttp.verifier.typemodel import Type, describe, has_undefined, is_dynamic
 
 RESPONSE = named_builtin("Response")
 
@@ -57,7 +57,7 @@ def check_returns(ctx: Context) -> None:
 
 
 def _accepts_undefined(t: Type) -> bool:
-    from zigttp.verifier.ztypes import VOID
+    from zigttp.verifier.typemodel import VOID
 
     return is_dynamic(t) or has_undefined(t) or t == VOID
 
