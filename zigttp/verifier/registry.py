@@ -59,6 +59,11 @@ def _registry() -> tuple[Any, ...]:
     return tuple(REGISTRY)
 
 
+def exports_by_key() -> dict[tuple[str, str], Any]:
+    """Every registered export by (module, name): the untyped facts (effect, capability) need no resolver."""
+    return {(str(getattr(export, "module", "")), str(getattr(export, "name", ""))): export for export in _registry()}
+
+
 def _declarations_text() -> str:
     try:
         from zigttp_host import modules
@@ -81,12 +86,8 @@ def _parse_declarations(text: str) -> A.Module | None:
 class ModuleRegistry:
     def __init__(self, resolver: TypeResolver) -> None:
         self.resolver = resolver
-        self.by_key: dict[tuple[str, str], Any] = {}
-        self.modules: set[str] = set()
-        for export in _registry():
-            module = str(getattr(export, "module", ""))
-            self.by_key[(module, str(getattr(export, "name", "")))] = export
-            self.modules.add(module)
+        self.by_key = exports_by_key()
+        self.modules = {module for module, _ in self.by_key}
         self.cache: dict[tuple[str, str], ModuleExport | None] = {}
         self.types_module: A.Module | None = None
         self.ambient: dict[str, Fn] = {}  # `declare function` globals (fetchSync)

@@ -64,13 +64,14 @@ Env = dict[str, Type]
 
 
 class TypeResolver:
-    def __init__(self, scopes: Scopes) -> None:
+    def __init__(self, scopes: Scopes, typeof: Callable[[str, A.Module], Type]) -> None:
+        """`typeof(name, module)` answers a `typeof name` query: the type of a module-scope binding."""
         self.scopes = scopes
+        self.typeof = typeof
         self.cache: dict[tuple[int, tuple[Type, ...]], Type] = {}
         self.in_progress: set[tuple[int, tuple[Type, ...]]] = set()
         self.text_cache: dict[str, Type] = {}
         self.node_cache: dict[int, Type] = {}
-        self.typeof: Callable[[str, A.Module], Type] | None = None  # set by the analyzer
 
     # ------------------------------------------------------------ entry
 
@@ -187,7 +188,7 @@ class TypeResolver:
         if kind is A.TemplateLiteralType:
             return STRING
         if kind is A.TypeQuery:
-            if self.typeof is not None and module is not None and "." not in node.name:
+            if module is not None and "." not in node.name:
                 return self.typeof(node.name, module)
             return UNKNOWN
         if kind is A.TypePredicate:

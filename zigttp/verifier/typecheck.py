@@ -31,7 +31,7 @@ from zigttp.verifier.typemodel import (
 )
 
 if TYPE_CHECKING:
-    from zigttp.verifier.analyzer import Callee
+    from zigttp.verifier.calls import Callee
     from zigttp.verifier.context import Context
     from zigttp.verifier.optionals import OptionalChecker
     from zigttp.verifier.scope import Binding
