@@ -29,9 +29,6 @@ class Context:
         self._seen.add(key)
         self.diagnostics.append(diagnostic)
 
-    def in_handler(self, function: A.Node | None) -> bool:
-        return function is not None and id(function) in self.reachable
-
     def owned_nodes(self, owner: A.Node | str) -> list[A.Node]:
         """Every node whose innermost enclosing function is `owner` (a module path for module scope).
 

@@ -76,14 +76,6 @@ def member_type(t: Type, name: str) -> Type | None:
 _OBJECT_PROTO = frozenset({"toString", "valueOf", "hasOwnProperty", "constructor", "toLocaleString"})
 
 
-def union_member_split(t: Union, name: str) -> tuple[list[Type], list[Type]]:
-    """Members of a union that have / lack `name`."""
-    have, lack = [], []
-    for m in t.members:
-        (have if member_type(m, name) is not None else lack).append(m)
-    return have, lack
-
-
 def index_type(t: Type, index: Type) -> Type:
     """Type of `t[index]` (records give `T | undefined`; arrays give their element)."""
     kind = type(t)

@@ -87,7 +87,6 @@ class ModuleRegistry:
     def __init__(self, resolver: TypeResolver) -> None:
         self.resolver = resolver
         self.by_key = exports_by_key()
-        self.modules = {module for module, _ in self.by_key}
         self.cache: dict[tuple[str, str], ModuleExport | None] = {}
         self.types_module: A.Module | None = None
         self.ambient: dict[str, Fn] = {}  # `declare function` globals (fetchSync)
@@ -110,9 +109,6 @@ class ModuleRegistry:
                 signature = self.resolver.function_type(decl, module)
                 signature.node = None  # a declaration, not a body to analyse
                 self.ambient[decl.name.name] = signature
-
-    def has_module(self, module: str) -> bool:
-        return module in self.modules
 
     def lookup(self, module: str, name: str) -> ModuleExport | None:
         key = (module, name)
