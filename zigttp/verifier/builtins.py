@@ -118,15 +118,11 @@ def _response_init() -> Obj:
     }, kind="plain")
 
 
+@cache
 def named_builtin(name: str) -> Type:
     if name == "Result":
-        return _unknown_result()
+        return result_type(UNKNOWN, UNKNOWN)
     return _named_types().get(name, UNKNOWN)
-
-
-@cache
-def _unknown_result() -> Type:
-    return result_type(UNKNOWN, UNKNOWN)
 
 
 # ------------------------------------------------------------------ Result
