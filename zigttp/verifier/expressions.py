@@ -1,4 +1,4 @@
-"""Typing expressions: literals, operators, members, assignments, functions, match and JSX.
+"""Typing expressions: literals, operators, members, assignments, match and JSX.
 
 One collaborator of the typed walk (`analyzer.Analyzer` builds it and
 dispatches to it). Every expression is typed exactly once (the walk's `expr`

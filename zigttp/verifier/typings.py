@@ -1,9 +1,9 @@
 """What the typed walk records, and the checkers it reports through.
 
 The walk's collaborators (statements and functions in `analyzer.py`,
-conditions, expressions, calls) each receive the tables they write or read
-and the checkers they report to when they are built; nothing is reached
-through another collaborator.
+conditions, expressions, calls) each receive, when they are built, the tables
+they write or read, the checkers they report to and the operations of the
+others that they call.
 """
 
 from __future__ import annotations
