@@ -18,7 +18,7 @@ from typing import Any
 
 from zigttp.compiler import ast as A
 from zigttp.compiler.ast import unparen
-from zigttp.verifier import ztypes as T
+from zigttp.verifier import typemodel as T
 
 _MAX_DEPTH = 24
 Schema = dict[str, Any]

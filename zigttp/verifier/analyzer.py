@@ -13,9 +13,14 @@ reports through the checkers it is given (type checker, sound mode, optional
 and Result checking, match exhaustiveness); each checker decides what is
 wrong. Every expression is typed exactly once, so no diagnostic repeats.
 
-This module holds the driver, bindings, functions and statements; conditions
-(`conditions.py`), expressions (`expressions.py`) and calls (`calls.py`) are
-mixed into `Analyzer`, and the environment operations live in `flowenv.py`.
+This module holds the driver, bindings, functions and statements. `Analyzer`
+builds its collaborators and hands each what it uses: `ConditionTyper`
+(`conditions.py`), `CallTyper` (`calls.py`) and `ExpressionTyper`
+(`expressions.py`); the expression dispatch maps every node class to the
+collaborator's method that types it. It also builds the annotation resolver
+with its answer to `typeof name` (the type of a module-scope binding, which
+only the walk knows). The tables it fills are `typings.Typings`; the
+environment operations live in `flowenv.py`.
 """
 
 from __future__ import annotations
@@ -28,19 +33,21 @@ from zigttp.compiler import ast as A
 from zigttp.compiler.ast import binding_identifiers, unparen
 from zigttp.verifier.assign import assignable
 from zigttp.verifier.builtins import global_types
-from zigttp.verifier.calls import Callee, CallTyping
-from zigttp.verifier.conditions import Refinement
-from zigttp.verifier.expressions import ExpressionTyping, comptime_type
+from zigttp.verifier.calls import Callee, CallTyper, has_tvars
+from zigttp.verifier.conditions import ConditionTyper
+from zigttp.verifier.expressions import ExpressionTyper, comptime_type
 from zigttp.verifier.flowenv import (
     REQUEST,
     RESPONSE,
     Env,
+    _stable,
     join,
 )
-from zigttp.verifier.members import element_type, index_type, member_type
-from zigttp.verifier.registry import ModuleExport
+from zigttp.verifier.members import call_signature, element_type, index_type, member_type
+from zigttp.verifier.registry import ModuleExport, ModuleRegistry
+from zigttp.verifier.resolve import TypeResolver
 from zigttp.verifier.scope import Binding
-from zigttp.verifier.ztypes import (
+from zigttp.verifier.typemodel import (
     NUMBER,
     STRING,
     UNDEFINED,
@@ -59,14 +66,10 @@ from zigttp.verifier.ztypes import (
     union,
     widen,
 )
+from zigttp.verifier.typings import Checkers, Typings
 
 if TYPE_CHECKING:
     from zigttp.verifier.context import Context
-    from zigttp.verifier.matches import MatchChecker
-    from zigttp.verifier.optionals import OptionalChecker
-    from zigttp.verifier.results import ResultChecker
-    from zigttp.verifier.sound import SoundChecker
-    from zigttp.verifier.types import TypeChecker
 
 
 @dataclass
@@ -79,44 +82,31 @@ class Frame:
     is_handler: bool = False
 
 
-class Analyzer(Refinement, ExpressionTyping, CallTyping):
-    def __init__(
-        self,
-        ctx: Context,
-        types: TypeChecker,
-        sound: SoundChecker,
-        optionals: OptionalChecker,
-        results: ResultChecker,
-        matches: MatchChecker,
-    ) -> None:
+class Analyzer:
+    """The walk: modules, bindings, functions and statements; `expr` dispatches every expression once."""
+
+    def __init__(self, ctx: Context, checkers: Checkers) -> None:
         self.ctx = ctx
         self.scopes = ctx.scopes
-        self.resolver = ctx.resolver
-        self.registry = ctx.registry
-        self.types = types
-        self.sound = sound
-        self.optionals = optionals
-        self.results = results
-        self.matches = matches
-        self.globals = {**global_types(), **ctx.registry.ambient}
-        self.binding_types: dict[Binding, Type] = {}
+        self.typings = typings = Typings()
+        self.expr_types = typings.expr_types
+        self.binding_types = typings.binding_types
+        self.callees = typings.callees
+        self.checked_literals = typings.checked_literals
+        self.maybe_absent = typings.maybe_absent
+        self.module_optional_calls = typings.module_optional_calls
+        self.module_optional_bindings = typings.module_optional_bindings
+        self.types = checkers.types
+        self.optionals = checkers.optionals
         self.fn_types: dict[int, Fn] = {}
         self.analyzed: set[int] = set()
         self.inferred: set[int] = set()  # function nodes whose return type is inferred
-        self.expr_types: dict[int, Type] = {}
-        self.callees: dict[int, Callee] = {}
-        self.checked_literals: set[int] = set()
-        # Bindings read from an array element: typed T (TypeScript's default) but possibly absent.
-        self.maybe_absent: set[Binding] = set()
-        # Optional results of virtual-module calls (`env(...)`, `cacheGet(...)`): the calls, and the
-        # bindings they initialise. Unlike other optionals they must be narrowed before any use.
-        self.module_optional_calls: set[int] = set()
-        self.module_optional_bindings: set[Binding] = set()
         self.context_params: dict[int, list[Type]] = {}
         self.handler_mains: set[int] = set()
         self.frame = Frame(None, None)
         self.module: A.Module | None = None
-        self.resolver.typeof = self._typeof
+        self.resolver = TypeResolver(ctx.scopes, self.module_binding_type)
+        self.registry = ModuleRegistry(self.resolver)
         handler = ctx.handler
         if handler is not None:
             for fn in handler.pre_guards:
@@ -126,44 +116,16 @@ class Analyzer(Refinement, ExpressionTyping, CallTyping):
                 self.handler_mains.add(id(fn))
             for fn in handler.post_guards:
                 self.context_params[id(fn)] = [RESPONSE]
-        self.expr_dispatch = self._expression_rules()
+        conditions = ConditionTyper(self.scopes, self.expr, self.binding_type, typings, checkers.sound)
+        calls = CallTyper(self.scopes, self.expr, self.check_flow, self.virtual_export, typings, checkers)
+        expressions = ExpressionTyper(self.scopes, self.expr, self.binding_type, self.check_flow,
+                                      {**global_types(), **self.registry.ambient}, typings, checkers, conditions,
+                                      calls)
+        self.cond = conditions.cond
+        self.absent_read = conditions.absent_read
+        self.assign_to = expressions.assign_to
+        self.expr_dispatch = _expression_rules(self, expressions, calls)
         self.stmt_dispatch = self._statement_rules()
-
-    def _expression_rules(self) -> dict[type, Callable[..., Type]]:
-        """AST expression class → the method that types it."""
-        return {
-            A.Identifier: self.e_identifier,
-            A.NumberLiteral: self.e_number,
-            A.StringLiteral: self.e_string,
-            A.BooleanLiteral: self.e_boolean,
-            A.NullLiteral: lambda n, env, exp: UNDEFINED,
-            A.TemplateLiteral: self.e_template,
-            A.TaggedTemplate: self.e_tagged,
-            A.ArrayLiteral: self.e_array,
-            A.ObjectLiteral: self.e_object,
-            A.ArrowFunction: self.e_function,
-            A.FunctionExpression: self.e_function,
-            A.Unary: self.e_unary,
-            A.Binary: self.e_binary,
-            A.Assign: self.e_assign,
-            A.Conditional: self.e_conditional,
-            A.Call: self.e_call,
-            A.Member: self.e_member,
-            A.Index: self.e_index,
-            A.Sequence: self.e_sequence,
-            A.Paren: lambda n, env, exp: self.expr(n.expression, env, exp),
-            A.Pipe: self.e_pipe,
-            A.PipeCall: self.e_pipe_call,
-            A.GuardChain: self.e_guard_chain,
-            A.GuardCall: lambda n, env, exp: self.expr(n.function, env, exp),
-            A.Comptime: lambda n, env, exp: comptime_type(n.value),
-            A.Match: self.e_match,
-            A.JSXElement: self.e_jsx,
-            A.JSXText: lambda n, env, exp: STRING,
-            A.JSXExpressionContainer: lambda n, env, exp: self.expr(n.expression, env) if n.expression else UNDEFINED,
-            A.Spread: lambda n, env, exp: self.expr(n.argument, env),
-            A.Invalid: lambda n, env, exp: UNKNOWN,
-        }
 
     def _statement_rules(self) -> dict[type, Callable[[A.Node, Env], Env | None]]:
         """AST statement class → the method that walks it."""
@@ -198,7 +160,8 @@ class Analyzer(Refinement, ExpressionTyping, CallTyping):
                 self.module = info.module
                 self.analyze_declaration(info.node)
 
-    def _typeof(self, name: str, module: A.Module) -> Type:
+    def module_binding_type(self, name: str, module: A.Module) -> Type:
+        """`typeof name` in an annotation: the type of the module-scope binding `name` of `module`."""
         for binding in self.scopes.exports.get(module.path, {}).values():
             if binding.name == name:
                 return self.binding_type(binding)
@@ -318,12 +281,39 @@ class Analyzer(Refinement, ExpressionTyping, CallTyping):
             fn.ret = ret
         return ret if ret is not None else UNKNOWN
 
+    def e_function(self, node: A.Node, env: Env, expected: Type | None) -> Type:
+        found = self.fn_types.get(id(node))
+        if found is not None and id(node) in self.analyzed:
+            return found
+        context = call_signature(strip_undefined(expected)) if expected is not None else None
+        params = self.context_params.get(id(node))
+        if params is None and context is not None:
+            params = [p.type for p in context.params]
+        fn = self.resolver.function_type(node, self.module, self.frame.type_env, params)  # type: ignore[arg-type]
+        ret_context = context.returns() if context is not None and fn.ret is None else None
+        self.fn_types[id(node)] = fn
+        inherited = {k: t for k, t in env.items() if _stable(k)}
+        if fn.ret is None and ret_context is not None and not is_dynamic(ret_context) and not has_tvars(ret_context):
+            fn.ret = ret_context  # contextually typed: returns are checked against the context
+        elif fn.ret is None:
+            self.inferred.add(id(node))
+        self.analyze_body(node, fn, inherited)
+        return fn
+
     def check_flow(self, node: A.Node, got: Type, expected: Type | None, site: str, param: str | None = None,
                    callee: Callee | None = None) -> None:
         """A value flows into a declared place; literals already checked property by property are skipped."""
         if id(unparen(node)) in self.checked_literals:
             return
         self.types.check_flow(node, got, expected, site, param=param, callee=callee)
+
+    # =========================================================== expressions
+
+    def expr(self, node: A.Node, env: Env, expected: Type | None = None) -> Type:
+        handler = self.expr_dispatch.get(type(node))
+        t = handler(node, env, expected) if handler is not None else UNKNOWN
+        self.expr_types[id(node)] = t
+        return t
 
     # ============================================================ statements
 
@@ -495,3 +485,40 @@ class Analyzer(Refinement, ExpressionTyping, CallTyping):
                 self.check_flow(node.value, value_t, expected, "return")
             self.frame.returns.append(value_t)
         return yes
+
+
+def _expression_rules(walk: Analyzer, e: ExpressionTyper, calls: CallTyper) -> dict[type, Callable[..., Type]]:
+    """AST expression class → the collaborator's method that types it."""
+    return {
+        A.Identifier: e.e_identifier,
+        A.NumberLiteral: e.e_number,
+        A.StringLiteral: e.e_string,
+        A.BooleanLiteral: e.e_boolean,
+        A.NullLiteral: lambda n, env, exp: UNDEFINED,
+        A.TemplateLiteral: e.e_template,
+        A.TaggedTemplate: e.e_tagged,
+        A.ArrayLiteral: e.e_array,
+        A.ObjectLiteral: e.e_object,
+        A.ArrowFunction: walk.e_function,
+        A.FunctionExpression: walk.e_function,
+        A.Unary: e.e_unary,
+        A.Binary: e.e_binary,
+        A.Assign: e.e_assign,
+        A.Conditional: e.e_conditional,
+        A.Call: calls.e_call,
+        A.Member: e.e_member,
+        A.Index: e.e_index,
+        A.Sequence: e.e_sequence,
+        A.Paren: lambda n, env, exp: walk.expr(n.expression, env, exp),
+        A.Pipe: calls.e_pipe,
+        A.PipeCall: calls.e_pipe_call,
+        A.GuardChain: calls.e_guard_chain,
+        A.GuardCall: lambda n, env, exp: walk.expr(n.function, env, exp),
+        A.Comptime: lambda n, env, exp: comptime_type(n.value),
+        A.Match: e.e_match,
+        A.JSXElement: e.e_jsx,
+        A.JSXText: lambda n, env, exp: STRING,
+        A.JSXExpressionContainer: lambda n, env, exp: walk.expr(n.expression, env) if n.expression else UNDEFINED,
+        A.Spread: lambda n, env, exp: walk.expr(n.argument, env),
+        A.Invalid: lambda n, env, exp: UNKNOWN,
+    }

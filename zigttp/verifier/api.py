@@ -189,7 +189,7 @@ def _run_checks(program: A.Program, strict: bool, result: VerifyResult, sql_sche
     analyzer = run_typed(ctx, failed)
     result.analyzer, result.context = analyzer, ctx
     guarded(ctx, "undefined names", lambda: check_undefined(ctx), failed)
-    guarded(ctx, "returns", lambda: check_returns(ctx), failed)
+    guarded(ctx, "returns", lambda: check_returns(ctx, analyzer.resolver), failed)
     guarded(ctx, "reachability", lambda: check_reachability(ctx), failed)
     guarded(ctx, "unused variables", lambda: check_unused(ctx), failed)
     guarded(ctx, "state isolation", lambda: check_state(ctx), failed)

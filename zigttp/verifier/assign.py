@@ -6,7 +6,7 @@ types, type variables or shapes this model does not capture is accepted.
 
 from __future__ import annotations
 
-from zigttp.verifier.ztypes import (
+from zigttp.verifier.typemodel import (
     NEVER,
     OBJECT,
     UNDEFINED,
@@ -132,13 +132,3 @@ def missing_properties(src: Obj, dst: Obj) -> list[str]:
         return []
     return [name for name, prop in dst.props.items() if not prop.optional and name not in src.props]
 
-
-def excess_properties(src: Obj, dst: Type) -> list[str]:
-    """Keys of a fresh object literal that the target type does not know (TS excess-property check)."""
-    targets = [m for m in (dst.members if type(dst) is Union else (dst,)) if m != UNDEFINED]
-    if not targets or any(type(t) is not Obj or t.open or t.index is not None or t.kind != "plain" for t in targets):
-        return []
-    known: set[str] = set()
-    for t in targets:
-        known.update(t.props)  # type: ignore[union-attr]
-    return [name for name in src.props if name not in known]

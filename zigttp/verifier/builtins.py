@@ -1,19 +1,18 @@
-"""Types of everything a handler can reach without declaring it.
+"""Types of everything a handler can reach without declaring it, written in the verifier's type model.
 
-Request/Response/Headers and the prelude globals come from the compiler's
-type environment (`zigttp.compiler.typeenv`), converted once into the
-verifier's types. On top of that: a generic `Result<T, E>` (a discriminated
-union on `ok`, so `.value` needs narrowing), element-aware array methods,
-and the JavaScript members the environment does not spell out (typed
-`unknown`, so using them is never an error but typos are).
+Request/Response/Headers (upstream §2.2–2.4), a generic `Result<T, E>` (a
+discriminated union on `ok`, so `.value` needs narrowing), the prelude globals,
+and the builtins the subset allows (string, number and array members, Object,
+Math, JSON, Number, ...). JavaScript members that are not spelled out are typed
+`unknown`, so using them is never an error but typos are. Virtual-module
+exports are not here: they come from the module registry (`registry.py`).
 """
 
 from __future__ import annotations
 
 from functools import cache
 
-from zigttp.compiler import typeenv as E
-from zigttp.verifier.ztypes import (
+from zigttp.verifier.typemodel import (
     BOOLEAN,
     FALSE,
     NUMBER,
@@ -25,7 +24,6 @@ from zigttp.verifier.ztypes import (
     Fn,
     FnParam,
     Obj,
-    Prim,
     Prop,
     Tup,
     TVar,
@@ -33,72 +31,98 @@ from zigttp.verifier.ztypes import (
     union,
 )
 
-_PRIMS = {
-    "string": STRING,
-    "number": NUMBER,
-    "boolean": BOOLEAN,
-    "undefined": UNDEFINED,
-    "unknown": UNKNOWN,
-    "void": Prim("void"),
-    "never": Prim("never"),
-}
 
-_converted: dict[int, Type] = {}
-_PLAIN_RECORDS = frozenset({"ResponseInit", "HeaderInit"})
+def _fn(returns: Type, *params: FnParam) -> Fn:
+    return Fn(params, returns)
 
 
-def convert(ty: E.Ty) -> Type:
-    """typeenv.Ty -> verifier Type (records become builtin objects, shared by name)."""
-    kind = type(ty)
-    if kind is E.Prim:
-        return _PRIMS.get(ty.name, UNKNOWN)
-    if kind is E.Named:
-        return named_builtin(ty.name)
-    if kind is E.ArrayOf:
-        return Arr(convert(ty.element))
-    if kind is E.Optional:
-        return union((convert(ty.inner), UNDEFINED))
-    if kind is E.Union:
-        return union(convert(m) for m in ty.members)
-    if kind is E.Func:
-        return _fn(ty)
-    if kind is E.Record:
-        key = id(ty)
-        found = _converted.get(key)
-        if found is not None:
-            return found
-        # Option bags are plain object shapes (literals are checked against them, typos included).
-        kind = "plain" if ty.name in _PLAIN_RECORDS else "builtin"
-        obj = Obj(ty.name, {}, None, None, kind, open=False)
-        _converted[key] = obj
-        for name, member in ty.members.items():
-            # typeenv writes an optional member as `Optional(T)`.
-            obj.props[name] = Prop(convert(member), optional=type(member) is E.Optional)
-        if ty.index is not None:
-            obj.index = convert(ty.index)
-        if ty.call is not None:
-            obj.call = _fn(ty.call)
-        return obj
-    return UNKNOWN
+def _p(name: str, type_: Type, optional: bool = False, rest: bool = False) -> FnParam:
+    return FnParam(name, type_, optional, rest)
 
 
-def _fn(ty: E.Func) -> Fn:
-    params = tuple(FnParam(p.name, convert(p.type), p.optional, p.variadic) for p in ty.params)
-    return Fn(params, convert(ty.returns))
+def _maybe(t: Type) -> Type:
+    return union((t, UNDEFINED))
+
+
+def _record(name: str, members: dict[str, Type | Prop], index: Type | None = None, call: Fn | None = None,
+            kind: str = "builtin") -> Obj:
+    """A builtin object; a member given as a `Prop` keeps its flags (the optional members of an option bag)."""
+    obj = Obj(name, {}, index, call, kind)
+    _add_members(obj, members)
+    return obj
+
+
+def _add_members(obj: Obj, members: dict[str, Type | Prop]) -> None:
+    for key, value in members.items():
+        obj.props[key] = value if type(value) is Prop else Prop(value)  # type: ignore[arg-type]
+
+
+# ------------------------------------------------------------ named types
+
+
+@cache
+def _named_types() -> dict[str, Obj]:
+    """Request, Response, Headers, Error and JSXNode: one object each, referenced wherever the name is."""
+    headers = _record("Headers", {}, index=STRING)
+    _add_members(headers, {
+        "get": _fn(_maybe(STRING), _p("name", STRING)),
+        "has": _fn(BOOLEAN, _p("name", STRING)),
+        "set": _fn(UNDEFINED, _p("name", STRING), _p("value", STRING)),
+        "append": _fn(UNDEFINED, _p("name", STRING), _p("value", STRING)),
+        "delete": _fn(UNDEFINED, _p("name", STRING)),
+    })
+    headers.call = _fn(headers, _p("init", _record("HeaderInit", {}, index=STRING, kind="plain"), optional=True))
+    request = _record("Request", {})
+    _add_members(request, {
+        "method": STRING,
+        "url": STRING,
+        "path": STRING,
+        "query": _record("Query", {}, index=union((STRING, NUMBER))),
+        "headers": headers,
+        "body": Prop(_maybe(STRING), optional=True),
+        "text": _fn(STRING),
+        "json": _fn(UNKNOWN),
+        "params": _record("Params", {}, index=STRING),
+        "bytes": _fn(UNKNOWN),
+    })
+    request.call = _fn(request, _p("url", STRING), _p("init", UNKNOWN, optional=True))
+    response = _record("Response", {})
+    _add_members(response, {
+        "body": STRING,
+        "status": NUMBER,
+        "statusText": STRING,
+        "ok": BOOLEAN,
+        "headers": headers,
+        "text": _fn(STRING),
+        "json": _fn(UNKNOWN),
+    })
+    response.call = _fn(response, _p("body", STRING, optional=True), _p("init", _response_init(), optional=True))
+    return {
+        "Request": request,
+        "Response": response,
+        "Headers": headers,
+        "JSXNode": _record("JSXNode", {}),
+        "Error": _record("Error", {"message": STRING, "name": STRING}),
+    }
+
+
+@cache
+def _response_init() -> Obj:
+    """The option bag of every Response factory: a plain shape, so literals are checked against it, typos included."""
+    # Multi-valued response headers (Set-Cookie) are written as arrays.
+    header_init = _record("HeaderInit", {}, index=union((STRING, Arr(STRING))), kind="plain")
+    return _record("ResponseInit", {
+        "status": Prop(_maybe(NUMBER), optional=True),
+        "statusText": Prop(_maybe(STRING), optional=True),
+        "headers": Prop(_maybe(header_init), optional=True),
+    }, kind="plain")
 
 
 @cache
 def named_builtin(name: str) -> Type:
     if name == "Result":
         return result_type(UNKNOWN, UNKNOWN)
-    ty = E.TYPES.get(name)
-    if ty is None:
-        return UNKNOWN
-    obj = convert(ty)
-    if name == "Request" and type(obj) is Obj:
-        obj.props["json"] = Prop(Fn((), UNKNOWN))
-        obj.props["bytes"] = Prop(Fn((), UNKNOWN))
-    return obj
+    return _named_types().get(name, UNKNOWN)
 
 
 # ------------------------------------------------------------------ Result
@@ -131,51 +155,131 @@ def is_result_variant(t: Type) -> bool:
 
 # ------------------------------------------------------------------ globals
 
+_MATH_UNARY = (
+    "abs", "floor", "ceil", "round", "trunc", "sqrt", "cbrt", "sign", "log", "log2", "log10", "exp", "sin", "cos",
+    "tan", "atan",
+)
+_MATH_CONSTANTS = ("PI", "E", "LN2", "LN10", "LOG2E", "LOG10E", "SQRT2", "SQRT1_2")
+_URI_CODECS = ("encodeURIComponent", "decodeURIComponent", "encodeURI", "decodeURI")
+_ERROR_FACTORIES = ("Error", "TypeError", "RangeError", "SyntaxError")
+
 
 @cache
 def global_types() -> dict[str, Type]:
-    out = {name: convert(ty) for name, ty in E.GLOBALS.items()}
-    json_obj = out["JSON"]
-    if type(json_obj) is Obj:
-        json_obj.props["tryParse"] = Prop(Fn((FnParam("text", STRING),), result_type(UNKNOWN, STRING)))
-    result_ctor = out["Result"]
-    if type(result_ctor) is Obj:
-        t, e = TVar("T"), TVar("E")
-        result_ctor.props["ok"] = Prop(Fn((FnParam("value", t),), result_type(t, UNKNOWN), ("T",)))
-        result_ctor.props["err"] = Prop(Fn((FnParam("error", e),), result_type(UNKNOWN, e), ("E",)))
-    number = out["Number"]
-    if type(number) is Obj:
-        number.call = Fn((FnParam("value", UNKNOWN, optional=True),), NUMBER)
-        number.open = True
-    for name in ("Object", "Array", "Math", "JSON", "Date", "String", "performance", "console"):
-        holder = out.get(name)
-        if type(holder) is Obj:
-            holder.open = True  # statics the environment does not list are not errors
-    out["Boolean"] = Fn((FnParam("value", UNKNOWN, optional=True),), BOOLEAN)
-    # Multi-valued response headers (Set-Cookie) are written as arrays.
-    header_init = convert(E.RESPONSE_INIT)
-    if type(header_init) is Obj:
-        headers = header_init.props["headers"].type
-        for member in getattr(headers, "members", (headers,)):
-            if type(member) is Obj and member.index is not None:
-                member.index = union((STRING, Arr(STRING)))
-    # These convert their argument with String() first: any primitive is a valid argument
-    # (query values that look like integers arrive as numbers).
-    for name in ("encodeURIComponent", "decodeURIComponent", "encodeURI", "decodeURI"):
-        out[name] = Fn((FnParam("text", UNKNOWN),), STRING)
-    parse_int = Fn((FnParam("text", UNKNOWN), FnParam("radix", NUMBER, optional=True)), NUMBER)
-    parse_float = Fn((FnParam("text", UNKNOWN),), NUMBER)
-    out["parseInt"], out["parseFloat"] = parse_int, parse_float
-    if type(number) is Obj:
-        number.props["parseInt"] = Prop(parse_int)
-        number.props["parseFloat"] = Prop(parse_float)
-    out["globalThis"] = UNKNOWN
+    """Every global a handler may reference, typed: the prelude's, then the allowed ECMAScript ones.
+
+    The constructor objects (`Math`, `JSON`, `Object`, ...) are open: statics not
+    listed here are typed unknown instead of being errors.
+    """
+    out = {**_prelude_types(_named_types()), **_ecmascript_types(_named_types()["Error"])}
+    for name in ("Object", "Array", "Math", "JSON", "Date", "String", "performance", "console", "Number"):
+        out[name].open = True  # type: ignore[attr-defined]
     return out
 
 
+def _prelude_types(named: dict[str, Obj]) -> dict[str, Type]:
+    request, response, headers, jsx = named["Request"], named["Response"], named["Headers"], named["JSXNode"]
+    log = ("log", "error", "warn", "info", "debug")
+    return {
+        "Response": _response_statics(response),
+        "Request": request.call,  # type: ignore[dict-item]
+        "Headers": headers.call,  # type: ignore[dict-item]
+        "fetchSync": _fn(response, _p("url", STRING), _p("init", UNKNOWN, optional=True)),
+        "httpRequest": _fn(UNKNOWN, _p("request", STRING)),
+        "console": _record("console", {level: _fn(UNDEFINED, _p("values", UNKNOWN, rest=True)) for level in log}),
+        "h": _fn(jsx, _p("tag", UNKNOWN), _p("props", UNKNOWN), _p("children", UNKNOWN, rest=True)),
+        "Fragment": UNKNOWN,
+        "renderToString": _fn(STRING, _p("node", jsx)),
+        "resource": _fn(response, _p("data", UNKNOWN), _p("affordances", UNKNOWN, optional=True)),
+        "range": _fn(Arr(NUMBER), _p("start", NUMBER), _p("end", NUMBER, optional=True),
+                     _p("step", NUMBER, optional=True)),
+        "Result": _result_statics(),
+    }
+
+
+def _ecmascript_types(error: Obj) -> dict[str, Type]:
+    # These convert their argument with String() first: any primitive is a valid argument
+    # (query values that look like integers arrive as numbers).
+    parse_int = _fn(NUMBER, _p("text", UNKNOWN), _p("radix", NUMBER, optional=True))
+    parse_float = _fn(NUMBER, _p("text", UNKNOWN))
+    return {
+        "JSON": _record("JSON", {
+            "parse": _fn(UNKNOWN, _p("text", STRING)),
+            "stringify": _fn(STRING, _p("value", UNKNOWN), _p("replacer", UNKNOWN, optional=True),
+                             _p("indent", NUMBER, optional=True)),
+            "tryParse": _fn(result_type(UNKNOWN, STRING), _p("text", STRING)),
+        }),
+        "Math": _math(),
+        "Object": _record("ObjectConstructor", {
+            "keys": _fn(Arr(STRING), _p("o", UNKNOWN)),
+            "values": _fn(Arr(UNKNOWN), _p("o", UNKNOWN)),
+            "entries": _fn(Arr(Arr(UNKNOWN)), _p("o", UNKNOWN)),
+            "hasOwn": _fn(BOOLEAN, _p("o", UNKNOWN), _p("key", STRING)),
+        }),
+        "Number": _record("NumberConstructor", {
+            "isInteger": _fn(BOOLEAN, _p("x", UNKNOWN)),
+            "isNaN": _fn(BOOLEAN, _p("x", UNKNOWN)),
+            "isFinite": _fn(BOOLEAN, _p("x", UNKNOWN)),
+            "parseFloat": parse_float,
+            "parseInt": parse_int,
+        }, call=_fn(NUMBER, _p("value", UNKNOWN, optional=True))),
+        "Array": _record("ArrayConstructor", {
+            "isArray": _fn(BOOLEAN, _p("x", UNKNOWN)),
+            "from": _fn(Arr(UNKNOWN), _p("iterable", UNKNOWN)),
+            "of": _fn(Arr(UNKNOWN), _p("items", UNKNOWN, rest=True)),
+        }),
+        "String": _record("StringConstructor", {"fromCharCode": _fn(STRING, _p("codes", NUMBER, rest=True))},
+                          call=_fn(STRING, _p("value", UNKNOWN))),
+        "Date": _record("DateConstructor", {"now": _fn(NUMBER)}),
+        "performance": _record("performance", {"now": _fn(NUMBER)}),
+        "parseInt": parse_int,
+        "parseFloat": parse_float,
+        "isNaN": _fn(BOOLEAN, _p("x", UNKNOWN)),
+        "isFinite": _fn(BOOLEAN, _p("x", UNKNOWN)),
+        "undefined": UNDEFINED,
+        "NaN": NUMBER,
+        "Infinity": NUMBER,
+        **{name: _fn(error, _p("message", STRING, optional=True)) for name in _ERROR_FACTORIES},
+        "Boolean": _fn(BOOLEAN, _p("value", UNKNOWN, optional=True)),
+        **{name: _fn(STRING, _p("text", UNKNOWN)) for name in _URI_CODECS},
+        "globalThis": UNKNOWN,
+    }
+
+
+def _math() -> Obj:
+    return _record("Math", {
+        **{name: _fn(NUMBER, _p("x", NUMBER)) for name in _MATH_UNARY},
+        "atan2": _fn(NUMBER, _p("y", NUMBER), _p("x", NUMBER)),
+        "pow": _fn(NUMBER, _p("base", NUMBER), _p("exponent", NUMBER)),
+        "hypot": _fn(NUMBER, _p("values", NUMBER, rest=True)),
+        "min": _fn(NUMBER, _p("values", NUMBER, rest=True)),
+        "max": _fn(NUMBER, _p("values", NUMBER, rest=True)),
+        "random": _fn(NUMBER),
+        **{name: NUMBER for name in _MATH_CONSTANTS},
+    })
+
+
+def _response_statics(response: Obj) -> Obj:
+    init = _p("init", _response_init(), optional=True)
+    return _record("ResponseConstructor", {
+        "json": _fn(response, _p("data", UNKNOWN, optional=True), init),
+        "text": _fn(response, _p("text", STRING), init),
+        "html": _fn(response, _p("html", STRING), init),
+        "redirect": _fn(response, _p("url", STRING), _p("status", NUMBER, optional=True)),
+        "rawJson": _fn(response, _p("json", STRING), init),
+    }, call=response.call)
+
+
+def _result_statics() -> Obj:
+    t, e = TVar("T"), TVar("E")
+    return _record("ResultConstructor", {
+        "ok": Fn((FnParam("value", t),), result_type(t, UNKNOWN), ("T",)),
+        "err": Fn((FnParam("error", e),), result_type(UNKNOWN, e), ("E",)),
+    })
+
 # ----------------------------------------------------------------- members
 
-# JavaScript members the environment does not type: allowed, typed unknown.
+# JavaScript members not typed here: allowed, typed unknown.
 _EXTRA_STRING = frozenset(
     [
         "at", "codePointAt", "normalize", "localeCompare", "search", "matchAll", "toString", "valueOf",
@@ -194,13 +298,28 @@ _EXTRA_FUNCTION = frozenset(["call", "apply", "bind", "length", "name", "toStrin
 
 @cache
 def string_members() -> dict[str, Type]:
-    out = {name: convert(ty) for name, ty in E.STRING_METHODS.items()}
-    out["split"] = Fn(
-        (FnParam("separator", STRING), FnParam("limit", NUMBER, optional=True)), Arr(STRING)
-    )
-    out["match"] = Fn((FnParam("search", UNKNOWN),), union((Arr(STRING), UNDEFINED)))
-    out["replace"] = Fn((FnParam("search", UNKNOWN), FnParam("replacement", UNKNOWN)), STRING)
-    out["replaceAll"] = Fn((FnParam("search", UNKNOWN), FnParam("replacement", UNKNOWN)), STRING)
+    out: dict[str, Type] = {
+        "length": NUMBER,
+        "charAt": _fn(STRING, _p("index", NUMBER)),
+        "charCodeAt": _fn(NUMBER, _p("index", NUMBER)),
+        "indexOf": _fn(NUMBER, _p("search", STRING), _p("from", NUMBER, optional=True)),
+        "lastIndexOf": _fn(NUMBER, _p("search", STRING), _p("from", NUMBER, optional=True)),
+        "startsWith": _fn(BOOLEAN, _p("search", STRING), _p("position", NUMBER, optional=True)),
+        "endsWith": _fn(BOOLEAN, _p("search", STRING), _p("length", NUMBER, optional=True)),
+        "includes": _fn(BOOLEAN, _p("search", STRING), _p("position", NUMBER, optional=True)),
+        "slice": _fn(STRING, _p("start", NUMBER, optional=True), _p("end", NUMBER, optional=True)),
+        "substring": _fn(STRING, _p("start", NUMBER), _p("end", NUMBER, optional=True)),
+        **{name: _fn(STRING) for name in ("toLowerCase", "toUpperCase", "trim", "trimStart", "trimEnd")},
+        "split": _fn(Arr(STRING), _p("separator", STRING), _p("limit", NUMBER, optional=True)),
+        "repeat": _fn(STRING, _p("count", NUMBER)),
+        "padStart": _fn(STRING, _p("length", NUMBER), _p("fill", STRING, optional=True)),
+        "padEnd": _fn(STRING, _p("length", NUMBER), _p("fill", STRING, optional=True)),
+        "concat": _fn(STRING, _p("parts", STRING, rest=True)),
+        # A pattern argument is a regular-expression literal or a string: not checked.
+        "replace": _fn(STRING, _p("search", UNKNOWN), _p("replacement", UNKNOWN)),
+        "replaceAll": _fn(STRING, _p("search", UNKNOWN), _p("replacement", UNKNOWN)),
+        "match": _fn(_maybe(Arr(STRING)), _p("search", UNKNOWN)),
+    }
     for name in _EXTRA_STRING:
         out.setdefault(name, UNKNOWN)
     return out
@@ -208,7 +327,10 @@ def string_members() -> dict[str, Type]:
 
 @cache
 def number_members() -> dict[str, Type]:
-    out = {name: convert(ty) for name, ty in E.NUMBER_METHODS.items()}
+    out: dict[str, Type] = {
+        "toFixed": _fn(STRING, _p("digits", NUMBER, optional=True)),
+        "toString": _fn(STRING, _p("radix", NUMBER, optional=True)),
+    }
     for name in _EXTRA_NUMBER:
         out.setdefault(name, UNKNOWN)
     return out
@@ -285,10 +407,6 @@ def array_member(elem: Type, name: str, readonly_tuple: Tup | None = None) -> Ty
     if name in _EXTRA_ARRAY:
         return UNKNOWN
     return None
-
-
-def object_statics_keys_type() -> Type:
-    return Arr(STRING)
 
 
 # ------------------------------------------------------------ known globals

@@ -1,6 +1,6 @@
 """Typing calls: callee identification, generic inference, contextual typing of callbacks, argument checks.
 
-Part of the typed walk (`analyzer.Analyzer` mixes it in). Arguments are typed
+One collaborator of the typed walk (`analyzer.Analyzer` builds it). Arguments are typed
 in two passes for generic callees: everything but function literals first (to
 bind the type variables), then the function literals with the inferred
 parameter types as context (`items.map((x) => ...)`, `reduce`).
@@ -8,6 +8,7 @@ parameter types as context (`items.map((x) => ...)`, `reduce`).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from zigttp.compiler import ast as A
@@ -19,7 +20,8 @@ from zigttp.verifier.flowenv import (
 )
 from zigttp.verifier.members import call_signature, is_callable
 from zigttp.verifier.registry import ModuleExport
-from zigttp.verifier.ztypes import (
+from zigttp.verifier.scope import Binding, Scopes
+from zigttp.verifier.typemodel import (
     NEVER,
     UNDEFINED,
     UNKNOWN,
@@ -39,6 +41,7 @@ from zigttp.verifier.ztypes import (
     unify,
     union,
 )
+from zigttp.verifier.typings import Checkers, CheckFlow, TypeExpression, Typings
 
 GLOBAL_OBJECTS = frozenset(
     {"Response", "console", "Math", "JSON", "Date", "performance", "Object", "Number", "Array", "String", "Result"}
@@ -56,8 +59,23 @@ class Callee:
     receiver: Type | None = None
 
 
-class CallTyping:
-    """Call, pipe and guard-chain typing for the analyzer."""
+class CallTyper:
+    """Call, pipe and guard-chain typing for the typed walk."""
+
+    def __init__(self, scopes: Scopes, expr: TypeExpression, check_flow: CheckFlow,
+                 virtual_export: Callable[[Binding], ModuleExport | None], typings: Typings,
+                 checkers: Checkers) -> None:
+        self.scopes = scopes
+        self.expr = expr
+        self.check_flow = check_flow
+        self.virtual_export = virtual_export
+        self.expr_types = typings.expr_types
+        self.callees = typings.callees
+        self.module_optional_calls = typings.module_optional_calls
+        self.module_optional_bindings = typings.module_optional_bindings
+        self.types = checkers.types
+        self.optionals = checkers.optionals
+        self.results = checkers.results
 
     def e_call(self, node: A.Call, env: Env, expected: Type | None) -> Type:
         callee = unparen(node.callee)
@@ -174,7 +192,7 @@ class CallTyping:
             want = param.type if param is not None else None
             if want is not None and generic:
                 want = substitute(want, bindings) if bindings else want
-                if _has_tvars(want):
+                if has_tvars(want):
                     want = None
             t = self.expr(argument, env, want)
             types[i] = t
@@ -196,7 +214,7 @@ class CallTyping:
             if param is None:
                 continue
             want = substitute(param.type, bindings) if generic else param.type
-            if generic and _has_tvars(want):
+            if generic and has_tvars(want):
                 continue
             t = types[i]
             if t is not None:
@@ -207,6 +225,21 @@ class CallTyping:
         if generic:
             result = substitute(result, bindings)
         return result
+
+    def module_optional_use(self, node: A.Node, t: Type) -> None:
+        """UNCHECKED_OPTIONAL_USE (ZTS308) for a virtual module's optional result used as a value without narrowing.
+
+        Upstream's rule for module results: an object-literal value or a call argument needs a check
+        for undefined even where undefined would be accepted (`Response.json({ key: env("X") })`).
+        Narrowing gives the binding a defined flow type, so a checked value is never reported here.
+        """
+        if not is_optional(t):
+            return
+        inner = unparen(node)
+        binding = self.scopes.refs.get(id(inner)) if type(inner) is A.Identifier else None
+        from_binding = binding is not None and binding in self.module_optional_bindings
+        if from_binding or id(inner) in self.module_optional_calls:
+            self.optionals.use(node, t, "value")
 
     # ------------------------------------------------------ dialect forms
 
@@ -265,22 +298,22 @@ def _param_at(params: tuple[FnParam, ...], i: int) -> FnParam | None:
     return None
 
 
-def _has_tvars(t: Type, depth: int = 0) -> bool:
+def has_tvars(t: Type, depth: int = 0) -> bool:
     if depth > 6:
         return False
     kind = type(t)
     if kind is TVar:
         return True
     if kind is Union:
-        return any(_has_tvars(m, depth + 1) for m in t.members)
+        return any(has_tvars(m, depth + 1) for m in t.members)
     if kind is Arr:
-        return _has_tvars(t.elem, depth + 1)
+        return has_tvars(t.elem, depth + 1)
     if kind is Tup:
-        return any(_has_tvars(e, depth + 1) for e in t.elems)
+        return any(has_tvars(e, depth + 1) for e in t.elems)
     if kind is Fn:
-        return any(_has_tvars(p.type, depth + 1) for p in t.params) or (
-            t.ret is not None and _has_tvars(t.ret, depth + 1)
+        return any(has_tvars(p.type, depth + 1) for p in t.params) or (
+            t.ret is not None and has_tvars(t.ret, depth + 1)
         )
     if kind is Obj:
-        return any(_has_tvars(p.type, depth + 1) for p in t.props.values())
+        return any(has_tvars(p.type, depth + 1) for p in t.props.values())
     return False

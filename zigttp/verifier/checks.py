@@ -16,7 +16,8 @@ from zigttp.verifier.matches import MatchChecker
 from zigttp.verifier.optionals import OptionalChecker
 from zigttp.verifier.results import ResultChecker
 from zigttp.verifier.sound import SoundChecker
-from zigttp.verifier.types import TypeChecker
+from zigttp.verifier.typecheck import TypeChecker
+from zigttp.verifier.typings import Checkers
 
 
 def guarded(ctx: Context, name: str, run: Callable[[], object], failed: list[str]) -> object:
@@ -36,7 +37,8 @@ def guarded(ctx: Context, name: str, run: Callable[[], object], failed: list[str
 def run_typed(ctx: Context, failed: list[str]) -> Analyzer:
     """The typed walk with the type checker, sound mode, optional/Result checking and match exhaustiveness."""
     optionals = OptionalChecker(ctx)
-    analyzer = Analyzer(ctx, TypeChecker(ctx, optionals), SoundChecker(ctx), optionals, ResultChecker(ctx),
+    checkers = Checkers(TypeChecker(ctx, optionals), SoundChecker(ctx), optionals, ResultChecker(ctx),
                         MatchChecker(ctx))
+    analyzer = Analyzer(ctx, checkers)
     guarded(ctx, "type analysis", analyzer.run, failed)
     return analyzer

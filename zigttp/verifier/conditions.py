@@ -1,6 +1,6 @@
 """Conditions and references: what a test implies about the values it mentions.
 
-Part of the typed walk (`analyzer.Analyzer` mixes it in). `cond` evaluates a
+One collaborator of the typed walk (`analyzer.Analyzer` builds it). `cond` evaluates a
 test once and returns the environments where it is truthy and falsy; `refine`
 turns one typed test into those refinements (equality with literals and
 undefined, `typeof`, discriminants, `isOk()`/`isErr()`, `Array.isArray`, type
@@ -10,6 +10,7 @@ guards). References are bindings and literal member paths.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from zigttp.compiler import ast as A
 from zigttp.compiler.ast import unparen
@@ -23,8 +24,8 @@ from zigttp.verifier.flowenv import (
     join,
 )
 from zigttp.verifier.members import call_signature, member_type
-from zigttp.verifier.scope import Binding
-from zigttp.verifier.ztypes import (
+from zigttp.verifier.scope import Binding, Scopes
+from zigttp.verifier.typemodel import (
     BOOLEAN,
     FALSE,
     TRUE,
@@ -39,10 +40,23 @@ from zigttp.verifier.ztypes import (
     strip_undefined,
     union,
 )
+from zigttp.verifier.typings import TypeExpression, Typings
+
+if TYPE_CHECKING:
+    from zigttp.verifier.sound import SoundChecker
 
 
-class Refinement:
-    """Condition evaluation and reference lookup for the analyzer."""
+class ConditionTyper:
+    """Condition evaluation and reference lookup for the typed walk."""
+
+    def __init__(self, scopes: Scopes, expr: TypeExpression, binding_type: Callable[[Binding], Type],
+                 typings: Typings, sound: SoundChecker) -> None:
+        self.scopes = scopes
+        self.expr = expr
+        self.binding_type = binding_type
+        self.expr_types = typings.expr_types
+        self.maybe_absent = typings.maybe_absent
+        self.sound = sound
 
     # =========================================================== conditions
 
@@ -52,28 +66,28 @@ class Refinement:
         if kind is A.Paren:
             return self.cond(node.expression, env, where)
         if kind is A.Unary and node.operator == "!":
-            inner_t, yes, no = self._cond_typed(node.argument, env, "!")
+            inner_t, yes, no = self.cond_typed(node.argument, env, "!")
             self.expr_types[id(node)] = BOOLEAN
             if not self.subject_info(node.argument)[1]:
                 self.sound.not_operand(node, inner_t)
             return no, yes
         if kind is A.Binary and node.operator in ("&&", "||"):
-            left_t, left_yes, left_no = self._cond_typed(node.left, env, node.operator)
+            left_t, left_yes, left_no = self.cond_typed(node.left, env, node.operator)
             if not self.subject_info(node.left)[1]:
                 self.sound.logical_operand(node.left, left_t, node.operator)
             if node.operator == "&&":
                 if left_yes is None:
-                    self._dead_expr(node.right)
+                    self.dead_expr(node.right)
                     return None, left_no
-                right_t, r_yes, r_no = self._cond_typed(node.right, left_yes, where)
+                right_t, r_yes, r_no = self.cond_typed(node.right, left_yes, where)
                 if not self.subject_info(node.right)[1]:
                     self.sound.condition(node.right, right_t, where)
                 self.expr_types[id(node)] = union((N.falsy(left_t), right_t))
                 return r_yes, join(left_no, r_no)
             if left_no is None:
-                self._dead_expr(node.right)
+                self.dead_expr(node.right)
                 return left_yes, None
-            right_t, r_yes, r_no = self._cond_typed(node.right, left_no, where)
+            right_t, r_yes, r_no = self.cond_typed(node.right, left_no, where)
             if not self.subject_info(node.right)[1]:
                 self.sound.condition(node.right, right_t, where)
             self.expr_types[id(node)] = union((N.truthy(left_t), right_t))
@@ -83,7 +97,7 @@ class Refinement:
             self.sound.condition(node, t, where)
         return self.refine(node, t, env)
 
-    def _cond_typed(self, node: A.Node, env: Env, where: str) -> tuple[Type, Env | None, Env | None]:
+    def cond_typed(self, node: A.Node, env: Env, where: str) -> tuple[Type, Env | None, Env | None]:
         yes, no = self.cond_inner(node, env, where)
         return self.expr_types.get(id(unparen(node)), UNKNOWN), yes, no
 
@@ -97,7 +111,7 @@ class Refinement:
         t = self.expr(node, env)
         return self.refine(node, t, env)
 
-    def _dead_expr(self, node: A.Node) -> None:
+    def dead_expr(self, node: A.Node) -> None:
         self.expr(node, {})
 
     def refine(self, node: A.Node, t: Type, env: Env) -> tuple[Env | None, Env | None]:

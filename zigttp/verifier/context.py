@@ -1,4 +1,4 @@
-"""What every checker shares: the program, names, types, registry, handler, and the diagnostic sink."""
+"""What every checker shares: the program, its names, the handler, and the diagnostic sink."""
 
 from __future__ import annotations
 
@@ -8,8 +8,6 @@ from zigttp.compiler import ast as A
 from zigttp.compiler.ast import FUNCTION_NODES, children
 from zigttp.compiler.diagnostics import Diagnostic
 from zigttp.verifier.handler import HandlerInfo, locate_handler, reachable_functions
-from zigttp.verifier.registry import ModuleRegistry
-from zigttp.verifier.resolve import TypeResolver
 from zigttp.verifier.scope import Scopes, resolve_program
 
 
@@ -17,8 +15,6 @@ from zigttp.verifier.scope import Scopes, resolve_program
 class Context:
     program: A.Program
     scopes: Scopes
-    resolver: TypeResolver
-    registry: ModuleRegistry
     handler: HandlerInfo | None
     reachable: set[int]  # ids of function nodes the handler can run
     strict: bool = False
@@ -32,9 +28,6 @@ class Context:
             return
         self._seen.add(key)
         self.diagnostics.append(diagnostic)
-
-    def in_handler(self, function: A.Node | None) -> bool:
-        return function is not None and id(function) in self.reachable
 
     def owned_nodes(self, owner: A.Node | str) -> list[A.Node]:
         """Every node whose innermost enclosing function is `owner` (a module path for module scope).
@@ -61,8 +54,6 @@ def _index_owners(program: A.Program) -> dict[object, list[A.Node]]:
 
 def build_context(program: A.Program, strict: bool = False) -> Context:
     scopes = resolve_program(program)
-    resolver = TypeResolver(scopes)
-    registry = ModuleRegistry(resolver)
     handler = locate_handler(program, scopes)
     reachable = reachable_functions(program, scopes, handler)
-    return Context(program, scopes, resolver, registry, handler, reachable, strict)
+    return Context(program, scopes, handler, reachable, strict)

@@ -1,17 +1,21 @@
-"""Typing expressions: literals, operators, members, assignments, functions, match and JSX.
+"""Typing expressions: literals, operators, members, assignments, match and JSX.
 
-Part of the typed walk (`analyzer.Analyzer` mixes it in). Every expression is
-typed exactly once (`expr` records the result), and reports go to the
-checkers at the point where a value is used.
+One collaborator of the typed walk (`analyzer.Analyzer` builds it and
+dispatches to it). Every expression is typed exactly once (the walk's `expr`
+records the result), and reports go to the checkers at the point where a value
+is used.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 from zigttp.compiler import ast as A
 from zigttp.compiler.ast import unparen
 from zigttp.verifier import narrowing as N
 from zigttp.verifier.assign import assignable
-from zigttp.verifier.calls import _has_tvars
+from zigttp.verifier.calls import CallTyper
+from zigttp.verifier.conditions import ConditionTyper
 from zigttp.verifier.flowenv import (
     _ARITHMETIC,
     _EQUALITY,
@@ -20,10 +24,10 @@ from zigttp.verifier.flowenv import (
     Env,
     _invalidate,
     _invalidate_children,
-    _stable,
 )
 from zigttp.verifier.members import call_signature, element_type, index_type, member_type
-from zigttp.verifier.ztypes import (
+from zigttp.verifier.scope import Binding, Scopes
+from zigttp.verifier.typemodel import (
     BOOLEAN,
     FALSE,
     NEVER,
@@ -48,18 +52,36 @@ from zigttp.verifier.ztypes import (
     union,
     widen,
 )
+from zigttp.verifier.typings import Checkers, CheckFlow, TypeExpression, Typings
 
 
-class ExpressionTyping:
-    """Expression typing for the analyzer."""
+class ExpressionTyper:
+    """Expression typing for the typed walk (calls are `CallTyper`'s, functions the walk's own)."""
 
-    # =========================================================== expressions
-
-    def expr(self, node: A.Node, env: Env, expected: Type | None = None) -> Type:
-        handler = self.expr_dispatch.get(type(node))
-        t = handler(node, env, expected) if handler is not None else UNKNOWN
-        self.expr_types[id(node)] = t
-        return t
+    def __init__(self, scopes: Scopes, expr: TypeExpression, binding_type: Callable[[Binding], Type],
+                 check_flow: CheckFlow, globals_: dict[str, Type], typings: Typings, checkers: Checkers,
+                 conditions: ConditionTyper, calls: CallTyper) -> None:
+        self.scopes = scopes
+        self.expr = expr
+        self.binding_type = binding_type
+        self.check_flow = check_flow
+        self.globals = globals_
+        self.expr_types = typings.expr_types
+        self.callees = typings.callees
+        self.checked_literals = typings.checked_literals
+        self.types = checkers.types
+        self.sound = checkers.sound
+        self.optionals = checkers.optionals
+        self.results = checkers.results
+        self.matches = checkers.matches
+        self.cond = conditions.cond
+        self.cond_typed = conditions.cond_typed
+        self.dead_expr = conditions.dead_expr
+        self.subject_info = conditions.subject_info
+        self.ref_key = conditions.ref_key
+        self.ref_type = conditions.ref_type
+        self.identify_callee = calls.identify_callee
+        self.module_optional_use = calls.module_optional_use
 
     def e_identifier(self, node: A.Identifier, env: Env, expected: Type | None) -> Type:
         binding = self.scopes.refs.get(id(node))
@@ -181,40 +203,6 @@ class ExpressionTyping:
             self.checked_literals.add(id(node))
         return obj
 
-    def module_optional_use(self, node: A.Node, t: Type) -> None:
-        """UNCHECKED_OPTIONAL_USE (ZTS308) for a virtual module's optional result used as a value without narrowing.
-
-        Upstream's rule for module results: an object-literal value or a call argument needs a check
-        for undefined even where undefined would be accepted (`Response.json({ key: env("X") })`).
-        Narrowing gives the binding a defined flow type, so a checked value is never reported here.
-        """
-        if not is_optional(t):
-            return
-        inner = unparen(node)
-        binding = self.scopes.refs.get(id(inner)) if type(inner) is A.Identifier else None
-        from_binding = binding is not None and binding in self.module_optional_bindings
-        if from_binding or id(inner) in self.module_optional_calls:
-            self.optionals.use(node, t, "value")
-
-    def e_function(self, node: A.Node, env: Env, expected: Type | None) -> Type:
-        found = self.fn_types.get(id(node))
-        if found is not None and id(node) in self.analyzed:
-            return found
-        context = call_signature(strip_undefined(expected)) if expected is not None else None
-        params = self.context_params.get(id(node))
-        if params is None and context is not None:
-            params = [p.type for p in context.params]
-        fn = self.resolver.function_type(node, self.module, self.frame.type_env, params)  # type: ignore[arg-type]
-        ret_context = context.returns() if context is not None and fn.ret is None else None
-        self.fn_types[id(node)] = fn
-        inherited = {k: t for k, t in env.items() if _stable(k)}
-        if fn.ret is None and ret_context is not None and not is_dynamic(ret_context) and not _has_tvars(ret_context):
-            fn.ret = ret_context  # contextually typed: returns are checked against the context
-        elif fn.ret is None:
-            self.inferred.add(id(node))
-        self.analyze_body(node, fn, inherited)
-        return fn
-
     def e_unary(self, node: A.Unary, env: Env, expected: Type | None) -> Type:
         op = node.operator
         if op == "!":
@@ -240,16 +228,16 @@ class ExpressionTyping:
     def e_binary(self, node: A.Binary, env: Env, expected: Type | None) -> Type:
         op = node.operator
         if op in ("&&", "||"):
-            left_t, yes, no = self._cond_typed(node.left, env, op)
+            left_t, yes, no = self.cond_typed(node.left, env, op)
             if not self.subject_info(node.left)[1]:
                 self.sound.logical_operand(node.left, left_t, op)
             if op == "&&":
                 if yes is None:
-                    self._dead_expr(node.right)
+                    self.dead_expr(node.right)
                     return N.falsy(left_t)
                 return union((N.falsy(left_t), self.expr(node.right, yes, expected)))
             if no is None:
-                self._dead_expr(node.right)
+                self.dead_expr(node.right)
                 return N.truthy(left_t)
             return union((N.truthy(left_t), self.expr(node.right, no, expected)))
         if op == "??":

@@ -30,7 +30,7 @@ from zigttp.verifier.analyzer import Analyzer, Callee
 from zigttp.verifier.builtins import named_builtin
 from zigttp.verifier.context import Context
 from zigttp.verifier.scope import Binding
-from zigttp.verifier.ztypes import base_kind
+from zigttp.verifier.typemodel import base_kind
 
 SECRET = "secret"
 CREDENTIAL = "credential"

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from zigttp.verifier.builtins import named_builtin
 from zigttp.verifier.scope import Binding
-from zigttp.verifier.ztypes import (
+from zigttp.verifier.typemodel import (
     NEVER,
     union,
 )

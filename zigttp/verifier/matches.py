@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from zigttp.compiler import ast as A
 from zigttp.verifier import codes as C
-from zigttp.verifier.ztypes import (
+from zigttp.verifier.typemodel import (
     BOOLEAN,
     FALSE,
     TRUE,

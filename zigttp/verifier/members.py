@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from zigttp.verifier.builtins import array_member, boolean_member, function_member, number_members, string_members
-from zigttp.verifier.ztypes import (
+from zigttp.verifier.typemodel import (
     NEVER,
     NUMBER,
     STRING,
@@ -74,14 +74,6 @@ def member_type(t: Type, name: str) -> Type | None:
 
 
 _OBJECT_PROTO = frozenset({"toString", "valueOf", "hasOwnProperty", "constructor", "toLocaleString"})
-
-
-def union_member_split(t: Union, name: str) -> tuple[list[Type], list[Type]]:
-    """Members of a union that have / lack `name`."""
-    have, lack = [], []
-    for m in t.members:
-        (have if member_type(m, name) is not None else lack).append(m)
-    return have, lack
 
 
 def index_type(t: Type, index: Type) -> Type:

@@ -9,7 +9,7 @@ a test. Unknown stays unknown except where the test names a concrete type
 from __future__ import annotations
 
 from zigttp.verifier.assign import assignable
-from zigttp.verifier.ztypes import (
+from zigttp.verifier.typemodel import (
     BOOLEAN,
     FALSE,
     NEVER,

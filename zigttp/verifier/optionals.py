@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 from zigttp.compiler import ast as A
 from zigttp.verifier import codes as C
 from zigttp.verifier.assign import assignable
-from zigttp.verifier.ztypes import UNDEFINED, Type, has_undefined, is_dynamic, is_optional, strip_undefined
+from zigttp.verifier.typemodel import UNDEFINED, Type, has_undefined, is_dynamic, is_optional, strip_undefined
 
 if TYPE_CHECKING:
     from zigttp.verifier.context import Context

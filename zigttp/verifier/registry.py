@@ -18,7 +18,7 @@ from zigttp.compiler.source import SourceFile
 from zigttp.verifier.builtins import is_result_variant, result_type
 from zigttp.verifier.resolve import TypeResolver
 from zigttp.verifier.scope import TypeDecl
-from zigttp.verifier.ztypes import UNDEFINED, UNKNOWN, Fn, FnParam, Obj, Type, members, union
+from zigttp.verifier.typemodel import UNDEFINED, UNKNOWN, Fn, FnParam, Obj, Type, members, union
 
 DECLARATIONS_PATH = "<zigttp-module-types>"
 
@@ -59,6 +59,11 @@ def _registry() -> tuple[Any, ...]:
     return tuple(REGISTRY)
 
 
+def exports_by_key() -> dict[tuple[str, str], Any]:
+    """Every registered export by (module, name): the untyped facts (effect, capability) need no resolver."""
+    return {(str(getattr(export, "module", "")), str(getattr(export, "name", ""))): export for export in _registry()}
+
+
 def _declarations_text() -> str:
     try:
         from zigttp_host import modules
@@ -81,12 +86,7 @@ def _parse_declarations(text: str) -> A.Module | None:
 class ModuleRegistry:
     def __init__(self, resolver: TypeResolver) -> None:
         self.resolver = resolver
-        self.by_key: dict[tuple[str, str], Any] = {}
-        self.modules: set[str] = set()
-        for export in _registry():
-            module = str(getattr(export, "module", ""))
-            self.by_key[(module, str(getattr(export, "name", "")))] = export
-            self.modules.add(module)
+        self.by_key = exports_by_key()
         self.cache: dict[tuple[str, str], ModuleExport | None] = {}
         self.types_module: A.Module | None = None
         self.ambient: dict[str, Fn] = {}  # `declare function` globals (fetchSync)
@@ -109,9 +109,6 @@ class ModuleRegistry:
                 signature = self.resolver.function_type(decl, module)
                 signature.node = None  # a declaration, not a body to analyse
                 self.ambient[decl.name.name] = signature
-
-    def has_module(self, module: str) -> bool:
-        return module in self.modules
 
     def lookup(self, module: str, name: str) -> ModuleExport | None:
         key = (module, name)

@@ -18,7 +18,7 @@ from zigttp.compiler.parser import parse_source
 from zigttp.compiler.source import SourceFile
 from zigttp.verifier.builtins import named_builtin, result_type
 from zigttp.verifier.scope import Scopes, TypeDecl
-from zigttp.verifier.ztypes import (
+from zigttp.verifier.typemodel import (
     BOOLEAN,
     NEVER,
     NUMBER,
@@ -64,13 +64,14 @@ Env = dict[str, Type]
 
 
 class TypeResolver:
-    def __init__(self, scopes: Scopes) -> None:
+    def __init__(self, scopes: Scopes, typeof: Callable[[str, A.Module], Type]) -> None:
+        """`typeof(name, module)` answers a `typeof name` query: the type of a module-scope binding."""
         self.scopes = scopes
+        self.typeof = typeof
         self.cache: dict[tuple[int, tuple[Type, ...]], Type] = {}
         self.in_progress: set[tuple[int, tuple[Type, ...]]] = set()
         self.text_cache: dict[str, Type] = {}
         self.node_cache: dict[int, Type] = {}
-        self.typeof: Callable[[str, A.Module], Type] | None = None  # set by the analyzer
 
     # ------------------------------------------------------------ entry
 
@@ -187,7 +188,7 @@ class TypeResolver:
         if kind is A.TemplateLiteralType:
             return STRING
         if kind is A.TypeQuery:
-            if self.typeof is not None and module is not None and "." not in node.name:
+            if module is not None and "." not in node.name:
                 return self.typeof(node.name, module)
             return UNKNOWN
         if kind is A.TypePredicate:
@@ -400,7 +401,7 @@ def _key(value: object) -> str:
 
 
 def _short(t: Type) -> str:
-    from zigttp.verifier.ztypes import describe
+    from zigttp.verifier.typemodel import describe
 
     text = describe(t, 2)
     return text if len(text) <= 40 else "..."

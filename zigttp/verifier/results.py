@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from zigttp.compiler import ast as A
 from zigttp.verifier import codes as C
 from zigttp.verifier.builtins import is_result_variant
-from zigttp.verifier.ztypes import FALSE, Type, Union, members
+from zigttp.verifier.typemodel import FALSE, Type, Union, members
 
 if TYPE_CHECKING:
     from zigttp.verifier.context import Context

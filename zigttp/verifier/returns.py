@@ -15,7 +15,8 @@ from zigttp.compiler.ast import FUNCTION_NODES
 from zigttp.verifier import codes as C
 from zigttp.verifier.builtins import named_builtin
 from zigttp.verifier.context import Context
-from zigttp.verifier.ztypes import Type, describe, has_undefined, is_dynamic
+from zigttp.verifier.resolve import TypeResolver
+from zigttp.verifier.typemodel import VOID, Type, describe, has_undefined, is_dynamic
 
 RESPONSE = named_builtin("Response")
 
@@ -33,7 +34,7 @@ def always_returns(node: A.Node | None) -> bool:
     return False
 
 
-def check_returns(ctx: Context) -> None:
+def check_returns(ctx: Context, resolver: TypeResolver) -> None:
     mains = {id(fn) for fn in (ctx.handler.main if ctx.handler is not None else [])}
     for info in ctx.scopes.functions.values():
         node = info.node
@@ -47,7 +48,7 @@ def check_returns(ctx: Context) -> None:
         return_node = node.return_type  # type: ignore[attr-defined]
         if return_node is None or type(return_node) is A.TypePredicate:
             continue
-        declared = ctx.resolver.resolve(return_node, info.module)
+        declared = resolver.resolve(return_node, info.module)
         if _accepts_undefined(declared) or always_returns(body):
             continue
         if declared is RESPONSE:
@@ -57,8 +58,6 @@ def check_returns(ctx: Context) -> None:
 
 
 def _accepts_undefined(t: Type) -> bool:
-    from zigttp.verifier.ztypes import VOID
-
     return is_dynamic(t) or has_undefined(t) or t == VOID
 
 

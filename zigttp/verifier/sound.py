@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from zigttp.compiler import ast as A
 from zigttp.compiler.ast import unparen
 from zigttp.verifier import codes as C
-from zigttp.verifier.ztypes import (
+from zigttp.verifier.typemodel import (
     UNDEFINED,
     VOID,
     Type,

@@ -15,7 +15,7 @@ from zigttp.verifier import codes as C
 from zigttp.verifier.analyzer import Analyzer
 from zigttp.verifier.context import Context
 from zigttp.verifier.scope import Binding
-from zigttp.verifier.ztypes import Arr, Prim, Tup, base_kind, is_dynamic, unwrap_distinct
+from zigttp.verifier.typemodel import Arr, Prim, Tup, base_kind, is_dynamic, unwrap_distinct
 
 _LITERALS = (A.StringLiteral, A.NumberLiteral, A.BooleanLiteral)
 

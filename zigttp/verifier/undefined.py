@@ -14,6 +14,7 @@ from zigttp.compiler.diagnostics import nearest
 from zigttp.verifier import codes as C
 from zigttp.verifier.builtins import KNOWN_GLOBALS
 from zigttp.verifier.context import Context
+from zigttp.verifier.registry import exports_by_key
 
 
 def check_undefined(ctx: Context) -> None:
@@ -21,7 +22,7 @@ def check_undefined(ctx: Context) -> None:
     if not unknown:
         return
     exports: dict[str, list[str]] = {}
-    for module, name in ctx.registry.by_key:
+    for module, name in exports_by_key():
         exports.setdefault(name, []).append(module)
     for node in unknown:
         ctx.report(C.diagnostic(C.UNDEFINED_NAME, node, name=node.name, hint=_hint(ctx, node.name, exports)))

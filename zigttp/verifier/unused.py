@@ -16,6 +16,7 @@ from zigttp.compiler.ast import FUNCTION_NODES, unparen
 from zigttp.verifier import codes as C
 from zigttp.verifier.builtins import KNOWN_GLOBALS
 from zigttp.verifier.context import Context
+from zigttp.verifier.registry import exports_by_key
 
 # Globals whose calls write somewhere (the host log); every other known global is effect-free.
 _EFFECTFUL_GLOBALS = frozenset({"console"})
@@ -64,6 +65,6 @@ def _pure_call(ctx: Context, call: A.Call) -> bool:
         return root.name in KNOWN_GLOBALS and root.name not in _EFFECTFUL_GLOBALS
     target = binding.resolved()
     if target.kind == "virtual" and target.source is not None and root is callee:
-        export = ctx.registry.lookup(*target.source)
+        export = exports_by_key().get(target.source)
         return export is not None and export.effect == "none"
     return False

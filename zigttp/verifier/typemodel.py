@@ -141,9 +141,6 @@ OBJECT = Prim("object")  # the `object` keyword
 TRUE = Lit(True)
 FALSE = Lit(False)
 
-_PRIMITIVE_NAMES = frozenset({"string", "number", "boolean"})
-
-
 # ------------------------------------------------------------------ building
 
 
@@ -246,10 +243,6 @@ def base_kind(t: Type) -> str:
         kinds = {base_kind(m) for m in t.members}
         return kinds.pop() if len(kinds) == 1 else "mixed"
     return "unknown"
-
-
-def kinds_of(t: Type) -> set[str]:
-    return {base_kind(m) for m in members(t)}
 
 
 def is_finite(t: Type) -> bool:

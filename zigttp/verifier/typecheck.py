@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from zigttp.compiler import ast as A
 from zigttp.verifier import codes as C
 from zigttp.verifier.assign import assignable, missing_properties
-from zigttp.verifier.ztypes import (
+from zigttp.verifier.typemodel import (
     UNDEFINED,
     Lit,
     Obj,
@@ -31,7 +31,7 @@ from zigttp.verifier.ztypes import (
 )
 
 if TYPE_CHECKING:
-    from zigttp.verifier.analyzer import Callee
+    from zigttp.verifier.calls import Callee
     from zigttp.verifier.context import Context
     from zigttp.verifier.optionals import OptionalChecker
     from zigttp.verifier.scope import Binding
