@@ -114,7 +114,7 @@ def json_report(label: str, test_file: str, outcomes: list[CaseOutcome]) -> dict
         "failed": len(outcomes) - passed,
         "total": len(outcomes),
         "cases": [{"name": o.name, "line": o.line, "passed": o.passed,
-                   "reasons": [" ".join(part.strip() for part in reason) for reason in o.reasons],
+                   "reasons": ["\n".join(reason) for reason in o.reasons],
                    "status": o.status}
                   for o in outcomes],
     }
