@@ -63,6 +63,7 @@ class SuiteResult:
     verified: bool = True
     refused_codes: list[str] = field(default_factory=list)
     failures: list[tuple[str, str]] = field(default_factory=list)  # (case, first reason)
+    outcomes: list[tuple[str, bool]] = field(default_factory=list)  # (case, passed), every case in file order
     error: str | None = None  # the suite did not run
 
     @property
@@ -119,6 +120,7 @@ def run_suite(handler: str, tests: str) -> SuiteResult:
     report: dict[str, Any] = orjson.loads(out)
     result.cases, result.passed = report["total"], report["passed"]
     for case in report["cases"]:
+        result.outcomes.append((case["name"], case["passed"]))
         if not case["passed"]:
             first = case["reasons"][0].splitlines()[0] if case["reasons"] else "failed"
             result.failures.append((case["name"], first))
@@ -155,6 +157,10 @@ def markdown(results: list[SuiteResult]) -> str:
         for suite, case, reason in failing:
             why = NOTES.get((suite, case), "not yet explained")
             lines.append(f"| `{suite}` | {_cell(case)} | `{_cell(reason)}` | {_cell(why)} |")
+    lines.extend(["", "Every case:", "", "| suite | case | result |", "|---|---|---|"])
+    for r in results:
+        lines.extend(f"| `{r.suite}` | {_cell(case)} | {'pass' if passed else '**fail**'} |"
+                     for case, passed in r.outcomes)
     return "\n".join(lines) + "\n"
 
 

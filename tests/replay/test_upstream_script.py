@@ -65,8 +65,10 @@ def test_the_table_has_a_row_per_suite_and_a_reason_per_failing_case(
                                "handler (ZTS308); `env(\"APP_NAME\")` may be undefined")
     assert table[4] == "| `fetch/fails` | 2 | 1 | 1 | 1 failing, below |"
     assert table[5] == "| **3 suites** | **4** | **3** | **1** | |"
-    assert table[-1] == ("| `fetch/fails` | wrong \\| status | `expected status: 404, actual status: 200` "
-                         "| not yet explained |")
+    assert ("| `fetch/fails` | wrong \\| status | `expected status: 404, actual status: 200` "
+            "| not yet explained |") in table
+    assert table[-3:] == ["| `routing/router` | stubbed | pass |", "| `fetch/fails` | ok | pass |",
+                          "| `fetch/fails` | wrong \\| status | **fail** |"]
 
 
 def test_a_known_reason_makes_the_run_succeed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
@@ -74,7 +76,7 @@ def test_a_known_reason_makes_the_run_succeed(tmp_path: Path, monkeypatch: pytes
     monkeypatch.chdir(tmp_path)
     monkeypatch.setitem(SCRIPT.NOTES, ("fetch/fails", "wrong | status"), "a reason")
     assert SCRIPT.main([str(_checkout(tmp_path / "up", with_script=True))]) == 0
-    assert capsys.readouterr().out.rstrip().endswith("| a reason |")
+    assert "| a reason |" in capsys.readouterr().out
 
 
 def test_without_upstreams_script_the_suites_are_found_by_name(tmp_path: Path) -> None:
