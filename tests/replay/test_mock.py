@@ -103,6 +103,13 @@ def test_bad_traces_exit_2(recorded: tuple[Path, Path], tmp_path: Path) -> None:
     bad = write(tmp_path, "bad.jsonl", '{"type":"request","url":"/"}\n{"type":"io","module":"env","fn":"nope"}\n')
     code, _, err = run_cli("mock", handler, bad)
     assert (code, err) == (2, f"error: {bad}:2: io entry for an unknown export env.nope\n")
+    no_response = write(tmp_path, "nr.jsonl", '{"type":"request","url":"/"}\n{"type":"meta","version":1}\n')
+    code, _, err = run_cli("mock", handler, no_response)
+    assert (code, err) == (2, f"error: {no_response}:1: a group without a response line\n")
+    future = write(tmp_path, "v9.jsonl", '{"type":"request","url":"/"}\n{"type":"response","status":200}\n'
+                                         '{"type":"meta","format":"zigttp-trace","version":9}\n')
+    code, _, err = run_cli("mock", handler, future)
+    assert code == 2 and err.startswith(f"error: {future}:3: unknown trace format 'zigttp-trace' version 9")
     empty = write(tmp_path, "empty.jsonl", "")
     assert run_cli("mock", handler, empty)[1:] == ("", f"error: {empty}: no recorded requests\n")
     assert run_cli("mock", tmp_path / "absent.ts", empty)[0] == 2
