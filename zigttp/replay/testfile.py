@@ -15,6 +15,7 @@ all apply. Anything else is a TraceFileError naming the file and line.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -30,6 +31,7 @@ MAX_FILE_BYTES = 100 << 20
 LINE_TYPES = ("meta", "test", "request", "io", "expect")
 CASE_LINES = ("request", "io", "expect")
 EXPECT_FIELDS = frozenset({"type", "status", "body", "bodyContains", "headers"})
+_METHOD = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")  # an HTTP token
 
 
 @dataclass
@@ -155,15 +157,15 @@ def _take(p: Path, number: int, kind: str, obj: dict[str, Any], case: TestCase,
 
 def _request(p: Path, number: int, obj: dict[str, Any]) -> tuple[HttpRequest, int | None]:
     method, url, seed = obj.get("method", "GET"), obj.get("url", "/"), obj.get("seed")
-    if not isinstance(method, str) or not method.strip() or not method.isascii():
-        raise TraceFileError(p, number, "request \"method\" must be a non-empty string")
+    if not isinstance(method, str) or not _METHOD.fullmatch(method):
+        raise TraceFileError(p, number, "request \"method\" must be an HTTP method name (a token)")
     if not isinstance(url, str) or not url.startswith("/"):
         raise TraceFileError(p, number, "request \"url\" must be a string starting with /")
     if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int)
                              or not -(1 << 63) <= seed < (1 << 63)):
         raise TraceFileError(p, number, "request \"seed\" must be a signed 64-bit integer")
     headers = [(name.lower(), value) for name, value in headers_of(p, number, obj.get("headers"))]
-    return HttpRequest(method.strip().upper(), url, headers, body_of(p, number, obj)), seed
+    return HttpRequest(method.upper(), url, headers, body_of(p, number, obj)), seed
 
 
 def _expectation(p: Path, number: int, obj: dict[str, Any]) -> Expectation:
