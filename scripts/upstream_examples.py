@@ -33,9 +33,9 @@ HANDLER_SUFFIXES = (".ts", ".tsx", ".js", ".jsx")
 
 # Why a suite's handler needs --no-verify, beyond the error codes.
 SUITE_NOTES: dict[str, str] = {
-    "fetch/webhook": "`fetch(url, { durable: … })` belongs to the durable issue: `FetchInit` has no `durable` "
-                     "field yet (ZTS201); the stubbed fetch answers, so every case passes, but the durable step "
-                     "itself (one upstream call per idempotency key) is not exercised",
+    "fetch/webhook": "`fetch(url, { durable: … })` belongs to the durable issue (docs/durable.md, not done "
+                     "yet): `FetchInit` has no `durable` field (ZTS201); the stubbed fetch answers, so every case "
+                     "passes, but the durable step itself (one upstream call per idempotency key) is not exercised",
     "handler/feature-probes": "`seen + i` adds a number to a string (ZTS105, an error in upstream's sound mode "
                               "too) and optional chains read properties the object literal's type lacks (ZTS201)",
     "routing/router": "`env(\"APP_NAME\")` may be undefined and is used unchecked (ZTS308; upstream's "
