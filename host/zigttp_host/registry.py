@@ -108,6 +108,14 @@ class Export:
     # A deterministic check of its arguments alone (validate, decode): a test
     # fixture need not stub it, the call runs live when no fixture answers it.
     replay_pure: bool = False
+    # Test fixtures (Journal.stub) describe one JS-level call; an export whose
+    # wrapper makes several host calls marks the ones that only keep its own
+    # bookkeeping (parallel()'s begin/next): those answer undefined and never
+    # take a fixture. Given the call's arguments.
+    bookkeeping: Callable[[list[Any]], bool] | None = None
+    # What a call no fixture answers gets in a test, when undefined would
+    # break the export's wrapper (fetch: a 599 response). Given the arguments.
+    unstubbed: Callable[[list[Any]], Any] | None = None
     impl: HostFunction | None = None  # None: implemented in JS only (`js`)
     # Optional JS source of `(call, lib) => function`, pasted into the guest
     # prelude, for exports that need guest-side logic around the host call
@@ -175,6 +183,8 @@ class TracedExport:
     fn: str
     replay_pure: bool  # stub mode runs it live when no fixture answers it
     secret: bool = False  # its result is a secret: traces redact it (labels)
+    bookkeeping: Callable[[list[Any]], bool] | None = None  # Export.bookkeeping
+    unstubbed: Callable[[list[Any]], Any] | None = None  # Export.unstubbed
 
 
 @dataclass
@@ -211,7 +221,8 @@ class HostFunctions:
                 self.trial_safe.add(fn_id)
             if export.traced:
                 self.traced[fn_id] = TracedExport(export.trace_module, export.name, export.replay_pure,
-                                                    "secret" in export.labels)
+                                                    "secret" in export.labels, export.bookkeeping,
+                                                    export.unstubbed)
         self.modules.setdefault(export.module, {})[export.name] = fn_id
         self.kinds[(export.module, export.name)] = export.return_kind
         if export.js:

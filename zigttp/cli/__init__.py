@@ -7,6 +7,8 @@
     build.py     zigttp build
     replay.py    zigttp replay
     admin.py     zigttp admin    (durable runs)
+    test.py      zigttp test
+    mock.py      zigttp mock     (also zigttp test --record)
     argtypes.py  the argument types the commands share
 
 Building the parser imports no compiler, verifier or server: each command
@@ -19,7 +21,7 @@ import argparse
 
 from zigttp import __version__
 
-from . import admin, build, compile, replay, serve, types, verify
+from . import admin, build, compile, mock, replay, serve, test, types, verify
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -37,6 +39,8 @@ def build_parser() -> argparse.ArgumentParser:
     build.add_command(sub)
     replay.add_command(sub)
     admin.add_command(sub)
+    test.add_command(sub)
+    mock.add_command(sub)
     return parser
 
 

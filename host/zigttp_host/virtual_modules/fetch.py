@@ -319,10 +319,16 @@ interface FetchResponse extends Response { url: string; error?: string; details?
 declare function fetchSync(url: string, init?: FetchInit): FetchResponse;
 """
 
+def replay_miss(args: list[Any]) -> dict[str, Any]:
+    """What an unstubbed fetch answers in a test: upstream's 599 ReplayMiss, never a real request."""
+    url = args[0] if args and isinstance(args[0], str) else ""
+    return failure("ReplayMiss", "no recorded zigttp:fetch response", url)
+
+
 EXPORTS = (
     Export("zigttp:fetch", "fetch", (Param("url", "string"), Param("init", "FetchInit", optional=True)),
            "FetchResponse", effect="write", capability="egress", capability_arg=0, failure="soft",
-           labels=("external",), impl=fetch, js=FETCH_JS,
+           labels=("external",), impl=fetch, js=FETCH_JS, unstubbed=replay_miss,
            doc="An HTTP request to an allowed host (also the global fetchSync). Never throws for network "
                "failures: those are 599 responses with `error` and `details`."),
 )

@@ -115,15 +115,26 @@ def race(ctx: CallContext, args: list[Any]) -> list[dict[str, Any] | None] | Non
     return _run_all("race", ctx, args)
 
 
+def bookkeeping(args: list[Any]) -> bool:
+    """A call that only manages the collection: a test's fixture stands for the whole parallel()/race() (`run`)."""
+    return bool(args) and args[0] in ("begin", "next", "abort")
+
+
+def no_responses(args: list[Any]) -> list[Any]:
+    # an unstubbed parallel()/race() in a test: no thunk produced a response
+    return []
+
+
 M = "zigttp:io"
 THUNKS = Param("thunks", "Array<() => unknown>")
 EXPORTS = (
     Export(M, "parallel", (THUNKS,), "Array<FetchResponse | undefined>", effect="write", capability="egress",
-           labels=("external",), impl=parallel, js=thunks_js("parallel", "results"),
+           labels=("external",), impl=parallel, js=thunks_js("parallel", "results"), bookkeeping=bookkeeping,
+           unstubbed=no_responses,
            doc=f"Runs each thunk (at most {MAX_THUNKS}); the fetches they make are sent concurrently. One "
                "response per thunk, in order (undefined: the thunk fetched nothing)."),
     Export(M, "race", (THUNKS,), "FetchResponse | undefined", return_kind="optional", effect="write",
-           capability="egress", labels=("external",), impl=race,
+           capability="egress", labels=("external",), impl=race, bookkeeping=bookkeeping, unstubbed=no_responses,
            js=thunks_js("race", "results.find((r) => r !== undefined && r.ok)"),
            doc="Like parallel(), then the first ok response in declaration order (not by latency)."),
 )
