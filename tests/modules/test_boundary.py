@@ -15,7 +15,9 @@ from zigttp_host.registry import Export
 
 from .support import LIMITS, Probe
 
-CALLABLE = [e for e in REGISTRY if e.impl is not None and e.module not in ("zigttp:io",)]
+# zigttp:durable refuses bad arguments with an uncatchable error by design (the seed's table), so the probe
+# cannot observe them as a thrown value: tests/durable/test_runs.py checks its messages.
+CALLABLE = [e for e in REGISTRY if e.impl is not None and e.module not in ("zigttp:io", "zigttp:durable")]
 GARBAGE = [[], [1], [True, False], [{}], [[]], ["x"] * 6, [{"$bytes": 5}], [{"a": {"b": [None, {"c": 1.5}]}}],
            ["\u0000\uffff", -1e308], [None, None, None]]
 
