@@ -11,8 +11,6 @@ import pytest
 from zigttp_host import Bundle, Grants, Host, HttpRequest, Limits, ModuleConfig
 from zigttp_host.durable.store import FileStore
 
-APPROVAL = (Path(__file__).parents[1] / "handlers" / "durable" / "approval.ts")
-
 
 def _handler(tmp_path: Path, source: str, *, grants: Grants | None = None, env: dict | None = None,
              isolation: str = "fresh"):

@@ -14,7 +14,7 @@ import httpx
 
 from ..support.server import REPO, ZIGTTP, free_port, serve
 
-APPROVAL = Path(__file__).parents[1] / "handlers" / "durable" / "approval.ts"
+APPROVAL = Path(__file__).parents[2] / "examples" / "durable" / "approval.ts"
 
 
 @contextmanager

@@ -9,7 +9,9 @@ failed (or the handler does not load), 2 usage or an invalid test file.
 from __future__ import annotations
 
 import argparse
+import shutil
 import sys
+import tempfile
 from pathlib import Path
 from typing import TextIO
 
@@ -23,7 +25,8 @@ request (verified first, least privilege from the contract, no environment).
 Its I/O never leaves the process: each call to a zigttp:* module (and fetch,
 Date.now, performance.now) is answered by the case's first unused io line of
 the same module and fn; validate and decode checks with no io line run for
-real; any other call nobody stubbed answers undefined.
+real; any other call nobody stubbed answers undefined. zigttp:durable runs
+for real in a temporary folder that each case starts empty.
 
 FILE is JSONL, one object per line, blank lines ignored:
   {"type":"meta","format":"zigttp-test","version":1}   optional, first line only
@@ -89,12 +92,16 @@ def run_test(args: argparse.Namespace, stdout: TextIO | None = None, stderr: Tex
     except TraceFileError as e:
         err.write(f"error: {e}\n")
         return 2
+    durable = Path(tempfile.mkdtemp(prefix="zigttp-test-durable-"))  # emptied before each case
     try:
-        target = load_target(args.handler, verify=not args.no_verify)
-    except LoadError as e:
-        err.write(e.report + "\n")
-        return 1
-    outcomes = run_cases(target, test_file.cases)
+        try:
+            target = load_target(args.handler, verify=not args.no_verify, durable_dir=durable)
+        except LoadError as e:
+            err.write(e.report + "\n")
+            return 1
+        outcomes = run_cases(target, test_file.cases)
+    finally:
+        shutil.rmtree(durable, ignore_errors=True)
     if args.json:
         report = json_report(str(args.handler), str(path), outcomes)
         out.write(orjson.dumps(report, option=orjson.OPT_INDENT_2).decode() + "\n")

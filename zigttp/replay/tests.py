@@ -42,6 +42,7 @@ def run_case(target: ReplayTarget, case: TestCase) -> CaseOutcome:
     if case.request is None:
         outcome.reasons.append(["no request defined"])
         return outcome
+    target.fresh_durable_folder()
     response = target.handler.handle(case.request, Journal.stub(case.entries, case.seed))
     outcome.status, outcome.body = response.status, response.body
     for expectation in case.expectations:

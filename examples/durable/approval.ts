@@ -1,3 +1,4 @@
+// The seed's durable example: zigttp serve examples/durable/approval.ts --durable ./oplogs (docs/durable.md)
 import { run, step, waitSignal } from "zigttp:durable";
 
 export function handler(req: Request): Response {
