@@ -238,11 +238,14 @@ class Scanner:
         pos = start
         ch = text[pos]
         if ch in _TRIVIA_START:
-            pos = _TRIVIA.match(text, start).end()
-            newline = pos > start and (text.find("\n", start, pos) >= 0 or text.find("\r", start, pos) >= 0)
-            if pos >= self.length:
-                self.pos = self.length
-                return (EOF, None, self.length, self.length, newline)
+            if ch == " " and pos + 1 < self.length and text[pos + 1] not in _TRIVIA_START:
+                pos += 1  # the commonest trivia, one space between tokens, without the regex
+            else:
+                pos = _TRIVIA.match(text, start).end()
+                newline = pos > start and (text.find("\n", start, pos) >= 0 or text.find("\r", start, pos) >= 0)
+                if pos >= self.length:
+                    self.pos = self.length
+                    return (EOF, None, self.length, self.length, newline)
             ch = text[pos]
         if ch in _IDENT_START_ASCII:
             m = _IDENT.match(text, pos)
