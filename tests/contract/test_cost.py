@@ -8,7 +8,8 @@ import pytest
 
 from zigttp.contract.derive import Derived
 
-HEAD = 'import { fetch } from "zigttp:fetch";\nconst ids = (req: Request): string[] => String(req.query.ids).split(",");\n'
+HEAD = ('import { fetch } from "zigttp:fetch";\n'
+        'const ids = (req: Request): string[] => String(req.query.ids).split(",");\n')
 CASES = {
     "no loop": ('  fetch("https://api.example.com/u");', True),
     "for-of over request data": ('  for (const id of ids(req)) { fetch(`https://api.example.com/u/${id}`); }', False),
