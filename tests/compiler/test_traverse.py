@@ -103,3 +103,16 @@ def test_unparen() -> None:
     assert type(init) is A.Paren
     assert type(A.unparen(init)) is A.NumberLiteral
     assert A.unparen(None) is None
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_preorder_lists_the_walk_with_each_subtree_contiguous(path: Path) -> None:
+    program = _program(path)
+    for module in program.modules:
+        tree = A.preorder(program, module)
+        assert A.preorder(program, module) is tree  # listed once per program
+        assert [id(n) for n in tree.nodes] == [id(n) for n in A.walk(module)]
+        for index, node in enumerate(tree.nodes):
+            assert [id(n) for n in tree.nodes[index:tree.ends[index]]] == [id(n) for n in A.walk(node)]
+            children = [tree.nodes[i] for i in tree.child_indices(index)]
+            assert [id(c) for c in children] == [id(c) for c in A.children_in_source_order(node)]

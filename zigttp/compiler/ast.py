@@ -666,6 +666,9 @@ class Program:
     entry: Module
     modules: list[Module]
     strict: bool = False
+    # Each module's nodes in `walk` order, listed on first use (`preorder`): the tree never changes once
+    # bundled, and the phases that scan whole modules would otherwise each walk it again.
+    preorders: dict[int, Preorder] = field(default_factory=dict, repr=False)
 
 
 # ------------------------------------------------------------- traversal
@@ -772,9 +775,28 @@ def _children_function(cls: type) -> Callable[[Node], list[Node]]:
     return fn
 
 
+def _source_children_function(cls: type) -> Callable[[Node], list[Node]]:
+    fields = _FIELDS.get(cls) or _fields_of(cls)
+    if [name for name, _ in fields.ordered] == [*fields.singles, *fields.lists]:
+        return _children_function(cls)  # the checkers' order is already the source order
+    ordered = fields.ordered
+
+    def fn(node: Node) -> list[Node]:
+        out: list[Node] = []
+        for name, is_list in ordered:
+            value = getattr(node, name)
+            if is_list:
+                out += [x for x in value if x is not None]
+            elif value is not None:
+                out.append(value)
+        return out
+    return fn
+
+
 def _install_children(cls: type) -> None:
     for sub in cls.__subclasses__():
         sub._value_children = _children_function(sub)  # type: ignore[attr-defined]
+        sub._source_children = _source_children_function(sub)  # type: ignore[attr-defined]
         _install_children(sub)
 
 
@@ -788,15 +810,7 @@ def children(node: Node) -> list[Node]:
 
 def children_in_source_order(node: Node) -> list[Node]:
     """The same children as `children`, in the order their fields appear in the source."""
-    fields = _FIELDS.get(type(node)) or _fields_of(type(node))
-    out: list[Node] = []
-    for name, is_list in fields.ordered:
-        value = getattr(node, name)
-        if is_list:
-            out += [x for x in value if x is not None]
-        elif value is not None:
-            out.append(value)
-    return out
+    return node._source_children()  # type: ignore[attr-defined, no-any-return]
 
 
 def walk(node: Node) -> Iterator[Node]:
@@ -805,7 +819,51 @@ def walk(node: Node) -> Iterator[Node]:
     while stack:
         current = stack.pop()
         yield current
-        stack += reversed(children_in_source_order(current))
+        stack += reversed(current._source_children())  # type: ignore[attr-defined]
+
+
+@dataclass(slots=True, frozen=True)
+class Preorder:
+    """Every node of a subtree in `walk` order; `ends[i]` is the index just past node i's own subtree,
+    so `nodes[i:ends[i]]` is that subtree and node i's children start at i + 1, then at each child's end."""
+
+    nodes: list[Node]
+    ends: list[int]
+
+    def child_indices(self, index: int) -> Iterator[int]:
+        ends = self.ends
+        child, stop = index + 1, ends[index]
+        while child < stop:
+            yield child
+            child = ends[child]
+
+
+def preorder(program: Program, module: Module) -> Preorder:
+    """`module`'s nodes in `walk` order, listed once per program."""
+    found = program.preorders.get(id(module))
+    if found is None:
+        found = program.preorders[id(module)] = _preorder(module)
+    return found
+
+
+def _preorder(root: Node) -> Preorder:
+    nodes: list[Node] = []
+    ends: list[int] = []
+    stack: list[Node | int] = [root]
+    while stack:
+        item = stack.pop()
+        if type(item) is int:  # every node under the one at this index has been listed
+            ends[item] = len(nodes)
+            continue
+        index = len(nodes)
+        nodes.append(item)  # type: ignore[arg-type]
+        ends.append(index + 1)
+        below = item._source_children()  # type: ignore[union-attr]
+        if below:
+            stack.append(index)
+            below.reverse()
+            stack += below
+    return Preorder(nodes, ends)
 
 
 @overload

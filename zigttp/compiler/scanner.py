@@ -83,6 +83,7 @@ _TRIVIA = re.compile(
     r"(?:[ \t\n\r\f\v\u00a0\ufeff\u2028\u2029\u1680\u2000-\u200a\u202f\u205f\u3000]+"
     r"|//[^\n\r\u2028\u2029]*|/\*[\s\S]*?\*/)*"
 )
+_LINE_START = re.compile(r"\n[ \t]*")
 _IDENT = re.compile(r"(?:[^\W\d]|\$)[\w$\u200c\u200d]*")
 _NUMBER = re.compile(
     r"0[xX][0-9a-fA-F](?:_?[0-9a-fA-F])*n?"
@@ -238,11 +239,17 @@ class Scanner:
         pos = start
         ch = text[pos]
         if ch in _TRIVIA_START:
-            pos = _TRIVIA.match(text, start).end()
-            newline = pos > start and (text.find("\n", start, pos) >= 0 or text.find("\r", start, pos) >= 0)
-            if pos >= self.length:
-                self.pos = self.length
-                return (EOF, None, self.length, self.length, newline)
+            line_end = _LINE_START.match(text, pos).end() if ch == "\n" else -1
+            if ch == " " and pos + 1 < self.length and text[pos + 1] not in _TRIVIA_START:
+                pos += 1  # the commonest trivia, one space between tokens, without the regex
+            elif 0 <= line_end < self.length and text[line_end] not in _TRIVIA_START:
+                pos, newline = line_end, True  # the next commonest: a line break and its indentation
+            else:
+                pos = _TRIVIA.match(text, start).end()
+                newline = pos > start and (text.find("\n", start, pos) >= 0 or text.find("\r", start, pos) >= 0)
+                if pos >= self.length:
+                    self.pos = self.length
+                    return (EOF, None, self.length, self.length, newline)
             ch = text[pos]
         if ch in _IDENT_START_ASCII:
             m = _IDENT.match(text, pos)

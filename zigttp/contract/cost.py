@@ -10,7 +10,7 @@ in a local function called from there. A loop over a literal array,
 from __future__ import annotations
 
 from zigttp.compiler import ast as A
-from zigttp.compiler.ast import FUNCTION_NODES, TYPE_STATEMENTS, children_in_source_order, unparen
+from zigttp.compiler.ast import FUNCTION_NODES, children_in_source_order, unparen
 from zigttp.contract.literals import Literals
 from zigttp.contract.walk import location
 
@@ -25,8 +25,8 @@ def unbounded_io(program: A.Program, literals: Literals, exports: dict[tuple[str
         io = _io_names(module, exports)
         if not io:
             continue
-        for node, in_loop in _walk(module):
-            if in_loop and type(node) is A.Call and _does_io(node, module, io, literals, set()):
+        for node in _repeated_calls(A.preorder(program, module)):
+            if _does_io(node, module, io, literals, set()):
                 out.append(location(node))
     return out
 
@@ -56,29 +56,37 @@ def _bounded(iterable: A.Node | None) -> bool:
     return False
 
 
-def _walk(module: A.Module) -> list[tuple[A.Node, bool]]:
-    out: list[tuple[A.Node, bool]] = []
-    stack: list[tuple[A.Node, bool]] = [(s, False) for s in module.body]
-    while stack:
-        node, in_loop = stack.pop()
-        if type(node) in TYPE_STATEMENTS:
+def _repeated_calls(tree: A.Preorder) -> list[A.Node]:
+    """The calls in an unbounded `for...of` body or in a function an iterating method is given, in source order.
+
+    Each such body is a contiguous run of the preorder, so it is marked at once; a `for...of` target is a
+    binding, not code the loop runs, and is passed over with everything in it.
+    """
+    nodes, ends = tree.nodes, tree.ends
+    repeated = bytearray(len(nodes))
+    skip_until = 0
+    out: list[A.Node] = []
+    for i, node in enumerate(nodes):
+        if i < skip_until:
             continue
-        out.append((node, in_loop))
         kind = type(node)
         if kind is A.ForOf:
-            loops = in_loop or not _bounded(node.iterable)  # type: ignore[attr-defined]
-            stack.append((node.iterable, in_loop))  # type: ignore[attr-defined]
-            stack.append((node.body, loops))  # type: ignore[attr-defined]
-            continue
-        if kind is A.Call:
+            unbounded = not _bounded(node.iterable)  # type: ignore[attr-defined]
+            for j in tree.child_indices(i):
+                if nodes[j] is node.target:  # type: ignore[attr-defined]
+                    skip_until = ends[j]
+                elif nodes[j] is node.body and unbounded:  # type: ignore[attr-defined]
+                    repeated[j:ends[j]] = b"\x01" * (ends[j] - j)
+        elif kind is A.Call:
+            if repeated[i]:
+                out.append(node)
             callee = unparen(node.callee)  # type: ignore[attr-defined]
-            iterating = (type(callee) is A.Member and callee.name in _ITERATION_METHODS  # type: ignore[attr-defined]
-                         and not _bounded(callee.object))  # type: ignore[attr-defined]
-            stack.append((node.callee, in_loop))  # type: ignore[attr-defined]
-            for arg in node.arguments:  # type: ignore[attr-defined]
-                stack.append((arg, in_loop or (iterating and type(unparen(arg)) in FUNCTION_NODES)))
-            continue
-        stack.extend((c, in_loop) for c in children_in_source_order(node))
+            if (type(callee) is A.Member and callee.name in _ITERATION_METHODS  # type: ignore[attr-defined]
+                    and not _bounded(callee.object)):  # type: ignore[attr-defined]
+                _, *arguments = tree.child_indices(i)
+                for j in arguments:
+                    if type(unparen(nodes[j])) in FUNCTION_NODES:
+                        repeated[j:ends[j]] = b"\x01" * (ends[j] - j)
     return out
 
 

@@ -33,7 +33,7 @@ import re
 from dataclasses import dataclass, field
 
 from zigttp.compiler import ast as A
-from zigttp.compiler.ast import TYPE_STATEMENTS, children_in_source_order, unparen
+from zigttp.compiler.ast import TYPE_STATEMENTS, unparen
 from zigttp.contract.hosts import literal_url_host, prefix_host
 from zigttp.contract.literals import Literals
 from zigttp.contract.walk import location
@@ -41,6 +41,7 @@ from zigttp.contract.walk import location
 CAPABILITIES = ("env", "egress", "cache", "sql")
 GLOBAL_FETCH = "fetchSync"
 TYPE_ONLY_MODULES = frozenset({"zigttp:types"})
+_NOT_SCANNED = (A.Module, A.Import, *TYPE_STATEMENTS)  # in a module's preorder: nothing here names a value
 ALL_NAMESPACES = "*"  # cacheStats() without a namespace (zigttp_host.grants.ALL_NAMESPACES)
 
 
@@ -151,13 +152,12 @@ class _Extractor:
             imports[GLOBAL_FETCH] = _import_of("zigttp:fetch", "fetch", self.exports)
         self.imports = imports
         self.current = module
-        # Iterative walk; `skip` holds identifier nodes already classified by their parent.
+        # Source order, parents first; `skip` holds identifier nodes already classified by their parent.
+        # Imports and type-level statements hold no values (nothing is listed under them).
         skip: set[int] = set()
-        stack: list[A.Node] = [s for s in reversed(module.body) if type(s) is not A.Import]
-        while stack:
-            node = stack.pop()
+        for node in A.preorder(self.program, module).nodes:
             kind = type(node)
-            if kind in TYPE_STATEMENTS:
+            if kind in _NOT_SCANNED:
                 continue
             if kind is A.Identifier:
                 if id(node) not in skip:
@@ -169,7 +169,6 @@ class _Extractor:
                 self.call(node, node.right, [node.left], skip)  # type: ignore[attr-defined]
             elif kind is A.Property and not node.computed and type(node.key) is A.Identifier:  # type: ignore[attr-defined]
                 skip.add(id(node.key))  # type: ignore[attr-defined]
-            stack.extend(reversed(children_in_source_order(node)))
 
     # ---------- classification ----------
 

@@ -143,7 +143,9 @@ class ApiReader:
 
     def _schemas(self, module: A.Module) -> None:
         names = _virtual_locals(module, "zigttp:validate")
-        for node in walk(module):
+        if "schemaCompile" not in names.values():
+            return  # no call in this module can register a schema
+        for node in A.preorder(self.program, module).nodes:
             if type(node) is A.Call and _callee_export(node, names) == "schemaCompile":
                 args = node.arguments  # type: ignore[attr-defined]
                 name = self.literals.string(args[0], module) if args else None
@@ -164,7 +166,7 @@ class ApiReader:
 
     def _routers(self, module: A.Module) -> None:
         router = _virtual_locals(module, "zigttp:router")
-        for node in walk(module):
+        for node in A.preorder(self.program, module).nodes:
             kind = type(node)
             if kind is A.Call and _callee_export(node, router) == "routerMatch":
                 self._table(node, module)
@@ -191,7 +193,7 @@ class ApiReader:
         found = self._mutations.get(module.path)
         if found is None:
             found = set()
-            for n in walk(module):
+            for n in A.preorder(self.program, module).nodes:
                 if type(n) is A.Assign:
                     target = unparen(n.target)  # type: ignore[attr-defined]
                     while type(target) in (A.Member, A.Index):
@@ -308,7 +310,7 @@ class ApiReader:
 
     def _enclosing_function(self, target: A.Node, module: A.Module) -> A.Node | None:
         best = None
-        for node in walk(module):
+        for node in A.preorder(self.program, module).nodes:
             inside = type(node) in FUNCTION_NODES and node.start <= target.start and target.end <= node.end
             if inside and (best is None or node.start >= best.start):
                 best = node

@@ -42,13 +42,19 @@ class Context:
 def _index_owners(program: A.Program) -> dict[object, list[A.Node]]:
     owned: dict[object, list[A.Node]] = {}
     for module in program.modules:
-        stack: list[tuple[A.Node, object]] = [(s, module.path) for s in module.body]
+        # Each entry carries the list its node joins: the owner's, found once per function, not per node.
+        top: list[A.Node] = []
+        stack: list[tuple[A.Node, list[A.Node]]] = [(s, top) for s in module.body]
+        if stack:
+            owned[module.path] = top
         while stack:
-            node, owner = stack.pop()
-            owned.setdefault(owner, []).append(node)
-            inner = id(node) if type(node) in FUNCTION_NODES else owner
-            for child in children(node):
-                stack.append((child, inner))
+            node, into = stack.pop()
+            into.append(node)
+            if type(node) in FUNCTION_NODES:
+                into = owned.setdefault(id(node), [])
+            below = children(node)
+            if below:
+                stack += [(child, into) for child in below]
     return owned
 
 

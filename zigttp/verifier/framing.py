@@ -18,15 +18,18 @@ from zigttp_host.response import is_framing_header
 
 _BUILDERS = frozenset({"json", "text", "html", "rawJson", "redirect"})
 _HEADER_METHODS = frozenset({"set", "append"})
+_CHECKED = (A.Call, A.Assign)  # the only nodes `_check` looks at: filtered before the call, for every node
 
 
 def check_framing(ctx: Context) -> None:
     for module in ctx.program.modules:
         for node in ctx.owned_nodes(module.path):
-            _check(ctx, node)
+            if type(node) in _CHECKED:
+                _check(ctx, node)
     for info in ctx.scopes.functions.values():
         for node in ctx.owned_nodes(info.node):
-            _check(ctx, node)
+            if type(node) in _CHECKED:
+                _check(ctx, node)
 
 
 def _check(ctx: Context, node: A.Node) -> None:

@@ -8,7 +8,6 @@ interfaces, function declarations) are not code and are skipped.
 from __future__ import annotations
 
 from zigttp.compiler import ast as A
-from zigttp.compiler.ast import children
 from zigttp.verifier import codes as C
 from zigttp.verifier.context import Context
 
@@ -40,46 +39,34 @@ def terminator(node: A.Node) -> str | None:
 
 def check_reachability(ctx: Context) -> None:
     for module in ctx.program.modules:
-        _blocks(ctx, module.body)
+        _first_unreachable(ctx, module.body)
+        for block in _blocks(A.preorder(ctx.program, module)):
+            _first_unreachable(ctx, block.body)
 
 
-def _blocks(ctx: Context, statements: list[A.Statement]) -> None:
+def _blocks(tree: A.Preorder) -> list[A.Block]:
+    """Every block of a module (a `for...of` target is a binding and holds none that runs)."""
+    nodes, ends = tree.nodes, tree.ends
+    found: list[A.Block] = []
+    skip_until = 0
+    for i, node in enumerate(nodes):
+        if i < skip_until:
+            continue
+        kind = type(node)
+        if kind is A.Block:
+            found.append(node)  # type: ignore[arg-type]
+        elif kind is A.ForOf:
+            target = node.target  # type: ignore[attr-defined]
+            skip_until = next(ends[j] for j in tree.child_indices(i) if nodes[j] is target)
+    return found
+
+
+def _first_unreachable(ctx: Context, statements: list[A.Statement]) -> None:
+    """Reports the first statement of a list that runs after a return, break or continue."""
     ended: str | None = None
     for statement in statements:
         if ended is not None and not isinstance(statement, _NOT_CODE):
             ctx.report(C.diagnostic(C.UNREACHABLE, statement, what=ended))
-            ended = None
-            _nested(ctx, statement)
-            break
-        _nested(ctx, statement)
+            return
         if ended is None:
             ended = terminator(statement)
-    else:
-        return
-    # Walk the rest for nested blocks without reporting this block again.
-    index = statements.index(statement)
-    for rest in statements[index + 1 :]:
-        _nested(ctx, rest)
-
-
-def _nested(ctx: Context, node: A.Node) -> None:
-    """Find statement lists inside a statement or expression (function bodies, branches, loops)."""
-    stack = [node]
-    while stack:
-        current = stack.pop()
-        kind = type(current)
-        if kind is A.Block:
-            _blocks(ctx, current.body)
-            continue
-        if kind is A.If:
-            stack.append(current.test)
-            for branch in (current.consequent, current.alternate):
-                if branch is not None:
-                    _blocks(ctx, branch.body if type(branch) is A.Block else [branch])
-            continue
-        if kind is A.ForOf:
-            stack.append(current.iterable)
-            body = current.body
-            _blocks(ctx, body.body if type(body) is A.Block else [body])
-            continue
-        stack.extend(children(current))

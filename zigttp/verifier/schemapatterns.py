@@ -23,12 +23,15 @@ from zigttp_host.virtual_modules import patterns
 
 _UNKNOWN: Any = object()
 _MAX_DEPTH = 64
+_SCHEMA_COMPILE = "zigttp:validate.schemaCompile"
 _REWRITE = ("rewrite it without lookaround or backreferences: state an excluded case as "
             "`not: { pattern: ... }`, combine conditions with `allOf`, or check it in handler code")
 _FIX = "JSON Schema patterns are ECMAScript regular expressions: fix the syntax"
 
 
 def check_schema_patterns(ctx: Context, analyzer: Analyzer) -> None:
+    if not any(c.name == _SCHEMA_COMPILE and c.kind == "export" for c in analyzer.callees.values()):
+        return  # the typed walk saw no schemaCompile call: there is nothing to look for
     for module in ctx.program.modules:
         stack: list[A.Node] = list(module.body)
         while stack:
@@ -40,7 +43,7 @@ def check_schema_patterns(ctx: Context, analyzer: Analyzer) -> None:
 
 def _check_call(ctx: Context, analyzer: Analyzer, node: A.Call) -> None:
     callee = analyzer.callees.get(id(node))
-    if (callee is None or callee.kind != "export" or callee.name != "zigttp:validate.schemaCompile"
+    if (callee is None or callee.kind != "export" or callee.name != _SCHEMA_COMPILE
             or len(node.arguments) < 2):
         return
     where: dict[str, A.Node] = {}

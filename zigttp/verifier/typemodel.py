@@ -152,6 +152,8 @@ def union(types: Iterable[Type]) -> Type:
             flat.extend(t.members)
         else:
             flat.append(t)
+    if len(flat) == 1 and type(flat[0]) is not Prim:  # the normalisation below leaves it as it is
+        return flat[0]
     out: list[Type] = []
     seen: set[Type] = set()
     prims: set[str] = set()
@@ -189,7 +191,9 @@ def is_dynamic(t: Type) -> bool:
 
 
 def has_undefined(t: Type) -> bool:
-    return any(m in (UNDEFINED, VOID) for m in members(t))
+    if type(t) is not Union:
+        return t in (UNDEFINED, VOID)
+    return UNDEFINED in t.members or VOID in t.members
 
 
 def is_optional(t: Type) -> bool:
@@ -197,7 +201,7 @@ def is_optional(t: Type) -> bool:
     if type(t) is not Union:
         return False
     defined = [m for m in t.members if m not in (UNDEFINED, VOID)]
-    return bool(defined) and len(defined) < len(t.members) and not any(is_dynamic(m) for m in defined)
+    return bool(defined) and len(defined) < len(t.members) and not any(map(is_dynamic, defined))
 
 
 def strip_undefined(t: Type) -> Type:
