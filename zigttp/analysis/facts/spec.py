@@ -15,10 +15,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from zigttp.analysis.facts.nodes import module_of
+from zigttp.analysis.facts.properties import Facts
 from zigttp.compiler import ast as A
+from zigttp.compiler.ast import FUNCTION_NODES
 from zigttp.compiler.codes import SPEC_INCOMPATIBLE, SPEC_NOT_DISCHARGED, SPEC_UNKNOWN_NAME
 from zigttp.compiler.diagnostics import ERROR, Diagnostic, make_diagnostic, nearest
-from zigttp.contract.properties import Facts
 
 SPEC_NAMES = ("deterministic", "read_only", "retry_safe", "idempotent", "state_isolated", "fault_covered", "pure",
               "stateless", "result_safe", "optional_safe", "no_secret_leakage", "no_credential_leakage",
@@ -69,18 +71,11 @@ def declared_specs(functions: list[A.Node], program: A.Program) -> list[tuple[st
     out: list[tuple[str, A.Node]] = []
     modules = {m.path: m for m in program.modules}
     for fn in functions:
-        rt = getattr(fn, "return_type", None)
-        module = _module_of(fn, program)
+        rt = fn.return_type if isinstance(fn, FUNCTION_NODES) else None
+        module = module_of(program, fn)
         if rt is not None and module is not None:
             _collect(rt, module, modules, out, 0)
     return out
-
-
-def _module_of(node: A.Node, program: A.Program) -> A.Module | None:
-    for module in program.modules:
-        if module.file is node.file:
-            return module
-    return None
 
 
 def _collect(t: A.Node, module: A.Module, modules: dict[str, A.Module], out: list[tuple[str, A.Node]],
