@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from zigttp.compiler import ast as A
 from zigttp.compiler import diagnostics as codes
-from zigttp.compiler import rejections as R
+from zigttp.compiler.codes import Rejected as R
 from zigttp.compiler.diagnostics import Diagnostic, make_diagnostic
 
 # A statement list, and the parameters when it is a function body (None for a module or block).
@@ -27,8 +27,8 @@ def duplicate_declarations(scopes: list[Scope], import_locals: list[A.Identifier
     imported: set[str] = set()
     for local in import_locals:
         if local.name in imported:
-            code, message = R.DUPLICATE_IMPORT
-            out.append(make_diagnostic(local.file, local.start, local.end, code, message))
+            rule = R.DUPLICATE_IMPORT
+            out.append(make_diagnostic(local.file, local.start, local.end, rule.code, rule.text()))
         imported.add(local.name)
     for body, parameters in scopes:
         if parameters is None:

@@ -19,7 +19,14 @@ from zigttp.analysis.facts.nodes import module_of
 from zigttp.analysis.facts.properties import Facts
 from zigttp.compiler import ast as A
 from zigttp.compiler.ast import FUNCTION_NODES
-from zigttp.compiler.codes import SPEC_INCOMPATIBLE, SPEC_NOT_DISCHARGED, SPEC_UNKNOWN_NAME
+from zigttp.compiler.codes import (
+    SPEC_INCOMPATIBLE,
+    SPEC_NOT_DISCHARGED,
+    SPEC_NOT_DISCHARGED_BECAUSE,
+    SPEC_UNKNOWN_NAME,
+    SPEC_UNKNOWN_NAME_LISTED,
+    Rule,
+)
 from zigttp.compiler.diagnostics import ERROR, Diagnostic, make_diagnostic, nearest
 
 SPEC_NAMES = ("deterministic", "read_only", "retry_safe", "idempotent", "state_isolated", "fault_covered", "pure",
@@ -132,36 +139,47 @@ def discharge(declared: list[tuple[str, A.Node]], facts: Facts, imported_modules
             continue
         seen.add(name)
         if name not in SPEC_NAMES:
-            guess = _closest(name)
-            text = f"unknown Spec property '{name}'"
-            text += f"; did you mean `{guess}`?" if guess else f"; known properties: {', '.join(sorted(SPEC_NAMES))}"
-            result.diagnostics.append(make_diagnostic(node.file, node.start, node.end, UNKNOWN_NAME, text))
-            result.entries.append({"kind": "unknown_name", "code": UNKNOWN_NAME, "specName": name,
-                                   **({"suggestion": f"did you mean `{guess}`?"} if guess else {})})
+            _unknown(result, name, node)
             continue
         result.declared.append(name)
         if name == "read_only":
             blocker = next((m for m in _READ_ONLY_BLOCKERS if m in imported_modules), None)
             if blocker is not None:
-                suggestion = f"drop `read_only` from your Spec set, or remove the {blocker} import from this handler."
-                text = f"Spec property 'read_only' is incompatible with importing {blocker}; {suggestion}"
+                text = SPEC_INCOMPATIBLE.text(name=name, module=blocker)
                 result.diagnostics.append(make_diagnostic(node.file, node.start, node.end, INCOMPATIBLE, text))
-                result.entries.append({"kind": "incompatible_with_import", "code": INCOMPATIBLE,
-                                       "specName": name, "incompatibleModule": blocker, "suggestion": suggestion})
+                result.entries.append({"kind": "incompatible_with_import", "code": INCOMPATIBLE, "specName": name,
+                                       "incompatibleModule": blocker,
+                                       "suggestion": _suggestion(SPEC_INCOMPATIBLE, name=name, module=blocker)})
                 continue
         if facts.holds(name):
             continue
-        cause = facts.causes.get(name)
-        what = f"Spec property '{name}' is not proven" + (f" ({cause})" if cause else "")
-        if not facts.ran:
-            what = f"Spec property '{name}' is not proven (the verifier did not run)"
+        cause = facts.causes.get(name) if facts.ran else "the verifier did not run"
         suggestion = SUGGESTIONS[name]
-        result.diagnostics.append(make_diagnostic(node.file, node.start, node.end, NOT_DISCHARGED,
-                                                  f"{what}; {suggestion}"))
+        if cause:
+            text = SPEC_NOT_DISCHARGED_BECAUSE.text(name=name, cause=cause, suggestion=suggestion)
+        else:
+            text = SPEC_NOT_DISCHARGED.text(name=name, suggestion=suggestion)
+        result.diagnostics.append(make_diagnostic(node.file, node.start, node.end, NOT_DISCHARGED, text))
         result.entries.append({"kind": "not_discharged", "code": NOT_DISCHARGED, "specName": name,
                                "suggestion": suggestion})
     result.declared.sort()
     return result
+
+
+def _unknown(result: SpecResult, name: str, node: A.Node) -> None:
+    guess = _closest(name)
+    if guess:
+        text = SPEC_UNKNOWN_NAME.text(name=name, guess=guess)
+    else:
+        text = SPEC_UNKNOWN_NAME_LISTED.text(name=name, known=", ".join(sorted(SPEC_NAMES)))
+    result.diagnostics.append(make_diagnostic(node.file, node.start, node.end, UNKNOWN_NAME, text))
+    result.entries.append({"kind": "unknown_name", "code": UNKNOWN_NAME, "specName": name,
+                           **({"suggestion": _suggestion(SPEC_UNKNOWN_NAME, guess=guess)} if guess else {})})
+
+
+def _suggestion(rule: Rule, **values: str) -> str:
+    """The suggestion a rule's message ends with (after "; "), as the contract's proof entry records it."""
+    return rule.message.partition("; ")[2].format(**values)
 
 
 def _closest(name: str) -> str | None:

@@ -7,8 +7,9 @@ from typing import TypeVar
 
 from zigttp.compiler import ast as A
 from zigttp.compiler import diagnostics as codes
-from zigttp.compiler import rejections as R
 from zigttp.compiler.binder import Scope
+from zigttp.compiler.codes import Rejected as R
+from zigttp.compiler.codes import Rule
 from zigttp.compiler.diagnostics import Diagnostic, make_diagnostic
 from zigttp.compiler.scanner import (
     EOF,
@@ -138,15 +139,6 @@ class ParseAbort(Exception):
     """Unwinds the current statement after a syntax error (already reported)."""
 
 
-def _reserved(name: str) -> tuple[str, str]:
-    if name.startswith(GENERATED_PREFIX):
-        return (
-            codes.EXPECTED_IDENTIFIER,
-            f"'{name}': names starting with '{GENERATED_PREFIX}' are reserved for the compiler; rename it",
-        )
-    return (codes.EXPECTED_IDENTIFIER, f"'{name}' is a reserved word and cannot be used as a name")
-
-
 class ParserCore:
     def __init__(self, source: SourceFile, path: str | None = None) -> None:
         self.file = source
@@ -210,10 +202,16 @@ class ParserCore:
             text = text[:21] + "..."
         return f"'{text}'"
 
-    def reject(self, rule: tuple[str, str], start: int, end: int) -> None:
+    def reject(self, rule: Rule, start: int, end: int, **values: object) -> None:
         """Report a rejected construct; parsing continues."""
-        code, message = rule
-        self.diagnostics.append(make_diagnostic(self.file, start, end, code, message))
+        self.diagnostics.append(make_diagnostic(self.file, start, end, rule.code, rule.text(**values)))
+
+    def reject_reserved(self, name: str, start: int, end: int) -> None:
+        """A reserved word, or a name the compiler keeps for its own, used as a name."""
+        if name.startswith(GENERATED_PREFIX):
+            self.reject(R.GENERATED_NAME, start, end, name=name, prefix=GENERATED_PREFIX)
+        else:
+            self.reject(R.RESERVED_WORD, start, end, name=name)
 
     def fail(self, code: str, message: str, start: int | None = None, end: int | None = None) -> ParseAbort:
         """Report a syntax error and return the exception that unwinds the statement."""
@@ -263,11 +261,10 @@ class ParserCore:
         if not self.ts:
             self.reject(R.TYPES_IN_JS, start, end)
 
-    def enter(self, rule: tuple[str, str]) -> None:
+    def enter(self, rule: Rule) -> None:
         self.depth += 1
         if self.depth > NESTING_LIMIT:
-            code, message = rule
-            raise self.fail(code, message)
+            raise self.fail(rule.code, rule.text())
 
     def snapshot(self) -> tuple[object, ...]:
         return (

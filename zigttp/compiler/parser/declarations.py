@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from zigttp.compiler import ast as A
 from zigttp.compiler import diagnostics as codes
-from zigttp.compiler import rejections as R
+from zigttp.compiler.codes import Rejected as R
 from zigttp.compiler.parser.core import (
     _ACCESS_MODIFIERS,
     _CLASS_MODIFIERS,
@@ -13,7 +13,6 @@ from zigttp.compiler.parser.core import (
     GENERATED_PREFIX,
     MAX_PARAMETERS,
     ParserCore,
-    _reserved,
 )
 from zigttp.compiler.scanner import (
     IDENT,
@@ -31,7 +30,7 @@ class DeclarationParser(ParserCore):
         if self.kind == IDENT:
             name = A.Identifier(self.file, self.start, self.end, str(self.value))
             if name.name in _UNBINDABLE or name.name.startswith(GENERATED_PREFIX):
-                self.reject(_reserved(name.name), name.start, name.end)
+                self.reject_reserved(name.name, name.start, name.end)
             self.next()
         elif not allow_anonymous:
             raise self.fail(codes.EXPECTED_IDENTIFIER, f"expected a function name but found {self.token_text()}")

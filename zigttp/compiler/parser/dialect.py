@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from zigttp.compiler import ast as A
 from zigttp.compiler import diagnostics as codes
-from zigttp.compiler import rejections as R
+from zigttp.compiler.codes import Rejected as R
 from zigttp.compiler.parser.core import (
     MAX_MATCH_ARMS,
     ParseAbort,
@@ -132,8 +132,7 @@ class DialectParser(ParserCore):
                 self.expect(":")
                 default = self.parse_assign()
             else:
-                code, message = R.MATCH_EXPECTED_ARM
-                raise self.fail(code, message)
+                raise self.fail(R.MATCH_EXPECTED_ARM.code, R.MATCH_EXPECTED_ARM.text())
             if self.kind == ",":
                 self.next()
         self.next()
@@ -197,7 +196,6 @@ class DialectParser(ParserCore):
             self.next()
             pattern = A.ArrayPattern(file, start, self.prev_end, elements)
         else:
-            code, message = R.MATCH_EXPECTED_PATTERN
-            raise self.fail(code, message)
+            raise self.fail(R.MATCH_EXPECTED_PATTERN.code, R.MATCH_EXPECTED_PATTERN.text())
         self.depth -= 1
         return pattern

@@ -4,10 +4,11 @@ member access and calls (including `comptime`, `pipe` and `guard`)."""
 from __future__ import annotations
 
 from zigttp.compiler import ast as A
+from zigttp.compiler import codes as table
 from zigttp.compiler import comptime
 from zigttp.compiler import diagnostics as codes
-from zigttp.compiler import rejections as R
 from zigttp.compiler.ast import unparen
+from zigttp.compiler.codes import Rejected as R
 from zigttp.compiler.parser.core import (
     _ASSIGNMENT_OPERATORS,
     _DIALECT_CALLS,
@@ -303,7 +304,7 @@ class ExpressionParser(ParserCore):
                 break
             chain += 1
             if chain > NESTING_LIMIT:
-                raise self.fail(*R.EXPRESSION_NESTING)
+                raise self.fail(R.EXPRESSION_NESTING.code, R.EXPRESSION_NESTING.text())
         return expression
 
     def parse_call_type_arguments(self) -> list[A.TypeNode]:
@@ -342,7 +343,7 @@ class ExpressionParser(ParserCore):
         expression = arguments[0]
         result = comptime.fold(expression)
         if isinstance(result, comptime.ComptimeError):
-            self.reject((codes.COMPTIME_ERROR, result.message), result.node.start, result.node.end)
+            self.reject(table.COMPTIME_ERROR, result.node.start, result.node.end, text=result.message)
             return A.Invalid(self.file, callee.start, end, "comptime", [expression])
         value, literal = result
         return A.Comptime(self.file, callee.start, end, expression, value, literal)

@@ -6,7 +6,7 @@ import html
 
 from zigttp.compiler import ast as A
 from zigttp.compiler import diagnostics as codes
-from zigttp.compiler import rejections as R
+from zigttp.compiler.codes import Rejected as R
 from zigttp.compiler.diagnostics import make_diagnostic
 from zigttp.compiler.parser.core import (
     ParserCore,

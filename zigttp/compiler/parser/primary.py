@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from zigttp.compiler import ast as A
 from zigttp.compiler import diagnostics as codes
-from zigttp.compiler import rejections as R
+from zigttp.compiler.codes import Rejected as R
 from zigttp.compiler.parser.core import (
     _NOT_MEMBER_NAME_FOLLOWERS,
     _STRICT_RESERVED,
     ParserCore,
-    _reserved,
 )
 from zigttp.compiler.scanner import (
     BIGINT,
@@ -64,7 +63,7 @@ class PrimaryParser(ParserCore):
             if name in R.FORBIDDEN_IDENTIFIERS:
                 self.reject(R.FORBIDDEN_IDENTIFIERS[name], start, self.prev_end)  # type: ignore[index]
             elif name in _STRICT_RESERVED:
-                self.reject(_reserved(str(name)), start, self.prev_end)
+                self.reject_reserved(str(name), start, self.prev_end)
             self.value_references.add(name)  # type: ignore[arg-type]
             return A.Identifier(file, start, self.prev_end, name)  # type: ignore[arg-type]
         if kind == NUMBER:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from zigttp.compiler import ast as A
 from zigttp.compiler import diagnostics as codes
-from zigttp.compiler import rejections as R
+from zigttp.compiler.codes import Rejected as R
 from zigttp.compiler.parser.core import (
     _ACCESS_MODIFIERS,
     _CLASS_MODIFIERS,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from zigttp.compiler import ast as A
 from zigttp.compiler import diagnostics as codes
-from zigttp.compiler import rejections as R
+from zigttp.compiler.codes import Rejected as R
 from zigttp.compiler.parser.core import (
     _ASSERT_FOLLOWERS,
     _RECOVERY_KEYWORDS,
@@ -14,7 +14,6 @@ from zigttp.compiler.parser.core import (
     GENERATED_PREFIX,
     ParseAbort,
     ParserCore,
-    _reserved,
 )
 from zigttp.compiler.scanner import (
     EOF,
@@ -267,7 +266,7 @@ class StatementParser(ParserCore):
         if kind == IDENT:
             name = self.value
             if name in _UNBINDABLE or str(name).startswith(GENERATED_PREFIX):
-                self.reject(_reserved(str(name)), start, self.end)
+                self.reject_reserved(str(name), start, self.end)
             self.next()
             return A.Identifier(self.file, start, self.prev_end, name)  # type: ignore[arg-type]
         if kind == "[":

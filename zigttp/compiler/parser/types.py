@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from zigttp.compiler import ast as A
 from zigttp.compiler import diagnostics as codes
-from zigttp.compiler import rejections as R
+from zigttp.compiler.codes import Rejected as R
 from zigttp.compiler.parser.core import (
     _ACCESS_MODIFIERS,
     _NOT_MEMBER_NAME_FOLLOWERS,
