@@ -12,7 +12,7 @@ declarations are reported whatever else is wrong with it.
 from __future__ import annotations
 
 from zigttp.compiler import ast as A
-from zigttp.compiler import diagnostics as codes
+from zigttp.compiler import codes as table
 from zigttp.compiler.codes import Rejected as R
 from zigttp.compiler.diagnostics import Diagnostic, make_diagnostic
 
@@ -73,5 +73,6 @@ def _declared(statement: A.Node, lexical_only: bool) -> list[A.Identifier]:
 
 
 def _duplicate(identifier: A.Identifier) -> Diagnostic:
-    return make_diagnostic(identifier.file, identifier.start, identifier.end, codes.DUPLICATE_BINDING,
-                           f"duplicate declaration of '{identifier.name}'; rename one of them")
+    rule = table.DUPLICATE_BINDING
+    text = rule.text(name=identifier.name)
+    return make_diagnostic(identifier.file, identifier.start, identifier.end, rule.code, text)

@@ -41,17 +41,23 @@ def _rule(code: str, name: str, severity: str, message: str, help: str | None, c
 
 # ------------------------------------------------------------- compiler
 # Upstream `json_diagnostics.zig` ErrorKind order, plus this front end's own (000, 044).
-# The parser and the rejection pass word each message for the construct it met, so the
-# template is the whole upstream-style text ("<what>; <alternative>") the call site passes;
-# the scanner's messages are fixed, so theirs are the real templates.
+# A code whose messages are the rejected constructs' (`Rejected`, below) has the template
+# "{text}"; so has ZTS044, whose text is the comptime evaluator's own. Every other message
+# is its template here, with named parameters.
 _TEXT = "{text}"
+# "expected <what> but found <the token met>": the parser names what it expected, the token is the one it met.
+_FOUND = "expected {what} but found {found}"
 UNSUPPORTED_FEATURE = _rule("ZTS001", "unsupported_feature", ERROR, _TEXT, None, "parse")
-UNEXPECTED_TOKEN = _rule("ZTS002", "unexpected_token", ERROR, _TEXT, None, "parse")
-EXPECTED_TOKEN = _rule("ZTS003", "expected_token", ERROR, _TEXT, None, "parse")
-EXPECTED_EXPRESSION = _rule("ZTS004", "expected_expression", ERROR, _TEXT, None, "parse")
+UNEXPECTED_TOKEN = _rule("ZTS002", "unexpected_token", ERROR, "unexpected token {found}", None, "parse")
+EXPECTED_TYPE = _rule("ZTS002", "expected_type", ERROR, _FOUND, None, "parse")
+EXPECTED_TOKEN = _rule("ZTS003", "expected_token", ERROR, _FOUND, None, "parse")
+EXPECTED_AS = _rule("ZTS003", "expected_as_after_import", ERROR, "expected 'as' after {name!r}", None, "parse")
+EXPECTED_EXPRESSION = _rule("ZTS004", "expected_expression", ERROR, _FOUND, None, "parse")
 EXPECTED_STATEMENT = _rule("ZTS005", "expected_statement", ERROR, _TEXT, None, "parse")
-EXPECTED_IDENTIFIER = _rule("ZTS006", "expected_identifier", ERROR, _TEXT, None, "parse")
-UNEXPECTED_EOF = _rule("ZTS007", "unexpected_eof", ERROR, _TEXT, None, "parse")
+EXPECTED_IDENTIFIER = _rule("ZTS006", "expected_identifier", ERROR, _FOUND, None, "parse")
+UNEXPECTED_EOF = _rule("ZTS007", "unexpected_eof", ERROR, "unexpected end of file", None, "parse")
+EXPECTED_BEFORE_EOF = _rule("ZTS007", "expected_before_eof", ERROR, "expected {what} but reached the end of the file",
+                            None, "parse")
 UNTERMINATED_STRING = _rule("ZTS008", "unterminated_string", ERROR, "unterminated string literal", None, "parse")
 UNTERMINATED_TEMPLATE = _rule("ZTS009", "unterminated_template", ERROR, "unterminated template literal", None, "parse")
 UNTERMINATED_REGEX = _rule("ZTS010", "unterminated_regex", ERROR, "unterminated regular expression literal", None,
@@ -62,22 +68,39 @@ LEGACY_OCTAL = _rule("ZTS012", "legacy_octal_literal", ERROR,
                      "legacy octal literals are not supported; use the '0o' prefix instead", None, "parse")
 INVALID_ESCAPE = _rule("ZTS013", "invalid_escape", ERROR, _TEXT, None, "parse")
 INVALID_UNICODE_ESCAPE = _rule("ZTS014", "invalid_unicode_escape", ERROR, _TEXT, None, "parse")
-EXPECTED_PROPERTY_NAME = _rule("ZTS015", "expected_property_name", ERROR, _TEXT, None, "parse")
+EXPECTED_PROPERTY_NAME = _rule("ZTS015", "expected_property_name", ERROR, _FOUND, None, "parse")
 INVALID_ASSIGNMENT_TARGET = _rule("ZTS016", "invalid_assignment_target", ERROR, _TEXT, None, "parse")
 INVALID_DESTRUCTURING = _rule("ZTS017", "invalid_destructuring", ERROR, _TEXT, None, "parse")
 DUPLICATE_PARAMETER = _rule("ZTS018", "duplicate_parameter", ERROR, _TEXT, None, "parse")
-DUPLICATE_BINDING = _rule("ZTS019", "duplicate_binding", ERROR, _TEXT, None, "parse")
+DUPLICATE_BINDING = _rule("ZTS019", "duplicate_binding", ERROR, "duplicate declaration of '{name}'; rename one of them",
+                          None, "parse")
 CONST_WITHOUT_INITIALIZER = _rule("ZTS021", "const_without_initializer", ERROR, _TEXT, None, "parse")
 INVALID_BREAK = _rule("ZTS022", "invalid_break", ERROR, _TEXT, None, "parse")
 INVALID_CONTINUE = _rule("ZTS023", "invalid_continue", ERROR, _TEXT, None, "parse")
 INVALID_RETURN = _rule("ZTS024", "invalid_return", ERROR, _TEXT, None, "parse")
 INVALID_AWAIT = _rule("ZTS026", "invalid_await", ERROR, _TEXT, None, "parse")
 TOO_MANY_PARAMETERS = _rule("ZTS028", "too_many_parameters", ERROR, _TEXT, None, "parse")
-MISMATCHED_JSX_TAG = _rule("ZTS033", "mismatched_jsx_tag", ERROR, _TEXT, None, "parse")
-INVALID_JSX_ATTRIBUTE = _rule("ZTS034", "invalid_jsx_attribute", ERROR, _TEXT, None, "parse")
-UNCLOSED_JSX_ELEMENT = _rule("ZTS035", "unclosed_jsx_element", ERROR, _TEXT, None, "parse")
-JSX_EXPRESSION_EXPECTED = _rule("ZTS036", "jsx_expression_expected", ERROR, _TEXT, None, "parse")
-INVALID_IMPORT = _rule("ZTS037", "invalid_import", ERROR, _TEXT, None, "parse")
+MISMATCHED_JSX_TAG = _rule("ZTS033", "mismatched_jsx_tag", ERROR,
+                           "mismatched JSX closing tag; expected '</{name}>'", None, "parse")
+INVALID_JSX_ATTRIBUTE = _rule("ZTS034", "invalid_jsx_attribute", ERROR, "invalid JSX attribute {found}", None, "parse")
+INVALID_JSX_ATTRIBUTE_VALUE = _rule("ZTS034", "invalid_jsx_attribute_value", ERROR,
+                                    "invalid JSX attribute value {found}", None, "parse")
+EXPECTED_JSX_NAME = _rule("ZTS034", "expected_jsx_name", ERROR, _FOUND, None, "parse")
+EXPECTED_JSX_SPREAD = _rule("ZTS034", "expected_jsx_spread", ERROR, "expected '...' in a JSX spread attribute", None,
+                            "parse")
+UNCLOSED_JSX_ELEMENT = _rule("ZTS035", "unclosed_jsx_element", ERROR, "unclosed JSX element '{label}'", None, "parse")
+JSX_EXPRESSION_EXPECTED = _rule("ZTS036", "jsx_expression_expected", ERROR,
+                                "JSX attribute value must not be an empty expression", None, "parse")
+INVALID_IMPORT = _rule("ZTS037", "invalid_import", ERROR, "import of '{specifier}' is not allowed; use {allowed}", None,
+                       "parse")
+UNKNOWN_VIRTUAL_MODULE = _rule("ZTS037", "unknown_virtual_module", ERROR,
+                               "unknown virtual module '{specifier}'; use {allowed}", None, "parse")
+NO_SUCH_EXPORT = _rule("ZTS037", "no_such_export", ERROR, "'{specifier}' has no export '{name}'; {hint}", None, "parse")
+IMPORT_NOT_FOUND = _rule("ZTS037", "import_not_found", ERROR,
+                         "cannot resolve import '{specifier}': no such file; check the path, relative to the importing "
+                         "file", None, "parse")
+IMPORT_CYCLE = _rule("ZTS037", "import_cycle", ERROR,
+                     "import cycle: {path}; move the shared code into a module that both import", None, "parse")
 INVALID_EXPORT = _rule("ZTS038", "invalid_export", ERROR, _TEXT, None, "parse")
 UNEXPECTED_CHARACTER = _rule("ZTS040", "unexpected_character", ERROR, "unexpected character {char!r}", None, "parse")
 ANY_TYPE = _rule("ZTS041", "any_type", ERROR, _TEXT, None, "parse")

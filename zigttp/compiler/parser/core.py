@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from zigttp.compiler import ast as A
+from zigttp.compiler import codes as table
 from zigttp.compiler import diagnostics as codes
 from zigttp.compiler.binder import Scope
 from zigttp.compiler.codes import Rejected as R
@@ -231,21 +232,29 @@ class ParserCore:
                 self.last_abort = start
         return ParseAbort()
 
+    def fail_with(self, rule: Rule, start: int | None = None, end: int | None = None, **values: object) -> ParseAbort:
+        """`fail` with the message of `rule`, its template filled with `values`."""
+        return self.fail(rule.code, rule.text(**values), start, end)
+
+    def expected(self, rule: Rule, what: str) -> ParseAbort:
+        """"expected <what> but found <the current token>"."""
+        return self.fail_with(rule, what=what, found=self.token_text())
+
     def unexpected(self) -> ParseAbort:
         if self.kind == EOF:
-            return self.fail(codes.UNEXPECTED_EOF, "unexpected end of file")
-        return self.fail(codes.UNEXPECTED_TOKEN, f"unexpected token {self.token_text()}")
+            return self.fail_with(table.UNEXPECTED_EOF)
+        return self.fail_with(table.UNEXPECTED_TOKEN, found=self.token_text())
 
     def expect(self, kind: str) -> None:
         if self.kind != kind:
             if self.kind == EOF:
-                raise self.fail(codes.UNEXPECTED_EOF, f"expected '{kind}' but reached the end of the file")
-            raise self.fail(codes.EXPECTED_TOKEN, f"expected '{kind}' but found {self.token_text()}")
+                raise self.fail_with(table.EXPECTED_BEFORE_EOF, what=f"'{kind}'")
+            raise self.expected(table.EXPECTED_TOKEN, f"'{kind}'")
         self.next()
 
     def expect_word(self, word: str) -> None:
         if self.kind != IDENT or self.value != word:
-            raise self.fail(codes.EXPECTED_TOKEN, f"expected '{word}' but found {self.token_text()}")
+            raise self.expected(table.EXPECTED_TOKEN, f"'{word}'")
         self.next()
 
     def consume_semicolon(self) -> None:
@@ -255,7 +264,7 @@ class ParserCore:
         elif kind == "}" or kind == EOF or self.nl:
             return
         else:
-            raise self.fail(codes.EXPECTED_TOKEN, f"expected ';' but found {self.token_text()}")
+            raise self.expected(table.EXPECTED_TOKEN, "';'")
 
     def type_syntax(self, start: int, end: int) -> None:
         if not self.ts:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from zigttp.compiler import ast as A
-from zigttp.compiler import diagnostics as codes
+from zigttp.compiler import codes as table
 from zigttp.compiler.codes import Rejected as R
 from zigttp.compiler.parser.core import (
     MAX_MATCH_ARMS,
@@ -171,10 +171,7 @@ class DialectParser(ParserCore):
             entries: list[tuple[str, A.Pattern]] = []
             while self.kind != "}":
                 if not (self.is_word() or self.kind in (STRING, NUMBER)):
-                    raise self.fail(
-                        codes.EXPECTED_PROPERTY_NAME,
-                        f"expected a property name but found {self.token_text()}",
-                    )
+                    raise self.expected(table.EXPECTED_PROPERTY_NAME, "a property name")
                 key = str(self.value) if self.kind != NUMBER else self.text[self.start : self.end]
                 key_start = self.start
                 self.next()

@@ -6,7 +6,6 @@ from __future__ import annotations
 from zigttp.compiler import ast as A
 from zigttp.compiler import codes as table
 from zigttp.compiler import comptime
-from zigttp.compiler import diagnostics as codes
 from zigttp.compiler.ast import unparen
 from zigttp.compiler.codes import Rejected as R
 from zigttp.compiler.parser.core import (
@@ -217,7 +216,7 @@ class ExpressionParser(ParserCore):
             self.next()
             self.parse_type()
             if self.kind != ">":
-                raise self.fail(codes.EXPECTED_TOKEN, f"expected '>' but found {self.token_text()}")
+                raise self.expected(table.EXPECTED_TOKEN, "'>'")
             end = self.end
             self.next()
             self.reject(R.ANGLE_ASSERTION, start, end)
@@ -247,10 +246,7 @@ class ExpressionParser(ParserCore):
                     if self.kind == PRIVATE_NAME:
                         self.reject(R.CLASS, self.start, self.end)
                     else:
-                        raise self.fail(
-                            codes.EXPECTED_IDENTIFIER,
-                            f"expected a property name but found {self.token_text()}",
-                        )
+                        raise self.expected(table.EXPECTED_IDENTIFIER, "a property name")
                 name = str(self.value)
                 name_start = self.start
                 self.next()
@@ -282,9 +278,7 @@ class ExpressionParser(ParserCore):
                     self.next()
                     expression = A.Member(file, expression.start, self.prev_end, expression, name, name_start, True)
                 else:
-                    raise self.fail(
-                        codes.EXPECTED_IDENTIFIER, f"expected a property name but found {self.token_text()}"
-                    )
+                    raise self.expected(table.EXPECTED_IDENTIFIER, "a property name")
             elif kind in (TEMPLATE, TEMPLATE_HEAD):
                 quasi = self.parse_template()
                 expression = A.TaggedTemplate(file, expression.start, self.prev_end, expression, quasi)
