@@ -124,7 +124,7 @@ def _analyze(compiled: CompileResult, name: str, strict: bool | None, sql_schema
     except Exception:  # name resolution failed: the verifier reports it (ZTS999) when it retries
         ctx = None
     functions = handler_functions(ctx)
-    specs = _declared_specs(functions, program) if contract else []
+    specs = _declared_specs(functions, program, ctx) if contract else []
     effective = strict if strict is not None else any(n == _CANONICAL for n, _ in specs)
     if ctx is not None:
         ctx.strict = effective
@@ -150,10 +150,11 @@ def handler_functions(ctx: Context | None) -> tuple[A.Node, ...]:
     return tuple(ctx.handler.main)
 
 
-def _declared_specs(functions: tuple[A.Node, ...], program: A.Program) -> list[tuple[str, A.Node]]:
+def _declared_specs(functions: tuple[A.Node, ...], program: A.Program,
+                    ctx: Context | None) -> list[tuple[str, A.Node]]:
     from zigttp.analysis.facts.spec import declared_specs
 
-    return declared_specs(list(functions), program)
+    return declared_specs(list(functions), program, ctx.scopes) if ctx is not None else []
 
 
 def _verify(compiled: CompileResult, name: str, strict: bool, sql_schema: str | None,

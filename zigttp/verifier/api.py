@@ -163,7 +163,7 @@ def _declared(program: A.Program, ctx: Context | None) -> list[tuple[str, A.Node
     from zigttp.analysis import handler_functions
     from zigttp.analysis.facts.spec import declared_specs
 
-    return declared_specs(list(handler_functions(ctx)), program)
+    return declared_specs(list(handler_functions(ctx)), program, ctx.scopes) if ctx is not None else []
 
 
 def _discharge(program: A.Program, result: VerifyResult, declared: list[tuple[str, A.Node]]) -> list[Diagnostic]:

@@ -28,6 +28,7 @@ from zigttp.compiler.codes import (
     Rule,
 )
 from zigttp.compiler.diagnostics import ERROR, Diagnostic, make_diagnostic, nearest
+from zigttp.verifier.scope import Scopes
 
 SPEC_NAMES = ("deterministic", "read_only", "retry_safe", "idempotent", "state_isolated", "fault_covered", "pure",
               "stateless", "result_safe", "optional_safe", "no_secret_leakage", "no_credential_leakage",
@@ -73,26 +74,45 @@ class SpecResult:
         return not any(d.severity == ERROR for d in self.diagnostics)
 
 
-def declared_specs(functions: list[A.Node], program: A.Program) -> list[tuple[str, A.Node]]:
-    """(name, node) for every string in a `Spec<...>` on the handler function's return type."""
+def declared_specs(functions: list[A.Node], program: A.Program, scopes: Scopes) -> list[tuple[str, A.Node]]:
+    """(name, node) for every string in a `Spec<...>` on the handler function's return type; type aliases are
+    followed through the binder's type namespace (`Scopes.types`)."""
     out: list[tuple[str, A.Node]] = []
     modules = {m.path: m for m in program.modules}
     for fn in functions:
         rt = fn.return_type if isinstance(fn, FUNCTION_NODES) else None
         module = module_of(program, fn)
         if rt is not None and module is not None:
-            _collect(rt, module, modules, out, 0)
+            _collect(rt, module, _Aliases(scopes, modules), out, 0)
     return out
 
 
-def _collect(t: A.Node, module: A.Module, modules: dict[str, A.Module], out: list[tuple[str, A.Node]],
-             depth: int) -> None:
+class _Aliases:
+    """Type aliases by name, as the binder recorded each module's type namespace."""
+
+    def __init__(self, scopes: Scopes, modules: dict[str, A.Module]) -> None:
+        self.scopes = scopes
+        self.modules = modules
+
+    def target(self, module: A.Module, name: str, depth: int = 0) -> tuple[A.Module, A.Node] | None:
+        """The module and type a (non-distinct) alias `name` of `module` stands for, through local imports."""
+        decl = self.scopes.types.get(module.path, {}).get(name)
+        if decl is None or depth > _MAX_ALIAS:
+            return None
+        node = decl.node
+        if node is not None:
+            return (decl.module, node.type) if type(node) is A.TypeAlias and not node.distinct else None
+        target = self.modules.get(decl.source[0]) if decl.source is not None else None
+        return self.target(target, decl.source[1], depth + 1) if target is not None and decl.source else None
+
+
+def _collect(t: A.Node, module: A.Module, aliases: _Aliases, out: list[tuple[str, A.Node]], depth: int) -> None:
     if depth > _MAX_ALIAS:
         return
     kind = type(t)
     if kind in (A.IntersectionType, A.UnionType):
         for member in t.types:  # type: ignore[attr-defined]
-            _collect(member, module, modules, out, depth + 1)
+            _collect(member, module, aliases, out, depth + 1)
         return
     if kind is not A.TypeReference:
         return
@@ -101,10 +121,10 @@ def _collect(t: A.Node, module: A.Module, modules: dict[str, A.Module], out: lis
         for arg in t.arguments:  # type: ignore[attr-defined]
             _literals_of(arg, out)
         return
-    alias = _alias(module, name, modules)
+    alias = aliases.target(module, name)
     if alias is not None:
         target_module, alias_type = alias
-        _collect(alias_type, target_module, modules, out, depth + 1)
+        _collect(alias_type, target_module, aliases, out, depth + 1)
 
 
 def _literals_of(t: A.Node, out: list[tuple[str, A.Node]]) -> None:
@@ -113,22 +133,6 @@ def _literals_of(t: A.Node, out: list[tuple[str, A.Node]]) -> None:
     elif type(t) is A.UnionType:
         for member in t.types:  # type: ignore[attr-defined]
             _literals_of(member, out)
-
-
-def _alias(module: A.Module, name: str, modules: dict[str, A.Module]) -> tuple[A.Module, A.Node] | None:
-    for statement in module.body:
-        node = statement.declaration if type(statement) is A.Export else statement
-        if type(node) is A.TypeAlias and node.name.name == name and not node.distinct:
-            return module, node.type
-    for imp in module.imports:
-        if imp.specifier.startswith("zigttp:"):
-            continue
-        for spec in imp.names:
-            if spec.local.name == name:
-                target = modules.get(module.resolved.get(imp.specifier, ""))
-                if target is not None:
-                    return _alias(target, spec.imported, modules)
-    return None
 
 
 def discharge(declared: list[tuple[str, A.Node]], facts: Facts, imported_modules: set[str]) -> SpecResult:
