@@ -31,9 +31,9 @@ from zigttp.analysis.facts.shapes import ShapeReader, dedupe
 from zigttp.analysis.facts.values import UNKNOWN, literal_value, property_key
 from zigttp.compiler import ast as A
 from zigttp.compiler.ast import FUNCTION_NODES, TYPE_STATEMENTS, children_in_source_order, unparen, walk
-from zigttp.verifier import ztypes as T
 
 if TYPE_CHECKING:
+    from zigttp.verifier import ztypes as T
     from zigttp.verifier.handler import HandlerInfo
 
 _METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
