@@ -41,9 +41,9 @@ def _rule(code: str, name: str, severity: str, message: str, help: str | None, c
 
 # ------------------------------------------------------------- compiler
 # Upstream `json_diagnostics.zig` ErrorKind order, plus this front end's own (000, 044).
-# A code whose messages are the rejected constructs' (`Rejected`, below) has the template
-# "{text}"; so has ZTS044, whose text is the comptime evaluator's own. Every other message
-# is its template here, with named parameters.
+# A code whose messages are the rejected constructs' (`Rejected`) or comptime's
+# (`ComptimeFailure`), below, has the template "{text}" and is never rendered itself.
+# Every other message is its template here, with named parameters.
 _TEXT = "{text}"
 # "expected <what> but found <the token met>": the parser names what it expected, the token is the one it met.
 _FOUND = "expected {what} but found {found}"
@@ -485,6 +485,52 @@ class Rejected:
         INVALID_ASSIGNMENT_TARGET.code, "rejected_invalid_assignment", ERROR,
         "invalid assignment target",
         None, "parse")
+
+
+# ------------------------------------------------------------- comptime
+class ComptimeFailure:
+    """Why `comptime(expr)` could not be folded (ZTS044), reported at the part of the expression at fault."""
+
+    NESTING = _rule(COMPTIME_ERROR.code, "comptime_nesting", ERROR,
+                    "comptime expression nests too deeply; the limit is 64", None, "parse")
+    ARRAY_SPREAD = _rule(COMPTIME_ERROR.code, "comptime_array_spread", ERROR,
+                         "comptime can only spread arrays into arrays", None, "parse")
+    NOT_CONSTANT = _rule(
+        COMPTIME_ERROR.code, "comptime_not_constant", ERROR,
+        "comptime expression is not a compile-time constant; use literals, operators, Math, "
+        "string methods, parseInt/parseFloat/JSON.parse or hash()", None, "parse")
+    UNKNOWN_VARIABLE = _rule(
+        COMPTIME_ERROR.code, "comptime_unknown_variable", ERROR,
+        "comptime cannot read variable '{name}'; only literals and whitelisted builtins are available at compile time",
+        None, "parse")
+    SHORTHAND_VARIABLE = _rule(COMPTIME_ERROR.code, "comptime_shorthand_variable", ERROR,
+                               "comptime cannot read variable '{name}'", None, "parse")
+    OPERATOR = _rule(COMPTIME_ERROR.code, "comptime_operator", ERROR,
+                     "operator '{operator}' is not supported in comptime", None, "parse")
+    IN_NEEDS_OBJECT = _rule(COMPTIME_ERROR.code, "comptime_in_needs_object", ERROR,
+                            "'in' needs an object on the right in comptime", None, "parse")
+    OBJECT_SPREAD = _rule(COMPTIME_ERROR.code, "comptime_object_spread", ERROR,
+                          "comptime can only spread objects into objects", None, "parse")
+    ACCESSOR = _rule(COMPTIME_ERROR.code, "comptime_accessor", ERROR,
+                     "methods and accessors are not compile-time constants", None, "parse")
+    NOT_DETERMINISTIC = _rule(COMPTIME_ERROR.code, "comptime_not_deterministic", ERROR,
+                              "'{name}' is not deterministic and cannot be used in comptime", None, "parse")
+    PROPERTY = _rule(COMPTIME_ERROR.code, "comptime_property", ERROR,
+                     "cannot read property '{key}' of {target} at compile time", None, "parse")
+    JSON_PARSE = _rule(COMPTIME_ERROR.code, "comptime_json_parse", ERROR,
+                       "JSON.parse failed at compile time: {error}", None, "parse")
+    NOT_CALLABLE = _rule(
+        COMPTIME_ERROR.code, "comptime_not_callable", ERROR,
+        "'{name}' cannot be called at compile time; comptime allows Math, string methods, "
+        "parseInt/parseFloat/JSON.parse and hash()", None, "parse")
+    METHOD = _rule(COMPTIME_ERROR.code, "comptime_method", ERROR,
+                   "method '{name}' is not available at compile time", None, "parse")
+    REPEAT_RANGE = _rule(COMPTIME_ERROR.code, "comptime_repeat_range", ERROR,
+                         "repeat count is out of range at compile time", None, "parse")
+    PAD_RANGE = _rule(COMPTIME_ERROR.code, "comptime_pad_range", ERROR,
+                      "pad width is out of range at compile time", None, "parse")
+    TOO_LARGE = _rule(COMPTIME_ERROR.code, "comptime_too_large", ERROR,
+                      "comptime result is larger than 8 KB; compute it at run time instead", None, "parse")
 
 # ------------------------------------------------------------- internal
 INTERNAL = _rule("ZTS999", "internal_error", ERROR, "internal compiler error: {detail}",

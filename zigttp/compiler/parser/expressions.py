@@ -337,7 +337,7 @@ class ExpressionParser(ParserCore):
         expression = arguments[0]
         result = comptime.fold(expression)
         if isinstance(result, comptime.ComptimeError):
-            self.reject(table.COMPTIME_ERROR, result.node.start, result.node.end, text=result.message)
+            self.reject(result.rule, result.node.start, result.node.end, **result.values)
             return A.Invalid(self.file, callee.start, end, "comptime", [expression])
         value, literal = result
         return A.Comptime(self.file, callee.start, end, expression, value, literal)
