@@ -42,8 +42,9 @@ def _rule(code: str, name: str, severity: str, message: str, help: str | None, c
 # ------------------------------------------------------------- compiler
 # Upstream `json_diagnostics.zig` ErrorKind order, plus this front end's own (000, 044).
 # A code whose messages are the rejected constructs' (`Rejected`) or comptime's
-# (`ComptimeFailure`), below, has the template "{text}" and is never rendered itself.
-# Every other message is its template here, with named parameters.
+# (`ComptimeFailure`), below, or that this front end never reports (upstream's numbering
+# is kept whole), has the template "{text}" and is never rendered itself. Every other
+# message is its template here, with named parameters.
 _TEXT = "{text}"
 # "expected <what> but found <the token met>": the parser names what it expected, the token is the one it met.
 _FOUND = "expected {what} but found {found}"
