@@ -4,8 +4,8 @@ A handler may read exactly the environment variables, cache namespaces and
 SQL statements named in its `Grants`; anything else is a capability denial
 (an uncatchable error in the guest, HTTP 500 `capability_denied`). It may
 fetch exactly the origins in `Grants.egress` (`host` = https on 443 and http
-on 80, `host:port` = that port; virtual_modules/egress.py): they become the egress
-policy's allowlist for that handler (`with_egress_grants`), which checks
+on 80, `host:port` = that port; virtual_modules/egress.py): they are the egress
+policy's allowlist for that handler (`GrantTable.egress_policy`), which checks
 every hop, redirects and parallel/race requests included; a refused request
 is a 599 response. Every denial is appended to the security log when one is
 configured.
@@ -39,7 +39,7 @@ from urllib.parse import urlsplit
 import orjson
 
 from .registry import CapabilityDenied, HostFunctions
-from .virtual_modules.egress import ip_literal, normalise_grant, parse_grant
+from .virtual_modules.egress import EgressPolicy, ip_literal, normalise_grant, parse_grant
 
 if TYPE_CHECKING:
     from .imports import CallContext
@@ -72,7 +72,7 @@ class Grants:
     """The names one handler may reach. `egress` holds canonical origins: `host` or `host:port`.
 
     `Grants()` grants nothing. `unrestricted` (set it only through `Grants.unrestricted_unsafe()`)
-    skips the env/cache/sql checks and leaves egress to the Host's own allowlist.
+    skips the env/cache/sql checks; `Host.load` gives such grants the Host's own egress allowlist.
     """
 
     env: frozenset[str] = frozenset()
@@ -223,6 +223,10 @@ class GrantTable:
 
         self.grants = grants
         self.log = SecurityLog(grants.security_log) if grants.security_log else None
+        # the egress policy's allowlist is exactly the granted origins (Host.load put the Host's own
+        # allowlist into unrestricted grants); the Host's resolver is a test hook
+        resolver = functions.runtime.config.resolver if functions.runtime is not None else None
+        self.egress_policy = EgressPolicy(grants.egress, resolver)
         self.guards: dict[int, Guard] = {}
         for spec, names in functions.modules.items():
             exports = exports_of(spec)
@@ -293,25 +297,6 @@ def egress_host(url: object) -> str:
         return normalise_host(host)
     except (ValueError, ImportError):
         return shown_name(host)
-
-
-def with_egress_grants(functions: HostFunctions, grants: Grants | None) -> HostFunctions:
-    """The host functions over a module runtime whose egress allowlist is exactly `grants.egress`.
-
-    Shares the Host's runtime (and its resources) when the allowlists already agree, as under `zigttp serve`.
-    Unrestricted grants (and None, Handler's internal default) keep the Host's own allowlist.
-    """
-    if grants is None or grants.unrestricted:
-        return functions
-    from dataclasses import replace
-
-    from .virtual_modules.config import ModuleConfig
-    from .virtual_modules.runtime import ModuleRuntime
-
-    config = functions.runtime.config if functions.runtime is not None else ModuleConfig()
-    if {normalise_grant(h) for h in config.outbound_hosts} == set(grants.egress):
-        return functions
-    return functions.bind(ModuleRuntime(replace(config, outbound_hosts=tuple(sorted(grants.egress)))))
 
 
 def compile_grants(grants: Grants | None, functions: HostFunctions) -> GrantTable | None:

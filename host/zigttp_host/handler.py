@@ -14,7 +14,7 @@ import wasmtime
 from . import wellformed
 from .bundle import Bundle
 from .cachekeys import snapshot_key
-from .grants import Grants, compile_grants, with_egress_grants
+from .grants import Grants, compile_grants
 from .http import Failure, HttpRequest, HttpResponse, failure_response
 from .hypermedia import negotiate
 from .instance import GuestFailure, GuestInstance
@@ -76,7 +76,7 @@ class Handler:
         # What request-time host calls may reach (grants.py); the module scope runs without.
         # No grants: nothing is granted (least privilege), never "unchecked".
         grants = Grants() if grants is None else grants
-        self.functions = with_egress_grants(host.functions, grants)
+        self.functions = host.functions
         self.grants = compile_grants(grants, self.functions)
         self.fuel = limits.fuel or host.fuel_for(limits.timeout_ms)
         self._trial_fuel: int | None = None

@@ -73,6 +73,10 @@ class Host:
             self.functions = builtin_functions(modules)
         else:
             self.functions = functions if modules is None else functions.bind(ModuleRuntime(modules))
+        # The Host's own egress allowlist, as grants name origins: what unrestricted grants reach
+        # (Host.load); any other handler reaches exactly the origins its grants name.
+        config = self.functions.runtime.config if self.functions.runtime is not None else ModuleConfig()
+        self.egress_allowlist = Grants(egress=config.outbound_hosts).egress
         self.prelude = prelude_source(self.functions)
         self.prelude_sha256 = hashlib.sha256(self.prelude.encode()).hexdigest()
         self.base_module = self.engine.cache.load(self.guest_wasm, self.guest_sha256)
@@ -114,6 +118,7 @@ class Host:
         if not grants.handler:  # security-log lines name the handler
             grants = replace(grants, handler=bundle.name)
         if grants.unrestricted:
+            grants = replace(grants, egress=self.egress_allowlist)
             log.warning("%s: loaded with Grants.unrestricted_unsafe(): no grant is checked, it reaches every "
                         "environment variable, cache namespace and SQL statement of this Host and every host "
                         "of its egress allowlist", bundle.name)

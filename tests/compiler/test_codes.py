@@ -79,8 +79,8 @@ def test_internal_error_is_defined_once() -> None:
 
 
 def test_the_compiler_and_the_contract_read_the_table() -> None:
+    from zigttp.analysis.facts import spec
     from zigttp.compiler import diagnostics
-    from zigttp.contract import spec
 
     assert T.INTERNAL.code == diagnostics.INTERNAL_ERROR
     assert diagnostics.ANY_TYPE == diagnostics.NESTING_TOO_DEEP == "ZTS041"  # upstream's collision

@@ -8,9 +8,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from zigttp.analysis.facts.capabilities import describe_statement
+from zigttp.analysis.facts.hosts import literal_url_host, prefix_host
 from zigttp.contract.derive import Derived
-from zigttp.contract.extract import describe_statement
-from zigttp.contract.hosts import literal_url_host, prefix_host
 
 Derive = Callable[..., Derived]
 

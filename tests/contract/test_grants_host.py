@@ -176,20 +176,18 @@ def test_egress_grants_are_per_handler(host: Host, granted) -> None:  # type: ig
     h = host.load(Bundle(SOURCE, "no-egress.js"), grants=Grants(env={"OK_VAR"}))
     status, body = call(h, "/fetch?url=http%3A%2F%2F127.0.0.1%3A9%2Fx")
     assert (status, body["s"], body["e"]) == (200, 599, "EgressDenied")
-    assert h.functions is not host.functions
-    assert granted.functions is host.functions  # same allowlist: the host's runtime is shared
+    assert h.functions is granted.functions is host.functions  # the grants carry egress: one module runtime
     status, body = call(granted, "/fetch?url=http%3A%2F%2F127.0.0.1%3A9%2Fx")
     assert body["e"] != "EgressDenied"  # allowed (nothing listens there: a network error)
 
 
 def test_serve_carries_egress_once_in_the_grants(tmp_path: Path) -> None:
-    """`zigttp serve`: --outbound-host and --allow-egress become grants; the worker's Host allowlist is read from
-    them, so the Handler shares the Host's module runtime instead of binding its own."""
+    """`zigttp serve`: --outbound-host and --allow-egress become grants, the one carrier of the egress allowlist;
+    the worker's Host names no origin and the Handler shares the Host's module runtime."""
     from zigttp.cli import build_parser
     from zigttp.cli.serve_grants import serve_grants
     from zigttp.cli.serve_modules import module_settings
     from zigttp.server.config import ServeConfig
-    from zigttp_host.grants import with_egress_grants
 
     handler = tmp_path / "h.js"
     handler.write_text("export default function handler(req) { return new Response('ok'); }\n")
@@ -201,11 +199,13 @@ def test_serve_carries_egress_once_in_the_grants(tmp_path: Path) -> None:
                          modules=module_settings(args), grants=granted.grants)
     assert "outbound_hosts" not in config.modules
     modules = config.module_config()
-    assert modules.outbound_hosts == ("127.0.0.1:9", "api.example.com")
+    assert modules.outbound_hosts == ()
     host = Host(modules=modules)
     try:
         grants = config.grants_obj()
         assert grants is not None
-        assert with_egress_grants(host.functions, grants) is host.functions
+        loaded = host.load(Bundle(handler.read_text(), "h.js"), grants=grants)
+        assert loaded.functions is host.functions
+        assert loaded.grants is not None and loaded.grants.egress_policy.hosts == {"127.0.0.1", "api.example.com"}
     finally:
         host.engine.close()

@@ -106,6 +106,30 @@ const handler = guard(auth) |> routes;
     validate(build_openapi(d, "0.0.0"))
 
 
+def test_guards_of_a_handler_imported_from_another_module(derive_files: Derive) -> None:
+    app = """import { guard } from "zigttp:compose";
+function auth(req: Request): Response | undefined {
+  if (req.headers.get("authorization") === undefined) {
+    return Response.json({ error: "unauthorized" }, { status: 401 });
+  }
+  return undefined;
+}
+function routes(req: Request): Response {
+  return match ({ method: req.method, path: req.path }) {
+    when { method: "GET", path: "/a" }: Response.json({ a: 1 })
+    default: Response.json({ error: "not found" }, { status: 404 })
+  };
+}
+export const app = guard(auth) |> routes;
+"""
+    entry = """import { app } from "./app.ts";
+export const handler = app;
+"""
+    d = derive_files({"handler.ts": entry, "app.ts": app})
+    routes = [(r["method"], r["path"], [x["status"] for x in r["responses"]]) for r in d.contract["routes"]]
+    assert routes == [("GET", "/a", [200, 401])]
+
+
 def test_openapi_names() -> None:
     assert openapi_path("/users/:id/posts/:post") == ("/users/{id}/posts/{post}", ["id", "post"])
     assert openapi_path("/static/*") == ("/static/{rest}", ["rest"])

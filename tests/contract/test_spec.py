@@ -6,8 +6,8 @@ from collections.abc import Callable
 
 import pytest
 
+from zigttp.analysis.facts.spec import SUGGESTIONS
 from zigttp.contract.derive import Derived
-from zigttp.contract.spec import SUGGESTIONS
 
 Derive = Callable[..., Derived]
 SPEC = 'import type { Spec } from "zigttp:types";\n'

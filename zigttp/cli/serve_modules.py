@@ -24,8 +24,8 @@ def module_settings(args: argparse.Namespace) -> dict[str, Any]:
     """The ModuleConfig settings (its JSON form) the serve flags ask for; the workers add their own paths.
 
     No egress allowlist and no env allowlist: what the handler may reach travels once, in its grants
-    (`--outbound-host` is an egress grant, serve_grants.serve_grants), and each worker's Host takes its
-    egress allowlist from them (ServeConfig.module_config).
+    (`--outbound-host` is an egress grant, serve_grants.serve_grants), and the egress policy reads its
+    allowlist from them.
     """
     return {
         "env_from_process": True,

@@ -12,8 +12,8 @@ declarations are reported whatever else is wrong with it.
 from __future__ import annotations
 
 from zigttp.compiler import ast as A
-from zigttp.compiler import diagnostics as codes
-from zigttp.compiler import rejections as R
+from zigttp.compiler import codes as table
+from zigttp.compiler.codes import Rejected as R
 from zigttp.compiler.diagnostics import Diagnostic, make_diagnostic
 
 # A statement list, and the parameters when it is a function body (None for a module or block).
@@ -27,8 +27,8 @@ def duplicate_declarations(scopes: list[Scope], import_locals: list[A.Identifier
     imported: set[str] = set()
     for local in import_locals:
         if local.name in imported:
-            code, message = R.DUPLICATE_IMPORT
-            out.append(make_diagnostic(local.file, local.start, local.end, code, message))
+            rule = R.DUPLICATE_IMPORT
+            out.append(make_diagnostic(local.file, local.start, local.end, rule.code, rule.text()))
         imported.add(local.name)
     for body, parameters in scopes:
         if parameters is None:
@@ -73,5 +73,6 @@ def _declared(statement: A.Node, lexical_only: bool) -> list[A.Identifier]:
 
 
 def _duplicate(identifier: A.Identifier) -> Diagnostic:
-    return make_diagnostic(identifier.file, identifier.start, identifier.end, codes.DUPLICATE_BINDING,
-                           f"duplicate declaration of '{identifier.name}'; rename one of them")
+    rule = table.DUPLICATE_BINDING
+    text = rule.text(name=identifier.name)
+    return make_diagnostic(identifier.file, identifier.start, identifier.end, rule.code, text)

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from zigttp.compiler import ast as A
 from zigttp.compiler import codes as _table
 from zigttp.compiler import diagnostics as codes
+from zigttp.compiler.codes import Rule
 from zigttp.compiler.diagnostics import Diagnostic, file_diagnostic, make_diagnostic, nearest
 from zigttp.compiler.modules import (
     allowed_specifiers_text,
@@ -87,10 +88,10 @@ class Bundler:
         self.order.append(module)
         return module
 
-    def report(self, module: A.Module, statement: A.Import, code: str, text: str) -> None:
-        self.diagnostics.append(
-            make_diagnostic(module.file, statement.specifier_start, statement.specifier_end, code, text)
-        )
+    def report(self, module: A.Module, statement: A.Import, rule: Rule, **values: object) -> None:
+        """A diagnostic at the import's specifier, with `rule`'s message."""
+        self.diagnostics.append(make_diagnostic(module.file, statement.specifier_start, statement.specifier_end,
+                                                rule.code, rule.text(**values)))
 
     def check_virtual_names(self, module: A.Module, statement: A.Import) -> None:
         """Every name imported from a `zigttp:*` module must be one of its exports (the guest refuses others)."""
@@ -103,8 +104,8 @@ class Bundler:
             guess = nearest(name.imported, exports)
             hint = f"did you mean '{guess}'?" if guess else f"it exports {', '.join(sorted(exports))}"
             self.diagnostics.append(make_diagnostic(
-                module.file, name.start, name.end, codes.INVALID_IMPORT,
-                f"'{statement.specifier}' has no export '{name.imported}'; {hint}"))
+                module.file, name.start, name.end, _table.NO_SUCH_EXPORT.code,
+                _table.NO_SUCH_EXPORT.text(specifier=statement.specifier, name=name.imported, hint=hint)))
 
     def link(self, module: A.Module, statement: A.Import) -> None:
         specifier = statement.specifier
@@ -113,8 +114,8 @@ class Bundler:
                 self.report(
                     module,
                     statement,
-                    codes.INVALID_IMPORT,
-                    f"unknown virtual module '{specifier}'; use {allowed_specifiers_text()}",
+                    _table.UNKNOWN_VIRTUAL_MODULE,
+                    specifier=specifier, allowed=allowed_specifiers_text(),
                 )
             else:
                 self.check_virtual_names(module, statement)
@@ -123,8 +124,8 @@ class Bundler:
             self.report(
                 module,
                 statement,
-                codes.INVALID_IMPORT,
-                f"import of '{specifier}' is not allowed; use {allowed_specifiers_text()}",
+                _table.INVALID_IMPORT,
+                specifier=specifier, allowed=allowed_specifiers_text(),
             )
             return
         key = (os.path.dirname(module.path), specifier)
@@ -135,8 +136,8 @@ class Bundler:
             self.report(
                 module,
                 statement,
-                codes.INVALID_IMPORT,
-                f"cannot resolve import '{specifier}': no such file; check the path, relative to the importing file",
+                _table.IMPORT_NOT_FOUND,
+                specifier=specifier,
             )
             return
         module.resolved[specifier] = target
@@ -146,8 +147,8 @@ class Bundler:
             self.report(
                 module,
                 statement,
-                codes.INVALID_IMPORT,
-                f"import cycle: {path}; move the shared code into a module that both import",
+                _table.IMPORT_CYCLE,
+                path=path,
             )
             return
         if target in self.done:

@@ -16,6 +16,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from zigttp.compiler import ast as A
+from zigttp.compiler.codes import ComptimeFailure as F
+from zigttp.compiler.codes import Rule
 
 MAX_LITERAL_BYTES = 8 * 1024
 MAX_DEPTH = 64
@@ -35,14 +37,16 @@ UNDEFINED = _Undefined()
 @dataclass(frozen=True, slots=True)
 class ComptimeError:
     node: A.Node
-    message: str
+    rule: Rule  # a ComptimeFailure
+    values: dict[str, object]  # its template's parameters
 
 
 class _Fail(Exception):
-    def __init__(self, node: A.Node, message: str) -> None:
-        super().__init__(message)
+    def __init__(self, node: A.Node, rule: Rule, **values: object) -> None:
+        super().__init__(rule.text(**values))
         self.node = node
-        self.message = message
+        self.rule = rule
+        self.values = values
 
 
 # ------------------------------------------------------------ JS semantics
@@ -316,7 +320,7 @@ class _Evaluator:
     def eval(self, node: A.Node) -> object:
         self.depth += 1
         if self.depth > MAX_DEPTH:
-            raise _Fail(node, "comptime expression nests too deeply; the limit is 64")
+            raise _Fail(node, F.NESTING)
         try:
             kind = type(node)
             if kind is A.NumberLiteral:
@@ -352,7 +356,7 @@ class _Evaluator:
                     if type(element) is A.Spread:
                         spread = self.eval(element.argument)
                         if not isinstance(spread, list):
-                            raise _Fail(element, "comptime can only spread arrays into arrays")
+                            raise _Fail(element, F.ARRAY_SPREAD)
                         items.extend(spread)
                     else:
                         items.append(self.eval(element))
@@ -365,11 +369,7 @@ class _Evaluator:
                 return self.index(self.eval(node.object), self.eval(node.index), node)  # type: ignore[attr-defined]
             if kind is A.Call:
                 return self.call(node)  # type: ignore[arg-type]
-            raise _Fail(
-                node,
-                "comptime expression is not a compile-time constant; use literals, operators, Math, "
-                "string methods, parseInt/parseFloat/JSON.parse or hash()",
-            )
+            raise _Fail(node, F.NOT_CONSTANT)
         finally:
             self.depth -= 1
 
@@ -387,11 +387,7 @@ class _Evaluator:
             return os.environ.get("ZIGTTP_GIT_COMMIT", "unknown")
         if name == "__VERSION__":
             return VERSION
-        raise _Fail(
-            node,
-            f"comptime cannot read variable '{name}'; only literals and whitelisted builtins are "
-            "available at compile time",
-        )
+        raise _Fail(node, F.UNKNOWN_VARIABLE, name=name)
 
     def unary(self, node: A.Unary) -> object:
         value = self.eval(node.argument)
@@ -408,7 +404,7 @@ class _Evaluator:
             return type_of(value)
         if operator == "void":
             return UNDEFINED
-        raise _Fail(node, f"operator '{operator}' is not supported in comptime")
+        raise _Fail(node, F.OPERATOR, operator=operator)
 
     def binary(self, node: A.Binary) -> object:
         operator = node.operator
@@ -474,8 +470,8 @@ class _Evaluator:
         if operator == "in":
             if isinstance(right, dict):
                 return to_string(left) in right
-            raise _Fail(node, "'in' needs an object on the right in comptime")
-        raise _Fail(node, f"operator '{operator}' is not supported in comptime")
+            raise _Fail(node, F.IN_NEEDS_OBJECT)
+        raise _Fail(node, F.OPERATOR, operator=operator)
 
     def object_literal(self, node: A.ObjectLiteral) -> object:
         result: dict[str, object] = {}
@@ -485,10 +481,10 @@ class _Evaluator:
                 if isinstance(spread, dict):
                     result.update(spread)
                     continue
-                raise _Fail(prop, "comptime can only spread objects into objects")
+                raise _Fail(prop, F.OBJECT_SPREAD)
             assert isinstance(prop, A.Property)
             if prop.kind != "init":
-                raise _Fail(prop, "methods and accessors are not compile-time constants")
+                raise _Fail(prop, F.ACCESSOR)
             if prop.computed:
                 key = to_string(self.eval(prop.key))
             elif type(prop.key) is A.Identifier:
@@ -498,7 +494,7 @@ class _Evaluator:
             else:
                 key = prop.key.value  # type: ignore[attr-defined]
             if prop.shorthand:
-                raise _Fail(prop, f"comptime cannot read variable '{key}'")
+                raise _Fail(prop, F.SHORTHAND_VARIABLE, name=key)
             result[key] = self.eval(prop.value)
         return result
 
@@ -514,7 +510,7 @@ class _Evaluator:
         qualified = self.qualified_name(node)
         if qualified is not None:
             if qualified in _FORBIDDEN_CALLS:
-                raise _Fail(node, f"'{qualified}' is not deterministic and cannot be used in comptime")
+                raise _Fail(node, F.NOT_DETERMINISTIC, name=qualified)
             head, _, tail = qualified.partition(".")
             if head == "Math" and tail in _MATH_CONSTANTS:
                 return _MATH_CONSTANTS[tail]
@@ -533,13 +529,13 @@ class _Evaluator:
             return UNDEFINED
         if isinstance(target, dict):
             return target.get(to_string(key), UNDEFINED)
-        raise _Fail(node, f"cannot read property '{to_string(key)}' of {to_string(target)} at compile time")
+        raise _Fail(node, F.PROPERTY, key=to_string(key), target=to_string(target))
 
     def call(self, node: A.Call) -> object:
         callee = node.callee
         qualified = self.qualified_name(callee)
         if qualified in _FORBIDDEN_CALLS:
-            raise _Fail(node, f"'{qualified}' is not deterministic and cannot be used in comptime")
+            raise _Fail(node, F.NOT_DETERMINISTIC, name=qualified)
         args = [self.eval(a) for a in node.arguments]
         if qualified is not None:
             if qualified.startswith("Math."):
@@ -554,7 +550,7 @@ class _Evaluator:
                 try:
                     return from_json(json.loads(to_string(args[0] if args else UNDEFINED)))
                 except ValueError as error:
-                    raise _Fail(node, f"JSON.parse failed at compile time: {error}") from None
+                    raise _Fail(node, F.JSON_PARSE, error=error) from None
             if qualified == "JSON.stringify":
                 return to_json_text(args[0] if args else UNDEFINED)
             if qualified == "hash":
@@ -570,11 +566,7 @@ class _Evaluator:
         if type(callee) is A.Member:
             receiver = self.eval(callee.object)
             return self.method(receiver, callee.name, args, node)
-        raise _Fail(
-            node,
-            f"'{qualified or 'this call'}' cannot be called at compile time; comptime allows Math, "
-            "string methods, parseInt/parseFloat/JSON.parse and hash()",
-        )
+        raise _Fail(node, F.NOT_CALLABLE, name=qualified or "this call")
 
     def method(self, receiver: object, name: str, args: list[object], node: A.Node) -> object:
         found: object = _NO_METHOD
@@ -588,7 +580,7 @@ class _Evaluator:
         elif isinstance(receiver, float) and name == "toString":
             return number_to_string(receiver)
         if found is _NO_METHOD:
-            raise _Fail(node, f"method '{name}' is not available at compile time")
+            raise _Fail(node, F.METHOD, name=name)
         return found
 
 
@@ -649,13 +641,13 @@ def _string_method(s: str, name: str, args: list[object], node: A.Node) -> objec
     if name == "repeat":
         count = int(to_number(_arg(args, 0, 0.0)))
         if count < 0 or len(s) * count > MAX_LITERAL_BYTES:
-            raise _Fail(node, "repeat count is out of range at compile time")
+            raise _Fail(node, F.REPEAT_RANGE)
         return s * count
     if name in ("padStart", "padEnd"):
         width = int(to_number(_arg(args, 0, 0.0)))
         fill = to_string(_arg(args, 1, " "))
         if width > MAX_LITERAL_BYTES:
-            raise _Fail(node, "pad width is out of range at compile time")
+            raise _Fail(node, F.PAD_RANGE)
         if width <= len(s) or not fill:
             return s
         padding = (fill * width)[: width - len(s)]
@@ -704,7 +696,7 @@ def fold(expression: A.Expression) -> tuple[object, str] | ComptimeError:
         value = _Evaluator().eval(expression)
         literal = to_literal(value)
     except _Fail as failure:
-        return ComptimeError(failure.node, failure.message)
+        return ComptimeError(failure.node, failure.rule, failure.values)
     if len(literal.encode("utf-8")) > MAX_LITERAL_BYTES:
-        return ComptimeError(expression, "comptime result is larger than 8 KB; compute it at run time instead")
+        return ComptimeError(expression, F.TOO_LARGE, {})
     return value, literal

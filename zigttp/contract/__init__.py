@@ -1,6 +1,8 @@
 """Contracts: what a handler reaches and what is proven about it (docs/contract.md).
 
-`derive(path)` compiles, verifies and extracts a handler's contract;
+This package renders the facts one analysis derived (zigttp.analysis,
+zigttp.analysis.facts) and reads contract files; it derives nothing itself.
+`derive(path)` analyses a handler and renders its contract;
 `openapi.build_openapi(derived, version)` renders its routes as OpenAPI 3.1;
 `load_contract` / `validation_errors` read and check `contract.json`.
 Runtime enforcement of the contract lives in `zigttp_host.grants`.

@@ -15,16 +15,17 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from zigttp.analysis import Analysis, analyze
+from zigttp.analysis.facts.capabilities import CAPABILITIES, Extraction
+from zigttp.analysis.facts.faults import FaultCoverage
+from zigttp.analysis.facts.properties import PROPERTY_KEYS, Facts
+from zigttp.analysis.facts.routes import Api
+from zigttp.analysis.facts.spec import SpecResult
 from zigttp.compiler.codes import INTERNAL
 from zigttp.compiler.diagnostics import Diagnostic
-from zigttp.contract.extract import CAPABILITIES, Extraction
-from zigttp.contract.faults import FaultCoverage
 from zigttp.contract.files import display_path, handler_files, sha256_file
-from zigttp.contract.properties import PROPERTY_KEYS, Facts
-from zigttp.contract.routes import Api
-from zigttp.contract.spec import SpecResult
 
 if TYPE_CHECKING:
+    from zigttp.compiler.linemap import LineMap
     from zigttp.verifier.api import VerifyResult
 
 CONTRACT_VERSION = 1
@@ -39,7 +40,7 @@ class Derived:
     diagnostics: list[Diagnostic]  # front end, verifier and Spec discharge
     sources: dict[str, str] = field(default_factory=dict)
     js: str = ""
-    line_map: Any = None
+    line_map: LineMap | None = None
     files: list[str] = field(default_factory=list)
     contract: dict[str, Any] | None = None
     extraction: Extraction | None = None

@@ -16,9 +16,9 @@ import re
 from pathlib import Path
 from typing import Any
 
+from zigttp.analysis.facts.properties import PROPERTY_KEYS
+from zigttp.analysis.facts.shapes import one_of
 from zigttp.contract.derive import Derived
-from zigttp.contract.properties import PROPERTY_KEYS
-from zigttp.contract.shapes import one_of
 
 ANY_METHOD = ("get", "post", "put", "patch", "delete")
 _OPENAPI_METHODS = frozenset({"get", "put", "post", "delete", "options", "head", "patch", "trace"})

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from zigttp.contract.extract import CAPABILITIES, Extraction
-from zigttp.contract.hosts import auto_grantable
-from zigttp.contract.properties import PROPERTY_KEYS
+from zigttp.analysis.facts.capabilities import CAPABILITIES, Extraction
+from zigttp.analysis.facts.properties import PROPERTY_KEYS
+from zigttp_host.grants import auto_grantable
 
 DESCRIPTIONS = {
     "pure": "handler is a deterministic function of the request",

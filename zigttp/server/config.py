@@ -41,13 +41,9 @@ class ServeConfig:
     def module_config(self) -> ModuleConfig:
         """The zigttp:* module configuration; the shared cache file lives in the server's state folder.
 
-        The egress allowlist is the grants' (the one carrier of what the handler may reach), so the Handler
-        shares the Host's module runtime (zigttp_host.grants.with_egress_grants finds them equal).
+        It names no egress origin: the grants are the one carrier of what the handler may reach.
         """
         data = dict(self.modules)
-        grants = self.grants_obj()
-        if grants is not None:
-            data["outbound_hosts"] = sorted(grants.egress)
         if data.get("cache_backend") == "sqlite" and not data.get("cache_path"):
             data["cache_path"] = str(Path(self.bundle_path).parent / "cache.sqlite3")
         return ModuleConfig.from_dict(data)

@@ -35,7 +35,7 @@ from zigttp.verifier.undefined import check_undefined
 from zigttp.verifier.unused import check_unused
 
 if TYPE_CHECKING:
-    from zigttp.analysis import ContractFacts
+    from zigttp.analysis.facts import ContractFacts
 
 __all__ = ["VerifyResult", "verify_compiled", "verify_file", "verify_source"]
 
@@ -70,7 +70,7 @@ class VerifyResult:
     analyzer: Analyzer | None = None
     context: Context | None = None
     # The declared Spec<...> discharged, with the contract facts it was read from
-    # (zigttp.analysis.ContractFacts): `build` and `serve` reuse them.
+    # (zigttp.analysis.facts.ContractFacts): `build` and `serve` reuse them.
     obligations: ContractFacts | None = None
 
     @property
@@ -161,14 +161,15 @@ def _bind(program: A.Program, strict: bool) -> Context | None:
 def _declared(program: A.Program, ctx: Context | None) -> list[tuple[str, A.Node]]:
     """Every name in a `Spec<...>` on the handler's return type, with its node."""
     from zigttp.analysis import handler_functions
-    from zigttp.contract.spec import declared_specs
+    from zigttp.analysis.facts.spec import declared_specs
 
-    return declared_specs(list(handler_functions(ctx)), program)
+    return declared_specs(list(handler_functions(ctx)), program, ctx.scopes) if ctx is not None else []
 
 
 def _discharge(program: A.Program, result: VerifyResult, declared: list[tuple[str, A.Node]]) -> list[Diagnostic]:
     """The Spec obligations (ZTS500-502) for a declared `Spec<...>`, through the facts `zigttp build` renders."""
-    from zigttp.analysis import contract_facts, handler_functions
+    from zigttp.analysis import handler_functions
+    from zigttp.analysis.facts import contract_facts
 
     try:
         result.obligations = contract_facts(program, result, declared, handler_functions(result.context))

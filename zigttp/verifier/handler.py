@@ -26,6 +26,7 @@ class HandlerInfo:
     pre_guards: list[A.Node] = field(default_factory=list)  # receive the Request
     post_guards: list[A.Node] = field(default_factory=list)  # receive the Response
     root: A.Node | None = None  # the handler's declaration or initializer
+    chain: A.GuardChain | None = None  # the guard chain the handler is, if it is one
 
     @property
     def functions(self) -> list[A.Node]:
@@ -75,6 +76,8 @@ def _functions_of(node: A.Node | None, scopes: Scopes, info: HandlerInfo, depth:
             return []
         return _functions_of(_value_node(binding.resolved()), scopes, info, depth + 1)
     if kind is A.GuardChain:
+        if info.chain is None:
+            info.chain = node
         for guard in node.pre_guards:
             info.pre_guards.extend(_functions_of(guard, scopes, HandlerInfo("", None), depth + 1))
         for guard in node.post_guards:

@@ -81,9 +81,15 @@ class Scopes:
     module_functions: dict[str, list[A.Node]] = field(default_factory=dict)  # top-level function nodes per module
     # Identifiers no declaration or import binds: globals, or names that do not exist (ZTS312 tells them apart).
     unresolved: list[A.Identifier] = field(default_factory=list)
+    # module path -> name -> every binding of that name in the module, in any scope, in declaration order
+    by_name: dict[str, dict[str, list[Binding]]] = field(default_factory=dict)
 
     def binding_of(self, identifier: A.Node) -> Binding | None:
         return self.refs.get(id(identifier))
+
+    def declared_in(self, module: A.Module, name: str) -> list[Binding]:
+        """Every binding named `name` anywhere in `module` (a name declared once there means one thing)."""
+        return self.by_name.get(module.path, {}).get(name, [])
 
 
 class _Scope:
@@ -123,6 +129,7 @@ class _Resolver:
         scopes.types[module.path] = self.types
         scopes.module_refs[module.path] = self.refs
         scopes.module_functions[module.path] = []
+        self.names: dict[str, list[Binding]] = scopes.by_name.setdefault(module.path, {})
         self.dispatch = {
             A.Identifier: self.identifier,
             A.Assign: self.assign,
@@ -146,6 +153,7 @@ class _Resolver:
         self.scopes.declared[id(node)] = binding
         self.scopes.refs[id(node)] = binding
         self.scopes.bindings.append(binding)
+        self.names.setdefault(name, []).append(binding)
         return binding
 
     def hoist(self, scope: _Scope, statements: list[A.Statement], top: bool) -> None:

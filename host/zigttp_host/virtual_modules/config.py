@@ -35,9 +35,9 @@ class ModuleConfig:
     env_from_process: bool = False
     env_allow: tuple[str, ...] | None = None
 
-    # zigttp:fetch, fetchSync, zigttp:io. Origins reachable from the sandbox:
-    # `host` (https on 443, http on 80) or `host:port` (virtual_modules/egress.py); empty:
-    # no egress at all. A handler's Grants.egress replaces it for that handler.
+    # zigttp:fetch, fetchSync, zigttp:io. The Host's egress allowlist: `host` (https on 443,
+    # http on 80) or `host:port` (virtual_modules/egress.py). Host.load puts it into unrestricted
+    # grants; any other handler reaches exactly the origins its own Grants.egress names.
     outbound_hosts: tuple[str, ...] = ()
     fetch_timeout_ms: int = 10_000
     fetch_max_response_bytes: int = 1 << 20

@@ -164,8 +164,13 @@ def _client(config: ModuleConfig) -> httpx.Client:
                         headers={"user-agent": USER_AGENT})
 
 
-def _policy(config: ModuleConfig) -> EgressPolicy:
-    return EgressPolicy(config.outbound_hosts, config.resolver)
+_NO_EGRESS = EgressPolicy(())
+
+
+def egress_policy(ctx: CallContext) -> EgressPolicy:
+    """The origins this handler may reach: its grants' (zigttp_host.grants); none outside a request."""
+    grants = ctx.grants
+    return grants.egress_policy if grants is not None else _NO_EGRESS
 
 
 def _charset(content_type: str | None) -> str:
@@ -213,12 +218,11 @@ def _send(client: httpx.Client, target: Target, method: str, body: bytes | None,
         response.close()
 
 
-def perform(rt: ModuleRuntime, spec: RequestSpec, soft_deadline: float | None) -> dict[str, Any]:
+def perform(rt: ModuleRuntime, policy: EgressPolicy, spec: RequestSpec, soft_deadline: float | None) -> dict[str, Any]:
     """One request, its redirects followed through the policy; always a response dict."""
     import httpx
 
     config = rt.config
-    policy = rt.resource("egress", _policy)
     client = rt.resource("http", _client)
     budget = min(spec.timeout_ms or config.fetch_timeout_ms, config.fetch_timeout_ms) / 1000
     deadline = time.monotonic() + budget
@@ -289,8 +293,9 @@ def fetch(ctx: CallContext, args: list[Any]) -> dict[str, Any]:
         return failure("InvalidDurable", durable, spec.url)
     if durable is not None and rt.durable_store() is None:
         return failure("DurableNotConfigured", "fetch() with init.durable requires --durable <DIR>", spec.url)
-    result = perform(rt, spec, ctx.soft_deadline) if durable is None else \
-        fetchcache.durable_fetch(rt, spec, durable, ctx.soft_deadline)
+    policy = egress_policy(ctx)
+    result = perform(rt, policy, spec, ctx.soft_deadline) if durable is None else \
+        fetchcache.durable_fetch(rt, policy, spec, durable, ctx.soft_deadline)
     deadline = ctx.soft_deadline
     if result.get("error") == "Timeout" and deadline is not None and time.monotonic() >= deadline:
         # the request's own time ran out, not the fetch timeout: end it as the deadline does (504)

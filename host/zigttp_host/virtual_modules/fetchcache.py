@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 from .. import wellformed
 
 if TYPE_CHECKING:
+    from .egress import EgressPolicy
     from .fetch import RequestSpec
     from .runtime import ModuleRuntime
 
@@ -77,7 +78,7 @@ def cached(path: Path, opts: DurableFetch) -> dict[str, Any] | None:
     return response if isinstance(response, dict) else None
 
 
-def durable_fetch(rt: ModuleRuntime, spec: RequestSpec, opts: DurableFetch,
+def durable_fetch(rt: ModuleRuntime, policy: EgressPolicy, spec: RequestSpec, opts: DurableFetch,
                   soft_deadline: float | None) -> dict[str, Any]:
     from ..durable.store import FileStore
     from .fetch import perform
@@ -88,7 +89,7 @@ def durable_fetch(rt: ModuleRuntime, spec: RequestSpec, opts: DurableFetch,
     hit = cached(path, opts)
     if hit is not None:
         return hit
-    result = perform(rt, spec, soft_deadline)
+    result = perform(rt, policy, spec, soft_deadline)
     for attempt in range(opts.retries):
         if result.get("status", 599) < 500 or result.get("error") == "Timeout":
             break
@@ -96,7 +97,7 @@ def durable_fetch(rt: ModuleRuntime, spec: RequestSpec, opts: DurableFetch,
         if soft_deadline is not None and time.monotonic() + pause >= soft_deadline:
             break
         time.sleep(pause)
-        result = perform(rt, spec, soft_deadline)
+        result = perform(rt, policy, spec, soft_deadline)
     if result.get("status") != 599:
         store.put_file(path, wellformed.dumps({"key": opts.key, "method": spec.method, "url": spec.url,
                                                "stored_ms": int(time.time() * 1000), "response": result}))

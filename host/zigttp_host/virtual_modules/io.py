@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 from ..registry import Export, HostCallError, HostRangeError, HostTypeError, Param
 from . import args as a
 from .config import ModuleConfig
-from .fetch import RequestSpec, _policy, perform
+from .fetch import RequestSpec, egress_policy, perform
 from .runtime import runtime_of
 
 if TYPE_CHECKING:
@@ -81,7 +81,7 @@ def _run_all(fn: str, ctx: CallContext, args: list[Any]) -> list[dict[str, Any] 
     if op == "begin":
         if slots is not None:
             raise HostTypeError(f"{fn}() cannot run inside a parallel() or race() thunk")
-        if not rt.resource("egress", _policy).enabled:
+        if not egress_policy(ctx).enabled:
             raise HostCallError(f"{fn}() requires outbound HTTP to be enabled (--outbound-host HOST)")
         ctx.state[_STATE] = (ctx.soft_deadline, [])
         return None
@@ -99,11 +99,12 @@ def _run_all(fn: str, ctx: CallContext, args: list[Any]) -> list[dict[str, Any] 
         raise HostTypeError(f"{fn}(): unknown operation")
     specs = [s for s in slots if s is not None]
     deadline = ctx.soft_deadline
+    policy = egress_policy(ctx)
     if len(specs) <= 1:
-        answers = iter([perform(rt, s, deadline) for s in specs])
+        answers = iter([perform(rt, policy, s, deadline) for s in specs])
     else:
         pool = rt.resource("io_pool", _pool)
-        answers = iter([f.result() for f in [pool.submit(perform, rt, s, deadline) for s in specs]])
+        answers = iter([f.result() for f in [pool.submit(perform, rt, policy, s, deadline) for s in specs]])
     return [None if s is None else next(answers) for s in slots]
 
 

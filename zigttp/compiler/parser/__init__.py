@@ -3,7 +3,7 @@
 One parser for the whole dialect: TypeScript type syntax (kept in the tree),
 JSX, `|>`, `pipe()`, guard chains, `match`, `assert`, `comptime` and
 `distinct type`. Unsupported constructs are parsed completely and reported with
-their exact upstream message (see `rejections.py`), so every diagnostic of a
+their exact upstream message (`codes.Rejected`, the diagnostics table), so every diagnostic of a
 file is reported in one run. Real syntax errors abort the current statement
 (`ParseAbort`) and the statement list resynchronises.
 

@@ -6,9 +6,11 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from zigttp.compiler import ast as A
+from zigttp.compiler import codes as table
 from zigttp.compiler import diagnostics as codes
-from zigttp.compiler import rejections as R
 from zigttp.compiler.binder import Scope
+from zigttp.compiler.codes import Rejected as R
+from zigttp.compiler.codes import Rule
 from zigttp.compiler.diagnostics import Diagnostic, make_diagnostic
 from zigttp.compiler.scanner import (
     EOF,
@@ -138,15 +140,6 @@ class ParseAbort(Exception):
     """Unwinds the current statement after a syntax error (already reported)."""
 
 
-def _reserved(name: str) -> tuple[str, str]:
-    if name.startswith(GENERATED_PREFIX):
-        return (
-            codes.EXPECTED_IDENTIFIER,
-            f"'{name}': names starting with '{GENERATED_PREFIX}' are reserved for the compiler; rename it",
-        )
-    return (codes.EXPECTED_IDENTIFIER, f"'{name}' is a reserved word and cannot be used as a name")
-
-
 class ParserCore:
     def __init__(self, source: SourceFile, path: str | None = None) -> None:
         self.file = source
@@ -210,10 +203,16 @@ class ParserCore:
             text = text[:21] + "..."
         return f"'{text}'"
 
-    def reject(self, rule: tuple[str, str], start: int, end: int) -> None:
+    def reject(self, rule: Rule, start: int, end: int, **values: object) -> None:
         """Report a rejected construct; parsing continues."""
-        code, message = rule
-        self.diagnostics.append(make_diagnostic(self.file, start, end, code, message))
+        self.diagnostics.append(make_diagnostic(self.file, start, end, rule.code, rule.text(**values)))
+
+    def reject_reserved(self, name: str, start: int, end: int) -> None:
+        """A reserved word, or a name the compiler keeps for its own, used as a name."""
+        if name.startswith(GENERATED_PREFIX):
+            self.reject(R.GENERATED_NAME, start, end, name=name, prefix=GENERATED_PREFIX)
+        else:
+            self.reject(R.RESERVED_WORD, start, end, name=name)
 
     def fail(self, code: str, message: str, start: int | None = None, end: int | None = None) -> ParseAbort:
         """Report a syntax error and return the exception that unwinds the statement."""
@@ -233,21 +232,29 @@ class ParserCore:
                 self.last_abort = start
         return ParseAbort()
 
+    def fail_with(self, rule: Rule, start: int | None = None, end: int | None = None, **values: object) -> ParseAbort:
+        """`fail` with the message of `rule`, its template filled with `values`."""
+        return self.fail(rule.code, rule.text(**values), start, end)
+
+    def expected(self, rule: Rule, what: str) -> ParseAbort:
+        """"expected <what> but found <the current token>"."""
+        return self.fail_with(rule, what=what, found=self.token_text())
+
     def unexpected(self) -> ParseAbort:
         if self.kind == EOF:
-            return self.fail(codes.UNEXPECTED_EOF, "unexpected end of file")
-        return self.fail(codes.UNEXPECTED_TOKEN, f"unexpected token {self.token_text()}")
+            return self.fail_with(table.UNEXPECTED_EOF)
+        return self.fail_with(table.UNEXPECTED_TOKEN, found=self.token_text())
 
     def expect(self, kind: str) -> None:
         if self.kind != kind:
             if self.kind == EOF:
-                raise self.fail(codes.UNEXPECTED_EOF, f"expected '{kind}' but reached the end of the file")
-            raise self.fail(codes.EXPECTED_TOKEN, f"expected '{kind}' but found {self.token_text()}")
+                raise self.fail_with(table.EXPECTED_BEFORE_EOF, what=f"'{kind}'")
+            raise self.expected(table.EXPECTED_TOKEN, f"'{kind}'")
         self.next()
 
     def expect_word(self, word: str) -> None:
         if self.kind != IDENT or self.value != word:
-            raise self.fail(codes.EXPECTED_TOKEN, f"expected '{word}' but found {self.token_text()}")
+            raise self.expected(table.EXPECTED_TOKEN, f"'{word}'")
         self.next()
 
     def consume_semicolon(self) -> None:
@@ -257,17 +264,16 @@ class ParserCore:
         elif kind == "}" or kind == EOF or self.nl:
             return
         else:
-            raise self.fail(codes.EXPECTED_TOKEN, f"expected ';' but found {self.token_text()}")
+            raise self.expected(table.EXPECTED_TOKEN, "';'")
 
     def type_syntax(self, start: int, end: int) -> None:
         if not self.ts:
             self.reject(R.TYPES_IN_JS, start, end)
 
-    def enter(self, rule: tuple[str, str]) -> None:
+    def enter(self, rule: Rule) -> None:
         self.depth += 1
         if self.depth > NESTING_LIMIT:
-            code, message = rule
-            raise self.fail(code, message)
+            raise self.fail(rule.code, rule.text())
 
     def snapshot(self) -> tuple[object, ...]:
         return (

@@ -4,8 +4,8 @@
 from __future__ import annotations
 
 from zigttp.compiler import ast as A
-from zigttp.compiler import diagnostics as codes
-from zigttp.compiler import rejections as R
+from zigttp.compiler import codes as table
+from zigttp.compiler.codes import Rejected as R
 from zigttp.compiler.parser.core import (
     _ACCESS_MODIFIERS,
     _CLASS_MODIFIERS,
@@ -13,7 +13,6 @@ from zigttp.compiler.parser.core import (
     GENERATED_PREFIX,
     MAX_PARAMETERS,
     ParserCore,
-    _reserved,
 )
 from zigttp.compiler.scanner import (
     IDENT,
@@ -31,10 +30,10 @@ class DeclarationParser(ParserCore):
         if self.kind == IDENT:
             name = A.Identifier(self.file, self.start, self.end, str(self.value))
             if name.name in _UNBINDABLE or name.name.startswith(GENERATED_PREFIX):
-                self.reject(_reserved(name.name), name.start, name.end)
+                self.reject_reserved(name.name, name.start, name.end)
             self.next()
         elif not allow_anonymous:
-            raise self.fail(codes.EXPECTED_IDENTIFIER, f"expected a function name but found {self.token_text()}")
+            raise self.expected(table.EXPECTED_IDENTIFIER, "a function name")
         type_parameters = self.parse_type_parameters() if self.kind == "<" else []
         parameters = self.parse_parameters()
         return_type = self.parse_return_annotation() if self.kind == ":" else None
@@ -100,7 +99,7 @@ class DeclarationParser(ParserCore):
         self.type_syntax(start, self.end)
         self.next()  # 'type'
         if self.kind != IDENT:
-            raise self.fail(codes.EXPECTED_IDENTIFIER, f"expected a type name but found {self.token_text()}")
+            raise self.expected(table.EXPECTED_IDENTIFIER, "a type name")
         name = A.Identifier(self.file, self.start, self.end, str(self.value))
         self.next()
         type_parameters = self.parse_type_parameters() if self.kind == "<" else []

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from zigttp.compiler import ast as A
-from zigttp.compiler import diagnostics as codes
-from zigttp.compiler import rejections as R
+from zigttp.compiler import codes as table
+from zigttp.compiler.codes import Rejected as R
 from zigttp.compiler.parser.core import (
     MAX_MATCH_ARMS,
     ParseAbort,
@@ -132,8 +132,7 @@ class DialectParser(ParserCore):
                 self.expect(":")
                 default = self.parse_assign()
             else:
-                code, message = R.MATCH_EXPECTED_ARM
-                raise self.fail(code, message)
+                raise self.fail(R.MATCH_EXPECTED_ARM.code, R.MATCH_EXPECTED_ARM.text())
             if self.kind == ",":
                 self.next()
         self.next()
@@ -172,10 +171,7 @@ class DialectParser(ParserCore):
             entries: list[tuple[str, A.Pattern]] = []
             while self.kind != "}":
                 if not (self.is_word() or self.kind in (STRING, NUMBER)):
-                    raise self.fail(
-                        codes.EXPECTED_PROPERTY_NAME,
-                        f"expected a property name but found {self.token_text()}",
-                    )
+                    raise self.expected(table.EXPECTED_PROPERTY_NAME, "a property name")
                 key = str(self.value) if self.kind != NUMBER else self.text[self.start : self.end]
                 key_start = self.start
                 self.next()
@@ -197,7 +193,6 @@ class DialectParser(ParserCore):
             self.next()
             pattern = A.ArrayPattern(file, start, self.prev_end, elements)
         else:
-            code, message = R.MATCH_EXPECTED_PATTERN
-            raise self.fail(code, message)
+            raise self.fail(R.MATCH_EXPECTED_PATTERN.code, R.MATCH_EXPECTED_PATTERN.text())
         self.depth -= 1
         return pattern

@@ -4,10 +4,10 @@ member access and calls (including `comptime`, `pipe` and `guard`)."""
 from __future__ import annotations
 
 from zigttp.compiler import ast as A
+from zigttp.compiler import codes as table
 from zigttp.compiler import comptime
-from zigttp.compiler import diagnostics as codes
-from zigttp.compiler import rejections as R
 from zigttp.compiler.ast import unparen
+from zigttp.compiler.codes import Rejected as R
 from zigttp.compiler.parser.core import (
     _ASSIGNMENT_OPERATORS,
     _DIALECT_CALLS,
@@ -216,7 +216,7 @@ class ExpressionParser(ParserCore):
             self.next()
             self.parse_type()
             if self.kind != ">":
-                raise self.fail(codes.EXPECTED_TOKEN, f"expected '>' but found {self.token_text()}")
+                raise self.expected(table.EXPECTED_TOKEN, "'>'")
             end = self.end
             self.next()
             self.reject(R.ANGLE_ASSERTION, start, end)
@@ -246,10 +246,7 @@ class ExpressionParser(ParserCore):
                     if self.kind == PRIVATE_NAME:
                         self.reject(R.CLASS, self.start, self.end)
                     else:
-                        raise self.fail(
-                            codes.EXPECTED_IDENTIFIER,
-                            f"expected a property name but found {self.token_text()}",
-                        )
+                        raise self.expected(table.EXPECTED_IDENTIFIER, "a property name")
                 name = str(self.value)
                 name_start = self.start
                 self.next()
@@ -281,9 +278,7 @@ class ExpressionParser(ParserCore):
                     self.next()
                     expression = A.Member(file, expression.start, self.prev_end, expression, name, name_start, True)
                 else:
-                    raise self.fail(
-                        codes.EXPECTED_IDENTIFIER, f"expected a property name but found {self.token_text()}"
-                    )
+                    raise self.expected(table.EXPECTED_IDENTIFIER, "a property name")
             elif kind in (TEMPLATE, TEMPLATE_HEAD):
                 quasi = self.parse_template()
                 expression = A.TaggedTemplate(file, expression.start, self.prev_end, expression, quasi)
@@ -303,7 +298,7 @@ class ExpressionParser(ParserCore):
                 break
             chain += 1
             if chain > NESTING_LIMIT:
-                raise self.fail(*R.EXPRESSION_NESTING)
+                raise self.fail(R.EXPRESSION_NESTING.code, R.EXPRESSION_NESTING.text())
         return expression
 
     def parse_call_type_arguments(self) -> list[A.TypeNode]:
@@ -342,7 +337,7 @@ class ExpressionParser(ParserCore):
         expression = arguments[0]
         result = comptime.fold(expression)
         if isinstance(result, comptime.ComptimeError):
-            self.reject((codes.COMPTIME_ERROR, result.message), result.node.start, result.node.end)
+            self.reject(result.rule, result.node.start, result.node.end, **result.values)
             return A.Invalid(self.file, callee.start, end, "comptime", [expression])
         value, literal = result
         return A.Comptime(self.file, callee.start, end, expression, value, literal)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import html
 
 from zigttp.compiler import ast as A
-from zigttp.compiler import diagnostics as codes
-from zigttp.compiler import rejections as R
+from zigttp.compiler import codes as table
+from zigttp.compiler.codes import Rejected as R
 from zigttp.compiler.diagnostics import make_diagnostic
 from zigttp.compiler.parser.core import (
     ParserCore,
@@ -62,7 +62,7 @@ class JsxParser(ParserCore):
         if not self.ts:
             self.reject(R.JSX_IN_NON_JSX, start, self.end)
             return self.parse_jsx_root()
-        raise self.fail(codes.EXPECTED_EXPRESSION, f"expected an expression but found {self.token_text()}")
+        raise self.expected(table.EXPECTED_EXPRESSION, "an expression")
 
     def parse_jsx_root(self) -> A.Expression:
         start = self.start
@@ -73,7 +73,7 @@ class JsxParser(ParserCore):
 
     def parse_jsx_name(self) -> tuple[str, int]:
         if not self.is_word():
-            raise self.fail(codes.INVALID_JSX_ATTRIBUTE, f"expected a JSX tag name but found {self.token_text()}")
+            raise self.expected(table.EXPECTED_JSX_NAME, "a JSX tag name")
         self.set_token(self.scanner.extend_jsx_name(self.start, self.end, self.nl))
         name = str(self.value)
         name_start = self.start
@@ -81,7 +81,7 @@ class JsxParser(ParserCore):
         if self.kind == ":":
             self.next()
             if not self.is_word():
-                raise self.fail(codes.INVALID_JSX_ATTRIBUTE, f"expected a JSX name but found {self.token_text()}")
+                raise self.expected(table.EXPECTED_JSX_NAME, "a JSX name")
             self.set_token(self.scanner.extend_jsx_name(self.start, self.end, self.nl))
             name = f"{name}:{self.value}"
             self.next()
@@ -89,7 +89,7 @@ class JsxParser(ParserCore):
             while self.kind == ".":
                 self.next()
                 if not self.is_word():
-                    raise self.fail(codes.INVALID_JSX_ATTRIBUTE, f"expected a JSX name but found {self.token_text()}")
+                    raise self.expected(table.EXPECTED_JSX_NAME, "a JSX name")
                 name = f"{name}.{self.value}"
                 self.next()
         return name, name_start
@@ -114,7 +114,7 @@ class JsxParser(ParserCore):
             children = self.parse_jsx_children(start, "")
             if self.kind != ">":
                 self.reject(R.MISMATCHED_JSX, self.start, self.end)
-                raise self.fail(codes.EXPECTED_TOKEN, f"expected '>' but found {self.token_text()}")
+                raise self.expected(table.EXPECTED_TOKEN, "'>'")
             self.depth -= 1
             return A.JSXElement(file, start, self.end, None, None, [], children)
         name, name_start = self.parse_jsx_name()
@@ -128,7 +128,7 @@ class JsxParser(ParserCore):
             if kind == "/":
                 self.next()
                 if self.kind != ">":
-                    raise self.fail(codes.EXPECTED_TOKEN, f"expected '>' but found {self.token_text()}")
+                    raise self.expected(table.EXPECTED_TOKEN, "'>'")
                 self.depth -= 1
                 return A.JSXElement(file, start, self.end, name if intrinsic else None, component, attributes, [])
             if kind == ">":
@@ -137,18 +137,18 @@ class JsxParser(ParserCore):
             if kind == "{":
                 self.next()
                 if self.kind != "...":
-                    raise self.fail(codes.INVALID_JSX_ATTRIBUTE, "expected '...' in a JSX spread attribute")
+                    raise self.fail_with(table.EXPECTED_JSX_SPREAD)
                 self.next()
                 argument = self.parse_assign()
                 if self.kind != "}":
-                    raise self.fail(codes.EXPECTED_TOKEN, f"expected '}}' but found {self.token_text()}")
+                    raise self.expected(table.EXPECTED_TOKEN, "'}'")
                 self.next()
                 attributes.append(A.JSXSpreadAttribute(file, attribute_start, self.prev_end, argument))
                 continue
             if not self.is_word():
                 if kind == EOF:
-                    raise self.fail(codes.UNCLOSED_JSX_ELEMENT, f"unclosed JSX element '<{name}>'", start, start + 1)
-                raise self.fail(codes.INVALID_JSX_ATTRIBUTE, f"invalid JSX attribute {self.token_text()}")
+                    raise self.fail_with(table.UNCLOSED_JSX_ELEMENT, start, start + 1, label=f"<{name}>")
+                raise self.fail_with(table.INVALID_JSX_ATTRIBUTE, found=self.token_text())
             attribute_name, _ = self.parse_jsx_name()
             value: A.Expression | None = None
             if self.kind == "=":
@@ -156,13 +156,10 @@ class JsxParser(ParserCore):
                 if self.kind == "{":  # inline: nested expressions stay one Python frame per level
                     self.next()
                     if self.kind == "}":
-                        raise self.fail(
-                            codes.JSX_EXPRESSION_EXPECTED,
-                            "JSX attribute value must not be an empty expression",
-                        )
+                        raise self.fail_with(table.JSX_EXPRESSION_EXPECTED)
                     value = self.parse_assign()
                     if self.kind != "}":
-                        raise self.fail(codes.EXPECTED_TOKEN, f"expected '}}' but found {self.token_text()}")
+                        raise self.expected(table.EXPECTED_TOKEN, "'}'")
                     self.next()
                 else:
                     value = self.parse_jsx_attribute_value()
@@ -172,16 +169,11 @@ class JsxParser(ParserCore):
         closing_name, _ = self.parse_jsx_name() if self.kind != ">" else ("", 0)
         if closing_name != name:
             self.diagnostics.append(
-                make_diagnostic(
-                    file,
-                    closing_start,
-                    self.prev_end,
-                    codes.MISMATCHED_JSX_TAG,
-                    f"mismatched JSX closing tag; expected '</{name}>'",
-                )
+                make_diagnostic(file, closing_start, self.prev_end, table.MISMATCHED_JSX_TAG.code,
+                                table.MISMATCHED_JSX_TAG.text(name=name))
             )
         if self.kind != ">":
-            raise self.fail(codes.EXPECTED_TOKEN, f"expected '>' but found {self.token_text()}")
+            raise self.expected(table.EXPECTED_TOKEN, "'>'")
         self.depth -= 1
         return A.JSXElement(file, start, self.end, name if intrinsic else None, component, attributes, children)
 
@@ -202,7 +194,7 @@ class JsxParser(ParserCore):
             value = self.parse_jsx_element(element_start)
             self.next()
         else:
-            raise self.fail(codes.INVALID_JSX_ATTRIBUTE, f"invalid JSX attribute value {self.token_text()}")
+            raise self.fail_with(table.INVALID_JSX_ATTRIBUTE_VALUE, found=self.token_text())
         return value
 
     def parse_jsx_children(self, start: int, name: str) -> list[A.Expression]:
@@ -235,7 +227,7 @@ class JsxParser(ParserCore):
                     else:
                         expression = self.parse_expression()
                     if self.kind != "}":
-                        raise self.fail(codes.EXPECTED_TOKEN, f"expected '}}' but found {self.token_text()}")
+                        raise self.expected(table.EXPECTED_TOKEN, "'}'")
                     children.append(A.JSXExpressionContainer(file, container_start, self.end, expression))
                 self.set_token(scanner.scan_jsx_child(self.end))
             elif kind == "<":
@@ -248,4 +240,4 @@ class JsxParser(ParserCore):
                 self.set_token(scanner.scan_jsx_child(self.end))
             else:
                 label = f"<{name}>" if name else "<>"
-                raise self.fail(codes.UNCLOSED_JSX_ELEMENT, f"unclosed JSX element '{label}'", start, start + 1)
+                raise self.fail_with(table.UNCLOSED_JSX_ELEMENT, start, start + 1, label=label)

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from zigttp.compiler import ast as A
-from zigttp.compiler import diagnostics as codes
-from zigttp.compiler import rejections as R
+from zigttp.compiler import codes as table
+from zigttp.compiler.codes import Rejected as R
 from zigttp.compiler.parser.core import (
     _STATEMENT_CONTEXTUAL,
     ParserCore,
@@ -47,7 +47,7 @@ class ModuleParser(ParserCore):
             self.next()
             self.expect_word("as")
             if self.kind != IDENT:
-                raise self.fail(codes.EXPECTED_IDENTIFIER, f"expected an identifier but found {self.token_text()}")
+                raise self.expected(table.EXPECTED_IDENTIFIER, "an identifier")
             self.next()
         elif self.kind == "{":
             names = self.parse_import_specifiers(type_only)
@@ -55,7 +55,7 @@ class ModuleParser(ParserCore):
             raise self.unexpected()
         self.expect_word("from")
         if self.kind != STRING:
-            raise self.fail(codes.EXPECTED_TOKEN, f"expected a module specifier string but found {self.token_text()}")
+            raise self.expected(table.EXPECTED_TOKEN, "a module specifier string")
         specifier = str(self.value)
         specifier_start, specifier_end = self.start, self.end
         self.next()
@@ -80,24 +80,20 @@ class ModuleParser(ParserCore):
                     self.type_syntax(self.start, self.end)
                     self.next()
             if not (self.is_word() or self.kind == STRING):
-                raise self.fail(codes.EXPECTED_IDENTIFIER, f"expected an import name but found {self.token_text()}")
+                raise self.expected(table.EXPECTED_IDENTIFIER, "an import name")
             imported = str(self.value)
             local_start, local_end, local_kind = self.start, self.end, self.kind
             self.next()
             if self.kind == IDENT and self.value == "as":
                 self.next()
                 if self.kind != IDENT:
-                    raise self.fail(
-                        codes.EXPECTED_IDENTIFIER, f"expected an identifier but found {self.token_text()}"
-                    )
+                    raise self.expected(table.EXPECTED_IDENTIFIER, "an identifier")
                 local_name = str(self.value)
                 local_start, local_end = self.start, self.end
                 self.next()
             else:
                 if local_kind != IDENT:
-                    raise self.fail(
-                        codes.EXPECTED_TOKEN, f"expected 'as' after {imported!r}", local_start, local_end
-                    )
+                    raise self.fail_with(table.EXPECTED_AS, local_start, local_end, name=imported)
                 local_name = imported
             local = A.Identifier(self.file, local_start, local_end, local_name)
             self.import_locals.append(local)

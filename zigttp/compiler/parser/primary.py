@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from zigttp.compiler import ast as A
-from zigttp.compiler import diagnostics as codes
-from zigttp.compiler import rejections as R
+from zigttp.compiler import codes as table
+from zigttp.compiler.codes import Rejected as R
 from zigttp.compiler.parser.core import (
     _NOT_MEMBER_NAME_FOLLOWERS,
     _STRICT_RESERVED,
     ParserCore,
-    _reserved,
 )
 from zigttp.compiler.scanner import (
     BIGINT,
@@ -64,7 +63,7 @@ class PrimaryParser(ParserCore):
             if name in R.FORBIDDEN_IDENTIFIERS:
                 self.reject(R.FORBIDDEN_IDENTIFIERS[name], start, self.prev_end)  # type: ignore[index]
             elif name in _STRICT_RESERVED:
-                self.reject(_reserved(str(name)), start, self.prev_end)
+                self.reject_reserved(str(name), start, self.prev_end)
             self.value_references.add(name)  # type: ignore[arg-type]
             return A.Identifier(file, start, self.prev_end, name)  # type: ignore[arg-type]
         if kind == NUMBER:
@@ -123,8 +122,8 @@ class PrimaryParser(ParserCore):
         if kind in _REJECTED_PRIMARIES:
             return self.parse_rejected_primary(kind, start)
         if kind == EOF:
-            raise self.fail(codes.UNEXPECTED_EOF, "expected an expression but reached the end of the file")
-        raise self.fail(codes.EXPECTED_EXPRESSION, f"expected an expression but found {self.token_text()}")
+            raise self.fail_with(table.EXPECTED_BEFORE_EOF, what="an expression")
+        raise self.expected(table.EXPECTED_EXPRESSION, "an expression")
 
     def parse_template(self) -> A.TemplateLiteral:
         start = self.start
@@ -140,10 +139,7 @@ class PrimaryParser(ParserCore):
         while True:
             expressions.append(self.parse_expression())
             if self.kind != "}":
-                raise self.fail(
-                    codes.EXPECTED_TOKEN,
-                    f"expected '}}' to close the template substitution but found {self.token_text()}",
-                )
+                raise self.expected(table.EXPECTED_TOKEN, "'}' to close the template substitution")
             self.set_token(self.scanner.rescan_template_continuation(self.start, self.nl))
             quasis.append(str(self.value))
             if self.kind == TEMPLATE_TAIL:
@@ -206,7 +202,7 @@ class PrimaryParser(ParserCore):
             key = self.parse_assign()
             self.expect("]")
             return key, True
-        raise self.fail(codes.EXPECTED_PROPERTY_NAME, f"expected a property name but found {self.token_text()}")
+        raise self.expected(table.EXPECTED_PROPERTY_NAME, "a property name")
 
     def parse_object_literal(self) -> A.Expression:
         start = self.start
@@ -252,7 +248,7 @@ class PrimaryParser(ParserCore):
                         )
                     )
                 elif kind in ("get", "set"):
-                    raise self.fail(codes.EXPECTED_TOKEN, f"expected '(' but found {self.token_text()}")
+                    raise self.expected(table.EXPECTED_TOKEN, "'('")
                 elif self.kind == ":":
                     self.next()
                     value = self.parse_assign()
@@ -272,7 +268,7 @@ class PrimaryParser(ParserCore):
                         A.Property(file, property_start, self.prev_end, key, value_node, False, True, "init")
                     )
                 else:
-                    raise self.fail(codes.EXPECTED_TOKEN, f"expected ':' but found {self.token_text()}")
+                    raise self.expected(table.EXPECTED_TOKEN, "':'")
             if self.kind != "}":
                 self.expect(",")
         self.next()

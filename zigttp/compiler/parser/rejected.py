@@ -8,8 +8,8 @@ upstream message and kept as `Invalid` nodes.
 from __future__ import annotations
 
 from zigttp.compiler import ast as A
-from zigttp.compiler import diagnostics as codes
-from zigttp.compiler import rejections as R
+from zigttp.compiler import codes as table
+from zigttp.compiler.codes import Rejected as R
 from zigttp.compiler.parser.core import (
     _ACCESS_MODIFIERS,
     _CLASS_MODIFIERS,
@@ -42,7 +42,7 @@ class RejectedParser(ParserCore):
         self.next()
         body = self.parse_loop_body()
         if self.kind != "while":
-            raise self.fail(codes.EXPECTED_TOKEN, f"expected 'while' but found {self.token_text()}")
+            raise self.expected(table.EXPECTED_TOKEN, "'while'")
         self.next()
         self.expect("(")
         test = self.parse_expression()
@@ -95,7 +95,7 @@ class RejectedParser(ParserCore):
                 self.next()
                 self.expect(":")
             else:
-                raise self.fail(codes.EXPECTED_TOKEN, f"expected 'case' or 'default' but found {self.token_text()}")
+                raise self.expected(table.EXPECTED_TOKEN, "'case' or 'default'")
             while self.kind not in ("case", "default", "}", EOF):
                 before = self.start
                 try:
@@ -153,7 +153,7 @@ class RejectedParser(ParserCore):
         children: list[A.Node] = []
         while self.kind != "}":
             if not (self.is_word() or self.kind in (STRING, NUMBER)):
-                raise self.fail(codes.EXPECTED_PROPERTY_NAME, f"expected an enum member but found {self.token_text()}")
+                raise self.expected(table.EXPECTED_PROPERTY_NAME, "an enum member")
             self.next()
             if self.kind == "=":
                 self.next()
@@ -190,7 +190,7 @@ class RejectedParser(ParserCore):
     def parse_class_member(self, children: list[A.Node]) -> None:
         """One member of a class body; method bodies and initialisers are added to `children`."""
         if self.kind == EOF:
-            raise self.fail(codes.UNEXPECTED_EOF, "expected '}' but reached the end of the file")
+            raise self.fail_with(table.EXPECTED_BEFORE_EOF, what="'}'")
         if self.kind == ";":
             self.next()
             return

@@ -4,8 +4,8 @@ and the supported statements."""
 from __future__ import annotations
 
 from zigttp.compiler import ast as A
-from zigttp.compiler import diagnostics as codes
-from zigttp.compiler import rejections as R
+from zigttp.compiler import codes as table
+from zigttp.compiler.codes import Rejected as R
 from zigttp.compiler.parser.core import (
     _ASSERT_FOLLOWERS,
     _RECOVERY_KEYWORDS,
@@ -14,7 +14,6 @@ from zigttp.compiler.parser.core import (
     GENERATED_PREFIX,
     ParseAbort,
     ParserCore,
-    _reserved,
 )
 from zigttp.compiler.scanner import (
     EOF,
@@ -267,14 +266,14 @@ class StatementParser(ParserCore):
         if kind == IDENT:
             name = self.value
             if name in _UNBINDABLE or str(name).startswith(GENERATED_PREFIX):
-                self.reject(_reserved(str(name)), start, self.end)
+                self.reject_reserved(str(name), start, self.end)
             self.next()
             return A.Identifier(self.file, start, self.prev_end, name)  # type: ignore[arg-type]
         if kind == "[":
             return self.parse_array_binding()
         if kind == "{":
             return self.parse_object_binding()
-        raise self.fail(codes.EXPECTED_IDENTIFIER, f"expected a binding name but found {self.token_text()}")
+        raise self.expected(table.EXPECTED_IDENTIFIER, "a binding name")
 
     def parse_array_binding(self) -> A.ArrayBinding:
         start = self.start
@@ -323,10 +322,7 @@ class StatementParser(ParserCore):
                 elif key_kind == NUMBER:
                     key = self.text[self.start : self.end]
                 else:
-                    raise self.fail(
-                        codes.EXPECTED_PROPERTY_NAME,
-                        f"expected a property name but found {self.token_text()}",
-                    )
+                    raise self.expected(table.EXPECTED_PROPERTY_NAME, "a property name")
                 key_start, key_end = self.start, self.end
                 self.next()
                 if self.kind == ":":
@@ -335,7 +331,7 @@ class StatementParser(ParserCore):
                     shorthand = False
                 else:
                     if key_kind != IDENT:
-                        raise self.fail(codes.EXPECTED_TOKEN, f"expected ':' but found {self.token_text()}")
+                        raise self.expected(table.EXPECTED_TOKEN, "':'")
                     target = A.Identifier(self.file, key_start, key_end, key)
                     shorthand = True
                 default = None

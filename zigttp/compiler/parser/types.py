@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from zigttp.compiler import ast as A
-from zigttp.compiler import diagnostics as codes
-from zigttp.compiler import rejections as R
+from zigttp.compiler import codes as table
+from zigttp.compiler.codes import Rejected as R
 from zigttp.compiler.parser.core import (
     _ACCESS_MODIFIERS,
     _NOT_MEMBER_NAME_FOLLOWERS,
@@ -68,9 +68,7 @@ class TypeParser(ParserCore):
             ) and self.peek()[0] == IDENT:
                 self.next()
             if self.kind != IDENT:
-                raise self.fail(
-                    codes.EXPECTED_IDENTIFIER, f"expected a type parameter name but found {self.token_text()}"
-                )
+                raise self.expected(table.EXPECTED_IDENTIFIER, "a type parameter name")
             name = str(self.value)
             self.next()
             constraint = None
@@ -238,7 +236,7 @@ class TypeParser(ParserCore):
             while self.kind == ".":
                 self.next()
                 if not self.is_word():
-                    raise self.fail(codes.EXPECTED_IDENTIFIER, f"expected a type name but found {self.token_text()}")
+                    raise self.expected(table.EXPECTED_IDENTIFIER, "a type name")
                 name = f"{name}.{self.value}"
                 self.next()
             arguments = self.parse_type_arguments() if self.kind == "<" and not self.nl else []
@@ -263,7 +261,7 @@ class TypeParser(ParserCore):
         if kind == "typeof":
             self.next()
             if not (self.is_word()):
-                raise self.fail(codes.EXPECTED_IDENTIFIER, f"expected a name but found {self.token_text()}")
+                raise self.expected(table.EXPECTED_IDENTIFIER, "a name")
             name = str(self.value)
             self.next()
             while self.kind == ".":
@@ -282,8 +280,8 @@ class TypeParser(ParserCore):
             self.expect(")")
             return inner
         if kind == EOF:
-            raise self.fail(codes.UNEXPECTED_EOF, "expected a type but reached the end of the file")
-        raise self.fail(codes.UNEXPECTED_TOKEN, f"expected a type but found {self.token_text()}")
+            raise self.fail_with(table.EXPECTED_BEFORE_EOF, what="a type")
+        raise self.expected(table.EXPECTED_TYPE, "a type")
 
     def restore_identifier(self, start: int, name: str) -> None:
         """Back up to a keyword-like identifier used as a qualified name (`string.x`)."""
@@ -302,7 +300,7 @@ class TypeParser(ParserCore):
         while True:
             types.append(self.parse_type())
             if self.kind != "}":
-                raise self.fail(codes.EXPECTED_TOKEN, f"expected '}}' but found {self.token_text()}")
+                raise self.expected(table.EXPECTED_TOKEN, "'}'")
             self.set_token(self.scanner.rescan_template_continuation(self.start, self.nl))
             quasis.append(cook(str(self.value)))
             if self.kind == TEMPLATE_TAIL:
@@ -410,7 +408,7 @@ class TypeParser(ParserCore):
         while self.kind != "}":
             start = self.start
             if self.kind == EOF:
-                raise self.fail(codes.UNEXPECTED_EOF, "expected '}' but reached the end of the file")
+                raise self.fail_with(table.EXPECTED_BEFORE_EOF, what="'}'")
             if self.kind in ("(", "<"):
                 members.append(self.parse_call_signature(start, False))
             elif self.kind == "new" and self.peek()[0] in ("(", "<"):
@@ -442,10 +440,7 @@ class TypeParser(ParserCore):
                     name = str(self.value) if self.kind != NUMBER else self.text[self.start : self.end]
                     self.next()
                 else:
-                    raise self.fail(
-                        codes.EXPECTED_PROPERTY_NAME,
-                        f"expected a property name but found {self.token_text()}",
-                    )
+                    raise self.expected(table.EXPECTED_PROPERTY_NAME, "a property name")
                 optional = False
                 if self.kind == "?":
                     optional = True
@@ -489,16 +484,16 @@ class TypeParser(ParserCore):
 
     def parse_type_annotation_required(self) -> A.TypeNode:
         if self.kind != ":":
-            raise self.fail(codes.EXPECTED_TOKEN, f"expected ':' but found {self.token_text()}")
+            raise self.expected(table.EXPECTED_TOKEN, "':'")
         return self.parse_type_annotation()
 
     def finish_type_member(self) -> None:
         if self.kind in (";", ","):
             self.next()
         elif self.kind != "}" and not self.nl:
-            raise self.fail(codes.EXPECTED_TOKEN, f"expected ';' but found {self.token_text()}")
+            raise self.expected(table.EXPECTED_TOKEN, "';'")
 
     def parse_type_reference_or_fail(self) -> A.TypeNode:
         if self.kind != IDENT:
-            raise self.fail(codes.EXPECTED_IDENTIFIER, f"expected a type name but found {self.token_text()}")
+            raise self.expected(table.EXPECTED_IDENTIFIER, "a type name")
         return self.parse_postfix_type()

@@ -31,18 +31,23 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
+from zigttp.analysis.facts.hosts import literal_url_host, prefix_host
+from zigttp.analysis.facts.literals import Literals
+from zigttp.analysis.facts.nodes import location
 from zigttp.compiler import ast as A
 from zigttp.compiler.ast import TYPE_STATEMENTS, unparen
-from zigttp.contract.hosts import literal_url_host, prefix_host
-from zigttp.contract.literals import Literals
-from zigttp.contract.walk import location
+
+if TYPE_CHECKING:
+    from zigttp_host.registry import Export
 
 CAPABILITIES = ("env", "egress", "cache", "sql")
 GLOBAL_FETCH = "fetchSync"
 TYPE_ONLY_MODULES = frozenset({"zigttp:types"})
 _NOT_SCANNED = (A.Module, A.Import, *TYPE_STATEMENTS)  # in a module's preorder: nothing here names a value
 ALL_NAMESPACES = "*"  # cacheStats() without a namespace (zigttp_host.grants.ALL_NAMESPACES)
+Exports = dict[tuple[str, str], "Export"]
 
 
 @dataclass(frozen=True)
@@ -82,8 +87,12 @@ class Extraction:
     def modules(self) -> list[str]:
         return sorted(self.functions)
 
+    def proven(self, capability: str) -> set[str]:
+        """The proven targets of one capability (env, egress, cache or sql)."""
+        return {"env": self.env, "egress": self.egress, "cache": self.cache, "sql": self.sql}[capability]
+
     def names(self, capability: str) -> list[str]:
-        return sorted(getattr(self, capability))
+        return sorted(self.proven(capability))
 
     def dynamic_sites(self, capability: str | None = None) -> list[Site]:
         return [s for s in self.sites if s.why is not None and (capability is None or s.capability == capability)]
@@ -93,7 +102,7 @@ class Extraction:
         if site.why is not None:
             self.dynamic[site.capability] = True
         elif site.target is not None:
-            getattr(self, site.capability).add(site.target)
+            self.proven(site.capability).add(site.target)
 
 
 @dataclass(frozen=True)
@@ -104,18 +113,17 @@ class _Import:
     arg: int | None
 
 
-def _registry_exports() -> dict[tuple[str, str], object]:
-    try:
-        from zigttp_host.modules import REGISTRY
-    except Exception:  # the host package is optional for analysis
-        return {}
+def registry_exports() -> Exports:
+    """The module registry keyed by (module, export name)."""
+    from zigttp_host.modules import REGISTRY  # loaded when a handler is analysed, not when a contract is read
+
     return {(e.module, e.name): e for e in REGISTRY}
 
 
-def _import_of(module: str, name: str, exports: dict[tuple[str, str], object]) -> _Import:
+def _import_of(module: str, name: str, exports: Exports) -> _Import:
     export = exports.get((module, name))
-    capability = getattr(export, "capability", None)
-    arg = getattr(export, "capability_arg", None)
+    capability = export.capability if export is not None else None
+    arg = export.capability_arg if export is not None else None
     if capability not in CAPABILITIES or arg is None:
         capability, arg = None, None
     return _Import(module, name, capability, arg)
@@ -130,7 +138,7 @@ class _Extractor:
     def __init__(self, program: A.Program, literals: Literals) -> None:
         self.program = program
         self.literals = literals
-        self.exports = _registry_exports()
+        self.exports = registry_exports()
         self.out = Extraction()
 
     def run(self) -> Extraction:

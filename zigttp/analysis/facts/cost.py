@@ -9,16 +9,17 @@ in a local function called from there. A loop over a literal array,
 
 from __future__ import annotations
 
+from zigttp.analysis.facts.capabilities import Exports
+from zigttp.analysis.facts.literals import Literals
+from zigttp.analysis.facts.nodes import location
 from zigttp.compiler import ast as A
 from zigttp.compiler.ast import FUNCTION_NODES, children_in_source_order, unparen
-from zigttp.contract.literals import Literals
-from zigttp.contract.walk import location
 
 _ITERATION_METHODS = frozenset({"map", "forEach", "filter", "flatMap", "reduce", "reduceRight", "some", "every",
                                 "find", "findIndex", "findLast", "findLastIndex", "sort"})
 
 
-def unbounded_io(program: A.Program, literals: Literals, exports: dict[tuple[str, str], object]) -> list[str]:
+def unbounded_io(program: A.Program, literals: Literals, exports: Exports) -> list[str]:
     """Locations of I/O calls that can repeat an unbounded number of times (empty: cost_bounded holds)."""
     out: list[str] = []
     for module in program.modules:
@@ -31,13 +32,13 @@ def unbounded_io(program: A.Program, literals: Literals, exports: dict[tuple[str
     return out
 
 
-def _io_names(module: A.Module, exports: dict[tuple[str, str], object]) -> set[str]:
+def _io_names(module: A.Module, exports: Exports) -> set[str]:
     names = {"fetchSync"}
     for imp in module.imports:
         if imp.specifier.startswith("zigttp:") and not imp.type_only:
             for s in imp.names:
                 export = exports.get((imp.specifier, s.imported))
-                if getattr(export, "effect", "none") != "none" or getattr(export, "capability", None) == "egress":
+                if export is not None and (export.effect != "none" or export.capability == "egress"):
                     names.add(s.local.name)
     return names
 

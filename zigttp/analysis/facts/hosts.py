@@ -3,8 +3,6 @@
 A URL on its scheme's default port (https 443, http 80) is recorded as its plain host name, which is
 what the egress policy grants for those ports; a URL naming another port is recorded as `host:port`,
 so the contract grants exactly the service the handler reaches (virtual_modules/egress.py: grants name origins).
-
-Standard library plus `zigttp_host` only: `zigttp serve` uses it before any analysis.
 """
 
 from __future__ import annotations
@@ -53,13 +51,6 @@ def literal_url_host(url: str) -> str | None:
     from zigttp_host.virtual_modules.egress import grant_for
 
     return grant_for(parts.scheme.lower(), host, parts.port)
-
-
-def auto_grantable(host: str) -> bool:
-    """Contract egress entries `serve` grants without an operator: names, not IP addresses or localhost."""
-    from zigttp_host.grants import auto_grantable as granted_without_operator
-
-    return granted_without_operator(host)
 
 
 def prefix_host(prefix: str) -> str | None:

@@ -20,10 +20,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from zigttp.analysis.facts.capabilities import Exports
+from zigttp.analysis.facts.nodes import location
+from zigttp.analysis.facts.routes import ApiReader
 from zigttp.compiler import ast as A
 from zigttp.compiler.ast import FUNCTION_NODES, TYPE_STATEMENTS, children_in_source_order, unparen
-from zigttp.contract.routes import ApiReader
-from zigttp.contract.walk import location
 
 
 @dataclass
@@ -37,17 +38,18 @@ class FaultCoverage:
         return self.covered == self.total
 
 
-def _critical(module: A.Module, exports: dict[tuple[str, str], object]) -> set[str]:
+def _critical(module: A.Module, exports: Exports) -> set[str]:
     out = set()
     for imp in module.imports:
         if imp.specifier.startswith("zigttp:") and not imp.type_only:
             for s in imp.names:
-                if getattr(exports.get((imp.specifier, s.imported)), "return_kind", None) == "result":
+                export = exports.get((imp.specifier, s.imported))
+                if export is not None and export.return_kind == "result":
                     out.add(s.local.name)
     return out
 
 
-def fault_coverage(program: A.Program, api: ApiReader, exports: dict[tuple[str, str], object]) -> FaultCoverage:
+def fault_coverage(program: A.Program, api: ApiReader, exports: Exports) -> FaultCoverage:
     out = FaultCoverage()
     for module in program.modules:
         names = _critical(module, exports)

@@ -11,43 +11,11 @@ enough to pin a URL's host.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from zigttp.compiler import ast as A
 from zigttp.compiler.ast import FUNCTION_NODES, unparen
-from zigttp.verifier.scope import Scopes, resolve_program
+from zigttp.verifier.scope import Binding, Scopes, resolve_program
 
 _MAX_DEPTH = 16
-
-
-@dataclass(frozen=True, slots=True)
-class Declaration:
-    kind: str  # const let var param function import for
-    node: A.Node  # VariableDeclarator, Parameter, FunctionDeclaration, ImportSpecifier, ForOf
-    source: str | None = None  # imports: the specifier
-    imported: str | None = None
-
-
-def declarations(program: A.Program, scopes: Scopes) -> dict[str, dict[str, list[Declaration]]]:
-    """Every name each module declares, anywhere in it, with how: the binder's bindings, grouped by name."""
-    specifiers: dict[int, str] = {}  # id(ImportSpecifier) -> the import's specifier
-    for module in program.modules:
-        for imp in module.imports:
-            for spec in imp.names:
-                specifiers[id(spec)] = imp.specifier
-    index: dict[str, dict[str, list[Declaration]]] = {m.path: {} for m in program.modules}
-    for binding in scopes.bindings:
-        decl = binding.decl
-        if decl is None or binding.kind == "distinct":  # a distinct type's constructor holds no literal
-            continue
-        if type(decl) is A.ImportSpecifier:
-            found = Declaration("import", decl, specifiers.get(id(decl)), decl.imported)
-        elif type(decl) is A.ForOf:
-            found = Declaration("for", decl)
-        else:
-            found = Declaration(binding.kind, decl)
-        index.setdefault(binding.module.path, {}).setdefault(binding.name, []).append(found)
-    return index
 
 
 class Literals:
@@ -58,10 +26,18 @@ class Literals:
                 scopes = resolve_program(program)
             except Exception:  # the binder failed (reported by the verifier as ZTS999): nothing is proven
                 scopes = Scopes()
-        self.index = declarations(program, scopes)
+        self.scopes = scopes
 
-    def declared(self, module: A.Module, name: str) -> list[Declaration]:
-        return self.index.get(module.path, {}).get(name, [])
+    def declared(self, module: A.Module, name: str) -> list[Binding]:
+        """The binder's bindings of `name` in `module` that can hold a value (a distinct type's constructor cannot)."""
+        return [b for b in self.scopes.declared_in(module, name) if b.decl is not None and b.kind != "distinct"]
+
+    def imported(self, binding: Binding) -> tuple[A.Module, str] | None:
+        """(exporting module, exported name) for an import from a local module."""
+        if binding.kind != "import" or binding.source is None:
+            return None
+        target = self.modules.get(binding.source[0])
+        return (target, binding.source[1]) if target is not None else None
 
     def function(self, node: A.Node | None, module: A.Module, depth: int = 0) -> A.Node | None:
         """The function node an expression stands for: a function, a guard chain's handler, or a name
@@ -81,15 +57,16 @@ class Literals:
         decls = self.declared(module, node.name)  # type: ignore[attr-defined]
         if len(decls) != 1:
             return None
-        decl = decls[0]
-        if decl.kind == "function":
-            return decl.node
-        if decl.kind == "const" and type(decl.node.target) is A.Identifier:  # type: ignore[attr-defined]
-            return self.function(decl.node.init, module, depth + 1)  # type: ignore[attr-defined]
-        if decl.kind == "import" and decl.source and decl.imported:
-            target = self.modules.get(module.resolved.get(decl.source, ""))
-            if target is not None:
-                return self.function(A.Identifier(target.file, 0, 0, decl.imported), target, depth + 1)
+        binding = decls[0]
+        if binding.kind == "function":
+            return binding.decl
+        declarator = const_declarator(binding)
+        if declarator is not None and type(declarator.target) is A.Identifier:
+            return self.function(declarator.init, module, depth + 1)
+        imported = self.imported(binding)
+        if imported is not None:
+            target, name = imported
+            return self.function(A.Identifier(target.file, 0, 0, name), target, depth + 1)
         return None
 
     def string(self, node: A.Node | None, module: A.Module, depth: int = 0) -> str | None:
@@ -110,16 +87,15 @@ class Literals:
         found = self.declared(module, name)
         if len(found) != 1:
             return None
-        decl = found[0]
-        if decl.kind == "const":
-            declarator = decl.node
-            if type(declarator.target) is A.Identifier and declarator.init is not None:  # type: ignore[attr-defined]
-                return self.string(declarator.init, module, depth)  # type: ignore[attr-defined]
+        binding = found[0]
+        declarator = const_declarator(binding)
+        if declarator is not None:
+            if type(declarator.target) is A.Identifier and declarator.init is not None:
+                return self.string(declarator.init, module, depth)
             return None
-        if decl.kind == "import" and decl.source is not None and decl.imported is not None:
-            target = self.modules.get(module.resolved.get(decl.source, ""))
-            if target is not None and depth < _MAX_DEPTH:
-                return self._const(target, decl.imported, depth + 1)
+        imported = self.imported(binding)
+        if imported is not None and depth < _MAX_DEPTH:
+            return self._const(imported[0], imported[1], depth + 1)
         return None
 
     def prefix(self, node: A.Node | None, module: A.Module) -> str | None:
@@ -152,3 +128,10 @@ class Literals:
             return text if text else None
         return None
 
+
+def const_declarator(binding: Binding) -> A.VariableDeclarator | None:
+    """The declarator of a `const` binding (not a `for (const x of ...)` loop variable)."""
+    decl = binding.decl
+    if binding.kind == "const" and type(decl) is A.VariableDeclarator:
+        return decl
+    return None

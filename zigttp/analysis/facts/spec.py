@@ -15,10 +15,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from zigttp.analysis.facts.nodes import module_of
+from zigttp.analysis.facts.properties import Facts
 from zigttp.compiler import ast as A
-from zigttp.compiler.codes import SPEC_INCOMPATIBLE, SPEC_NOT_DISCHARGED, SPEC_UNKNOWN_NAME
+from zigttp.compiler.ast import FUNCTION_NODES
+from zigttp.compiler.codes import (
+    SPEC_INCOMPATIBLE,
+    SPEC_NOT_DISCHARGED,
+    SPEC_NOT_DISCHARGED_BECAUSE,
+    SPEC_UNKNOWN_NAME,
+    SPEC_UNKNOWN_NAME_LISTED,
+    Rule,
+)
 from zigttp.compiler.diagnostics import ERROR, Diagnostic, make_diagnostic, nearest
-from zigttp.contract.properties import Facts
+from zigttp.verifier.scope import Scopes
 
 SPEC_NAMES = ("deterministic", "read_only", "retry_safe", "idempotent", "state_isolated", "fault_covered", "pure",
               "stateless", "result_safe", "optional_safe", "no_secret_leakage", "no_credential_leakage",
@@ -64,33 +74,45 @@ class SpecResult:
         return not any(d.severity == ERROR for d in self.diagnostics)
 
 
-def declared_specs(functions: list[A.Node], program: A.Program) -> list[tuple[str, A.Node]]:
-    """(name, node) for every string in a `Spec<...>` on the handler function's return type."""
+def declared_specs(functions: list[A.Node], program: A.Program, scopes: Scopes) -> list[tuple[str, A.Node]]:
+    """(name, node) for every string in a `Spec<...>` on the handler function's return type; type aliases are
+    followed through the binder's type namespace (`Scopes.types`)."""
     out: list[tuple[str, A.Node]] = []
     modules = {m.path: m for m in program.modules}
     for fn in functions:
-        rt = getattr(fn, "return_type", None)
-        module = _module_of(fn, program)
+        rt = fn.return_type if isinstance(fn, FUNCTION_NODES) else None
+        module = module_of(program, fn)
         if rt is not None and module is not None:
-            _collect(rt, module, modules, out, 0)
+            _collect(rt, module, _Aliases(scopes, modules), out, 0)
     return out
 
 
-def _module_of(node: A.Node, program: A.Program) -> A.Module | None:
-    for module in program.modules:
-        if module.file is node.file:
-            return module
-    return None
+class _Aliases:
+    """Type aliases by name, as the binder recorded each module's type namespace."""
+
+    def __init__(self, scopes: Scopes, modules: dict[str, A.Module]) -> None:
+        self.scopes = scopes
+        self.modules = modules
+
+    def target(self, module: A.Module, name: str, depth: int = 0) -> tuple[A.Module, A.Node] | None:
+        """The module and type a (non-distinct) alias `name` of `module` stands for, through local imports."""
+        decl = self.scopes.types.get(module.path, {}).get(name)
+        if decl is None or depth > _MAX_ALIAS:
+            return None
+        node = decl.node
+        if node is not None:
+            return (decl.module, node.type) if type(node) is A.TypeAlias and not node.distinct else None
+        target = self.modules.get(decl.source[0]) if decl.source is not None else None
+        return self.target(target, decl.source[1], depth + 1) if target is not None and decl.source else None
 
 
-def _collect(t: A.Node, module: A.Module, modules: dict[str, A.Module], out: list[tuple[str, A.Node]],
-             depth: int) -> None:
+def _collect(t: A.Node, module: A.Module, aliases: _Aliases, out: list[tuple[str, A.Node]], depth: int) -> None:
     if depth > _MAX_ALIAS:
         return
     kind = type(t)
     if kind in (A.IntersectionType, A.UnionType):
         for member in t.types:  # type: ignore[attr-defined]
-            _collect(member, module, modules, out, depth + 1)
+            _collect(member, module, aliases, out, depth + 1)
         return
     if kind is not A.TypeReference:
         return
@@ -99,10 +121,10 @@ def _collect(t: A.Node, module: A.Module, modules: dict[str, A.Module], out: lis
         for arg in t.arguments:  # type: ignore[attr-defined]
             _literals_of(arg, out)
         return
-    alias = _alias(module, name, modules)
+    alias = aliases.target(module, name)
     if alias is not None:
         target_module, alias_type = alias
-        _collect(alias_type, target_module, modules, out, depth + 1)
+        _collect(alias_type, target_module, aliases, out, depth + 1)
 
 
 def _literals_of(t: A.Node, out: list[tuple[str, A.Node]]) -> None:
@@ -113,22 +135,6 @@ def _literals_of(t: A.Node, out: list[tuple[str, A.Node]]) -> None:
             _literals_of(member, out)
 
 
-def _alias(module: A.Module, name: str, modules: dict[str, A.Module]) -> tuple[A.Module, A.Node] | None:
-    for statement in module.body:
-        node = statement.declaration if type(statement) is A.Export else statement
-        if type(node) is A.TypeAlias and node.name.name == name and not node.distinct:
-            return module, node.type
-    for imp in module.imports:
-        if imp.specifier.startswith("zigttp:"):
-            continue
-        for spec in imp.names:
-            if spec.local.name == name:
-                target = modules.get(module.resolved.get(imp.specifier, ""))
-                if target is not None:
-                    return _alias(target, spec.imported, modules)
-    return None
-
-
 def discharge(declared: list[tuple[str, A.Node]], facts: Facts, imported_modules: set[str]) -> SpecResult:
     result = SpecResult()
     seen: set[str] = set()
@@ -137,36 +143,47 @@ def discharge(declared: list[tuple[str, A.Node]], facts: Facts, imported_modules
             continue
         seen.add(name)
         if name not in SPEC_NAMES:
-            guess = _closest(name)
-            text = f"unknown Spec property '{name}'"
-            text += f"; did you mean `{guess}`?" if guess else f"; known properties: {', '.join(sorted(SPEC_NAMES))}"
-            result.diagnostics.append(make_diagnostic(node.file, node.start, node.end, UNKNOWN_NAME, text))
-            result.entries.append({"kind": "unknown_name", "code": UNKNOWN_NAME, "specName": name,
-                                   **({"suggestion": f"did you mean `{guess}`?"} if guess else {})})
+            _unknown(result, name, node)
             continue
         result.declared.append(name)
         if name == "read_only":
             blocker = next((m for m in _READ_ONLY_BLOCKERS if m in imported_modules), None)
             if blocker is not None:
-                suggestion = f"drop `read_only` from your Spec set, or remove the {blocker} import from this handler."
-                text = f"Spec property 'read_only' is incompatible with importing {blocker}; {suggestion}"
+                text = SPEC_INCOMPATIBLE.text(name=name, module=blocker)
                 result.diagnostics.append(make_diagnostic(node.file, node.start, node.end, INCOMPATIBLE, text))
-                result.entries.append({"kind": "incompatible_with_import", "code": INCOMPATIBLE,
-                                       "specName": name, "incompatibleModule": blocker, "suggestion": suggestion})
+                result.entries.append({"kind": "incompatible_with_import", "code": INCOMPATIBLE, "specName": name,
+                                       "incompatibleModule": blocker,
+                                       "suggestion": _suggestion(SPEC_INCOMPATIBLE, name=name, module=blocker)})
                 continue
         if facts.holds(name):
             continue
-        cause = facts.causes.get(name)
-        what = f"Spec property '{name}' is not proven" + (f" ({cause})" if cause else "")
-        if not facts.ran:
-            what = f"Spec property '{name}' is not proven (the verifier did not run)"
+        cause = facts.causes.get(name) if facts.ran else "the verifier did not run"
         suggestion = SUGGESTIONS[name]
-        result.diagnostics.append(make_diagnostic(node.file, node.start, node.end, NOT_DISCHARGED,
-                                                  f"{what}; {suggestion}"))
+        if cause:
+            text = SPEC_NOT_DISCHARGED_BECAUSE.text(name=name, cause=cause, suggestion=suggestion)
+        else:
+            text = SPEC_NOT_DISCHARGED.text(name=name, suggestion=suggestion)
+        result.diagnostics.append(make_diagnostic(node.file, node.start, node.end, NOT_DISCHARGED, text))
         result.entries.append({"kind": "not_discharged", "code": NOT_DISCHARGED, "specName": name,
                                "suggestion": suggestion})
     result.declared.sort()
     return result
+
+
+def _unknown(result: SpecResult, name: str, node: A.Node) -> None:
+    guess = _closest(name)
+    if guess:
+        text = SPEC_UNKNOWN_NAME.text(name=name, guess=guess)
+    else:
+        text = SPEC_UNKNOWN_NAME_LISTED.text(name=name, known=", ".join(sorted(SPEC_NAMES)))
+    result.diagnostics.append(make_diagnostic(node.file, node.start, node.end, UNKNOWN_NAME, text))
+    result.entries.append({"kind": "unknown_name", "code": UNKNOWN_NAME, "specName": name,
+                           **({"suggestion": _suggestion(SPEC_UNKNOWN_NAME, guess=guess)} if guess else {})})
+
+
+def _suggestion(rule: Rule, **values: str) -> str:
+    """The suggestion a rule's message ends with (after "; "), as the contract's proof entry records it."""
+    return rule.message.partition("; ")[2].format(**values)
 
 
 def _closest(name: str) -> str | None:

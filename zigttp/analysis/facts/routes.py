@@ -23,13 +23,18 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from zigttp.analysis.facts.literals import Literals, const_declarator
+from zigttp.analysis.facts.nodes import module_of
+from zigttp.analysis.facts.shapes import ShapeReader, dedupe
+from zigttp.analysis.facts.values import UNKNOWN, literal_value, property_key
 from zigttp.compiler import ast as A
 from zigttp.compiler.ast import FUNCTION_NODES, TYPE_STATEMENTS, children_in_source_order, unparen, walk
-from zigttp.contract.literals import Literals
-from zigttp.contract.shapes import ShapeReader, dedupe
-from zigttp.contract.values import UNKNOWN, literal_value, property_key
+
+if TYPE_CHECKING:
+    from zigttp.verifier import typemodel as T
+    from zigttp.verifier.handler import HandlerInfo
 
 _METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
 _ROUTE_KEY = re.compile(r"^\s*([A-Za-z]+|\*)\s+(/\S*)\s*$")
@@ -94,9 +99,11 @@ def _callee_export(node: A.Node, names: dict[str, str]) -> str | None:
 
 
 class ApiReader:
-    def __init__(self, program: A.Program, literals: Literals, types: dict[int, Any] | None) -> None:
+    def __init__(self, program: A.Program, literals: Literals, types: dict[int, T.Type] | None,
+                 handler: HandlerInfo | None = None) -> None:
         self.program = program
         self.literals = literals
+        self.handler = handler
         self.shapes = ShapeReader(types, self._known)
         self._where: tuple[A.Module, A.Node | None] | None = None  # context of the payload being read
         self.api = Api()
@@ -115,13 +122,13 @@ class ApiReader:
 
     def _guards(self) -> None:
         """A guard chain's pre- and post-guards can answer any route: their responses belong to every one."""
-        chain = _handler_chain(self.program, self.literals)
+        chain = self.handler.chain if self.handler is not None else None
         if chain is None or not self.api.routes:
             return
         probe = Route("*", "/")
-        entry = self.program.entry
-        for guard in [*chain.pre_guards, *chain.post_guards]:  # type: ignore[attr-defined]
-            fn = self._function(guard, entry)
+        entry = self._module_of(chain, self.program.entry)
+        for guard in [*chain.pre_guards, *chain.post_guards]:
+            fn = self.literals.function(guard, entry)
             if fn is None:
                 probe.responses_dynamic = True
                 continue
@@ -130,7 +137,7 @@ class ApiReader:
                 if _is_undefined(value):
                     continue  # "pass": the next step answers
                 self._responses(probe, value, home, fn, 0)
-            if guard in chain.pre_guards:  # type: ignore[attr-defined]  # post-guards see the Response
+            if guard in chain.pre_guards:  # post-guards see the Response
                 for route in self.api.routes:
                     self._requests(route, fn, home)
         for route in self.api.routes:
@@ -180,12 +187,12 @@ class ApiReader:
                 return node  # type: ignore[return-value]
             if type(node) is not A.Identifier:
                 return None
-            decls = self.literals.declared(module, node.name)  # type: ignore[union-attr]
-            if len(decls) != 1 or decls[0].kind != "const" or type(decls[0].node.target) is not A.Identifier:  # type: ignore[attr-defined]
+            declarator = self._const(module, node.name)  # type: ignore[union-attr]
+            if declarator is None or type(declarator.target) is not A.Identifier:
                 return None
             if node.name in self._mutated(module):  # type: ignore[union-attr]
                 return None  # `const t = {}; t[k] = ...`: the literal is not the whole story
-            node = decls[0].node.init  # type: ignore[attr-defined]
+            node = declarator.init
         return None
 
     def _mutated(self, module: A.Module) -> set[str]:
@@ -218,7 +225,7 @@ class ApiReader:
             method = m.group(1).upper()
             path = m.group(2)
             route = Route(method, path, params=_path_params(path))
-            fn = self._function(prop.value, module)  # type: ignore[union-attr]
+            fn = self.literals.function(prop.value, module)  # type: ignore[union-attr]
             if fn is None:
                 route.responses_dynamic = True
             else:
@@ -281,32 +288,14 @@ class ApiReader:
 
     # ---------- functions ----------
 
-    def _function(self, node: A.Node | None, module: A.Module, depth: int = 0) -> A.Node | None:
-        node = unparen(node)
-        if type(node) in FUNCTION_NODES:
-            return node
-        if type(node) is not A.Identifier or depth > _MAX_FOLLOW:
-            return None
-        decls = self.literals.declared(module, node.name)  # type: ignore[union-attr]
-        if len(decls) != 1:
-            return None
-        decl = decls[0]
-        if decl.kind == "function":
-            return decl.node
-        if decl.kind == "const" and type(decl.node.target) is A.Identifier:  # type: ignore[attr-defined]
-            return self._function(decl.node.init, module, depth + 1)  # type: ignore[attr-defined]
-        if decl.kind == "import" and decl.source and decl.imported and not decl.source.startswith("zigttp:"):
-            target = self.literals.modules.get(module.resolved.get(decl.source, ""))
-            if target is not None:
-                return self._function(A.Identifier(target.file, 0, 0, decl.imported), target, depth + 1)
-        return None
+    def _const(self, module: A.Module, name: str) -> A.VariableDeclarator | None:
+        """The declarator of `name` when its module declares it once, as a `const`."""
+        decls = self.literals.declared(module, name)
+        return const_declarator(decls[0]) if len(decls) == 1 else None
 
     def _module_of(self, node: A.Node, default: A.Module) -> A.Module:
         """The module a (possibly imported) function node belongs to."""
-        for module in self.program.modules:
-            if module.file is node.file:
-                return module
-        return default
+        return module_of(self.program, node) or default
 
     def _enclosing_function(self, target: A.Node, module: A.Module) -> A.Node | None:
         best = None
@@ -337,7 +326,7 @@ class ApiReader:
         for n in walk(node):
             kind = type(n)
             if kind is A.Call:
-                target = self._function(n.callee, module)  # type: ignore[attr-defined]
+                target = self.literals.function(n.callee, module)  # type: ignore[attr-defined]
                 if target is not None and id(target) not in followed and len(followed) < _MAX_FOLLOW:
                     followed.add(id(target))
                     self._requests(route, target, self._module_of(target, module), target, followed)
@@ -388,9 +377,9 @@ class ApiReader:
                 self._responses(route, node.default, module, fn, depth + 1)  # type: ignore[attr-defined]
             return
         if kind is A.Identifier:
-            decls = self.literals.declared(module, node.name)  # type: ignore[attr-defined]
-            if len(decls) == 1 and decls[0].kind == "const" and type(decls[0].node.target) is A.Identifier:  # type: ignore[attr-defined]
-                self._responses(route, decls[0].node.init, module, fn, depth + 1)  # type: ignore[attr-defined]
+            declarator = self._const(module, node.name)  # type: ignore[attr-defined]
+            if declarator is not None and type(declarator.target) is A.Identifier:
+                self._responses(route, declarator.init, module, fn, depth + 1)
                 return
             route.responses_dynamic = True
             return
@@ -402,7 +391,7 @@ class ApiReader:
         if helper is not None:
             route.responses.append(self._response(helper, args, module, fn))
             return
-        target = self._function(node.callee, module)  # type: ignore[attr-defined]
+        target = self.literals.function(node.callee, module)  # type: ignore[attr-defined]
         if target is not None and depth < _MAX_FOLLOW:
             home = self._module_of(target, module)
             for value in _returned(target):
@@ -455,10 +444,10 @@ class ApiReader:
         node = unparen(node)
         if type(node) is not A.Member or node.name != "value" or type(node.object) is not A.Identifier:  # type: ignore[attr-defined]
             return None
-        decls = self.literals.declared(module, node.object.name)  # type: ignore[attr-defined]
-        if len(decls) != 1 or decls[0].kind != "const":
+        declarator = self._const(module, node.object.name)  # type: ignore[attr-defined]
+        if declarator is None:
             return None
-        init = unparen(decls[0].node.init)  # type: ignore[attr-defined]
+        init = unparen(declarator.init)
         validators = self.validators.get(module.path, {})
         if type(init) is not A.Call or _callee_export(init, validators) not in (*_BODY_SCHEMA_CALLS, "decodeQuery"):
             return None
@@ -601,28 +590,3 @@ def _header_get(node: A.Node, request: str | None) -> str | None:
 def _is_undefined(node: A.Node | None) -> bool:
     node = unparen(node)
     return node is None or (type(node) is A.Identifier and node.name == "undefined")  # type: ignore[attr-defined]
-
-
-def _handler_chain(program: A.Program, literals: Literals) -> A.Node | None:
-    """The entry's `const handler = guard(a) |> main |> guard(b)` chain, if the handler is one."""
-    from zigttp.compiler.emitter import find_handler
-
-    found = find_handler(program.entry)
-    if found is None:
-        return None
-    node: A.Node | None = A.Identifier(program.entry.file, 0, 0, found.name)
-    for _ in range(_MAX_FOLLOW):
-        node = unparen(node)
-        if type(node) is A.GuardChain:
-            return node
-        if type(node) is not A.Identifier:
-            return None
-        decls = literals.declared(program.entry, node.name)  # type: ignore[attr-defined]
-        if len(decls) != 1 or decls[0].kind != "const":
-            return None
-        node = decls[0].node.init  # type: ignore[attr-defined]
-    return None
-
-
-def read_api(program: A.Program, literals: Literals, types: dict[int, Any] | None) -> Api:
-    return ApiReader(program, literals, types).run()

@@ -145,7 +145,7 @@ class ShapeReader:
             for prop in node.properties:  # type: ignore[union-attr]
                 if type(prop) is not A.Property or prop.kind != "init":
                     return self.typed(node, depth)
-                from zigttp.contract.values import property_key
+                from zigttp.analysis.facts.values import property_key
 
                 key = property_key(prop)
                 if key is None:

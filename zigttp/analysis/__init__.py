@@ -5,7 +5,8 @@
 verifier check, and derives the contract's facts (capabilities, routes,
 faults, cost, the declared `Spec<...>` and its discharge). `zigttp verify`
 renders the proof card from the result, `zigttp build` renders contract.json
-and OpenAPI from it (zigttp.contract.derive / openapi), and `zigttp serve`
+and OpenAPI from it (zigttp.contract.derive / openapi: renderers only; the
+facts are derived here, in zigttp.analysis.facts), and `zigttp serve`
 takes both the bundle and the grants from one result (zigttp.loader), so a
 cold start compiles and verifies exactly once.
 
@@ -25,34 +26,18 @@ from zigttp.compiler.codes import CANNOT_READ_FILE, INTERNAL, codes_in
 from zigttp.compiler.diagnostics import ERROR, Diagnostic, file_diagnostic, sort_key
 
 if TYPE_CHECKING:
-    from zigttp.contract.extract import Extraction
-    from zigttp.contract.faults import FaultCoverage
-    from zigttp.contract.properties import Facts
-    from zigttp.contract.routes import Api
-    from zigttp.contract.spec import SpecResult
+    from zigttp.analysis.facts import ContractFacts
     from zigttp.verifier.analyzer import Analyzer
     from zigttp.verifier.api import VerifyResult
     from zigttp.verifier.context import Context
     from zigttp.verifier.handler import HandlerInfo
 
-__all__ = ["Analysis", "ContractFacts", "analyze", "analyze_source"]
+__all__ = ["Analysis", "analyze", "analyze_source", "handler_functions"]
 
 # The strict profile's own codes: a handler whose Spec declares `canonical` is analysed strictly for its
 # contract, but what serve refuses is what `zigttp verify` (not strict) refuses.
 _STRICT_CODES = codes_in("strict")
 _CANONICAL = "canonical"
-
-
-@dataclass(frozen=True)
-class ContractFacts:
-    """What the contract renders, beyond the verifier's own facts."""
-
-    extraction: Extraction  # capabilities: proven names, dynamic flags and sites, SQL queries, modules
-    api: Api  # routes, their parameters, request and response schemas
-    faults: FaultCoverage
-    properties: Facts  # the verifier's properties made conservative, with fault_covered and cost_bounded
-    spec: SpecResult  # the declared Spec<...> and its discharge
-    handler_functions: tuple[A.Node, ...]  # the functions that return the Response
 
 
 @dataclass(frozen=True)
@@ -139,7 +124,7 @@ def _analyze(compiled: CompileResult, name: str, strict: bool | None, sql_schema
     except Exception:  # name resolution failed: the verifier reports it (ZTS999) when it retries
         ctx = None
     functions = handler_functions(ctx)
-    specs = _declared_specs(functions, program) if contract else []
+    specs = _declared_specs(functions, program, ctx) if contract else []
     effective = strict if strict is not None else any(n == _CANONICAL for n, _ in specs)
     if ctx is not None:
         ctx.strict = effective
@@ -147,6 +132,8 @@ def _analyze(compiled: CompileResult, name: str, strict: bool | None, sql_schema
     diagnostics = _merged(compiled.diagnostics, verification)
     facts = None
     if contract:
+        from zigttp.analysis.facts import contract_facts
+
         # the verifier computed them to discharge a declared Spec: reuse, never twice
         reused = verification.obligations if verification is not None else None
         facts = reused if reused is not None else contract_facts(program, verification, specs, functions)
@@ -163,10 +150,11 @@ def handler_functions(ctx: Context | None) -> tuple[A.Node, ...]:
     return tuple(ctx.handler.main)
 
 
-def _declared_specs(functions: tuple[A.Node, ...], program: A.Program) -> list[tuple[str, A.Node]]:
-    from zigttp.contract.spec import declared_specs
+def _declared_specs(functions: tuple[A.Node, ...], program: A.Program,
+                    ctx: Context | None) -> list[tuple[str, A.Node]]:
+    from zigttp.analysis.facts.spec import declared_specs
 
-    return declared_specs(list(functions), program)
+    return declared_specs(list(functions), program, ctx.scopes) if ctx is not None else []
 
 
 def _verify(compiled: CompileResult, name: str, strict: bool, sql_schema: str | None,
@@ -195,32 +183,3 @@ def _merged(front_end: list[Diagnostic], verification: VerifyResult | None) -> l
         if (d.code, d.file, d.line, d.column, d.message) not in seen:
             out.append(d)
     return out
-
-
-def contract_facts(program: A.Program, verification: VerifyResult | None, specs: list[tuple[str, A.Node]],
-                    functions: tuple[A.Node, ...]) -> ContractFacts:
-    from zigttp.contract.cost import unbounded_io
-    from zigttp.contract.extract import _registry_exports, extract
-    from zigttp.contract.faults import fault_coverage
-    from zigttp.contract.literals import Literals
-    from zigttp.contract.properties import derive_facts
-    from zigttp.contract.routes import Api, ApiReader
-    from zigttp.contract.spec import discharge
-
-    scopes = verification.context.scopes if verification is not None and verification.context else None
-    literals = Literals(program, scopes)
-    exports = _registry_exports()
-    extraction = extract(program, literals)
-    analyzer = verification.analyzer if verification is not None else None
-    reader = ApiReader(program, literals, analyzer.expr_types if analyzer is not None else None)
-    try:
-        api = reader.run()
-    except RecursionError:
-        api = Api(routes_dynamic=True)
-    faults = fault_coverage(program, reader, exports)
-    properties = verification.properties if verification is not None else None
-    facts = derive_facts(properties, extraction, exports, faults.is_covered,
-                         not unbounded_io(program, literals, exports))
-    imported = {imp.specifier for m in program.modules for imp in m.imports if not imp.type_only}
-    spec = discharge(specs, facts, imported)
-    return ContractFacts(extraction, api, faults, facts, spec, functions)

@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from zigttp.analysis.facts.literals import Literals, const_declarator
 from zigttp.compiler import ast as A
 from zigttp.compiler.ast import unparen
-from zigttp.contract.literals import Literals
 
 UNKNOWN: Any = object()  # not a literal value
 _MAX_DEPTH = 64
@@ -57,15 +57,17 @@ def literal_value(node: A.Node | None, module: A.Module, literals: Literals, dep
         return out
     if kind is A.Identifier:
         decls = literals.declared(module, node.name)  # type: ignore[union-attr]
-        if len(decls) == 1 and decls[0].kind == "const":
-            declarator = decls[0].node
-            if type(declarator.target) is A.Identifier:  # type: ignore[attr-defined]
-                return literal_value(declarator.init, module, literals, depth + 1)  # type: ignore[attr-defined]
-        if len(decls) == 1 and decls[0].kind == "import" and decls[0].source and decls[0].imported:
-            target = literals.modules.get(module.resolved.get(decls[0].source, ""))
-            if target is not None:
-                ident = A.Identifier(target.file, 0, 0, decls[0].imported)
-                return literal_value(ident, target, literals, depth + 1)
+        if len(decls) != 1:
+            return UNKNOWN
+        declarator = const_declarator(decls[0])
+        if declarator is not None:
+            if type(declarator.target) is A.Identifier:
+                return literal_value(declarator.init, module, literals, depth + 1)
+            return UNKNOWN
+        imported = literals.imported(decls[0])
+        if imported is not None:
+            target, name = imported
+            return literal_value(A.Identifier(target.file, 0, 0, name), target, literals, depth + 1)
         return UNKNOWN
     if kind is A.Call and is_json_stringify(node.callee) and len(node.arguments) == 1:  # type: ignore[union-attr]
         value = literal_value(node.arguments[0], module, literals, depth + 1)  # type: ignore[union-attr]

@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from zigttp.contract.extract import Extraction
+from zigttp.analysis.facts.capabilities import Exports, Extraction
 
 if TYPE_CHECKING:
     from zigttp.verifier.properties import HandlerProperties
@@ -41,7 +41,7 @@ class Facts:
         return self.extra.get(name, False)
 
 
-def derive_facts(props: HandlerProperties | None, extraction: Extraction, exports: dict[tuple[str, str], object],
+def derive_facts(props: HandlerProperties | None, extraction: Extraction, exports: Exports,
                  fault_covered: bool, cost_bounded: bool) -> Facts:
     """`props`: the verifier's properties (None when the verifier did not produce them: nothing is proven)."""
     facts = Facts()
@@ -60,12 +60,12 @@ def derive_facts(props: HandlerProperties | None, extraction: Extraction, export
     return facts
 
 
-def _value_uses(facts: Facts, extraction: Extraction, exports: dict[tuple[str, str], object]) -> None:
+def _value_uses(facts: Facts, extraction: Extraction, exports: Exports) -> None:
     p = facts.properties
     for module, name in sorted(extraction.value_uses):
         export = exports.get((module, name))
-        effect = getattr(export, "effect", "none")
-        capability = getattr(export, "capability", None)
+        effect = export.effect if export is not None else "none"
+        capability = export.capability if export is not None else None
         where = f"{module}.{name} is used as a value"
         p["pure"] = False
         if effect == "write" or capability == "egress":
@@ -82,7 +82,7 @@ def _value_uses(facts: Facts, extraction: Extraction, exports: dict[tuple[str, s
                     p[key] = False
                     facts.causes.setdefault(key, where)
         # the flow checker cannot follow a value it does not see called: assume the worst for its sources/sinks
-        labels = set(getattr(export, "labels", ()) or ())
+        labels = set(export.labels) if export is not None else set()
         flows = []
         if "secret" in labels:
             flows.append("no_secret_leakage")
