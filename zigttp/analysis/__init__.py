@@ -16,7 +16,10 @@ comes back as diagnostics (and the verifier's card of them) with no contract fac
 
 from __future__ import annotations
 
+import gc
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -101,13 +104,35 @@ def analyze(path: str | os.PathLike[str], *, strict: bool | None = None, sql_sch
     contract must prove it); `emit=False` skips code generation; `contract=False` skips the contract facts.
     """
     name = os.fspath(path)
-    return _analyze(compile_file(name, strict=bool(strict), emit=emit), name, strict, sql_schema, contract)
+    with cyclic_gc_paused():
+        return _analyze(compile_file(name, strict=bool(strict), emit=emit), name, strict, sql_schema, contract)
 
 
 def analyze_source(source: str, filename: str = "handler.ts", *, strict: bool | None = None,
                    sql_schema: str | None = None, emit: bool = True, contract: bool = True) -> Analysis:
-    compiled = compile_source(source, filename, strict=bool(strict), emit=emit)
-    return _analyze(compiled, filename, strict, sql_schema, contract)
+    with cyclic_gc_paused():
+        compiled = compile_source(source, filename, strict=bool(strict), emit=emit)
+        return _analyze(compiled, filename, strict, sql_schema, contract)
+
+
+@contextmanager
+def cyclic_gc_paused() -> Iterator[None]:
+    """No cyclic garbage collection while one analysis runs.
+
+    An analysis allocates hundreds of thousands of objects that live until it
+    ends and hold almost no cycles: the collector, triggered by the allocation
+    count alone, scans them over and over (about 40 times per 2,000-line
+    handler) and frees almost nothing, at 10-20 % of the analysis's time.
+    Reference counting still frees everything as usual; a collection may run
+    after it.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _analyze(compiled: CompileResult, name: str, strict: bool | None, sql_schema: str | None,
