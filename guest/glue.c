@@ -29,6 +29,7 @@
  *
  * Request/response (one buffer each way, little-endian):
  *   request:  u32 meta_len | meta JSON | raw body bytes
+ *             (meta: {"m": method, "u": url, "h": [[name, value]...], "b": 0|1, "s"?: seed text})
  *   response: u32 meta_len | meta JSON | raw body bytes
  * handle() returns (ptr << 32 | len) of the response on success, otherwise a
  * negative error class (ERR_*) with {"message","stack","name"} JSON at buf.
@@ -988,6 +989,17 @@ EXPORT("handle") int64_t g_handle(int32_t len) {
     JSValue meta = parse_json(ctx, xbuf + 4, ml, "<request>");
     xbuf[4 + ml] = saved;
     if (JS_IsException(meta)) return take_exception();
+    /* A journaled request carries Math.random's seed as decimal text ("s": a JSON
+     * number cannot hold 64 bits); reseeding here spares the host a call. */
+    JSValue seed = JS_GetPropertyStr(ctx, meta, "s");
+    if (JS_IsString(seed)) {
+        const char *text = JS_ToCString(ctx, seed);
+        if (text) {
+            zigttp_reseed(ctx, (uint64_t)strtoll(text, NULL, 10));
+            JS_FreeCString(ctx, text);
+        }
+    }
+    JS_FreeValue(ctx, seed);
     req_body = (const uint8_t *)xbuf + 4 + ml;
     req_body_len = (size_t)len - 4 - ml;
     JSValue body = req_body_len ? new_text(req_body, req_body_len) : JS_UNDEFINED;

@@ -131,20 +131,21 @@ class Handler:
 
     # ---------- instances ----------
 
-    def _new_instance(self, seed: int | None = None) -> GuestInstance:
+    def _new_instance(self, *, journaled: bool = False) -> GuestInstance:
         inst = GuestInstance(self.host.engine.wasmtime, self.pre, self.functions,
                              memory_limit=self.limits.memory_bytes, logger=self._guest_log, fresh_module=False)
-        inst.reseed(seed)
+        if not journaled:  # a journaled request reseeds it with the journal's seed (the "s" of its frame)
+            inst.reseed()
         inst.ctx.grants = self.grants
         inst.ctx.clock_origin_ns, inst.ctx.clock_start_ns = self.clock_origin_ns, time.monotonic_ns()
         inst.ctx.bundle_sha256 = self.bundle_sha256
         self.instances_created += 1
         return inst
 
-    def _acquire(self, seed: int | None = None) -> GuestInstance:
-        """This request's instance; a fresh one is seeded with `seed` (a journal's) at once."""
+    def _acquire(self, *, journaled: bool = False) -> GuestInstance:
+        """This request's instance (a fresh one left unseeded when the request brings its journal's seed)."""
         if self.isolation == "fresh":
-            return self._new_instance(seed)
+            return self._new_instance(journaled=journaled)
         inst = getattr(self._local, "instance", None)
         if inst is None:
             inst = self._local.instance = self._new_instance()
@@ -220,10 +221,12 @@ class Handler:
         trial = trial_route is not None
         if len(request.body) > self.limits.max_body_bytes:
             return failure_response(Failure("body_too_large", detail={"limitBytes": self.limits.max_body_bytes}))
-        meta = wellformed.dumps({"m": request.method, "u": request.url, "h": request.headers,
-                                 "b": 1 if request.body else 0})
+        head = {"m": request.method, "u": request.url, "h": request.headers, "b": 1 if request.body else 0}
+        if journal is not None:
+            head["s"] = str(journal.seed)  # the guest reseeds Math.random with it before the handler runs
+        meta = wellformed.dumps(head)
         try:
-            inst = self._acquire(None if journal is None else journal.seed)
+            inst = self._acquire(journaled=journal is not None)
         except GuestFailure as e:
             return failure_response(Failure("internal_error", message=_describe(e)))
         ctx = inst.ctx
@@ -276,8 +279,6 @@ class Handler:
         ctx = inst.ctx
         ctx.denied = ctx.fatal = None
         ctx.request = request
-        if journal is not None and self.isolation != "fresh":  # a fresh instance was seeded with it
-            inst.reseed(journal.seed)
         ctx.journal = journal
         ctx.log_lines_left, ctx.log_bytes_left, ctx.log_dropped = self.limits.log_lines, self.limits.log_bytes, 0
 

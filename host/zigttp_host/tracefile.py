@@ -77,9 +77,21 @@ class TraceFileError(ValueError):
 
 # ---------- writing ----------
 
-def encode_group(request: HttpRequest, journal: Journal, response: HttpResponse, meta: dict[str, Any], *,
-                 secret_exports: frozenset[tuple[str, str]], keep_secrets: bool = False) -> bytes:
-    """The group's lines, redacted unless keep_secrets (redact.py); secret_exports: whose results are secrets."""
+def meta_head(meta: dict[str, Any]) -> bytes:
+    """The meta line up to its per-request members (TraceWriter computes it once)."""
+    fixed = {k: v for k, v in meta.items() if k != "duration_us"}
+    return orjson.dumps({"type": "meta", "format": FORMAT, "version": VERSION, **fixed})[:-1]
+
+
+def meta_line(head: bytes, journal: Journal, response: HttpResponse, keep_secrets: bool, duration_us: int) -> bytes:
+    failure = b"" if response.failure is None else b',"failure":' + orjson.dumps(response.failure.kind)
+    return b'%s,"duration_us":%d,"io_count":%d,"redacted":%s%s}\n' % (
+        head, duration_us, len(journal.entries), b"false" if keep_secrets else b"true", failure)
+
+
+def encode_lines(request: HttpRequest, journal: Journal, response: HttpResponse,
+                 secret_exports: frozenset[tuple[str, str]], keep_secrets: bool) -> bytes:
+    """The group's request, io and response lines."""
     r = Redactor()
     if not keep_secrets:
         _collect_secrets(r, request, journal, secret_exports)
@@ -91,11 +103,6 @@ def encode_group(request: HttpRequest, journal: Journal, response: HttpResponse,
     lines.append(_line({"type": "response", "status": response.status,
                         "headers": _headers_object(response.headers, r, keep_secrets),
                         **_body_fields(response.body, r)}))
-    full_meta: dict[str, Any] = {"type": "meta", "format": FORMAT, "version": VERSION, **meta,
-                                 "io_count": len(journal.entries), "redacted": not keep_secrets}
-    if response.failure is not None:
-        full_meta["failure"] = response.failure.kind
-    lines.append(_line(full_meta))
     return b"".join(lines)
 
 
@@ -115,7 +122,10 @@ def _collect_secrets(r: Redactor, request: HttpRequest, journal: Journal,
 
 
 def _line(obj: dict[str, Any]) -> bytes:
-    return wellformed.dumps(obj) + b"\n"
+    try:
+        return orjson.dumps(obj, option=orjson.OPT_APPEND_NEWLINE)
+    except orjson.JSONEncodeError:  # a lone surrogate: repaired as everywhere else
+        return wellformed.dumps(obj) + b"\n"
 
 
 def _io_line(entry: IoEntry, r: Redactor, keep_secrets: bool) -> bytes:
@@ -185,6 +195,7 @@ class TraceWriter:
         self.keep_secrets = keep_secrets
         self.meta = meta
         self.secret_exports = frozenset((t.module, t.fn) for t in functions.traced.values() if t.secret)
+        self._meta_head = meta_head(meta)
         self._lock = threading.Lock()
         self._fd: int | None = None
         self._size = 0
@@ -193,8 +204,8 @@ class TraceWriter:
         self.write_errors = 0
 
     def record(self, request: HttpRequest, journal: Journal, response: HttpResponse, duration_us: int) -> None:
-        data = encode_group(request, journal, response, {**self.meta, "duration_us": duration_us},
-                            secret_exports=self.secret_exports, keep_secrets=self.keep_secrets)
+        data = encode_lines(request, journal, response, self.secret_exports, self.keep_secrets) + \
+            meta_line(self._meta_head, journal, response, self.keep_secrets, duration_us)
         try:
             with self._lock:
                 self._append(data)
