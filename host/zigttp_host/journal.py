@@ -28,6 +28,7 @@ boundary: recording costs no re-encoding.
 from __future__ import annotations
 
 import os
+import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
@@ -138,7 +139,7 @@ class JournalSink(Protocol):
     def append(self, entry: IoEntry, *, fencing_token: int | None) -> None: ...
 
 
-@dataclass
+@dataclass(slots=True)
 class Journal:
     """One request's journal. Used by the one thread running that request."""
 
@@ -325,9 +326,12 @@ def _reason(e: Exception) -> str:
     return str(e) or type(e).__name__
 
 
+_seeds = random.Random(os.urandom(32))  # Math.random is not a CSPRNG; its seeds need not come from one
+
+
 def new_seed() -> int:
-    # a signed 64-bit value, what the guest's reseed export takes
-    return int.from_bytes(os.urandom(8), "little", signed=True)
+    # a signed 64-bit value, what the guest's reseed takes
+    return _seeds.getrandbits(64) - (1 << 63)
 
 
 def _names(module: str, fn: str) -> tuple[str, str]:

@@ -152,6 +152,11 @@ def _checked_json(raw: bytes) -> bytes:
 
 
 def _headers_object(headers: list[tuple[str, str]], r: Redactor, keep_secrets: bool) -> dict[str, Any]:
+    if keep_secrets or not r.secrets:
+        # the common case, in one pass: no value to scan and no name twice (names arrive lower-case)
+        plain = {n: (header_placeholder(n) if not keep_secrets and n in CREDENTIAL_HEADERS else v) for n, v in headers}
+        if len(plain) == len(headers):
+            return plain
     out: dict[str, Any] = {}
     for name, value in headers:
         if not keep_secrets:
