@@ -117,4 +117,6 @@ def render_contract(analysis: Analysis) -> dict[str, Any]:
         "proof": proof_level(analysis),
     }
     assert tuple(contract) == CONTRACT_KEYS
+    if facts.durable is not None:  # only handlers that use zigttp:durable have the section
+        contract["durable"] = facts.durable.to_dict(handler["path"])
     return contract

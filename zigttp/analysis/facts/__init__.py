@@ -9,7 +9,8 @@ the verifier's expression types and properties:
 * faults.py: fault coverage of critical I/O calls;
 * cost.py: I/O calls repeated an unbounded number of times;
 * properties.py: the verifier's properties made conservative;
-* spec.py: the declared `Spec<...>` and its discharge (ZTS500-502).
+* spec.py: the declared `Spec<...>` and its discharge (ZTS500-502);
+* durable.py: run keys, steps, timers, signals and the graph of each run body.
 
 literals.py proves const strings and function values through the binder's
 scopes; hosts.py normalises egress origins like the host's policy. The
@@ -23,6 +24,7 @@ from typing import TYPE_CHECKING
 
 from zigttp.analysis.facts.capabilities import Extraction, extract, registry_exports
 from zigttp.analysis.facts.cost import unbounded_io
+from zigttp.analysis.facts.durable import DurableFacts, durable_facts
 from zigttp.analysis.facts.faults import FaultCoverage, fault_coverage
 from zigttp.analysis.facts.literals import Literals
 from zigttp.analysis.facts.properties import Facts, derive_facts
@@ -46,6 +48,7 @@ class ContractFacts:
     properties: Facts  # the verifier's properties made conservative, with fault_covered and cost_bounded
     spec: SpecResult  # the declared Spec<...> and its discharge
     handler_functions: tuple[A.Node, ...]  # the functions that return the Response
+    durable: DurableFacts | None = None  # None: the handler does not use zigttp:durable
 
 
 def contract_facts(program: A.Program, verification: VerifyResult | None, specs: list[tuple[str, A.Node]],
@@ -68,4 +71,4 @@ def contract_facts(program: A.Program, verification: VerifyResult | None, specs:
                          not unbounded_io(program, literals, exports))
     imported = {imp.specifier for m in program.modules for imp in m.imports if not imp.type_only}
     spec = discharge(specs, facts, imported)
-    return ContractFacts(extraction, api, faults, facts, spec, functions)
+    return ContractFacts(extraction, api, faults, facts, spec, functions, durable_facts(program, literals))
