@@ -7,26 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.examples import EXAMPLES, REPO, example_handlers
 from zigttp.cli import build_parser
 from zigttp.cli.test import default_test_file
-from zigttp.compiler import compile_file
-from zigttp.compiler.emitter import find_handler
-
-REPO = Path(__file__).resolve().parents[1]
-EXAMPLES = REPO / "examples"
-
-
-def example_handlers() -> list[Path]:
-    """Every example file that defines a handler (local library modules are tested through their importers)."""
-    out = []
-    for path in sorted(EXAMPLES.rglob("*")):
-        if path.suffix not in (".ts", ".tsx", ".js", ".jsx") or "node_modules" in path.parts:
-            continue
-        compiled = compile_file(path, emit=False)
-        if compiled.program is not None and find_handler(compiled.program.entry) is not None:
-            out.append(path)
-    return out
-
 
 HANDLERS = example_handlers()
 IDS = [p.relative_to(EXAMPLES).as_posix() for p in HANDLERS]

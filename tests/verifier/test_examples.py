@@ -6,27 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from zigttp.compiler import compile_file
-from zigttp.compiler.emitter import find_handler
+from tests.support.examples import EXAMPLES, REPO, example_handlers
 from zigttp.verifier import verify_file
 
-REPO = Path(__file__).resolve().parents[2]
-EXAMPLES = REPO / "examples"
-
-
-def handler_entries() -> list[Path]:
-    """Every example file that defines a handler (local library modules are checked through their importers)."""
-    out = []
-    for path in sorted(EXAMPLES.rglob("*")):
-        if path.suffix not in (".ts", ".tsx", ".js", ".jsx") or "node_modules" in path.parts:
-            continue
-        compiled = compile_file(path, emit=False)
-        if compiled.program is not None and find_handler(compiled.program.entry) is not None:
-            out.append(path)
-    return out
-
-
-ENTRIES = handler_entries()
+ENTRIES = example_handlers()
 
 
 def test_examples_are_found() -> None:
