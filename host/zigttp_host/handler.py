@@ -27,7 +27,6 @@ from .trial import TRIAL_DEADLINE_MS, TRIAL_FUEL_MS, TrialPolicy, route_of
 if TYPE_CHECKING:
     from .host import Host
     from .imports import CallContext
-    from .registry import HostFatal
 
 log = logging.getLogger("zigttp.handler")
 
@@ -250,7 +249,7 @@ class Handler:
                 self._discard(inst)
             self._flush_log(held, ctx.log_dropped)
             if ctx.fatal is not None:  # the host stopped it: its reason, not the guest's unwinding
-                return fatal_response(ctx.fatal)
+                return ctx.fatal.response()
             return failure_response(self._failure(e, inst))
         finally:
             if ctx.after_request:
@@ -264,7 +263,7 @@ class Handler:
                 self._discard(inst)
         self._flush_log(held, ctx.log_dropped)
         if ctx.fatal is not None:  # the host stopped the request after the guest's last host call
-            return fatal_response(ctx.fatal)
+            return ctx.fatal.response()
         return negotiate(request, decode_response(frame, self.limits, self._framing_dropped))
 
     def _after_request(self, ctx: CallContext) -> None:
@@ -330,19 +329,6 @@ class Handler:
 
     def _guest_log(self, level: str, text: str) -> None:
         self.host.log_sink(self.bundle.name, level, text)
-
-
-def fatal_response(fatal: HostFatal) -> HttpResponse:
-    """The answer to a request the host stopped (registry.HostFatal): a suspended durable run is 202."""
-    from .durable.run import RETRY_AFTER_S, RunBusy, RunSuspended
-
-    if isinstance(fatal, RunSuspended):
-        body = {"pending": True, "durableKey": fatal.key, "wait": fatal.wait}
-        return HttpResponse(202, [("content-type", "application/json")], wellformed.dumps(body))
-    response = failure_response(Failure(fatal.kind, message=str(fatal)))
-    if isinstance(fatal, RunBusy):
-        response.headers.append(("retry-after", str(RETRY_AFTER_S)))
-    return response
 
 
 def _describe(e: GuestFailure) -> str:

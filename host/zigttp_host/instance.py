@@ -203,13 +203,9 @@ class GuestInstance:
     def configure(self, *, js_stack_bytes: int) -> None:
         self._call_raw(self._set_limits, 0, js_stack_bytes, 1)
 
-    def reseed(self, seed: int | None = None) -> None:
-        """Re-seeds Math.random: with `seed` (a signed 64-bit value) or from the OS."""
-        if seed is None:
-            seed = int.from_bytes(os.urandom(8), "little", signed=True)
-        else:
-            self._host_budget()  # between requests the store's last deadline may have passed
-        self._call_raw(self._reseed, seed)
+    def reseed(self) -> None:
+        """Re-seeds Math.random from the OS (a journaled request brings its own seed in its frame)."""
+        self._call_raw(self._reseed, int.from_bytes(os.urandom(8), "little", signed=True))
 
     def memory_image(self) -> bytes:
         return ctypes.string_at(self.base, self.memory.data_len(self.store))

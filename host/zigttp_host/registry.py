@@ -19,6 +19,7 @@ from .abi import CallStatus
 from .paths import PRELUDE_JS
 
 if TYPE_CHECKING:
+    from .http import HttpResponse
     from .imports import CallContext
 
 
@@ -51,6 +52,12 @@ class HostFatal(HostCallError):
 
     status = CallStatus.INTERRUPTED
     kind = "internal_error"
+
+    def response(self) -> HttpResponse:
+        """What the request answers: the failure `kind` with this message (a subclass may answer otherwise)."""
+        from .http import Failure, failure_response
+
+        return failure_response(Failure(self.kind, message=str(self)))
 
 
 class JournalWriteFailed(HostFatal):

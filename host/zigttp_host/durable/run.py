@@ -13,7 +13,6 @@ answers with 202. A completed run answers its recorded response.
 from __future__ import annotations
 
 import base64
-import hashlib
 import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -21,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 import orjson
 
 from .. import wellformed
+from ..http import HttpResponse
 from ..journal import IoEntry, Journal, JournalDiverged, new_seed
 from ..registry import HostFatal, JournalWriteFailed
 from .oplog import DURABLE, FORMAT, VERSION, entry_line
@@ -50,6 +50,10 @@ class RunSuspended(HostFatal):
         self.key = key
         self.wait = wait
 
+    def response(self) -> HttpResponse:
+        body = {"pending": True, "durableKey": self.key, "wait": self.wait}
+        return HttpResponse(202, [("content-type", "application/json")], wellformed.dumps(body))
+
 
 class RunBusy(HostFatal):
     """Another request is executing this run right now: 409 with Retry-After."""
@@ -59,6 +63,11 @@ class RunBusy(HostFatal):
     def __init__(self, key: str) -> None:
         super().__init__(f"run {key!r} is executing in another request; retry after {RETRY_AFTER_S} s")
         self.key = key
+
+    def response(self) -> HttpResponse:
+        answer = super().response()
+        answer.headers.append(("retry-after", str(RETRY_AFTER_S)))
+        return answer
 
 
 class OplogSink:
@@ -288,10 +297,6 @@ def wait_signal(ctx: CallContext, name: str) -> Any:
         run.store.drop_signal(run.key, name, signal_id)
         return payload
     raise RunSuspended(run.key, {"type": "signal", "name": name})
-
-
-def signal_digest(key: str, name: str) -> str:
-    return hashlib.sha256(f"{key}\0{name}".encode()).hexdigest()[:16]
 
 
 __all__ = ["JournalDiverged", "RunBusy", "RunSuspended", "begin", "end", "sleep_until", "step_begin", "step_end",
