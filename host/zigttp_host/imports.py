@@ -37,6 +37,7 @@ from .registry import (
 
 if TYPE_CHECKING:
     from .grants import GrantTable
+    from .http import HttpRequest
     from .journal import Journal
 
 log = logging.getLogger("zigttp.guest")
@@ -89,7 +90,7 @@ class CallContext:
     # The request's I/O journal (journal.py), when it is recorded or played back.
     journal: Journal | None = None
     # The request being served, and what runs after it (a durable run releases its claim).
-    request: Any = None
+    request: HttpRequest | None = None
     after_request: list[Callable[[CallContext], None]] = field(default_factory=list)
     bundle_sha256: str = ""
     # The monotonic clock the guest reads: clock_origin_ns at clock_start_ns (time.monotonic_ns()).
