@@ -1,33 +1,38 @@
 #!/usr/bin/env python3
 """Durable runs under SIGKILL: kill the server at random points, restart it, and check the invariants.
 
-    .venv/bin/python scripts/crash_durable.py                    # 1000 kills (about half an hour)
+    .venv/bin/python scripts/crash_durable.py                    # 1000 kills (about 15-30 minutes)
     .venv/bin/python scripts/crash_durable.py --kills 50 --seed 7 # a bounded slice (CI runs one)
 
-A workflow (WORKFLOW below) runs three steps whose bodies insert a row into
-a SQLite file keyed by (run, step), sleeps, waits for a signal, and runs a
-last step. Client threads start runs and re-request them; the harness sends
-each waiting run its signal (recording what it accepted) and SIGKILLs the
-whole server at seeded random moments, then restarts it on the same folder.
-After the last kill it lets every run finish and checks, over all runs:
+A workflow (WORKFLOW below) runs two steps whose bodies insert a row into a
+SQLite file (one row per attempt; the step's recorded result is the row's
+id), sleeps, waits for a signal, and runs a last step. Client threads keep
+--runs workflow runs in flight all the time: a run that completes is
+replaced by a fresh key, so every kill lands among runs at every stage. On
+the first 202 of a run the harness sends its signal (usually while the run
+still sleeps, so before it reaches waitSignal) and records what was
+accepted. The whole server is SIGKILLed at seeded random moments and
+restarted on the same folder. After the last kill every run is driven to
+completion and, over all runs:
 
 * every run completed, and every oplog parses;
-* double runs = 0: no step has two recorded results (a body that ran after
-  its result was recorded would have written a second one);
+* double runs = 0: no step body started after its result was recorded (a
+  row of that (run, step) with an id above the recorded one), and no step
+  has two recorded results;
 * re-runs (a body run again because a kill came before its result was
-  recorded: rows beyond one per (run, step)) are counted, as the guarantee
-  allows;
+  recorded: rows of that (run, step) with ids below the recorded one) are
+  counted, as the guarantee allows;
 * lost signals = 0: every accepted signal was delivered to its run, once;
 * every timer fired exactly once (one resume_timer per wait_timer).
 
-Prints one summary line (kills, runs, steps, double runs, re-runs, lost
-signals) and exits 0 when every invariant holds. The same --seed replays the
-same schedule of kills.
+Prints one summary line and exits 0 when every invariant holds. The same
+--seed replays the same schedule of kills.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import random
 import signal
@@ -55,8 +60,8 @@ import { sql, sqlExec } from "zigttp:sql";
 sql("mark", "INSERT INTO marks (run, step) VALUES (:run, :step)");
 
 function mark(id: string, name: string): number {
-  sqlExec("mark", { run: id, step: name });
-  return 1;
+  const r = sqlExec("mark", { run: id, step: name });
+  return r.lastInsertRowId ?? 0;
 }
 
 export function handler(req: Request): Response {
@@ -67,11 +72,11 @@ export function handler(req: Request): Response {
     sleep(20);
     const approval = waitSignal("go");
     const c = step("c", () => mark(id, "c"));
-    return Response.json({ id, total: a + b + c, approval });
+    return Response.json({ id, rows: [a, b, c], approval });
   });
 }
 """
-SCHEMA = "CREATE TABLE marks (id INTEGER PRIMARY KEY, run TEXT NOT NULL, step TEXT NOT NULL)"
+SCHEMA = "CREATE TABLE marks (id INTEGER PRIMARY KEY AUTOINCREMENT, run TEXT NOT NULL, step TEXT NOT NULL)"
 
 
 def free_port() -> int:
@@ -115,40 +120,95 @@ class Server:
             return None
 
 
-def drive(server: Server, store: FileStore, runs: int, stop: threading.Event, accepted: dict[str, str],
-          rng: random.Random) -> None:
-    """Requests runs (re-requesting the unfinished ones) and sends each waiting run its signal once."""
+class Workload:
+    """The runs in flight: a completed run is replaced by a fresh key, across kills and restarts."""
+
+    def __init__(self, in_flight: int) -> None:
+        self.lock = threading.Lock()
+        self.active = list(range(in_flight))
+        self.next_id = in_flight
+        self.done: set[int] = set()
+        self.accepted: dict[str, str] = {}
+
+    def pick(self, rng: random.Random) -> int:
+        with self.lock:
+            return rng.choice(self.active)
+
+    def completed(self, run_id: int) -> None:
+        with self.lock:
+            if run_id in self.active:
+                self.active[self.active.index(run_id)] = self.next_id
+                self.next_id += 1
+                self.done.add(run_id)
+
+
+def send_signal(store: FileStore, work: Workload, run_id: int) -> None:
+    """Sends run `run_id` its one signal; records it only when the store accepted it."""
+    key, payload = f"wf:{run_id}", f"go-{run_id}"
+    with work.lock:
+        if key in work.accepted:
+            return
+        if store.put_signal(key, "go", payload):
+            work.accepted[key] = payload
+
+
+def drive(server: Server, store: FileStore, work: Workload, stop: threading.Event, rng: random.Random) -> None:
+    """Requests runs in flight; on a run's first 202 sends its signal."""
     while not stop.is_set():
-        i = rng.randrange(runs)
-        status = server.get(f"/wf/{i}", timeout=2)
-        key = f"wf:{i}"
-        if status == 202 and key not in accepted:
-            payload = f"go-{i}"
-            if store.put_signal(key, "go", payload):
-                accepted[key] = payload
+        run_id = work.pick(rng)
+        status = server.get(f"/wf/{run_id}", timeout=2)
+        if status == 200:
+            work.completed(run_id)
+        elif status == 202:
+            send_signal(store, work, run_id)
 
 
-def check(folder: Path, runs: int, accepted: dict[str, str]) -> dict[str, int]:
+def finish(server: Server, store: FileStore, work: Workload, timeout: float) -> None:
+    """Drives every run in flight to completion (the scheduler fires their timers)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        pending = [i for i in list(work.active) if server.get(f"/wf/{i}") != 200]
+        for i in pending:
+            send_signal(store, work, i)
+        if not pending:
+            work.done.update(work.active)
+            return
+        time.sleep(0.3)
+
+
+def step_rows(folder: Path) -> dict[tuple[str, str], list[int]]:
+    db = sqlite3.connect(folder / "marks.db")
+    rows: dict[tuple[str, str], list[int]] = {}
+    for row_id, run_id, name in db.execute("SELECT id, run, step FROM marks ORDER BY id"):
+        rows.setdefault((run_id, name), []).append(row_id)
+    db.close()
+    return rows
+
+
+def check(folder: Path, work: Workload) -> dict[str, int]:
     store = FileStore(folder / "durable")
     result = {"runs": 0, "steps": 0, "double_runs": 0, "reruns": 0, "lost_signals": 0, "timer_errors": 0,
               "incomplete": 0}
-    db = sqlite3.connect(folder / "marks.db")
-    rows = {(r, s): n for r, s, n in db.execute("SELECT run, step, COUNT(*) FROM marks GROUP BY run, step")}
-    for i in range(runs):
+    rows = step_rows(folder)
+    for i in sorted(work.done | set(work.active)):
         key = f"wf:{i}"
-        raw = (store._run_dir(key) / "oplog.jsonl").read_bytes()
-        oplog = parse(raw, key)  # raises on an unreadable oplog
-        result["runs"] += 1
-        if not oplog.complete:
+        oplog_path = store._run_dir(key) / "oplog.jsonl"
+        if not oplog_path.exists():
             result["incomplete"] += 1
-        events = [(e.fn, e.result) for e in oplog.entries if e.module == "durable"]
-        names = [__import__("json").loads(r).get("name") for f, r in events if f == "step_result"]
-        result["steps"] += len(names)
-        result["double_runs"] += len(names) - len(set(names))
-        for name in set(names):
-            result["reruns"] += max(0, rows.get((str(i), name), 0) - 1)
-        delivered = [__import__("json").loads(r).get("payload") for f, r in events if f == "resume_signal"]
-        if key in accepted and delivered != [accepted[key]]:
+            continue
+        oplog = parse(oplog_path.read_bytes(), key)  # raises on an unreadable oplog
+        result["runs"] += 1
+        result["incomplete"] += 0 if oplog.complete else 1
+        events = [(e.fn, json.loads(e.result)) for e in oplog.entries if e.module == "durable"]
+        recorded = [(r.get("name"), r.get("result")) for f, r in events if f == "step_result"]
+        result["steps"] += len(recorded)
+        result["double_runs"] += len(recorded) - len({name for name, _ in recorded})
+        for name, value in recorded:
+            attempts = rows.get((str(i), str(name)), [])
+            result["double_runs"] += sum(1 for row_id in attempts if row_id > value)
+            result["reruns"] += sum(1 for row_id in attempts if row_id < value)
+        delivered = [r.get("payload") for f, r in events if f == "resume_signal"]
+        if key in work.accepted and delivered != [work.accepted[key]]:
             result["lost_signals"] += 1
         waits = sum(1 for f, _ in events if f == "wait_timer")
         fired = sum(1 for f, _ in events if f == "resume_timer")
@@ -160,7 +220,7 @@ def check(folder: Path, runs: int, accepted: dict[str, str]) -> dict[str, int]:
 def main() -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--kills", type=int, default=1000)
-    p.add_argument("--runs", type=int, default=40, help="workflow runs (keys) in play")
+    p.add_argument("--runs", type=int, default=16, help="workflow runs kept in flight")
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--max-gap", type=float, default=0.6, help="longest wait between kills, seconds")
     p.add_argument("--keep", action="store_true")
@@ -171,13 +231,13 @@ def main() -> int:
     sqlite3.connect(folder / "marks.db").execute(SCHEMA).connection.commit()
     server = Server(folder)
     store = FileStore(folder / "durable")
-    accepted: dict[str, str] = {}
+    work = Workload(args.runs)
     started = time.monotonic()
     for kill in range(args.kills):
         server.start()
         stop = threading.Event()
-        clients = [threading.Thread(target=drive, args=(server, store, args.runs, stop, accepted,
-                                                        random.Random(rng.random()))) for _ in range(4)]
+        clients = [threading.Thread(target=drive, args=(server, store, work, stop, random.Random(rng.random())))
+                   for _ in range(4)]
         for c in clients:
             c.start()
         time.sleep(rng.uniform(0.0, args.max_gap))
@@ -186,26 +246,18 @@ def main() -> int:
         for c in clients:
             c.join()
         if (kill + 1) % 50 == 0:
-            print(f"... {kill + 1} kills, {time.monotonic() - started:.0f} s", flush=True)
+            print(f"... {kill + 1} kills, {len(work.done)} runs completed, {time.monotonic() - started:.0f} s",
+                  flush=True)
     server.start()
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        pending = [i for i in range(args.runs) if server.get(f"/wf/{i}") != 200]
-        for i in pending:
-            key = f"wf:{i}"
-            if key not in accepted and store.put_signal(key, "go", f"go-{i}"):
-                accepted[key] = f"go-{i}"
-        if not pending:
-            break
-        time.sleep(0.3)
+    finish(server, store, work, timeout=120)
     server.kill()
-    result = check(folder, args.runs, accepted)
+    result = check(folder, work)
     ok = (result["incomplete"] == 0 and result["double_runs"] == 0 and result["lost_signals"] == 0
           and result["timer_errors"] == 0)
     print(f"crash_durable seed={args.seed}: kills {args.kills}, runs {result['runs']}, steps {result['steps']}, "
           f"double runs {result['double_runs']}, re-runs {result['reruns']}, lost signals {result['lost_signals']}, "
-          f"timer errors {result['timer_errors']}, incomplete {result['incomplete']} "
-          f"({time.monotonic() - started:.0f} s) {'PASS' if ok else 'FAIL'}")
+          f"signals accepted {len(work.accepted)}, timer errors {result['timer_errors']}, "
+          f"incomplete {result['incomplete']} ({time.monotonic() - started:.0f} s) {'PASS' if ok else 'FAIL'}")
     if args.keep or not ok:
         print(f"folder: {folder}")
     return 0 if ok else 1

@@ -14,3 +14,6 @@ def test_fifty_kills_keep_every_invariant() -> None:
     summary = r.stdout.strip().splitlines()[-2 if "folder:" in r.stdout else -1]
     assert r.returncode == 0, r.stdout + r.stderr
     assert "double runs 0" in summary and "lost signals 0" in summary and "incomplete 0" in summary
+    # Completed runs are replaced by fresh ones, so the kills land among runs at every stage.
+    runs = int(summary.split("runs ")[1].split(",")[0])
+    assert runs > 16, summary
