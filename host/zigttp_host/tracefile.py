@@ -95,28 +95,29 @@ def encode_lines(request: HttpRequest, journal: Journal, response: HttpResponse,
     r = Redactor()
     if not keep_secrets:
         _collect_secrets(r, request, journal, secret_exports)
-    head = _message("request", request.body, r, method=request.method, url=request.url,
-                    headers=_headers_object(request.headers, r, keep_secrets))
+    head = {"type": "request", "method": request.method, "url": request.url,
+            "headers": _headers_object(request.headers, r, keep_secrets)}
+    _put_body(head, request.body, r)
     head["seed"] = journal.seed
     lines = [_line(head)]
     for entry in journal.entries:
         lines.append(_io_line(entry, r, keep_secrets))
-    lines.append(_line(_message("response", response.body, r, status=response.status,
-                                headers=_headers_object(response.headers, r, keep_secrets))))
+    tail = {"type": "response", "status": response.status,
+            "headers": _headers_object(response.headers, r, keep_secrets)}
+    _put_body(tail, response.body, r)
+    lines.append(_line(tail))
     return b"".join(lines)
 
 
-def _message(kind: str, body: bytes, r: Redactor, **fields: Any) -> dict[str, Any]:
-    """A request or response line: its fields, then the body (text, or base64 when it is not UTF-8)."""
-    line: dict[str, Any] = {"type": kind, **fields}
+def _put_body(line: dict[str, Any], body: bytes, r: Redactor) -> None:
+    """The body as text, or null plus base64 when it is not UTF-8."""
     if not body:
         line["body"] = None
-        return line
+        return
     try:
         line["body"] = r.text(body.decode())
     except UnicodeDecodeError:
         line["body"], line["body_base64"] = None, base64.b64encode(body).decode()
-    return line
 
 
 def _collect_secrets(r: Redactor, request: HttpRequest, journal: Journal,
