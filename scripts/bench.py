@@ -6,7 +6,9 @@ Serves the same three handlers (hello: GET /, compute: GET /compute, echo: POST 
 
 * zigttp        `zigttp serve examples/bench/<handler>.js --workers 2` (one server per handler)
 * zigttp-trace  the same with `--trace` (every request's I/O recorded, rotation at the default 100 MiB):
-                only with --trace; its target is traced/untraced throughput
+                only with --trace, measured in --trace-pairs back-to-back pairs with zigttp per
+                handler (order alternating); its target is traced/untraced throughput, as the
+                median of the pairs' ratios, in req/s and per CPU-second of the server
 * granian-bare  a bare granian RSGI Python app answering without JavaScript (2 workers): the ceiling
 * node          Node.js `node:http`, one process
 * deno          `Deno.serve`, default (one process)
@@ -15,8 +17,9 @@ Serves the same three handlers (hello: GET /, compute: GET /compute, echo: POST 
 node, deno and workerd run the very same handler modules as zigttp (examples/bench/*.js);
 deno and workerd are installed with npm into ~/.cache/zigttp-bench/npm when missing.
 Each (peer, handler) gets a fresh server; its answer is checked before measuring, then
-wrk -t1 -c32 runs once for 10 s after 2 s of unmeasured warm-up. Prints req/s, p50/p99,
-errors, RSS of the process tree after load (and of each child process: the workers),
+wrk -t1 -c32 runs once for 10 s after 2 s of unmeasured warm-up. Prints req/s, requests
+per CPU-second of the server's whole process tree, p50/p99, errors, RSS of the process
+tree after load (and of each child process: the workers),
 cold start (spawn -> first 200, median of 3 after one unmeasured start so module caches
 are warm), the ratios zigttp/peer and the targets. Runs are flagged when other processes
 were using the CPUs just before them (the script first waits up to --wait-quiet seconds).
@@ -24,7 +27,7 @@ were using the CPUs just before them (the script first waits up to --wait-quiet 
     .venv/bin/python scripts/bench.py                    # everything, 10 s per run
     .venv/bin/python scripts/bench.py --quick --only node,deno --handlers hello
     .venv/bin/python scripts/bench.py --check-only       # answers only, no wrk
-    .venv/bin/python scripts/bench.py --trace --only zigttp,zigttp-trace --handlers hello,echo
+    .venv/bin/python scripts/bench.py --trace --only zigttp --handlers hello,echo --no-cold
     .venv/bin/python scripts/bench.py --json bench.json
 """
 
@@ -215,6 +218,10 @@ class CpuMeter:
     def __init__(self, pid: int) -> None:
         self.pid = pid
         self.start = (time.monotonic(), system_busy_s(), tree_cpu_s(pid), own_cpu_s())
+
+    def server_cpu_s(self) -> float:
+        """CPU seconds the server tree used since the meter started."""
+        return tree_cpu_s(self.pid) - self.start[2]
 
     def others_share(self) -> float:
         wall0, busy0, tree0, own0 = self.start
@@ -690,6 +697,14 @@ class Row:
     worker_rss_mb: list[float] = field(default_factory=list)
     busy_before: float | None = None  # CPU share used by other processes just before the run
     others_during: float | None = None  # CPU share used by processes other than server and wrk during the run
+    server_cpu_s: float | None = None  # CPU seconds (user + system) of the whole server tree during the run
+
+    @property
+    def rps_per_cpu(self) -> float | None:
+        """Requests answered per CPU-second of the server: what a request costs, whatever the cores."""
+        if not self.requests or not self.server_cpu_s:
+            return None
+        return self.requests / self.server_cpu_s
 
     @property
     def disturbed(self) -> bool:
@@ -726,6 +741,7 @@ def measure(args: argparse.Namespace, peer: Peer, handler: Handler) -> Row:
         if row.reason is None:
             meter = CpuMeter(server.pid)
             stats, row.reason = run_wrk(args, port, handler, args.duration)
+            row.server_cpu_s = meter.server_cpu_s()
             row.others_during = meter.others_share()
             for key, value in stats.items():
                 setattr(row, key, value)
@@ -793,7 +809,7 @@ def fmt(value: float | None, spec: str = ".0f", unit: str = "") -> str:
 
 def print_handler_table(handler: str, rows: list[Row]) -> None:
     print(f"\n== {handler} ==")
-    print(f"{'peer':<14}{'req/s':>10}{'p50':>10}{'p99':>10}{'errors':>8}{'RSS MB':>9}  notes")
+    print(f"{'peer':<14}{'req/s':>10}{'req/CPU-s':>11}{'p50':>10}{'p99':>10}{'errors':>8}{'RSS MB':>9}  notes")
     for r in rows:
         workers = "/".join(f"{w:.0f}" for w in r.worker_rss_mb)
         note = f"children {workers} MB" if workers else ""
@@ -805,7 +821,8 @@ def print_handler_table(handler: str, rows: list[Row]) -> None:
             shares = f"others used {fmt(r.busy_before, '.0%')} CPU before, {fmt(r.others_during, '.0%')} during"
             note = f"DISTURBED: {shares}" + ("; " + note if note else "")
         print(
-            f"{r.peer:<14}{fmt(r.rps):>10}{fmt(r.p50_ms, '.2f', 'ms'):>10}{fmt(r.p99_ms, '.2f', 'ms'):>10}"
+            f"{r.peer:<14}{fmt(r.rps):>10}{fmt(r.rps_per_cpu):>11}"
+            f"{fmt(r.p50_ms, '.2f', 'ms'):>10}{fmt(r.p99_ms, '.2f', 'ms'):>10}"
             f"{r.errors if r.rps is not None else '-':>8}{fmt(r.rss_mb, '.1f'):>9}  {note}"
         )
     print_details([(f"{r.peer} {r.handler}", r.reason) for r in rows])
@@ -856,6 +873,66 @@ def verdict(value: float | None, ok: Callable[[float], bool]) -> str:
     return "N/A " if value is None else ("PASS" if ok(value) else "MISS")
 
 
+@dataclass
+class TracePair:
+    """zigttp serve and zigttp serve --trace on one handler, measured back to back."""
+
+    handler: str
+    plain: Row
+    traced: Row
+
+    def ratio(self, per_cpu: bool = False) -> float | None:
+        mine = self.traced.rps_per_cpu if per_cpu else self.traced.rps
+        base = self.plain.rps_per_cpu if per_cpu else self.plain.rps
+        return mine / base if self.plain.ok and self.traced.ok and mine and base else None
+
+
+def median_ratio(pairs: list[TracePair], handler: str, per_cpu: bool = False) -> float | None:
+    values = [v for p in pairs if p.handler == handler and (v := p.ratio(per_cpu)) is not None]
+    return statistics.median(values) if values else None
+
+
+def measure_trace_pairs(args: argparse.Namespace, plain: Peer, traced: Peer,
+                        handlers: dict[str, Handler]) -> list[TracePair]:
+    """--trace-pairs pairs per handler, alternating which runs first so a drifting machine favours neither."""
+    pairs = []
+    for name in args.handlers:
+        if name not in dict(TRACE_TARGETS):
+            continue
+        for i in range(args.trace_pairs):
+            order = (plain, traced) if i % 2 == 0 else (traced, plain)
+            got = {peer.name: measure_with_retries(args, peer, handlers[name]) for peer in order}
+            pairs.append(TracePair(name, got[plain.name], got[traced.name]))
+    return pairs
+
+
+def print_trace_pairs(pairs: list[TracePair]) -> None:
+    if not pairs:
+        return
+    print("\n== tracing cost: zigttp serve --trace / zigttp serve, measured in pairs ==")
+    print(f"{'handler':<10}{'plain req/s':>13}{'traced':>10}{'ratio':>8}"
+          f"{'plain req/CPU-s':>17}{'traced':>10}{'ratio':>8}")
+    for p in pairs:
+        print(f"{p.handler:<10}{fmt(p.plain.rps):>13}{fmt(p.traced.rps):>10}{fmt(p.ratio(), '.2f', 'x'):>8}"
+              f"{fmt(p.plain.rps_per_cpu):>17}{fmt(p.traced.rps_per_cpu):>10}{fmt(p.ratio(True), '.2f', 'x'):>8}")
+    for handler in dict.fromkeys(p.handler for p in pairs):
+        print(f"{handler:<10} median of {sum(p.handler == handler for p in pairs)} pairs: "
+              f"{fmt(median_ratio(pairs, handler), '.2f', 'x')} req/s, "
+              f"{fmt(median_ratio(pairs, handler, True), '.2f', 'x')} per CPU-second")
+
+
+def trace_targets(pairs: list[TracePair]) -> list[dict[str, Any]]:
+    out = []
+    for handler, need in TRACE_TARGETS:
+        if not any(p.handler == handler for p in pairs):
+            continue
+        for per_cpu, unit in ((False, "req/s"), (True, "req per CPU-second")):
+            value = median_ratio(pairs, handler, per_cpu)
+            out.append({"target": f"{handler} --trace >= {need:.1f} x untraced ({unit}, median of pairs)",
+                        "value": value, "status": verdict(value, lambda v, n=need: v >= n)})
+    return out
+
+
 def targets(rows: list[Row], colds: list[ColdStart], costs: dict[str, float] | None) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
     for handler, peer, need in RATIO_TARGETS:
@@ -869,12 +946,6 @@ def targets(rows: list[Row], colds: list[ColdStart], costs: dict[str, float] | N
                 "disturbed": noisy,
             }
         )
-    for handler, need in TRACE_TARGETS:
-        traced, plain = rps_of(rows, "zigttp-trace", handler), rps_of(rows, "zigttp", handler)
-        value = traced / plain if traced and plain else None
-        if traced is not None:
-            out.append({"target": f"{handler} --trace >= {need:.1f} x untraced", "value": value,
-                        "status": verdict(value, lambda v, n=need: v >= n)})
     fresh = costs["fresh_ms"] - costs["pooled_ms"] if costs else None
     out.append(
         {
@@ -937,10 +1008,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--zigttp-log", action="store_true", help="run zigttp serve without -q (logs in the log dir)")
     p.add_argument("--no-install", action="store_true", help="do not npm-install deno/workerd when missing")
     p.add_argument("--json", type=Path, help="write the raw results to this file")
-    p.add_argument("--trace", action="store_true", help="also measure zigttp serve --trace (peer zigttp-trace)")
+    p.add_argument("--trace", action="store_true",
+                   help="also measure zigttp serve --trace (peer zigttp-trace), in pairs with zigttp serve")
+    p.add_argument("--trace-pairs", type=int, default=3, metavar="N",
+                   help="with --trace: untraced/traced pairs per handler, order alternating (default 3)")
     args = p.parse_args(argv)
-    if args.trace and "zigttp-trace" not in args.only:
-        args.only += ",zigttp-trace"
+    if args.trace:
+        args.only += ",zigttp,zigttp-trace"
     if not args.trace:
         args.only = ",".join(n for n in args.only.split(",") if n.strip() != "zigttp-trace")
     args.only = _pick(p, args.only, PEER_ORDER, "--only")
@@ -994,6 +1068,13 @@ def measure_cold_start(args: argparse.Namespace, peer: Peer, handler: Handler, r
     return cold_start(peer, handler, args.cold_runs)
 
 
+def trace_pairs(args: argparse.Namespace, active: list[Peer], handlers: dict[str, Handler]) -> list[TracePair]:
+    by_name = {p.name: p for p in active}
+    if args.check_only or "zigttp-trace" not in by_name or "zigttp" not in by_name:
+        return []
+    return measure_trace_pairs(args, by_name["zigttp"], by_name["zigttp-trace"], handlers)
+
+
 def bench(args: argparse.Namespace) -> int:
     if not args.check_only and shutil.which("wrk") is None:
         print(
@@ -1008,23 +1089,28 @@ def bench(args: argparse.Namespace) -> int:
     rows: list[Row] = []
     colds: list[ColdStart] = []
     for peer in active:
+        if peer.name == "zigttp-trace" and not args.check_only:
+            continue  # measured in pairs with zigttp below
         for name in args.handlers:
             rows.append(measure_with_retries(args, peer, handlers[name]))
         if not (args.check_only or args.no_cold):
             colds.append(measure_cold_start(args, peer, handlers["hello"], rows))
+    pairs = trace_pairs(args, active, handlers)
+    rows += [p.traced for i, p in enumerate(pairs) if i % args.trace_pairs == 0]
     for name in args.handlers:
         print_handler_table(name, [r for r in rows if r.handler == name])
     print_cold_starts(colds)
-    print_ratios(rows, args.handlers, [p.name for p in active])
+    print_ratios(rows, args.handlers, [p.name for p in active if p.name != "zigttp-trace"])
+    print_trace_pairs(pairs)
     costs = None if args.check_only else inprocess_costs()
-    goals = [] if args.check_only else targets(rows, colds, costs)
+    goals = [] if args.check_only else targets(rows, colds, costs) + trace_targets(pairs)
     if goals:
         print_targets(goals)
     disturbed = [f"{r.peer}/{r.handler}" for r in rows if r.disturbed]
     if disturbed:
         print(f"\nWARNING: other processes were using the CPUs around {', '.join(disturbed)}: rerun when quiet")
     if args.json:
-        write_json(args, peers, handlers, rows, colds, costs, goals)
+        write_json(args, peers, handlers, rows, colds, costs, goals, pairs)
     return 0 if all(r.ok for r in rows) else 1
 
 
@@ -1047,6 +1133,7 @@ def write_json(
     colds: list[ColdStart],
     costs: dict[str, float] | None,
     goals: list[dict[str, Any]],
+    pairs: list[TracePair],
 ) -> None:
     doc = {
         "date": datetime.datetime.now().isoformat(timespec="seconds"),
@@ -1058,6 +1145,8 @@ def write_json(
         "cold_starts": [asdict(c) for c in colds],
         "inprocess_costs": costs,
         "targets": goals,
+        "trace_pairs": [{"handler": p.handler, "plain": asdict(p.plain), "traced": asdict(p.traced),
+                         "ratio": p.ratio(), "ratio_per_cpu": p.ratio(True)} for p in pairs],
     }
     args.json.write_text(json.dumps(doc, indent=2) + "\n")
     print(f"\nraw results written to {args.json}")

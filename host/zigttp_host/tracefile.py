@@ -95,15 +95,29 @@ def encode_lines(request: HttpRequest, journal: Journal, response: HttpResponse,
     r = Redactor()
     if not keep_secrets:
         _collect_secrets(r, request, journal, secret_exports)
-    headers = _headers_object(request.headers, r, keep_secrets)
-    lines = [_line({"type": "request", "method": request.method, "url": request.url, "headers": headers,
-                    **_body_fields(request.body, r), "seed": journal.seed})]
+    head = {"type": "request", "method": request.method, "url": request.url,
+            "headers": _headers_object(request.headers, r, keep_secrets)}
+    _put_body(head, request.body, r)
+    head["seed"] = journal.seed
+    lines = [_line(head)]
     for entry in journal.entries:
         lines.append(_io_line(entry, r, keep_secrets))
-    lines.append(_line({"type": "response", "status": response.status,
-                        "headers": _headers_object(response.headers, r, keep_secrets),
-                        **_body_fields(response.body, r)}))
+    tail = {"type": "response", "status": response.status,
+            "headers": _headers_object(response.headers, r, keep_secrets)}
+    _put_body(tail, response.body, r)
+    lines.append(_line(tail))
     return b"".join(lines)
+
+
+def _put_body(line: dict[str, Any], body: bytes, r: Redactor) -> None:
+    """The body as text, or null plus base64 when it is not UTF-8."""
+    if not body:
+        line["body"] = None
+        return
+    try:
+        line["body"] = r.text(body.decode())
+    except UnicodeDecodeError:
+        line["body"], line["body_base64"] = None, base64.b64encode(body).decode()
 
 
 def _collect_secrets(r: Redactor, request: HttpRequest, journal: Journal,
@@ -153,9 +167,9 @@ def _checked_json(raw: bytes) -> bytes:
 
 def _headers_object(headers: list[tuple[str, str]], r: Redactor, keep_secrets: bool) -> dict[str, Any]:
     if keep_secrets or not r.secrets:
-        # the common case, in one pass: no value to scan and no name twice (names arrive lower-case)
-        plain = {n: (header_placeholder(n) if not keep_secrets and n in CREDENTIAL_HEADERS else v) for n, v in headers}
-        if len(plain) == len(headers):
+        # the common case: no value to scan, no name twice (names arrive lower-case), no credential
+        plain = dict(headers)
+        if len(plain) == len(headers) and (keep_secrets or CREDENTIAL_HEADERS.isdisjoint(plain)):
             return plain
     out: dict[str, Any] = {}
     for name, value in headers:
@@ -167,15 +181,6 @@ def _headers_object(headers: list[tuple[str, str]], r: Redactor, keep_secrets: b
         else:
             out[name] = value
     return out
-
-
-def _body_fields(body: bytes, r: Redactor) -> dict[str, Any]:
-    if not body:
-        return {"body": None}
-    try:
-        return {"body": r.text(body.decode())}
-    except UnicodeDecodeError:
-        return {"body": None, "body_base64": base64.b64encode(body).decode()}
 
 
 class TraceWriter:
