@@ -1,7 +1,9 @@
-"""`zigttp build HANDLER [-o DIR] [-Dverify] [-Dcontract] [-Dopenapi]`: the bundle, its contract, its API.
+"""`zigttp build HANDLER [-o DIR] [-Dverify] [-Dcontract] [-Dopenapi] [-Ddeploy=aws]`: bundle, contract, API, deploy.
 
 Writes DIR/handler.js (the compiled bundle) and DIR/contract.json always,
-DIR/openapi.json with -Dopenapi (DIR defaults to .zigttp/build/). Prints the
+DIR/openapi.json with -Dopenapi (DIR defaults to .zigttp/build/), and with
+-Ddeploy=aws an AWS SAM template, its Lambda package and a deploy report
+under DIR/deploy/aws/ (zigttp.deploy). Prints the
 sandbox the contract derives and the handler's properties. -Dverify fails
 the build on any verifier error; a declared Spec<...> that does not hold
 (ZTS500-502) fails it always. Exit 0 built, 1 verification or build error,
@@ -16,6 +18,8 @@ from pathlib import Path
 
 DEFAULT_OUT = Path(".zigttp/build")
 SWITCHES = ("verify", "contract", "openapi")
+# switches that take a value: name -> the values allowed
+VALUE_SWITCHES: dict[str, tuple[str, ...]] = {"deploy": ("aws",)}
 _TRUE = ("", "true", "1", "yes", "on")
 _FALSE = ("false", "0", "no", "off")
 
@@ -38,20 +42,29 @@ def add_command(sub: argparse._SubParsersAction) -> None:
                    help=f"output folder (default {DEFAULT_OUT}/)")
     p.add_argument("-D", dest="switches", action="append", default=[], metavar="NAME[=VALUE]",
                    help="build switch: -Dverify (fail on verifier errors), -Dcontract (contract.json, always "
-                        "written), -Dopenapi (also write openapi.json); -Dname=false turns one off")
+                        "written), -Dopenapi (also write openapi.json), -Ddeploy=aws (an AWS SAM template, its "
+                        "Lambda package and a deploy report under DIR/deploy/aws/; a durable handler is refused); "
+                        "-Dname=false turns one off")
     p.add_argument("--verify", action="store_true", help="same as -Dverify")
     p.add_argument("--contract", action="store_true", help="same as -Dcontract")
     p.add_argument("--openapi", action="store_true", help="same as -Dopenapi")
     p.set_defaults(run=run_build)
 
 
-def parse_switches(values: list[str]) -> dict[str, bool]:
-    out: dict[str, bool] = {}
+def parse_switches(values: list[str]) -> dict[str, bool | str]:
+    out: dict[str, bool | str] = {}
     for raw in values:
         name, _, value = raw.partition("=")
         name = name.strip()
+        if name in VALUE_SWITCHES:
+            allowed = VALUE_SWITCHES[name]
+            if value not in allowed:
+                raise UsageError(f"-D{name} takes one of {', '.join(allowed)} (-D{name}={allowed[0]})")
+            out[name] = value
+            continue
         if name not in SWITCHES:
-            raise UsageError(f"unknown build switch -D{name} (known: {', '.join('-D' + s for s in SWITCHES)})")
+            known = [*SWITCHES, *(f"{n}={'|'.join(v)}" for n, v in VALUE_SWITCHES.items())]
+            raise UsageError(f"unknown build switch -D{name} (known: {', '.join('-D' + s for s in known)})")
         if value.lower() in _TRUE and not (value == "" and "=" in raw):
             out[name] = True
         elif value.lower() in _FALSE:
@@ -67,8 +80,9 @@ def run_build(args: argparse.Namespace) -> int:
     except UsageError as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
-    verify = args.verify or switches.get("verify", False)
-    openapi = args.openapi or switches.get("openapi", False)
+    verify = bool(args.verify or switches.get("verify", False))
+    openapi = bool(args.openapi or switches.get("openapi", False))
+    deploy = switches.get("deploy")
     handler: Path = args.handler
     if not handler.is_file():
         print(f"error: {handler}: no such file", file=sys.stderr)
@@ -126,6 +140,10 @@ def run_build(args: argparse.Namespace) -> int:
     for path in outputs:
         print(f"  → {path}")
     print(report(derived.contract, derived.extraction), end="")
+    if isinstance(deploy, str):
+        code = write_deploy(deploy, out, derived.contract, outputs[out / "contract.json"], derived.js, __version__)
+        if code:
+            return code
     if hidden:
         print(f"note: the verifier reported {len(hidden)} error{'s' if len(hidden) != 1 else ''} (the properties "
               "they concern are not proven); build with -Dverify to see them and fail on them")
@@ -133,4 +151,25 @@ def run_build(args: argparse.Namespace) -> int:
         from zigttp.verifier.card import VERIFIED_LINE
 
         print(VERIFIED_LINE)
+    return 0
+
+
+def write_deploy(target: str, out: Path, contract: dict, contract_text: str, bundle_js: str, version: str) -> int:
+    """-Ddeploy=TARGET: the deployment under OUT/deploy/TARGET; its warnings on stderr. Exit code, 0 written."""
+    from zigttp.deploy import DeployError, write_deployment
+
+    try:
+        result = write_deployment(target, out, contract, contract_text, bundle_js, version)
+    except DeployError as e:
+        print(f"error: -Ddeploy={target}: {e}", file=sys.stderr)
+        return 1
+    except OSError as e:
+        print(f"error: -Ddeploy={target}: cannot write {out / 'deploy' / target}: {e}", file=sys.stderr)
+        return 2
+    print(f"  → {result.template}")
+    print(f"  → {result.package}/")
+    print(f"  → {result.report_path}")
+    for warning in result.facts.warnings():
+        print(f"warning: -Ddeploy={target}: {warning}", file=sys.stderr)
+    print(result.report, end="")
     return 0
