@@ -1,0 +1,61 @@
+"""The certificate's bytes (RFC 8785 canonical JSON) and its detached Ed25519 signature.
+
+Keys: the private key is a PEM PKCS#8 file (`openssl genpkey -algorithm
+ed25519`), the public key a PEM SubjectPublicKeyInfo file (`openssl pkey -in
+KEY -pubout`). proof.json.sig holds the 64-byte signature over proof.json's
+bytes, base64 on one line.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from pathlib import Path
+from typing import Any
+
+import rfc8785
+
+from .inputs import InputError
+
+
+def canonical_bytes(statement: dict[str, Any]) -> bytes:
+    return rfc8785.dumps(statement)
+
+
+def _read(path: Path, what: str) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as e:
+        raise InputError(f"cannot read {what} {path}: {e.strerror or e}") from None
+
+
+def sign(data: bytes, key_path: Path) -> str:
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+    from cryptography.hazmat.primitives.serialization import load_pem_private_key
+
+    try:
+        key = load_pem_private_key(_read(key_path, "the signing key"), password=None)
+    except (ValueError, TypeError) as e:
+        raise InputError(f"{key_path}: not an unencrypted PEM PKCS#8 private key ({e})") from None
+    if not isinstance(key, Ed25519PrivateKey):
+        raise InputError(f"{key_path}: not an Ed25519 private key")
+    return base64.b64encode(key.sign(data)).decode("ascii") + "\n"
+
+
+def signature_holds(data: bytes, signature_path: Path, pubkey_path: Path) -> bool:
+    from cryptography.exceptions import InvalidSignature
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+    from cryptography.hazmat.primitives.serialization import load_pem_public_key
+
+    try:
+        key = load_pem_public_key(_read(pubkey_path, "the public key"))
+    except (ValueError, TypeError) as e:
+        raise InputError(f"{pubkey_path}: not a PEM public key ({e})") from None
+    if not isinstance(key, Ed25519PublicKey):
+        raise InputError(f"{pubkey_path}: not an Ed25519 public key")
+    try:
+        signature = base64.b64decode(_read(signature_path, "the signature").strip(), validate=True)
+        key.verify(signature, data)
+    except (InvalidSignature, binascii.Error, ValueError):
+        return False
+    return True
