@@ -12,6 +12,8 @@ from tests.support.server import serve
 from zigttp.prove.inputs import load_side
 from zigttp.prove.run import Proof, prove
 
+from .support import prove_cli
+
 HANDLER = """export function handler(req: Request): Response {
   if (req.path === "/missing") {
     return Response.json({ error: "not found" }, { status: 404 });
@@ -122,3 +124,24 @@ def test_two_replays_that_differ_are_a_determinism_finding(recorded: tuple[Path,
     assert f.new["body"] == "{}"
     assert proof.evidence is not None and not proof.evidence.deterministic
     assert proof.verdict.verdict == "NEEDS_REVIEW"
+
+
+def test_a_certificate_with_replay_evidence_verifies_and_names_its_traces(recorded: tuple[Path, Path],
+                                                                           tmp_path: Path) -> None:
+    handler, traces = recorded
+    new = _changed(tmp_path, handler, "{ status: 404 }", "{ status: 410 }")
+    made = prove_cli(handler, new, "--traces", traces, "-o", "out", cwd=tmp_path)
+    assert made.returncode == 1, made.stderr
+    assert "ZP701 breaking GET /missing trace app.jsonl:" in made.stdout
+    statement = json.loads((tmp_path / "out" / "proof.json").read_bytes())
+    assert statement["replay_result"]["status_changed"] == 1 and statement["replay_result"]["replays_per_trace"] == 2
+    [trace] = statement["traces"]
+    assert trace["file"] == "app.jsonl" and trace["requests"] == len(PATHS)
+    check = prove_cli("--verify", "out/proof.json", handler, new, "--traces", traces, cwd=tmp_path)
+    assert check.returncode == 0, check.stderr
+    fewer = tmp_path / "fewer"
+    fewer.mkdir()
+    lines = (traces / "app.jsonl").read_text().splitlines(keepends=True)
+    (fewer / "app.jsonl").write_text("".join(lines[: len(lines) // 2]))
+    other = prove_cli("--verify", "out/proof.json", handler, new, "--traces", fewer, cwd=tmp_path)
+    assert other.returncode == 1 and "traces" in other.stderr
