@@ -102,6 +102,9 @@ def bad_inputs(tmp_path_factory: pytest.TempPathFactory) -> Path:
     (["old.ts", "old.ts", "--sign", "key.pem"], "--sign needs -o DIR"),
     (["old.ts", "old.ts", "--traces", "none.jsonl"], "none.jsonl:0: no such file or directory"),
     (["old.ts", "contract.json", "--traces", "old.ts"], "has no bundle to replay"),
+    (["old.ts", "old.ts", "-o", "out", "--sign", "bad.json"], "bad.json: not an unencrypted PEM PKCS#8 private key"),
+    (["--verify", "none.json", "old.ts", "old.ts"], "cannot read none.json"),
+    (["--verify", "bad.json", "old.ts", "old.ts", "--pubkey", "bad.json"], "bad.json: not a PEM public key"),
 ])
 def test_bad_input_is_one_line_and_exit_2(bad_inputs: Path, args: list[str], message: str) -> None:
     r = prove_cli(*args, cwd=bad_inputs)

@@ -71,9 +71,10 @@ def run_prove(args: argparse.Namespace, stdout: TextIO | None = None, stderr: Te
         err.write(f"zigttp prove: error: {problem}\n")
         return 2
     try:
+        checking = _certificate_at_hand(args)  # before the proof's work: a missing file fails fast
         proof, statement, data = _prove(args)
-        if args.verify is not None:
-            return _verify(args, data, out, err)
+        if checking is not None:
+            return _verify(args, *checking, data, out, err)
         _write_outputs(args, proof, statement, data)
     except InputError as e:
         err.write(f"error: {e}\n")
@@ -124,27 +125,36 @@ def _write_outputs(args: argparse.Namespace, proof: Any, statement: dict[str, An
         raise InputError(f"cannot write {args.out}: {e.strerror or e}") from None
 
 
-def _verify(args: argparse.Namespace, data: bytes, out: TextIO, err: TextIO) -> int:
-    from zigttp.prove.certificate import signature_holds
+def _certificate_at_hand(args: argparse.Namespace) -> tuple[bytes, Any] | None:
+    """With --verify: CERT's bytes and the public key (None without --pubkey)."""
+    from zigttp.prove.certificate import load_public_key
     from zigttp.prove.inputs import InputError
 
-    cert: Path = args.verify
+    if args.verify is None:
+        return None
     try:
-        recorded = cert.read_bytes()
+        recorded = args.verify.read_bytes()
     except OSError as e:
-        raise InputError(f"cannot read {cert}: {e.strerror or e}") from None
+        raise InputError(f"cannot read {args.verify}: {e.strerror or e}") from None
+    return recorded, (load_public_key(args.pubkey) if args.pubkey is not None else None)
+
+
+def _verify(args: argparse.Namespace, recorded: bytes, key: Any, data: bytes, out: TextIO, err: TextIO) -> int:
+    from zigttp.prove.certificate import signature_holds
+
+    cert: Path = args.verify
     ok = recorded == data
     if ok:
         out.write(f"{cert}: the statement matches byte for byte\n")
     else:
         err.write(f"{cert}: does not match the statement recomputed for {args.old} and {args.new}"
                   f"{_differing_keys(recorded, data)}\n")
-    if args.pubkey is not None:
+    if key is not None:
         signature = Path(f"{cert}.sig")
         if not signature.is_file():
             err.write(f"{signature}: no signature file\n")
             return 1
-        if signature_holds(recorded, signature, args.pubkey):
+        if signature_holds(recorded, signature, key):
             out.write(f"{signature}: the signature holds ({args.pubkey})\n")
         else:
             err.write(f"{signature}: the signature does not hold for {args.pubkey}\n")

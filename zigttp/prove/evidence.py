@@ -73,7 +73,10 @@ def _target(new: Side) -> Any:
     if bundle is None:
         raise InputError(f"{new.given}: a contract alone has no bundle to replay the traces against")
     loaded = LoadedSource(bundle, Path(new.given), verified=True, contract=new.contract)
-    return target_for(loaded)
+    try:
+        return target_for(loaded)
+    except Exception as e:  # a bundle the sandbox cannot load (a broken handler.js): one line, no traceback
+        raise InputError(f"{new.given}: cannot load the bundle for replay: {type(e).__name__}: {e}") from None
 
 
 def _read(traces: Path, known: frozenset[tuple[str, str]]) -> tuple[list[Any], list[TraceFile]]:

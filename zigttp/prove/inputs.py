@@ -94,7 +94,10 @@ def _bundle_side(given: str, folder: Path) -> Side:
 def _source_side(given: str, path: Path) -> Side:
     from zigttp.contract.derive import derive
 
-    derived = derive(path)
+    try:
+        derived = derive(path)
+    except Exception as e:  # a bug in the analysis: one line, never a traceback
+        raise InputError(f"internal error: cannot analyse {given}: {type(e).__name__}: {e}") from None
     if not derived.ok or derived.contract is None:
         errors = derived.errors
         first = f": {errors[0].file}:{errors[0].line}:{errors[0].column}: {errors[0].message}" if errors else ""
