@@ -6,10 +6,13 @@ import json
 import random
 from pathlib import Path
 
+import pytest
+
 from zigttp.prove import rules as R
 from zigttp.prove.diff import diff_contracts
 from zigttp.prove.diff_durable import step_findings
 from zigttp.prove.findings import finding
+from zigttp.prove.inputs import InputError, Side
 from zigttp.prove.schemas import schema_changes
 from zigttp.prove.verdict import decide
 
@@ -142,3 +145,9 @@ def test_an_unknown_contract_version_is_compared_on_what_both_carry() -> None:
     found = diff_contracts(contract(), contract(version=2, env=["X"]))
     assert {f.rule.id for f in found if f.rule.id != "ZP801"} == {"ZP803", "ZP402"}
     assert decide(found).verdict == "NEEDS_REVIEW"
+
+
+def test_a_number_json_cannot_carry_exactly_is_invalid_input() -> None:
+    side = Side("big.json", "contract", contract(routes=[_route([_json(200, {"const": 2**60})])]), None)
+    with pytest.raises(InputError, match="no canonical JSON form"):
+        side.contract_sha256  # noqa: B018

@@ -13,13 +13,11 @@ import binascii
 from pathlib import Path
 from typing import Any
 
-import rfc8785
-
-from .inputs import InputError
+from .inputs import InputError, canonical
 
 
 def canonical_bytes(statement: dict[str, Any]) -> bytes:
-    return rfc8785.dumps(statement)
+    return canonical(statement, "the statement")
 
 
 def _read(path: Path, what: str) -> bytes:

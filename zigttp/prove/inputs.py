@@ -41,12 +41,20 @@ class Side:
     @property
     def contract_sha256(self) -> str:
         """Of the contract's RFC 8785 canonical bytes: one value whatever the file's layout."""
-        return hashlib.sha256(rfc8785.dumps(self.contract)).hexdigest()
+        return hashlib.sha256(canonical(self.contract, f"the contract of {self.given}")).hexdigest()
 
     def bundle(self) -> Bundle | None:
         if self.js is None:
             return None
         return Bundle(self.js, "handler.js" if self.kind == "bundle" else Path(self.given).name, self.line_map)
+
+
+def canonical(value: Any, what: str) -> bytes:
+    """RFC 8785 bytes; a number JSON cannot carry exactly (an integer past 2^53) is invalid input."""
+    try:
+        return rfc8785.dumps(value)
+    except rfc8785.CanonicalizationError as e:
+        raise InputError(f"{what} has no canonical JSON form (RFC 8785): {e}") from None
 
 
 def load_side(given: str) -> Side:
