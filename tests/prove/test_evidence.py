@@ -145,3 +145,14 @@ def test_a_certificate_with_replay_evidence_verifies_and_names_its_traces(record
     (fewer / "app.jsonl").write_text("".join(lines[: len(lines) // 2]))
     other = prove_cli("--verify", "out/proof.json", handler, new, "--traces", fewer, cwd=tmp_path)
     assert other.returncode == 1 and "traces" in other.stderr
+
+
+def test_a_runtime_error_names_its_file_relative_to_the_handler(recorded: tuple[Path, Path], tmp_path: Path) -> None:
+    handler, traces = recorded
+    new = _changed(tmp_path, handler, 'if (req.path === "/missing") {',
+                   'if (req.path === "/d") {\n    return Response.json(JSON.parse("{"));\n  }\n'
+                   '  if (req.path === "/missing") {')
+    proof = _prove(handler, new, traces)
+    [f] = [f for f in proof.findings if f.rule.id == "ZP701" and f.location == "GET /d"]
+    assert '"at":"new.ts:3:' in f.new["body"], f.new
+    assert str(tmp_path) not in json.dumps([x.to_dict() for x in proof.findings])

@@ -112,5 +112,25 @@ def _source_side(given: str, path: Path) -> Side:
         raise InputError(f"{given} does not compile{first}")
     contract = dict(derived.contract)
     contract["handler"] = {**contract["handler"], "path": path.name}
-    line_map = derived.line_map.lookup if derived.line_map is not None else None
+    line_map = _relative_positions(path, derived.line_map.lookup) if derived.line_map is not None else None
     return Side(given, "source", contract, derived.js, line_map)
+
+
+def _relative_positions(entry: Path, lookup: LineMapper) -> LineMapper:
+    """Positions of a runtime error name files relative to the handler's folder, as the contract's files do.
+
+    A replayed answer then reads the same wherever the handler lives, and so does the certificate.
+    """
+    base = entry.resolve().parent
+
+    def mapped(line: int, column: int) -> tuple[str, int, int] | None:
+        found = lookup(line, column)
+        if found is None:
+            return None
+        try:
+            name = Path(found[0]).resolve().relative_to(base).as_posix()
+        except ValueError:
+            name = Path(found[0]).name
+        return name, found[1], found[2]
+
+    return mapped
