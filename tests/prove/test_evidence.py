@@ -145,6 +145,10 @@ def test_a_certificate_with_replay_evidence_verifies_and_names_its_traces(record
     (fewer / "app.jsonl").write_text("".join(lines[: len(lines) // 2]))
     other = prove_cli("--verify", "out/proof.json", handler, new, "--traces", fewer, cwd=tmp_path)
     assert other.returncode == 1 and "traces" in other.stderr
+    requests = [i for i, line in enumerate(lines) if '"type":"request"' in line.replace(" ", "")]
+    (fewer / "app.jsonl").write_text("".join(lines[: requests[2] + 1]))  # the third group has no response
+    torn = prove_cli(handler, handler, "--traces", fewer, cwd=tmp_path)
+    assert torn.returncode == 0 and "warning:" in torn.stderr and "torn last group skipped" in torn.stderr
 
 
 def test_a_runtime_error_names_its_file_relative_to_the_handler(recorded: tuple[Path, Path], tmp_path: Path) -> None:

@@ -79,6 +79,8 @@ def run_prove(args: argparse.Namespace, stdout: TextIO | None = None, stderr: Te
     except InputError as e:
         err.write(f"error: {e}\n")
         return 2
+    for warning in proof.evidence.warnings if proof.evidence is not None else []:
+        err.write(f"warning: {warning}\n")
     _print(args, proof, statement, out)
     return int(proof.verdict.exit_code)
 

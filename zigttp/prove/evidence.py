@@ -10,6 +10,7 @@ traces live.
 from __future__ import annotations
 
 import hashlib
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -39,6 +40,7 @@ class Evidence:
     not_replayed: int  # groups of a handler that keeps module state
     deterministic: bool
     findings: list[Finding] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # the trace reader's (a torn last group skipped)
 
     @property
     def all_identical(self) -> bool:
@@ -50,7 +52,7 @@ def replay_evidence(new: Side, traces: Path) -> Evidence:
     from zigttp.replay.report import counts
 
     target = _target(new)
-    groups, files = _read(traces, target.known)
+    groups, files, warnings = _read(traces, target.known)
     stateful = {id(g) for g in stateful_groups(groups)}
     comparable = [g for g in groups if id(g) not in stateful]
     first, second = replay_all(target, comparable), replay_all(target, comparable)
@@ -62,7 +64,7 @@ def replay_evidence(new: Side, traces: Path) -> Evidence:
                              f"{len(stateful)} recorded requests come from a handler that keeps module state "
                              "(state_isolated: false, pooled): not replayed"))
     found.append(finding(R.PATH_COVERAGE_UNAVAILABLE, "traces", "coverage", None, None))
-    return Evidence(files, counts(first), len(comparable), len(stateful), not unstable, found + unstable)
+    return Evidence(files, counts(first), len(comparable), len(stateful), not unstable, found + unstable, warnings)
 
 
 def _target(new: Side) -> Any:
@@ -79,7 +81,7 @@ def _target(new: Side) -> Any:
         raise InputError(f"{new.given}: cannot load the bundle for replay: {type(e).__name__}: {e}") from None
 
 
-def _read(traces: Path, known: frozenset[tuple[str, str]]) -> tuple[list[Any], list[TraceFile]]:
+def _read(traces: Path, known: frozenset[tuple[str, str]]) -> tuple[list[Any], list[TraceFile], list[str]]:
     from zigttp_host.tracefile import TraceFileError, read_traces
 
     try:
@@ -92,12 +94,10 @@ def _read(traces: Path, known: frozenset[tuple[str, str]]) -> tuple[list[Any], l
     for g in read.groups:
         file, _, line = g.where.rpartition(":")
         g.where = f"{names.get(file, file)}:{line}"
-    per_file: dict[str, int] = {}
-    for g in read.groups:
-        per_file[g.where.rpartition(":")[0]] = per_file.get(g.where.rpartition(":")[0], 0) + 1
-    files = [TraceFile(names[str(f)], hashlib.sha256(f.read_bytes()).hexdigest(), per_file.get(names[str(f)], 0))
+    per_file = Counter(g.where.rpartition(":")[0] for g in read.groups)
+    files = [TraceFile(names[str(f)], hashlib.sha256(f.read_bytes()).hexdigest(), per_file[names[str(f)]])
              for f in read.files]
-    return read.groups, files
+    return read.groups, files, read.warnings
 
 
 def _shown(root: Path, file: Path) -> str:
