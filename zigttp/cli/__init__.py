@@ -9,6 +9,7 @@
     admin.py     zigttp admin    (durable runs)
     test.py      zigttp test
     mock.py      zigttp mock     (also zigttp test --record)
+    prove.py     zigttp prove    (contract diff, replay evidence, certificate)
     argtypes.py  the argument types the commands share
 
 Building the parser imports no compiler, verifier or server: each command
@@ -21,7 +22,7 @@ import argparse
 
 from zigttp import __version__
 
-from . import admin, build, compile, mock, replay, serve, test, types, verify
+from . import admin, build, compile, mock, prove, replay, serve, test, types, verify
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -41,6 +42,7 @@ def build_parser() -> argparse.ArgumentParser:
     admin.add_command(sub)
     test.add_command(sub)
     mock.add_command(sub)
+    prove.add_command(sub)
     return parser
 
 

@@ -41,7 +41,11 @@ def load_target(path: Path, *, verify: bool = True, limits: Limits | None = None
     No environment reaches it: a replay or test answers env() from the journal. `durable_dir`: where
     zigttp:durable keeps runs (tests give a temporary folder). Raises zigttp.loader.LoadError.
     """
-    loaded = load_handler(path, verify=verify)
+    return target_for(load_handler(path, verify=verify), limits=limits, durable_dir=durable_dir)
+
+
+def target_for(loaded: LoadedSource, *, limits: Limits | None = None, durable_dir: Path | None = None) -> ReplayTarget:
+    """A target for a bundle already at hand (`zigttp prove` replays a built bundle with its contract)."""
     grants = Grants() if loaded.contract is None else Grants.from_contract(loaded.contract)
     modules = ModuleConfig(env={}, outbound_hosts=tuple(sorted(grants.egress)),
                            durable_dir=None if durable_dir is None else str(durable_dir))

@@ -1,0 +1,39 @@
+"""Shared by the prove tests: the fixture pairs, a minimal contract, the CLI in a real process."""
+
+from __future__ import annotations
+
+import copy
+import subprocess
+from pathlib import Path
+from typing import Any
+
+from tests.support.server import ZIGTTP
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+# A minimal valid version-1 contract: a contract-dict fixture (pair.json) overrides its top-level keys.
+BASE_CONTRACT: dict[str, Any] = {
+    "version": 1,
+    "handler": {"path": "app.ts", "sha256": "0" * 64, "files": {"app.ts": "0" * 64}},
+    "env": [], "egress": [], "cache": [], "sql": [],
+    "dynamic": {"env": False, "egress": False, "cache": False, "sql": False},
+    "sqlQueries": [], "modules": [], "functions": {}, "routes": [],
+    "properties": {"pure": True, "deterministic": True},
+    "proof": "complete",
+}
+
+
+def contract(**overrides: Any) -> dict[str, Any]:
+    out = copy.deepcopy(BASE_CONTRACT)
+    out.update(copy.deepcopy(overrides))
+    return out
+
+
+def fixture_dirs() -> list[Path]:
+    return sorted(p for p in FIXTURES.iterdir() if p.is_dir() and p.name.startswith("ZP"))
+
+
+def prove_cli(*args: str | Path, cwd: Path, timeout: float = 180) -> subprocess.CompletedProcess[str]:
+    """`zigttp prove ...` in its own process, run from `cwd`."""
+    return subprocess.run([*ZIGTTP, "prove", *map(str, args)], cwd=cwd, capture_output=True, text=True,
+                          timeout=timeout)
