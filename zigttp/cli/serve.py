@@ -24,6 +24,7 @@ from .argtypes import duration, egress_host, name, non_negative_int, port, posit
 
 if TYPE_CHECKING:
     from zigttp.loader import LoadedSource
+    from zigttp.server.watch import WatchSettings
 
 
 def add_command(sub: argparse._SubParsersAction) -> None:
@@ -148,6 +149,16 @@ def add_grant_arguments(p: argparse.ArgumentParser) -> None:
                         "several workers)")
     p.add_argument("--expose-contract", action="store_true",
                    help="answer GET /_zigttp/contract with the running contract and the effective grants")
+    w = p.add_argument_group("live reload")
+    w.add_argument("--watch", action="store_true",
+                   help="watch the handler and its local imports; on change recompile, verify and swap it into "
+                        "every worker (requests in flight finish on the old version); a change that does not "
+                        "verify keeps the running one. Durable handlers do not swap live")
+    w.add_argument("--prove", action="store_true",
+                   help="with --watch: prove each change against the running version (zigttp prove's rules) "
+                        "and refuse a BREAKING one")
+    w.add_argument("--force-swap", action="store_true",
+                   help="with --watch --prove: swap a BREAKING version anyway (loudly)")
 
 
 def _trace_settings(args: argparse.Namespace, loaded: LoadedSource) -> dict[str, Any] | None:
@@ -207,8 +218,41 @@ def run_serve(args: argparse.Namespace) -> int:
                          modules=module_settings(args), grants=granted.grants,
                          contract=granted.exposed() if args.expose_contract else None,
                          expose_contract=args.expose_contract, trace=_trace_settings(args, loaded))
+    watch = _watch_settings(args, loaded)
+    if isinstance(watch, int):
+        return watch
+
+    def grants_for(new: LoadedSource) -> tuple[dict, dict | None]:
+        try:
+            again = serve_grants(args, args.handler, new.verified, new.bundle.name, new)
+        except ServeContractError as e:
+            raise ValueError(e.message) from None
+        return again.grants, again.exposed() if args.expose_contract else None
+
     try:
-        return serve(loaded, config)
+        return serve(loaded, config, watch, grants_for if watch is not None else None)
     except StartError as e:
         print(str(e), file=sys.stderr)
         return 1
+
+
+def _watch_settings(args: argparse.Namespace, loaded: LoadedSource) -> WatchSettings | int | None:
+    """--watch/--prove/--force-swap as settings; an exit code for a combination that cannot run."""
+    from zigttp.server.watch import WatchSettings
+
+    if (args.prove or args.force_swap) and not args.watch:
+        print("error: --prove and --force-swap apply to --watch", file=sys.stderr)
+        return 2
+    if args.force_swap and not args.prove:
+        print("error: --force-swap overrides --prove's verdict: use it with --watch --prove", file=sys.stderr)
+        return 2
+    if not args.watch:
+        return None
+    if ((loaded.contract or {}).get("durable") or {}).get("used"):
+        print("error: --watch: a durable handler does not swap live (runs in flight would resume on code they "
+              "were not recorded with); restart the server to deploy a new version", file=sys.stderr)
+        return 2
+    if args.no_verify:
+        print("error: --watch verifies every change: it does not combine with --no-verify", file=sys.stderr)
+        return 2
+    return WatchSettings(prove=args.prove, force_swap=args.force_swap)

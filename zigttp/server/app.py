@@ -6,6 +6,7 @@ import asyncio
 import json
 import logging
 import sys
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -14,11 +15,13 @@ import orjson
 
 from zigttp_host import Bundle, Failure, Handler, Host, HttpRequest, HttpResponse
 from zigttp_host.durable.scheduler import Scheduler
+from zigttp_host.grants import Grants
 from zigttp_host.http import failure_response
 from zigttp_host.logtext import escape_controls
 from zigttp_host.tracefile import TraceWriter
 
 from ..loader import StoredLineMap
+from . import generations
 from .config import ServeConfig
 from .dispatch import ThreadDispatcher
 
@@ -31,6 +34,7 @@ MAX_HEADERS = 100
 CONTRACT_PATH = "/_zigttp/contract"  # answered only with --expose-contract
 MAX_URL_BYTES = 8192
 GIL_SWITCH_INTERVAL_S = 0.001
+GENERATION_POLL_S = 0.2  # --watch: how often a worker looks for a newly published generation
 
 
 def _json_error(kind: str, message: str = "", **detail: Any) -> tuple[int, list[tuple[str, str]], bytes]:
@@ -56,6 +60,9 @@ class ZigttpApp:
         self.handler: Handler | None = None
         self.dispatcher: ThreadDispatcher | None = None
         self.scheduler: Scheduler | None = None
+        self.trace: TraceWriter | None = None
+        self.host: Host | None = None
+        self.generation = generation_of(config)
 
     # granian calls this once per worker, before serving
     def __rsgi_init__(self, loop: asyncio.AbstractEventLoop) -> None:
@@ -64,24 +71,65 @@ class ZigttpApp:
         # switch interval before the event loop gets a turn; 5 ms (CPython's
         # default) per turn would show in every other request's latency.
         sys.setswitchinterval(GIL_SWITCH_INTERVAL_S)
-        host = Host(modules=self.config.module_config())
-        source = Path(self.config.bundle_path).read_text(encoding="utf-8")
-        line_map = None
-        if self.config.line_map_path:
-            line_map = StoredLineMap(json.loads(Path(self.config.line_map_path).read_text(encoding="utf-8"))).lookup
-        self.handler = host.load(Bundle(source, self.config.bundle_name, line_map), self.limits,
-                                 isolation=self.config.isolation, grants=self.config.grants_obj(),
-                                 trace=self._trace_writer(host))
+        host = self.host = Host(modules=self.config.module_config())
+        self.trace = self._trace_writer(host)  # one writer for every generation
+        state = Path(self.config.bundle_path).parent
+        published = generations.current(state) if self.config.watch else None
+        self.generation = generation_of(self.config) if published is None else published
+        self.handler = self._load(self.generation)
         # every thread warms its own instance before the worker accepts requests,
         # this one (the event loop's, for the inline trials) included
         if self.config.inline:
             self.handler.warm()
-        self.dispatcher = ThreadDispatcher(loop, self.config.threads, thread_init=self.handler.warm)
+        self.dispatcher = ThreadDispatcher(loop, self.config.threads, thread_init=lambda: self._current().warm())
+        if self.config.watch:
+            threading.Thread(target=self._follow_generations, args=(state,), name="zigttp-generations",
+                             daemon=True).start()
         store = host.functions.runtime.durable_store()
         if store is not None:  # one worker leads (a lock in the durable folder); the others stand by
             self.scheduler = Scheduler(store, self.handler.handle,
                                        retention_s=self.config.module_config().durable_retention_s)
             self.scheduler.start()
+
+    def _current(self) -> Handler:
+        assert self.handler is not None
+        return self.handler
+
+    def _load(self, generation: generations.Generation) -> Handler:
+        source = Path(generation.bundle_path).read_text(encoding="utf-8")
+        line_map = None
+        if generation.line_map_path:
+            line_map = StoredLineMap(json.loads(Path(generation.line_map_path).read_text(encoding="utf-8"))).lookup
+        grants = None if generation.grants is None else Grants.from_dict(generation.grants)
+        assert self.host is not None
+        return self.host.load(Bundle(source, generation.bundle_name, line_map), self.limits,
+                              isolation=self.config.isolation, grants=grants, trace=self.trace)
+
+    def _follow_generations(self, state: Path) -> None:
+        """--watch: loads each newly published generation beside the running one, then swaps.
+
+        A request holds the handler it started with, so requests in flight
+        finish on the old version and every request after the swap gets the new one.
+        """
+        seen = generations.stamp(state)
+        while True:
+            time.sleep(GENERATION_POLL_S)
+            stamp = generations.stamp(state)
+            if stamp == seen:
+                continue
+            seen = stamp
+            published = generations.current(state)
+            if published is None or published.number == self.generation.number:
+                continue
+            try:
+                handler = self._load(published)
+            except Exception as e:  # the parent validated it; keep serving the old one if this worker cannot
+                log.error("%s: generation %d not loaded, still serving %d: %s", self.config.bundle_name,
+                          published.number, self.generation.number, e)
+                continue
+            self.handler, self.generation = handler, published
+            if published.contract is not None:
+                self.config.contract = published.contract
 
     def _trace_writer(self, host: Host) -> TraceWriter | None:
         t = self.config.trace
@@ -153,10 +201,11 @@ class ZigttpApp:
                 return _json_error("body_too_large", limitBytes=limit)
         assert self.handler is not None and self.dispatcher is not None
         request = HttpRequest(method, url, headers, body)
-        response = self.handler.handle_inline(request) if self.config.inline else None
+        handler = self.handler  # this request's version, whatever a --watch swap does meanwhile
+        response = handler.handle_inline(request) if self.config.inline else None
         if response is None:
             try:
-                response = await self.dispatcher.submit(self.handler.handle, request)
+                response = await self.dispatcher.submit(handler.handle, request)
             except Exception as e:  # the handler answers every failure itself; this is a host bug
                 log.error("%s %s %s: internal error: %s", self.config.bundle_name, method, path, type(e).__name__)
                 return _json_error("internal_error")
@@ -216,6 +265,12 @@ def _configure_logging(quiet: bool) -> None:
     root.propagate = False
     if quiet:
         logging.getLogger("zigttp.access").setLevel(logging.WARNING)
+
+
+def generation_of(config: ServeConfig) -> generations.Generation:
+    """Generation 0: the bundle the configuration names."""
+    return generations.Generation(0, config.bundle_path, config.bundle_name, config.line_map_path, config.grants,
+                                  config.contract)
 
 
 def create_app() -> ZigttpApp:

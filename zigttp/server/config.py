@@ -34,6 +34,8 @@ class ServeConfig:
     expose_contract: bool = False
     # --trace: {path, max_bytes, secrets, state_isolated}; each worker writes through its own TraceWriter
     trace: dict | None = None
+    # --watch: workers follow the generations the parent publishes in the bundle's folder (generations.py)
+    watch: bool = False
 
     def limits_obj(self) -> Limits:
         return Limits(**self.limits)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import multiprocessing
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -19,6 +20,7 @@ from zigttp_host.prepare import is_prepared
 
 from ..loader import LoadedSource
 from .config import CONFIG_ENV, ServeConfig
+from .watch import GrantsFor, Watcher, WatchSettings
 
 
 class StartError(Exception):
@@ -85,7 +87,9 @@ def _install_signal_handling(server: Any) -> None:
     server.signal_handler_interrupt = on_interrupt
 
 
-def serve(loaded: LoadedSource, config: ServeConfig) -> int:
+def serve(loaded: LoadedSource, config: ServeConfig, watch: WatchSettings | None = None,
+          grants_for: GrantsFor | None = None) -> int:
+    """Serves until SIGINT/SIGTERM. `watch`: also watch the handler and swap versions (watch.py)."""
     from granian import Granian
     from granian.constants import Interfaces
 
@@ -100,6 +104,7 @@ def serve(loaded: LoadedSource, config: ServeConfig) -> int:
         map_path.write_text(json.dumps(loaded.line_map_data), encoding="utf-8")
         config.line_map_path = str(map_path)
     config.bundle_name = loaded.bundle.name
+    config.watch = watch is not None
     os.environ[CONFIG_ENV] = config.to_env()
     # Imported here, before granian forks: the workers inherit the loaded
     # modules instead of each importing wasmtime again (cold start).
@@ -121,10 +126,15 @@ def serve(loaded: LoadedSource, config: ServeConfig) -> int:
         workers_kill_timeout=max(5, config.limits_obj().timeout_ms // 1000 + 1),
     )
     _install_signal_handling(server)
+    watcher = None
+    if watch is not None:
+        assert grants_for is not None
+        watcher = Watcher(Path(config.handler_path), loaded, state, config.limits_obj(), watch, grants_for)
+        watcher.start()
     try:
         server.serve()
     finally:
-        for f in state.iterdir():
-            f.unlink(missing_ok=True)
-        state.rmdir()
+        if watcher is not None:
+            watcher.stop()
+        shutil.rmtree(state, ignore_errors=True)
     return 0
