@@ -12,6 +12,7 @@ import pytest
 
 from .support.server import run_cli, serve
 
+
 def version(fields: str) -> str:
     """A handler with one proven route whose JSON answer holds `fields`."""
     return f"""export function handler(req: Request): Response {{
