@@ -151,3 +151,13 @@ def test_a_number_json_cannot_carry_exactly_is_invalid_input() -> None:
     side = Side("big.json", "contract", contract(routes=[_route([_json(200, {"const": 2**60})])]), None)
     with pytest.raises(InputError, match="no canonical JSON form"):
         side.contract_sha256  # noqa: B018
+
+
+@pytest.mark.parametrize("old, new", [(True, 1), (False, 0), (1, True), (0, False)])
+def test_json_true_and_the_number_one_are_different_values(old: object, new: object) -> None:
+    # Python's True == 1 must not hide a changed constant
+    changes = schema_changes({"const": old}, {"const": new})
+    assert [c.kind for c in changes] == ["keyword_changed"]
+    assert schema_changes({"enum": [old]}, {"enum": [new]}) != []
+    assert schema_changes({"type": "object", "properties": {"a": {"const": old}}},
+                          {"type": "object", "properties": {"a": {"const": new}}}) != []

@@ -7,7 +7,7 @@ from typing import Any
 from . import rules as R
 from .diff_responses import response_findings
 from .findings import Finding, finding
-from .schemas import SchemaChange, schema_changes
+from .schemas import SchemaChange, same, schema_changes
 from .view import ContractView
 
 
@@ -60,7 +60,7 @@ def _param_findings(route: str, old: list[dict[str, Any]], new: list[dict[str, A
 def _changes(old: Any, new: Any) -> list[SchemaChange]:
     if isinstance(old, dict) and isinstance(new, dict):
         return schema_changes(old, new)
-    return [] if old == new else [SchemaChange("", "keyword_changed", "changed", old, new)]
+    return [] if same(old, new) else [SchemaChange("", "keyword_changed", "changed", old, new)]
 
 
 def _body_findings(route: str, old: dict[str, Any] | None, new: dict[str, Any] | None) -> list[Finding]:

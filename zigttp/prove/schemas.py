@@ -8,6 +8,7 @@ schema that does may not.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,10 +28,15 @@ class SchemaChange:
     required: bool = False  # property_added: the new property is required
 
 
+def same(old: Any, new: Any) -> bool:
+    """JSON equality: Python's `True == 1` and `0 == False` would hide a changed constant."""
+    return json.dumps(old, sort_keys=True) == json.dumps(new, sort_keys=True)
+
+
 def schema_changes(old: dict[str, Any], new: dict[str, Any], path: str = "") -> list[SchemaChange]:
-    if old == new:
+    if same(old, new):
         return []
-    if "type" in old and "type" in new and old["type"] != new["type"]:
+    if "type" in old and "type" in new and not same(old["type"], new["type"]):
         return [SchemaChange(path, "type_changed", "changed", old["type"], new["type"])]
     out: list[SchemaChange] = []
     out.extend(_property_changes(old, new, path))
@@ -75,7 +81,7 @@ def _keyword_change(key: str, old: Any, new: Any, path: str, had: bool, has: boo
         return [SchemaChange(where, "keyword_removed", "widened", old, None)]
     if has and not had:
         return [SchemaChange(where, "keyword_added", "narrowed", None, new)]
-    if old == new:
+    if same(old, new):
         return []
     return [SchemaChange(where, "keyword_changed", _bound_effect(key, old, new), old, new)]
 
@@ -87,8 +93,8 @@ def _bound_effect(key: str, old: Any, new: Any) -> str:
     if numbers and key in _UPPER_BOUNDS:
         return "narrowed" if new < old else "widened"
     if key == "enum" and isinstance(old, list) and isinstance(new, list):
-        if all(v in old for v in new):
+        if all(any(same(v, w) for w in old) for v in new):
             return "narrowed"
-        if all(v in new for v in old):
+        if all(any(same(v, w) for w in new) for v in old):
             return "widened"
     return "changed"
