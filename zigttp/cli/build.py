@@ -1,9 +1,12 @@
-"""`zigttp build HANDLER [-o DIR] [-Dverify] [-Dcontract] [-Dopenapi] [-Ddeploy=aws]`: bundle, contract, API, deploy.
+"""`zigttp build HANDLER [-o DIR] [-Dverify] [-Dopenapi] [-Dprove=OLD[:TRACES]] [-Ddeploy=aws]`: bundle and more.
 
 Writes DIR/handler.js (the compiled bundle) and DIR/contract.json always,
 DIR/openapi.json with -Dopenapi (DIR defaults to .zigttp/build/), and with
 -Ddeploy=aws an AWS SAM template, its Lambda package and a deploy report
-under DIR/deploy/aws/ (zigttp.deploy). Prints the
+under DIR/deploy/aws/ (zigttp.deploy). -Dprove=OLD[:TRACES] proves the
+build against an older version (zigttp prove) and writes the certificate
+beside it; a BREAKING verdict exits 1, one that needs review 3, and the
+-Ddeploy step then does not run. Prints the
 sandbox the contract derives and the handler's properties. -Dverify fails
 the build on any verifier error; a declared Spec<...> that does not hold
 (ZTS500-502) fails it always. Exit 0 built, 1 verification or build error,
@@ -15,11 +18,14 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import Any
 
 DEFAULT_OUT = Path(".zigttp/build")
 SWITCHES = ("verify", "contract", "openapi")
 # switches that take a value: name -> the values allowed
 VALUE_SWITCHES: dict[str, tuple[str, ...]] = {"deploy": ("aws",)}
+# switches that take a path: -Dprove=OLD[:TRACES]
+PATH_SWITCHES = ("prove",)
 _TRUE = ("", "true", "1", "yes", "on")
 _FALSE = ("false", "0", "no", "off")
 
@@ -43,7 +49,10 @@ def add_command(sub: argparse._SubParsersAction) -> None:
     p.add_argument("-D", dest="switches", action="append", default=[], metavar="NAME[=VALUE]",
                    help="build switch: -Dverify (fail on verifier errors), -Dcontract (contract.json, always "
                         "written), -Dopenapi (also write openapi.json), -Ddeploy=aws (an AWS SAM template, its "
-                        "Lambda package and a deploy report under DIR/deploy/aws/; a durable handler is refused); "
+                        "Lambda package and a deploy report under DIR/deploy/aws/; a durable handler is refused), "
+                        "-Dprove=OLD[:TRACES] (prove the build against OLD, a contract.json or a bundle folder, "
+                        "replaying TRACES against it; writes DIR/proof.json, proof-report.txt and "
+                        "upgrade-manifest.json; exit 1 when BREAKING, 3 when it needs review); "
                         "-Dname=false turns one off")
     p.add_argument("--verify", action="store_true", help="same as -Dverify")
     p.add_argument("--contract", action="store_true", help="same as -Dcontract")
@@ -56,6 +65,11 @@ def parse_switches(values: list[str]) -> dict[str, bool | str]:
     for raw in values:
         name, _, value = raw.partition("=")
         name = name.strip()
+        if name in PATH_SWITCHES:
+            if not value:
+                raise UsageError(f"-D{name} takes the old version: -D{name}=old-contract.json[:traces.jsonl]")
+            out[name] = value
+            continue
         if name in VALUE_SWITCHES:
             allowed = VALUE_SWITCHES[name]
             if value not in allowed:
@@ -63,7 +77,7 @@ def parse_switches(values: list[str]) -> dict[str, bool | str]:
             out[name] = value
             continue
         if name not in SWITCHES:
-            known = [*SWITCHES, *(f"{n}={'|'.join(v)}" for n, v in VALUE_SWITCHES.items())]
+            known = [*SWITCHES, *(f"{n}={'|'.join(v)}" for n, v in VALUE_SWITCHES.items()), "prove=OLD[:TRACES]"]
             raise UsageError(f"unknown build switch -D{name} (known: {', '.join('-D' + s for s in known)})")
         if value.lower() in _TRUE and not (value == "" and "=" in raw):
             out[name] = True
@@ -83,6 +97,7 @@ def run_build(args: argparse.Namespace) -> int:
     verify = bool(args.verify or switches.get("verify", False))
     openapi = bool(args.openapi or switches.get("openapi", False))
     deploy = switches.get("deploy")
+    prove_against = switches.get("prove")
     handler: Path = args.handler
     if not handler.is_file():
         print(f"error: {handler}: no such file", file=sys.stderr)
@@ -93,8 +108,7 @@ def run_build(args: argparse.Namespace) -> int:
     from zigttp.contract.derive import derive
     from zigttp.contract.openapi import build_openapi
     from zigttp.contract.schema import validation_errors
-    from zigttp.contract.summary import report
-    from zigttp.contract.writer import dumps, write_text
+    from zigttp.contract.writer import dumps
 
     try:
         derived = derive(handler)
@@ -130,20 +144,9 @@ def run_build(args: argparse.Namespace) -> int:
         print(f"error: {handler}: {len(failed)} verification error{'s' if len(failed) != 1 else ''}; "
               "nothing written", file=sys.stderr)
         return 1
-    try:
-        for path, text in outputs.items():
-            write_text(path, text)
-    except OSError as e:
-        print(f"error: cannot write {out}: {e}", file=sys.stderr)
-        return 2
-    print(f"zigttp build: {derived.path}")
-    for path in outputs:
-        print(f"  → {path}")
-    print(report(derived.contract, derived.extraction), end="")
-    if isinstance(deploy, str):
-        code = write_deploy(deploy, out, derived.contract, outputs[out / "contract.json"], derived.js, __version__)
-        if code:
-            return code
+    code = write_outputs(out, outputs, derived, prove_against, deploy, __version__)
+    if code:
+        return code
     if hidden:
         print(f"note: the verifier reported {len(hidden)} error{'s' if len(hidden) != 1 else ''} (the properties "
               "they concern are not proven); build with -Dverify to see them and fail on them")
@@ -173,3 +176,54 @@ def write_deploy(target: str, out: Path, contract: dict, contract_text: str, bun
         print(f"warning: -Ddeploy={target}: {warning}", file=sys.stderr)
     print(result.report, end="")
     return 0
+
+
+def write_outputs(out: Path, outputs: dict[Path, str], derived: Any, prove_against: object, deploy: object,
+                  version: str) -> int:
+    """Writes the build, then -Dprove's certificate and -Ddeploy's deployment. Exit code, 0 when all went well."""
+    from zigttp.contract.summary import report
+    from zigttp.contract.writer import write_text
+    from zigttp.prove.inputs import InputError
+
+    old_version = None
+    if isinstance(prove_against, str):
+        try:
+            old_version = load_old(prove_against)
+        except InputError as e:
+            print(f"error: -Dprove: {e}", file=sys.stderr)
+            return 2
+    try:
+        for path, text in outputs.items():
+            write_text(path, text)
+    except OSError as e:
+        print(f"error: cannot write {out}: {e}", file=sys.stderr)
+        return 2
+    print(f"zigttp build: {derived.path}")
+    for path in outputs:
+        print(f"  → {path}")
+    print(report(derived.contract, derived.extraction), end="")
+    if isinstance(prove_against, str):
+        code = prove_build(prove_against, old_version, out)
+        if code:
+            return code
+    if isinstance(deploy, str):
+        return write_deploy(deploy, out, derived.contract, outputs[out / "contract.json"], derived.js, version)
+    return 0
+
+
+def load_old(spec: str) -> object:
+    """-Dprove=OLD[:TRACES]: OLD read now, before this build may write over it (the same DIR, say)."""
+    from zigttp.prove.inputs import load_side
+
+    return load_side(spec.partition(":")[0])
+
+
+def prove_build(spec: str, old: object, out: Path) -> int:
+    """`zigttp prove OLD OUT --traces TRACES -o OUT`, OLD loaded beforehand. Exit code, 0 when safe."""
+    from .prove import prove_loaded
+
+    given, _, traces = spec.partition(":")
+    args = argparse.Namespace(old=given, new=str(out), traces=Path(traces) if traces else None, out=out,
+                              json=False, sign=None, verify=None, pubkey=None, durable=None)
+    print(f"zigttp build: proving {out} against {given}" + (f" with {traces}" if traces else ""))
+    return prove_loaded(args, old)

@@ -75,6 +75,18 @@ def run_prove(args: argparse.Namespace, stdout: TextIO | None = None, stderr: Te
         proof, statement, data = _prove(args)
         if checking is not None:
             return _verify(args, *checking, data, out, err)
+    except InputError as e:
+        err.write(f"error: {e}\n")
+        return 2
+    return emit(args, proof, statement, data, out, err)
+
+
+def emit(args: argparse.Namespace, proof: Any, statement: dict[str, Any], data: bytes, out: TextIO,
+         err: TextIO) -> int:
+    """Writes the certificate and its companions (-o), prints the report; the verdict's exit code."""
+    from zigttp.prove.inputs import InputError
+
+    try:
         _write_outputs(args, proof, statement, data)
     except InputError as e:
         err.write(f"error: {e}\n")
@@ -85,15 +97,28 @@ def run_prove(args: argparse.Namespace, stdout: TextIO | None = None, stderr: Te
     return int(proof.verdict.exit_code)
 
 
-def _prove(args: argparse.Namespace) -> tuple[Any, dict[str, Any], bytes]:
+def _prove(args: argparse.Namespace, old: Any = None) -> tuple[Any, dict[str, Any], bytes]:
+    """The proof, its statement and the statement's canonical bytes; `old`: OLD already loaded."""
     from zigttp.prove.certificate import canonical_bytes
     from zigttp.prove.inputs import load_side
     from zigttp.prove.run import prove
     from zigttp.prove.statement import build_statement
 
-    proof = prove(load_side(args.old), load_side(args.new), args.traces)
+    proof = prove(old if old is not None else load_side(args.old), load_side(args.new), args.traces)
     statement = build_statement(proof)
     return proof, statement, canonical_bytes(statement)
+
+
+def prove_loaded(args: argparse.Namespace, old: Any) -> int:
+    """`zigttp prove` with OLD loaded beforehand (zigttp build -Dprove reads it before writing over it)."""
+    from zigttp.prove.inputs import InputError
+
+    try:
+        proof, statement, data = _prove(args, old)
+    except InputError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    return emit(args, proof, statement, data, sys.stdout, sys.stderr)
 
 
 def _print(args: argparse.Namespace, proof: Any, statement: dict[str, Any], out: TextIO) -> None:
