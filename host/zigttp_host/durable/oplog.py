@@ -8,10 +8,12 @@
     {"type":"wait_signal","name":"approved"}
     {"type":"resume_signal","name":"approved","payload":{…},"id":"…"}
     {"type":"wait_timer","until_ms":…}   {"type":"resume_timer","fired_at_ms":…}
+    {"type":"send_signal","name":"approved","accepted":true}   (signal()/signalAt() called by the run)
     {"type":"response","status":200,"headers":{…},"body":"…"}
     {"type":"complete"}
 
-Line types follow upstream-spec §7.4. In the journal every event after the
+Line types follow upstream-spec §7.4 (send_signal is ours: a run's own
+signal() must not be sent again on replay). In the journal every event after the
 request line is an IoEntry: io lines as themselves, the others under the
 pseudo-module "durable" with the line type as function, so one cursor walks
 them all and a divergence is found the same way for both.
@@ -30,7 +32,8 @@ from ..journal import IoEntry, IoError
 FORMAT = "zigttp-oplog"
 VERSION = 1
 DURABLE = "durable"
-EVENT_TYPES = ("step_start", "step_result", "wait_signal", "resume_signal", "wait_timer", "resume_timer")
+EVENT_TYPES = ("step_start", "step_result", "wait_signal", "resume_signal", "wait_timer", "resume_timer",
+               "send_signal")
 
 
 class OplogError(ValueError):
@@ -54,6 +57,12 @@ class Oplog:
 
 def event_entry(seq: int, kind: str, fields: dict[str, Any]) -> IoEntry:
     return IoEntry(seq, DURABLE, kind, b"[]", wellformed.dumps(fields))
+
+
+def event_text(entry: IoEntry) -> str:
+    """An event as a divergence names it: `step_start("createDraft")`."""
+    fields = orjson.loads(entry.result) if entry.result else {}
+    return f"{entry.fn}({orjson.dumps(fields.get('name')).decode()})"
 
 
 def entry_line(entry: IoEntry) -> bytes:

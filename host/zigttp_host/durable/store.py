@@ -104,7 +104,7 @@ class FileStore:
             return None
         if raw.count(b"\n") < 2:
             return None  # created but its first lines never completed: the run has not started
-        return parse(raw, str(path))
+        return parse(raw, str(path.relative_to(self.root)))  # named within the folder: errors reach clients
 
     def claim(self, key: str) -> Claim | None:
         folder = self._run_dir(key)

@@ -124,7 +124,8 @@ def signal(ctx: CallContext, args: list[Any]) -> bool:
     store = store_of(ctx, "signal")
     key = _text("signal", "key", args[0] if args else None)
     name = _text("signal", "name", args[1] if len(args) > 1 else None)
-    return _writing("signal", lambda: store.put_signal(key, name, args[2] if len(args) > 2 else None))
+    payload = args[2] if len(args) > 2 else None
+    return _writing("signal", lambda: R.send_signal(ctx, name, lambda: store.put_signal(key, name, payload)))
 
 
 def signal_at(ctx: CallContext, args: list[Any]) -> bool:
@@ -132,10 +133,15 @@ def signal_at(ctx: CallContext, args: list[Any]) -> bool:
     key = _text("signalAt", "key", args[0] if args else None)
     name = _text("signalAt", "name", args[1] if len(args) > 1 else None)
     at = _number("signalAt", "unixMs", args[2] if len(args) > 2 else None)
-    if store.read(key) is None:
-        return False
-    _writing("signalAt", lambda: store.schedule(at, key, name, args[3] if len(args) > 3 else None))
-    return True
+    payload = args[3] if len(args) > 3 else None
+
+    def send() -> bool:
+        if store.read(key) is None:
+            return False
+        store.schedule(at, key, name, payload)
+        return True
+
+    return _writing("signalAt", lambda: R.send_signal(ctx, name, send))
 
 
 RUN_JS = """(call, lib) => function run(key, fn) {
