@@ -25,17 +25,8 @@ def state(oplog: Oplog) -> dict[str, Any]:
     """status: completed | waiting (wait: timer until / signal name) | incomplete."""
     if oplog.complete:
         return {"status": "completed", "responseStatus": (oplog.response or {}).get("status")}
-    last: dict[str, Any] | None = None
-    for event in events(oplog):
-        if event["type"] in ("wait_signal", "wait_timer"):
-            last = event
-        elif event["type"] in ("resume_signal", "resume_timer"):
-            last = None
-    if last is None:
-        return {"status": "incomplete"}
-    if last["type"] == "wait_timer":
-        return {"status": "waiting", "wait": {"type": "timer", "until": last.get("until_ms")}}
-    return {"status": "waiting", "wait": {"type": "signal", "name": last.get("name")}}
+    wait = oplog.waiting()
+    return {"status": "incomplete"} if wait is None else {"status": "waiting", "wait": wait}
 
 
 def summary(store: FileStore, key: str) -> dict[str, Any]:

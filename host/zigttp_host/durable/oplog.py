@@ -32,6 +32,7 @@ from ..journal import IoEntry, IoError
 FORMAT = "zigttp-oplog"
 VERSION = 1
 DURABLE = "durable"
+COMPLETE_LINE = b'{"type":"complete"}\n'  # a completed run's last line, as end() writes it
 EVENT_TYPES = ("step_start", "step_result", "wait_signal", "resume_signal", "wait_timer", "resume_timer",
                "send_signal")
 
@@ -53,6 +54,20 @@ class Oplog:
     @property
     def complete(self) -> bool:
         return self.response is not None
+
+    def waiting(self) -> dict[str, Any] | None:
+        """What an incomplete run waits for: {"type": "timer", "until": ms} or {"type": "signal", "name": …}."""
+        wait: dict[str, Any] | None = None
+        for e in self.entries:
+            if e.module != DURABLE:
+                continue
+            if e.fn == "wait_timer":
+                wait = {"type": "timer", "until": orjson.loads(e.result).get("until_ms")}
+            elif e.fn == "wait_signal":
+                wait = {"type": "signal", "name": orjson.loads(e.result).get("name")}
+            elif e.fn in ("resume_timer", "resume_signal"):
+                wait = None
+        return None if self.complete else wait
 
 
 def event_entry(seq: int, kind: str, fields: dict[str, Any]) -> IoEntry:

@@ -23,7 +23,7 @@ from .. import wellformed
 from ..http import HttpResponse
 from ..journal import IoEntry, Journal, JournalDiverged, new_seed
 from ..registry import HostFatal, JournalWriteFailed
-from .oplog import DURABLE, FORMAT, VERSION, OplogError, entry_line, event_text
+from .oplog import COMPLETE_LINE, DURABLE, FORMAT, VERSION, OplogError, entry_line, event_text
 from .store import SLEEP_NAME, Claim, DurableStore
 
 if TYPE_CHECKING:
@@ -201,7 +201,7 @@ def end(ctx: CallContext, response: dict[str, Any]) -> bool:
     if left is not None:  # the oplog goes on where the body stopped: a step or call was removed
         run.journal.diverged(_recorded_text(left), "the run's end (its response)")
     line = {"type": "response", **{k: response[k] for k in ("status", "headers", "body") if k in response}}
-    run.store.append(run.claim, wellformed.dumps(line) + b"\n" + b'{"type":"complete"}\n')
+    run.store.append(run.claim, wellformed.dumps(line) + b"\n" + COMPLETE_LINE)
     run.close(ctx)
     return True
 

@@ -9,7 +9,9 @@ where it stopped — the same path a client's retry takes. A run whose resume
 keeps failing (a 500, not a 202 or a 409) is retried with exponential backoff
 and parked as a dead run after MAX_ATTEMPTS, until an operator replays or
 discards it (`zigttp admin`). Every minute it removes completed runs older
-than the retention.
+than the retention and resumes runs that stopped without waiting for
+anything (a request that failed, a worker that died while the others went
+on) or whose timer is due.
 """
 
 from __future__ import annotations
@@ -103,19 +105,15 @@ class Scheduler:
 
     def recover(self) -> None:
         """On taking the lead: every run not completed is resumed once (a waiting one just waits again)."""
-        for key in self.store.run_keys():
+        for key in self.store.incomplete_keys():
             if self._stop.is_set():
                 return
-            oplog = self._oplog(key)
-            if oplog is not None and not oplog.complete:
-                self.resume(key)
+            self.resume(key)
 
     def tick(self) -> None:
         if time.monotonic() >= self._next_sweep:
             self._next_sweep = time.monotonic() + SWEEP_S
-            removed = self.store.remove_completed(self.retention_s)
-            if removed:
-                log.info("durable scheduler: %d completed runs past retention removed", removed)
+            self._sweep()
         now_ms = int(time.time() * 1000)
         for item in self.store.due(now_ms):
             if self._stop.is_set():
@@ -124,7 +122,32 @@ class Scheduler:
         for key in self.store.waiting_signal_keys():
             if self._stop.is_set():
                 return
-            self.resume(key)
+            if self._signal_awaited(key):
+                self.resume(key)
+        for key, failing in list(self._failing.items()):
+            if self._stop.is_set():
+                return
+            if time.monotonic() >= failing.next_at:
+                self.resume(key)
+
+    def _sweep(self) -> None:
+        removed = self.store.remove_completed(self.retention_s)
+        if removed:
+            log.info("durable scheduler: %d completed runs past retention removed", removed)
+        now_ms = int(time.time() * 1000)
+        for key in self.store.incomplete_keys():
+            if self._stop.is_set():
+                return
+            oplog = self._oplog(key)
+            wait = None if oplog is None else oplog.waiting()
+            if oplog is not None and (wait is None or (wait["type"] == "timer" and (wait["until"] or 0) <= now_ms)):
+                self.resume(key)  # stalled: nothing will wake it otherwise (one executing now answers 409)
+
+    def _signal_awaited(self, key: str) -> bool:
+        """The run waits for a signal that is there: resuming it delivers one (any other wait stays put)."""
+        oplog = self._oplog(key)
+        wait = None if oplog is None else oplog.waiting()
+        return wait is not None and wait["type"] == "signal" and bool(self.store.signals(key, wait["name"]))
 
     def _fire(self, item: Scheduled) -> None:
         if item.name != SLEEP_NAME and not self.store.put_signal(item.key, item.name, item.payload):

@@ -28,7 +28,7 @@ from typing import Any, Protocol
 
 from .. import wellformed
 from .names import file_name
-from .oplog import Oplog, OplogError, parse
+from .oplog import COMPLETE_LINE, Oplog, OplogError, parse
 
 SLEEP_NAME = "~sleep"  # the schedule name of a sleep()'s timer: no signal name maps to it
 
@@ -59,6 +59,7 @@ class DurableStore(Protocol):
     def append(self, claim: Claim, line: bytes) -> None: ...
     def drop_torn_tail(self, claim: Claim) -> None: ...
     def run_keys(self) -> list[str]: ...
+    def incomplete_keys(self) -> list[str]: ...
     def put_signal(self, key: str, name: str, payload: Any) -> bool: ...
     def signals(self, key: str, name: str) -> list[tuple[str, Any]]: ...
     def drop_signal(self, key: str, name: str, signal_id: str) -> None: ...
@@ -155,11 +156,22 @@ class FileStore:
                 os.close(fd)
 
     def run_keys(self) -> list[str]:
+        return self._keys(incomplete_only=False)
+
+    def incomplete_keys(self) -> list[str]:
+        """Runs not completed (what recovery looks at), read from each oplog's first line and its end only."""
+        return self._keys(incomplete_only=True)
+
+    def _keys(self, *, incomplete_only: bool) -> list[str]:
         out = []
         for folder in sorted((self.root / "runs").glob("*")):
             try:
                 with (folder / "oplog.jsonl").open("rb") as f:
                     first = f.readline()
+                    if incomplete_only:
+                        f.seek(max(f.seek(0, os.SEEK_END) - len(COMPLETE_LINE), 0))
+                        if f.read() == COMPLETE_LINE:
+                            continue
                 key = wellformed.loads(first).get("key")
             except (OSError, wellformed.MalformedJson, AttributeError):
                 continue
@@ -176,7 +188,7 @@ class FileStore:
         for folder in sorted((self.root / "runs").glob("*")):
             oplog = folder / "oplog.jsonl"
             try:
-                if oplog.stat().st_mtime > cutoff or not oplog.read_bytes().endswith(b'{"type":"complete"}\n'):
+                if oplog.stat().st_mtime > cutoff or not oplog.read_bytes().endswith(COMPLETE_LINE):
                     continue
             except OSError:
                 continue
@@ -317,12 +329,13 @@ class FileStore:
         return out
 
     def revive(self, key: str) -> bool:
-        """Replay a dead run: its record goes, the scheduler retries it."""
+        """Replay a dead run: its record goes, and a timer due now has the scheduler retry it at once."""
         try:
             self._dead_path(key).unlink()
         except FileNotFoundError:
             return False
         _fsync_dir(self._dead_path(key).parent)
+        self.schedule(int(time.time() * 1000), key, SLEEP_NAME, None)
         return True
 
     def discard(self, key: str) -> bool:
