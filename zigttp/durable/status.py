@@ -30,17 +30,22 @@ def state(oplog: Oplog) -> dict[str, Any]:
 
 
 def summary(store: FileStore, key: str) -> dict[str, Any]:
+    return read(store, key)[1]
+
+
+def read(store: FileStore, key: str) -> tuple[Oplog | None, dict[str, Any]]:
+    """The run's oplog (None when there is none or it cannot be read) and its summary."""
     try:
         oplog = store.read(key)
     except ValueError as e:
-        return {"key": key, "status": "unreadable", "reason": str(e)}
+        return None, {"key": key, "status": "unreadable", "reason": str(e)}
     if oplog is None:
-        return {"key": key, "status": "unknown"}
+        return None, {"key": key, "status": "unknown"}
     out = {"key": key, **state(oplog), "steps": sum(1 for e in events(oplog) if e["type"] == "step_result"),
            "bundle": oplog.header.get("bundle"), "createdMs": oplog.header.get("created_ms")}
     if oplog.torn:
         out["tornTail"] = True
-    return out
+    return oplog, out
 
 
 def runs(store: FileStore) -> list[dict[str, Any]]:
