@@ -85,3 +85,22 @@ def test_other_methods_are_a_json_405(admin: tuple[str, FileStore]) -> None:
     url, _ = admin
     r = httpx.delete(f"{url}/runs/order%3A42")
     assert r.status_code == 405 and r.json()["error"] == "method_not_allowed"
+
+
+def test_a_signal_for_a_completed_run_is_refused_with_409(tmp_path: Path) -> None:
+    done = _handler(tmp_path, APPROVAL_JS.replace('const approval = waitSignal("approved");', "const approval = 1;"))
+    assert _get(done)[0] == 200
+    store = FileStore(tmp_path / "d")
+    assert store.put_signal("order:42", "approved", {}) is False
+    assert store.signals("order:42", "approved") == []
+    server = AdminServer(("127.0.0.1", 0), store, None, None)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/_zigttp/durable"
+        r = httpx.post(f"{url}/runs/order%3A42/signals/approved", content=b"{}")
+        assert r.status_code == 409 and r.json()["error"] == "run_completed"
+        assert httpx.post(f"{url}/runs/nope/signals/approved", content=b"{}").status_code == 404
+    finally:
+        server.shutdown()
+        server.server_close()

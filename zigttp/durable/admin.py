@@ -137,6 +137,10 @@ class AdminRequest(BaseHTTPRequestHandler):
                              "message": f"the signal could not be written: {e.strerror or e}"})
             return
         if not accepted:
-            self._send(404, {"error": "unknown_run", "key": key})
+            if status.summary(self.server.store, key)["status"] == "completed":
+                self._send(409, {"error": "run_completed", "key": key,
+                                 "message": "the run has completed: no waitSignal will take this signal"})
+            else:
+                self._send(404, {"error": "unknown_run", "key": key})
             return
         self._send(202, {"accepted": True, "key": key, "name": name})

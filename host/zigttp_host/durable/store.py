@@ -24,7 +24,7 @@ import secrets
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, BinaryIO, Protocol
 
 from .. import wellformed
 from .names import file_name
@@ -168,10 +168,8 @@ class FileStore:
             try:
                 with (folder / "oplog.jsonl").open("rb") as f:
                     first = f.readline()
-                    if incomplete_only:
-                        f.seek(max(f.seek(0, os.SEEK_END) - len(COMPLETE_LINE), 0))
-                        if f.read() == COMPLETE_LINE:
-                            continue
+                    if incomplete_only and _ends_complete(f):
+                        continue
                 key = wellformed.loads(first).get("key")
             except (OSError, wellformed.MalformedJson, AttributeError):
                 continue
@@ -223,7 +221,12 @@ class FileStore:
         return self.root / "signals" / file_name(key) / file_name(name)
 
     def put_signal(self, key: str, name: str, payload: Any) -> bool:
-        if not (self._run_dir(key) / "oplog.jsonl").exists():
+        """Keeps a signal for run `key`; False (not kept) when there is no such run or it has completed."""
+        try:
+            with (self._run_dir(key) / "oplog.jsonl").open("rb") as f:
+                if _ends_complete(f):
+                    return False  # no waitSignal will ever take it
+        except FileNotFoundError:
             return False
         signal_id = f"{time.time_ns():020d}-{secrets.token_hex(6)}"
         folder = self._signal_dir(key, name)
@@ -349,6 +352,12 @@ class FileStore:
         doc["discarded_at_ms"] = int(time.time() * 1000)
         _atomic_write(path, wellformed.dumps(doc))
         return True
+
+
+def _ends_complete(f: BinaryIO) -> bool:
+    """The open oplog ends with the completion line (read from its end only)."""
+    f.seek(max(f.seek(0, os.SEEK_END) - len(COMPLETE_LINE), 0))
+    return f.read() == COMPLETE_LINE
 
 
 def _write_all(fd: int, data: bytes) -> None:
