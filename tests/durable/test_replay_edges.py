@@ -127,3 +127,48 @@ export function handler(req) { return run("nap", () => { sleep(60000); return Re
     assert time.time() * 1000 < body["wait"]["until"]
     events = [orjson.loads(x)["type"] for x in _oplog(tmp_path, "nap").read_text().splitlines()]
     assert events.count("wait_timer") == 1
+
+
+def test_a_different_module_call_at_a_recorded_position_is_a_divergence(tmp_path: Path) -> None:
+    source = """import { run, step, waitSignal } from "zigttp:durable";
+import { cacheGet, cacheSet } from "zigttp:cache";
+export function handler(req) {
+  return run("k", () => {
+    const hit = cacheGet("c", "a") ?? "";
+    const a = step("a", () => 1);
+    waitSignal("go");
+    return Response.json({ a, hit });
+  });
+}"""
+    assert _get(_handler(tmp_path, source))[0] == 202
+    other = _handler(tmp_path, source.replace('cacheGet("c", "a") ?? ""', 'cacheSet("c", "a", "x")'))
+    status, body = _get(other)
+    assert status == 500 and body["error"] == "durable_diverged"
+    assert body["message"].startswith('io #0: expected cache.cacheGet("c","a"), got cache.cacheSet("c","a","x")')
+    skipped = _handler(tmp_path, source.replace('const hit = cacheGet("c", "a") ?? "";', 'const hit = "";'))
+    status, body = _get(skipped)
+    assert status == 500 and body["message"].startswith('step #0: recorded cache.cacheGet, attempted step_start("a")')
+
+
+def test_a_new_bundle_that_replays_the_same_calls_goes_on(tmp_path: Path) -> None:
+    assert _get(_handler(tmp_path, APPROVAL_JS))[0] == 202
+    FileStore(tmp_path / "d").put_signal("order:42", "approved", "ok")
+    changed = _handler(tmp_path, APPROVAL_JS.replace("return Response.json(confirmed);",
+                                                     "return Response.json({ ...confirmed, v: 2 });"))
+    status, body = _get(changed)
+    assert status == 200 and body["v"] == 2 and body["approval"] == "ok"
+    header = orjson.loads(next((tmp_path / "d" / "runs").glob("*/oplog.jsonl")).read_text().splitlines()[0])
+    assert header["bundle"]  # the oplog keeps the bundle that started it
+
+
+def test_every_export_without_durable_names_the_flag(tmp_path: Path) -> None:
+    from zigttp_host import Bundle, Host, Limits
+
+    calls = {"run": 'run("k", 5)', "step": 'step("a", () => 1)', "stepWithTimeout": 'stepWithTimeout("a", 5, () => 1)',
+             "sleep": "sleep(1)", "sleepUntil": "sleepUntil(1)", "waitSignal": 'waitSignal("s")',
+             "signal": 'signal("k", "s", 1)', "signalAt": 'signalAt("k", "s", 1, 1)'}
+    for fn, call in calls.items():
+        source = f"""import {{ {fn} }} from "zigttp:durable";
+export function handler(req) {{ {call}; return Response.text("x"); }}"""
+        r = Host().load(Bundle(source, "n.js"), Limits()).handle(HttpRequest("GET", "/"))
+        assert r.status == 500 and orjson.loads(r.body)["message"] == f"{fn}() requires --durable <DIR>", (fn, r.body)

@@ -55,10 +55,10 @@ def _writing(fn: str, op: Any) -> Any:
 
 
 def run(ctx: CallContext, args: list[Any]) -> Any:
+    store = store_of(ctx, "run")  # before any other complaint, as for every export
     op = args[0] if args else None
     if op == "misuse":
         raise DurableMisuse(str(args[1]))
-    store = store_of(ctx, "run")
     if op == "begin":
         key = _text("run", "key", args[1] if len(args) > 1 else None)
         secret = frozenset((t.module, t.fn) for t in ctx.functions.traced.values() if t.secret)
