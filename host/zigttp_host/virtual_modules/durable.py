@@ -203,7 +203,7 @@ EXPORTS = (
            doc="The payload of signal `name` for this run; suspends the run (202) until one arrives."),
     Export(M, "signal", (Param("key", "string"), Param("name", "string"), Param("payload", "unknown")), "boolean",
            effect="write", traced=False, impl=signal, module_scope=False,
-           doc="Delivers a signal to run `key`: true when accepted, false for an unknown run."),
+           doc="Delivers a signal to run `key`: true when accepted, false for an unknown or completed run."),
     Export(M, "signalAt", (Param("key", "string"), Param("name", "string"), Param("unixMs", "number"),
                            Param("payload", "unknown")), "boolean", effect="write", capability="durable",
            capability_arg=0, traced=False, impl=signal_at, module_scope=False,
