@@ -172,3 +172,22 @@ def test_every_export_without_durable_names_the_flag(tmp_path: Path) -> None:
 export function handler(req) {{ {call}; return Response.text("x"); }}"""
         r = Host().load(Bundle(source, "n.js"), Limits()).handle(HttpRequest("GET", "/"))
         assert r.status == 500 and orjson.loads(r.body)["message"] == f"{fn}() requires --durable <DIR>", (fn, r.body)
+
+
+def test_a_step_with_timeout_replays_its_recorded_result(tmp_path: Path) -> None:
+    source = """import { run, stepWithTimeout, waitSignal } from "zigttp:durable";
+export function handler(req) {
+  return run("t", () => {
+    const quick = stepWithTimeout("quick", 1000, () => Date.now());
+    const slow = stepWithTimeout("slow", 0, () => { let x = 0; for (let i = 0; i < 200000; i++) x += i; return x; });
+    waitSignal("go");
+    return Response.json({ quick: quick.ok ? quick.value : quick.error, slow: slow.ok ? slow.value : slow.error });
+  });
+}"""
+    h = _handler(tmp_path, source)
+    assert _get(h)[0] == 202
+    text = next((tmp_path / "d" / "runs").glob("*/oplog.jsonl")).read_text()
+    recorded = [orjson.loads(x) for x in text.splitlines() if '"step_result"' in x]
+    assert recorded[0]["result"]["ok"] is True and recorded[1]["result"] == {"ok": False, "error": "timeout"}
+    FileStore(tmp_path / "d").put_signal("t", "go", None)
+    assert _get(h) == (200, {"quick": recorded[0]["result"]["value"], "slow": "timeout"})

@@ -111,3 +111,25 @@ export function handler(req) {
     scheduler = Scheduler(FileStore(tmp_path / "d"), up)
     scheduler.tick()  # the first tick sweeps
     assert up.calls == 1 and _get(up.handler) == (200, {"a": 1})
+
+
+def test_a_malformed_schedule_file_does_not_stop_the_other_timers(tmp_path: Path) -> None:
+    store = FileStore(tmp_path / "d")
+    store.schedule(1000, "k", "s", 1)
+    (tmp_path / "d" / "scheduled" / "500-x-y.json").write_bytes(b"[]")
+    (tmp_path / "d" / "scheduled" / "600-x-z.json").write_bytes(b'{"name": "z"}')
+    assert [(s.key, s.name) for s in store.due(2000)] == [("k", "s")]
+
+
+def test_a_dead_run_is_listed_with_its_reason(tmp_path: Path, fast: None) -> None:
+    from zigttp.durable import status
+
+    assert _get(_handler(tmp_path, APPROVAL_JS))[0] == 202
+    store = FileStore(tmp_path / "d")
+    scheduler = Scheduler(store, Counting(status=500))
+    scheduler.recover()
+    _ticks(scheduler, 10)
+    [run] = status.runs(store)
+    assert run["status"] == "dead" and run["deadReason"].startswith('{"error":"handler_error"')
+    assert store.discard("order:42") and status.runs(store)[0]["status"] == "discarded"
+    assert store.revive("order:42") and status.runs(store)[0]["status"] == "waiting"

@@ -151,7 +151,7 @@ class Scheduler:
 
     def _fire(self, item: Scheduled) -> None:
         if item.name != SLEEP_NAME and not self.store.put_signal(item.key, item.name, item.payload):
-            log.warning("durable scheduler: signalAt for unknown run %r dropped", item.key)
+            log.warning("durable scheduler: signalAt for an unknown or completed run %r dropped", item.key)
         self.store.unschedule(item)
         self.resume(item.key)
 

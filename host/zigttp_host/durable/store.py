@@ -277,6 +277,8 @@ class FileStore:
                 doc = wellformed.loads(path.read_bytes())
             except (OSError, wellformed.MalformedJson):
                 continue
+            if not isinstance(doc, dict) or not isinstance(doc.get("key"), str) or not isinstance(doc.get("name"), str):
+                continue  # not one of ours: it must not hold up the timers after it
             out.append(Scheduled(int(at), doc["key"], doc["name"], doc.get("payload"), str(path)))
         return sorted(out, key=lambda s: s.at_ms)
 
