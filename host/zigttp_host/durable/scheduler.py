@@ -1,8 +1,8 @@
 """The durable scheduler: fires due timers and scheduled signals, delivers waiting signals, recovers runs.
 
 One per store, not one per worker: every worker process starts a
-Scheduler, and each tries to take an exclusive lock on `DIR/scheduler.lock`;
-the one that holds it does the work, the others retry every second, so when
+Scheduler, and each tries to take the store's lead (the file store: an
+exclusive lock on `DIR/scheduler.lock`); the one that holds it does the work, the others retry every second, so when
 that worker dies another takes over. A run is resumed by serving its
 recorded request again through the Handler, which replays the oplog up to
 where it stopped — the same path a client's retry takes. A run whose resume
@@ -17,7 +17,6 @@ on) or whose timer is due.
 from __future__ import annotations
 
 import base64
-import fcntl
 import logging
 import os
 import threading
@@ -28,7 +27,7 @@ from typing import Any
 
 from .. import wellformed
 from ..http import HttpRequest, HttpResponse
-from .store import SLEEP_NAME, FileStore, Scheduled
+from .store import SLEEP_NAME, DurableStore, Scheduled
 
 log = logging.getLogger("zigttp.durable")
 
@@ -49,7 +48,7 @@ class _Failing:
 class Scheduler:
     """Resumes runs of one store through `serve` (a Handler's handle, on this thread)."""
 
-    def __init__(self, store: FileStore, serve: Callable[[HttpRequest], HttpResponse],
+    def __init__(self, store: DurableStore, serve: Callable[[HttpRequest], HttpResponse],
                  retention_s: float = 7 * 24 * 3600) -> None:
         self.store = store
         self.serve = serve
@@ -57,7 +56,7 @@ class Scheduler:
         self._next_sweep = 0.0
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
-        self._lock_fd: int | None = None
+        self._lead: Any = None  # the store's token of leadership, while this scheduler leads
         self._failing: dict[str, _Failing] = {}
         self.resumed = 0
 
@@ -72,9 +71,9 @@ class Scheduler:
         self._stop.set()
         if self._thread is not None:
             self._thread.join(timeout)
-        if self._lock_fd is not None:
-            os.close(self._lock_fd)
-            self._lock_fd = None
+        if self._lead is not None:
+            self.store.release_lead(self._lead)
+            self._lead = None
 
     def _loop(self) -> None:
         while not self._stop.is_set():
@@ -88,16 +87,11 @@ class Scheduler:
             self._stop.wait(POLL_S)
 
     def _leader(self) -> bool:
-        if self._lock_fd is not None:
+        if self._lead is not None:
             return True
-        self.store.root.mkdir(parents=True, exist_ok=True, mode=0o700)
-        fd = os.open(self.store.root / "scheduler.lock", os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            os.close(fd)
+        self._lead = self.store.take_lead()
+        if self._lead is None:
             return False
-        self._lock_fd = fd
         self.recover()
         return True
 

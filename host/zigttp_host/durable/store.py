@@ -2,7 +2,8 @@
 
 The interface is what the semantics need and nothing more, so a store on
 PostgreSQL drops in: read a run, create it, append to it (with the claim's
-fencing token), claim and release it, list runs, and signals and timers.
+fencing token), claim and release it, list runs, signals, timers, dead
+runs, and the scheduler's lead (one scheduler per store).
 The file store keeps the seed's layout:
 
     DIR/runs/<key>/oplog.jsonl          one run's events (oplog.py), fsync'd per line
@@ -73,6 +74,8 @@ class DurableStore(Protocol):
     def revive(self, key: str) -> bool: ...
     def discard(self, key: str) -> bool: ...
     def remove_completed(self, older_than_s: float) -> int: ...
+    def take_lead(self) -> Any: ...  # None when another scheduler leads; else a token for release_lead
+    def release_lead(self, lead: Any) -> None: ...
 
 
 class FileStore:
@@ -214,6 +217,22 @@ class FileStore:
             os.close(lock)
             return None
         return lock
+
+    # ---------- the scheduler's lead ----------
+
+    def take_lead(self) -> int | None:
+        """One scheduler per folder: the one holding `scheduler.lock` (its descriptor is the token)."""
+        self._ensure(self.root)
+        fd = os.open(self.root / "scheduler.lock", os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            return None
+        return fd
+
+    def release_lead(self, lead: int) -> None:
+        os.close(lead)  # closing releases the flock
 
     # ---------- signals ----------
 
