@@ -338,5 +338,4 @@ def send_signal(ctx: CallContext, name: str, send: Callable[[], bool]) -> bool:
 
 
 __all__ = ["JournalDiverged", "RunBusy", "RunSuspended", "begin", "end", "send_signal", "sleep_until", "step_begin",
-           "step_end",
-           "wait_signal"]
+           "step_end", "wait_signal"]
