@@ -42,6 +42,8 @@ if TYPE_CHECKING:
 
 # The journal's pseudo-module for the nondeterministic built-ins.
 BUILTIN = "builtin"
+# The pseudo-module of a durable run's own events (step_start, wait_signal…: durable/oplog.py).
+DURABLE_EVENTS = "durable"
 CLOCK_FUNCTIONS = {0: "Date.now", 1: "performance.now"}  # WASI clock id -> what reads it
 # A fetch reached through the global alias is recorded once, as the module's
 # fetch; a fixture may stub it under either name.
@@ -237,8 +239,7 @@ class Journal:
         entry = self.entries[position]
         self.cursor += 1
         if (entry.module, entry.fn) != (module, fn):
-            self._diverge(Divergence(position, "mismatch", _call_text(entry.module, entry.fn, entry.args),
-                                     _call_text(module, fn, raw_args)))
+            self._diverge(Divergence(position, "mismatch", _entry_text(entry), _call_text(module, fn, raw_args)))
         elif not _same_args(entry.args, raw_args):
             self._diverge(Divergence(position, "args", _call_text(entry.module, entry.fn, entry.args),
                                      _call_text(module, fn, raw_args)))
@@ -373,6 +374,14 @@ def _clock_ms(ns: int) -> bytes:
     # milliseconds, as the guest's Date.now sees them; a monotonic reading
     # keeps its sub-millisecond part (exact through a double: ns < 2**53)
     return str(ns // 1_000_000).encode() if ns % 1_000_000 == 0 else repr(ns / 1_000_000).encode()
+
+
+def _entry_text(entry: IoEntry) -> str:
+    """A recorded entry as a divergence names it; a durable run's event by its name (it has no arguments)."""
+    fields = wellformed.loads(entry.result) if entry.module == DURABLE_EVENTS and entry.result else None
+    if isinstance(fields, dict):
+        return f"{entry.fn}({wellformed.dumps(fields.get('name')).decode()})"
+    return _call_text(entry.module, entry.fn, entry.args)
 
 
 def _call_text(module: str, fn: str, args: bytes, limit: int = 200) -> str:

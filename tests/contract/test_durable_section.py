@@ -60,3 +60,55 @@ def test_no_run_body_is_no_graph_and_no_durable_no_section(derive_files: Derive)
     assert section["workflow"]["proofLevel"] == "none" and section["workflow"]["nodes"] == []
     d = derive_files({"p.ts": "export function handler(req: Request): Response { return Response.text('x'); }\n"})
     assert d.contract is not None and "durable" not in d.contract
+
+
+def test_steps_in_a_helper_the_run_body_calls_are_in_the_graph(derive_files: Derive) -> None:
+    d = derive_files({"h.ts": f"""{IMPORT}
+function reserve(id: number): number {{
+  const held = step("reserve", () => id);
+  const stock = cacheGet("c", "stock") ?? "";
+  return held + stock.length;
+}}
+function confirm(): string {{
+  waitSignal("approved");
+  return step("confirm", () => "ok");
+}}
+export function handler(req: Request): Response {{
+  return run("order:7", () => {{
+    const held = reserve(7);
+    sleep(5);
+    return Response.json({{ held, done: confirm() }});
+  }});
+}}
+"""})
+    assert d.ok and d.contract is not None, d.diagnostics
+    flow = d.contract["durable"]["workflow"]
+    assert [(n["kind"], n["label"]) for n in flow["nodes"]] == [
+        ("step", "reserve"), ("call", "cache.cacheGet"), ("sleep", "5 ms"), ("waitSignal", "approved"),
+        ("step", "confirm")]
+    assert flow["proofLevel"] == "complete" and flow["nodes"][0]["at"].endswith("h.ts:5:16")
+    assert len(flow["edges"]) == 6
+
+
+def test_a_helper_called_under_a_condition_or_recursively_makes_it_partial(derive_files: Derive) -> None:
+    d = derive_files({"h.ts": f"""{IMPORT}
+function again(n: number): number {{
+  step("again", () => n);
+  return n > 0 ? again(n - 1) : 0;
+}}
+function maybe(): number {{
+  return step("maybe", () => 1);
+}}
+export function handler(req: Request): Response {{
+  return run("order:8", () => {{
+    const a = req.method === "POST" ? maybe() : 0;
+    return Response.json({{ a, b: again(2) }});
+  }});
+}}
+"""})
+    assert d.ok and d.contract is not None, d.diagnostics
+    flow = d.contract["durable"]["workflow"]
+    assert [n["label"] for n in flow["nodes"]] == ["maybe", "again"]
+    assert flow["proofLevel"] == "partial"
+    assert any("step() at line 9 runs under a condition" in r for r in flow["reasons"])
+    assert any("again() calls itself" in r for r in flow["reasons"])

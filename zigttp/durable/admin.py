@@ -16,7 +16,6 @@ token, every request needs `Authorization: Bearer <token>`.
 from __future__ import annotations
 
 import hmac
-import json
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import unquote
@@ -92,12 +91,11 @@ class AdminRequest(BaseHTTPRequestHandler):
             self._send(404, {"error": "not_found"})
 
     def _one_run(self, key: str) -> None:
-        store = self.server.store
-        oplog = store.read(key)
-        if oplog is None:
+        oplog, summary = status.read(self.server.store, key)
+        if summary["status"] == "unknown":
             self._send(404, {"error": "unknown_run", "key": key})
-            return
-        self._send(200, {**status.summary(store, key), "events": status.events(oplog)})
+        else:  # an unreadable oplog: its summary says why, with no events
+            self._send(200, summary if oplog is None else {**summary, "events": status.events(oplog)})
 
     def do_POST(self) -> None:
         if not self._authorised():
@@ -112,18 +110,37 @@ class AdminRequest(BaseHTTPRequestHandler):
         else:
             self._send(404, {"error": "not_found"})
 
+    def _method_not_allowed(self) -> None:
+        self._send(405, {"error": "method_not_allowed", "message": "the admin routes take GET and POST"})
+
+    do_PUT = do_DELETE = do_PATCH = _method_not_allowed
+
     def _signal(self, key: str, name: str) -> None:
-        length = int(self.headers.get("content-length") or 0)
+        declared = self.headers.get("content-length") or "0"
+        if not declared.isdigit():
+            self._send(400, {"error": "bad_request", "message": "invalid Content-Length"})
+            return
+        length = int(declared)
         if length > MAX_BODY:
             self._send(413, {"error": "body_too_large", "limitBytes": MAX_BODY})
             return
-        raw = self.rfile.read(length) if length else b"null"
+        raw = self.rfile.read(length) if length else b""
         try:
-            payload = json.loads(raw or b"null")
-        except ValueError as e:
+            payload = orjson.loads(raw) if raw.strip() else None  # strict: no NaN, bounded nesting
+        except orjson.JSONDecodeError as e:
             self._send(400, {"error": "bad_request", "message": f"the signal payload is not JSON: {e}"})
             return
-        if not self.server.store.put_signal(key, name, payload):
-            self._send(404, {"error": "unknown_run", "key": key})
+        try:
+            accepted = self.server.store.put_signal(key, name, payload)
+        except OSError as e:
+            self._send(500, {"error": "signal_write_failed",
+                             "message": f"the signal could not be written: {e.strerror or e}"})
+            return
+        if not accepted:
+            if status.summary(self.server.store, key)["status"] == "completed":
+                self._send(409, {"error": "run_completed", "key": key,
+                                 "message": "the run has completed: no waitSignal will take this signal"})
+            else:
+                self._send(404, {"error": "unknown_run", "key": key})
             return
         self._send(202, {"accepted": True, "key": key, "name": name})

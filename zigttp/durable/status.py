@@ -25,31 +25,27 @@ def state(oplog: Oplog) -> dict[str, Any]:
     """status: completed | waiting (wait: timer until / signal name) | incomplete."""
     if oplog.complete:
         return {"status": "completed", "responseStatus": (oplog.response or {}).get("status")}
-    last: dict[str, Any] | None = None
-    for event in events(oplog):
-        if event["type"] in ("wait_signal", "wait_timer"):
-            last = event
-        elif event["type"] in ("resume_signal", "resume_timer"):
-            last = None
-    if last is None:
-        return {"status": "incomplete"}
-    if last["type"] == "wait_timer":
-        return {"status": "waiting", "wait": {"type": "timer", "until": last.get("until_ms")}}
-    return {"status": "waiting", "wait": {"type": "signal", "name": last.get("name")}}
+    wait = oplog.waiting()
+    return {"status": "incomplete"} if wait is None else {"status": "waiting", "wait": wait}
 
 
 def summary(store: FileStore, key: str) -> dict[str, Any]:
+    return read(store, key)[1]
+
+
+def read(store: FileStore, key: str) -> tuple[Oplog | None, dict[str, Any]]:
+    """The run's oplog (None when there is none or it cannot be read) and its summary."""
     try:
         oplog = store.read(key)
     except ValueError as e:
-        return {"key": key, "status": "unreadable", "reason": str(e)}
+        return None, {"key": key, "status": "unreadable", "reason": str(e)}
     if oplog is None:
-        return {"key": key, "status": "unknown"}
+        return None, {"key": key, "status": "unknown"}
     out = {"key": key, **state(oplog), "steps": sum(1 for e in events(oplog) if e["type"] == "step_result"),
            "bundle": oplog.header.get("bundle"), "createdMs": oplog.header.get("created_ms")}
     if oplog.torn:
         out["tornTail"] = True
-    return out
+    return oplog, out
 
 
 def runs(store: FileStore) -> list[dict[str, Any]]:

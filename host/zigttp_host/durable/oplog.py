@@ -8,10 +8,12 @@
     {"type":"wait_signal","name":"approved"}
     {"type":"resume_signal","name":"approved","payload":{…},"id":"…"}
     {"type":"wait_timer","until_ms":…}   {"type":"resume_timer","fired_at_ms":…}
+    {"type":"send_signal","name":"approved","accepted":true}   (signal()/signalAt() called by the run)
     {"type":"response","status":200,"headers":{…},"body":"…"}
     {"type":"complete"}
 
-Line types follow upstream-spec §7.4. In the journal every event after the
+Line types follow upstream-spec §7.4 (send_signal is ours: a run's own
+signal() must not be sent again on replay). In the journal every event after the
 request line is an IoEntry: io lines as themselves, the others under the
 pseudo-module "durable" with the line type as function, so one cursor walks
 them all and a divergence is found the same way for both.
@@ -30,7 +32,9 @@ from ..journal import IoEntry, IoError
 FORMAT = "zigttp-oplog"
 VERSION = 1
 DURABLE = "durable"
-EVENT_TYPES = ("step_start", "step_result", "wait_signal", "resume_signal", "wait_timer", "resume_timer")
+COMPLETE_LINE = b'{"type":"complete"}\n'  # a completed run's last line, as end() writes it
+EVENT_TYPES = ("step_start", "step_result", "wait_signal", "resume_signal", "wait_timer", "resume_timer",
+               "send_signal")
 
 
 class OplogError(ValueError):
@@ -51,9 +55,29 @@ class Oplog:
     def complete(self) -> bool:
         return self.response is not None
 
+    def waiting(self) -> dict[str, Any] | None:
+        """What an incomplete run waits for: {"type": "timer", "until": ms} or {"type": "signal", "name": …}."""
+        wait: dict[str, Any] | None = None
+        for e in self.entries:
+            if e.module != DURABLE:
+                continue
+            if e.fn == "wait_timer":
+                wait = {"type": "timer", "until": orjson.loads(e.result).get("until_ms")}
+            elif e.fn == "wait_signal":
+                wait = {"type": "signal", "name": orjson.loads(e.result).get("name")}
+            elif e.fn in ("resume_timer", "resume_signal"):
+                wait = None
+        return None if self.complete else wait
+
 
 def event_entry(seq: int, kind: str, fields: dict[str, Any]) -> IoEntry:
     return IoEntry(seq, DURABLE, kind, b"[]", wellformed.dumps(fields))
+
+
+def event_text(entry: IoEntry) -> str:
+    """An event as a divergence names it: `step_start("createDraft")`."""
+    fields = orjson.loads(entry.result) if entry.result else {}
+    return f"{entry.fn}({orjson.dumps(fields.get('name')).decode()})"
 
 
 def entry_line(entry: IoEntry) -> bytes:

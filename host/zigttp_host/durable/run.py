@@ -23,10 +23,12 @@ from .. import wellformed
 from ..http import HttpResponse
 from ..journal import IoEntry, Journal, JournalDiverged, new_seed
 from ..registry import HostFatal, JournalWriteFailed
-from .oplog import DURABLE, FORMAT, VERSION, entry_line
+from .oplog import COMPLETE_LINE, DURABLE, FORMAT, VERSION, OplogError, entry_line, event_text
 from .store import SLEEP_NAME, Claim, DurableStore
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from ..imports import CallContext
     from .oplog import Oplog
 
@@ -143,6 +145,9 @@ def begin(ctx: CallContext, store: DurableStore, key: str, secret_calls: frozens
             return {"response": _response_fields(oplog.response or {})}
         if oplog.torn:
             store.drop_torn_tail(claim)
+    except OplogError as e:
+        store.release(claim)
+        raise DurableMisuse(f"run {key!r} cannot be resumed: {e}") from None
     except BaseException:
         store.release(claim)
         raise
@@ -192,8 +197,11 @@ def active(ctx: CallContext, fn: str) -> ActiveRun:
 def end(ctx: CallContext, response: dict[str, Any]) -> bool:
     """The body returned: its response and the completion go to the oplog, then the run is released."""
     run = active(ctx, "run")
+    left = run.journal.next_recorded()
+    if left is not None:  # the oplog goes on where the body stopped: a step or call was removed
+        run.journal.diverged(_recorded_text(left), "the run's end (its response)")
     line = {"type": "response", **{k: response[k] for k in ("status", "headers", "body") if k in response}}
-    run.store.append(run.claim, wellformed.dumps(line) + b"\n" + b'{"type":"complete"}\n')
+    run.store.append(run.claim, wellformed.dumps(line) + b"\n" + COMPLETE_LINE)
     run.close(ctx)
     return True
 
@@ -201,7 +209,14 @@ def end(ctx: CallContext, response: dict[str, Any]) -> bool:
 # ---------- events ----------
 
 def _event(run: ActiveRun, kind: str, fields: dict[str, Any]) -> None:
+    left = run.journal.next_recorded()
+    if left is not None:  # never written over what the oplog still records
+        run.journal.diverged(_recorded_text(left), f"{kind}({orjson.dumps(fields.get('name')).decode()})")
     run.journal.append(DURABLE, kind, b"[]", wellformed.dumps(fields))
+
+
+def _recorded_text(entry: IoEntry) -> str:
+    return event_text(entry) if entry.module == DURABLE else f"{entry.module}.{entry.fn}"
 
 
 def _recorded(run: ActiveRun, kind: str, name: str | None = None) -> dict[str, Any] | None:
@@ -215,9 +230,7 @@ def _recorded(run: ActiveRun, kind: str, name: str | None = None) -> dict[str, A
     fields = orjson.loads(entry.result) if entry.module == DURABLE and entry.result else {}
     if entry.module != DURABLE or entry.fn != kind or (name is not None and fields.get("name") != name):
         attempted = f"{kind}({orjson.dumps(name).decode() if name is not None else ''})"
-        recorded = f"{entry.fn}({orjson.dumps(fields.get('name')).decode()})" if entry.module == DURABLE \
-            else f"{entry.module}.{entry.fn}"
-        run.journal.diverged(recorded, attempted)
+        run.journal.diverged(_recorded_text(entry), attempted)
     run.journal.consume()
     return fields
 
@@ -240,7 +253,7 @@ def step_begin(ctx: CallContext, name: str) -> dict[str, Any]:
     journal = run.journal
     for i in range(journal.cursor, len(journal.entries)):
         entry = journal.entries[i]
-        if entry.module != DURABLE:
+        if entry.module != DURABLE or entry.fn == "send_signal":  # what the body did: skipped with it
             continue
         fields = orjson.loads(entry.result) if entry.result else {}
         if entry.fn == "step_result" and fields.get("name") == name:
@@ -261,8 +274,14 @@ def step_end(ctx: CallContext, name: str, value: Any) -> bool:
     return True
 
 
+def _not_in_step(run: ActiveRun, fn: str) -> None:
+    if run.in_step is not None:  # a step's result is recorded once, whole: it cannot suspend halfway
+        raise DurableMisuse(f"{fn}() cannot be called inside step() (in step {run.in_step!r})")
+
+
 def sleep_until(ctx: CallContext, until_ms: int, fn: str) -> None:
     run = active(ctx, fn)
+    _not_in_step(run, fn)
     waited = _recorded(run, "wait_timer")
     if waited is None:
         _event(run, "wait_timer", {"until_ms": until_ms})
@@ -274,13 +293,15 @@ def sleep_until(ctx: CallContext, until_ms: int, fn: str) -> None:
     if now >= until_ms:
         _event(run, "resume_timer", {"fired_at_ms": now})
         return
-    if waited is None:
-        run.store.schedule(until_ms, run.key, SLEEP_NAME, None)
+    # again on every suspension: the file is named by its time, so writing it twice is one timer, and a
+    # crash between the wait_timer line and the file cannot leave the run without one
+    run.store.schedule(until_ms, run.key, SLEEP_NAME, None)
     raise RunSuspended(run.key, {"type": "timer", "until": until_ms})
 
 
 def wait_signal(ctx: CallContext, name: str) -> Any:
     run = active(ctx, "waitSignal")
+    _not_in_step(run, "waitSignal")
     waited = _recorded(run, "wait_signal", name)
     if waited is None:
         _event(run, "wait_signal", {"name": name})
@@ -299,5 +320,22 @@ def wait_signal(ctx: CallContext, name: str) -> Any:
     raise RunSuspended(run.key, {"type": "signal", "name": name})
 
 
-__all__ = ["JournalDiverged", "RunBusy", "RunSuspended", "begin", "end", "sleep_until", "step_begin", "step_end",
-           "wait_signal"]
+def send_signal(ctx: CallContext, name: str, send: Callable[[], bool]) -> bool:
+    """signal()/signalAt(): inside a run, sent once and its answer recorded, so a replay does not send again.
+
+    The signal is sent before its line is written: a crash between the two
+    sends it again on resume (at least once, like a step body), never not at all.
+    """
+    run = ctx.state.get(STATE)
+    if not isinstance(run, ActiveRun) or run.ended:
+        return send()
+    recorded = _recorded(run, "send_signal", name)
+    if recorded is not None:
+        return bool(recorded.get("accepted"))
+    accepted = send()
+    _event(run, "send_signal", {"name": name, "accepted": accepted})
+    return accepted
+
+
+__all__ = ["JournalDiverged", "RunBusy", "RunSuspended", "begin", "end", "send_signal", "sleep_until", "step_begin",
+           "step_end", "wait_signal"]

@@ -1,21 +1,22 @@
 """The durable scheduler: fires due timers and scheduled signals, delivers waiting signals, recovers runs.
 
 One per store, not one per worker: every worker process starts a
-Scheduler, and each tries to take an exclusive lock on `DIR/scheduler.lock`;
-the one that holds it does the work, the others retry every second, so when
+Scheduler, and each tries to take the store's lead (the file store: an
+exclusive lock on `DIR/scheduler.lock`); the one that holds it does the work, the others retry every second, so when
 that worker dies another takes over. A run is resumed by serving its
 recorded request again through the Handler, which replays the oplog up to
 where it stopped — the same path a client's retry takes. A run whose resume
 keeps failing (a 500, not a 202 or a 409) is retried with exponential backoff
 and parked as a dead run after MAX_ATTEMPTS, until an operator replays or
 discards it (`zigttp admin`). Every minute it removes completed runs older
-than the retention.
+than the retention and resumes runs that stopped without waiting for
+anything (a request that failed, a worker that died while the others went
+on) or whose timer is due.
 """
 
 from __future__ import annotations
 
 import base64
-import fcntl
 import logging
 import os
 import threading
@@ -26,7 +27,7 @@ from typing import Any
 
 from .. import wellformed
 from ..http import HttpRequest, HttpResponse
-from .store import SLEEP_NAME, FileStore, Scheduled
+from .store import SLEEP_NAME, DurableStore, Scheduled
 
 log = logging.getLogger("zigttp.durable")
 
@@ -47,7 +48,7 @@ class _Failing:
 class Scheduler:
     """Resumes runs of one store through `serve` (a Handler's handle, on this thread)."""
 
-    def __init__(self, store: FileStore, serve: Callable[[HttpRequest], HttpResponse],
+    def __init__(self, store: DurableStore, serve: Callable[[HttpRequest], HttpResponse],
                  retention_s: float = 7 * 24 * 3600) -> None:
         self.store = store
         self.serve = serve
@@ -55,7 +56,7 @@ class Scheduler:
         self._next_sweep = 0.0
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
-        self._lock_fd: int | None = None
+        self._lead: Any = None  # the store's token of leadership, while this scheduler leads
         self._failing: dict[str, _Failing] = {}
         self.resumed = 0
 
@@ -70,9 +71,9 @@ class Scheduler:
         self._stop.set()
         if self._thread is not None:
             self._thread.join(timeout)
-        if self._lock_fd is not None:
-            os.close(self._lock_fd)
-            self._lock_fd = None
+        if self._lead is not None:
+            self.store.release_lead(self._lead)
+            self._lead = None
 
     def _loop(self) -> None:
         while not self._stop.is_set():
@@ -86,16 +87,11 @@ class Scheduler:
             self._stop.wait(POLL_S)
 
     def _leader(self) -> bool:
-        if self._lock_fd is not None:
+        if self._lead is not None:
             return True
-        self.store.root.mkdir(parents=True, exist_ok=True, mode=0o700)
-        fd = os.open(self.store.root / "scheduler.lock", os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            os.close(fd)
+        self._lead = self.store.take_lead()
+        if self._lead is None:
             return False
-        self._lock_fd = fd
         self.recover()
         return True
 
@@ -103,19 +99,15 @@ class Scheduler:
 
     def recover(self) -> None:
         """On taking the lead: every run not completed is resumed once (a waiting one just waits again)."""
-        for key in self.store.run_keys():
+        for key in self.store.incomplete_keys():
             if self._stop.is_set():
                 return
-            oplog = self._oplog(key)
-            if oplog is not None and not oplog.complete:
-                self.resume(key)
+            self.resume(key)
 
     def tick(self) -> None:
         if time.monotonic() >= self._next_sweep:
             self._next_sweep = time.monotonic() + SWEEP_S
-            removed = self.store.remove_completed(self.retention_s)
-            if removed:
-                log.info("durable scheduler: %d completed runs past retention removed", removed)
+            self._sweep()
         now_ms = int(time.time() * 1000)
         for item in self.store.due(now_ms):
             if self._stop.is_set():
@@ -124,11 +116,36 @@ class Scheduler:
         for key in self.store.waiting_signal_keys():
             if self._stop.is_set():
                 return
-            self.resume(key)
+            if self._signal_awaited(key):
+                self.resume(key)
+        for key, failing in list(self._failing.items()):
+            if self._stop.is_set():
+                return
+            if time.monotonic() >= failing.next_at:
+                self.resume(key)
+
+    def _sweep(self) -> None:
+        removed = self.store.remove_completed(self.retention_s)
+        if removed:
+            log.info("durable scheduler: %d completed runs past retention removed", removed)
+        now_ms = int(time.time() * 1000)
+        for key in self.store.incomplete_keys():
+            if self._stop.is_set():
+                return
+            oplog = self._oplog(key)
+            wait = None if oplog is None else oplog.waiting()
+            if oplog is not None and (wait is None or (wait["type"] == "timer" and (wait["until"] or 0) <= now_ms)):
+                self.resume(key)  # stalled: nothing will wake it otherwise (one executing now answers 409)
+
+    def _signal_awaited(self, key: str) -> bool:
+        """The run waits for a signal that is there: resuming it delivers one (any other wait stays put)."""
+        oplog = self._oplog(key)
+        wait = None if oplog is None else oplog.waiting()
+        return wait is not None and wait["type"] == "signal" and bool(self.store.signals(key, wait["name"]))
 
     def _fire(self, item: Scheduled) -> None:
         if item.name != SLEEP_NAME and not self.store.put_signal(item.key, item.name, item.payload):
-            log.warning("durable scheduler: signalAt for unknown run %r dropped", item.key)
+            log.warning("durable scheduler: signalAt for an unknown or completed run %r dropped", item.key)
         self.store.unschedule(item)
         self.resume(item.key)
 

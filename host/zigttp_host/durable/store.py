@@ -2,7 +2,8 @@
 
 The interface is what the semantics need and nothing more, so a store on
 PostgreSQL drops in: read a run, create it, append to it (with the claim's
-fencing token), claim and release it, list runs, and signals and timers.
+fencing token), claim and release it, list runs, signals, timers, dead
+runs, and the scheduler's lead (one scheduler per store).
 The file store keeps the seed's layout:
 
     DIR/runs/<key>/oplog.jsonl          one run's events (oplog.py), fsync'd per line
@@ -24,11 +25,11 @@ import secrets
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, BinaryIO, Protocol
 
 from .. import wellformed
 from .names import file_name
-from .oplog import Oplog, OplogError, parse
+from .oplog import COMPLETE_LINE, Oplog, OplogError, parse
 
 SLEEP_NAME = "~sleep"  # the schedule name of a sleep()'s timer: no signal name maps to it
 
@@ -59,6 +60,7 @@ class DurableStore(Protocol):
     def append(self, claim: Claim, line: bytes) -> None: ...
     def drop_torn_tail(self, claim: Claim) -> None: ...
     def run_keys(self) -> list[str]: ...
+    def incomplete_keys(self) -> list[str]: ...
     def put_signal(self, key: str, name: str, payload: Any) -> bool: ...
     def signals(self, key: str, name: str) -> list[tuple[str, Any]]: ...
     def drop_signal(self, key: str, name: str, signal_id: str) -> None: ...
@@ -72,6 +74,8 @@ class DurableStore(Protocol):
     def revive(self, key: str) -> bool: ...
     def discard(self, key: str) -> bool: ...
     def remove_completed(self, older_than_s: float) -> int: ...
+    def take_lead(self) -> Any: ...  # None when another scheduler leads; else a token for release_lead
+    def release_lead(self, lead: Any) -> None: ...
 
 
 class FileStore:
@@ -104,7 +108,7 @@ class FileStore:
             return None
         if raw.count(b"\n") < 2:
             return None  # created but its first lines never completed: the run has not started
-        return parse(raw, str(path))
+        return parse(raw, str(path.relative_to(self.root)))  # named within the folder: errors reach clients
 
     def claim(self, key: str) -> Claim | None:
         folder = self._run_dir(key)
@@ -155,11 +159,20 @@ class FileStore:
                 os.close(fd)
 
     def run_keys(self) -> list[str]:
+        return self._keys(incomplete_only=False)
+
+    def incomplete_keys(self) -> list[str]:
+        """Runs not completed (what recovery looks at), read from each oplog's first line and its end only."""
+        return self._keys(incomplete_only=True)
+
+    def _keys(self, *, incomplete_only: bool) -> list[str]:
         out = []
         for folder in sorted((self.root / "runs").glob("*")):
             try:
                 with (folder / "oplog.jsonl").open("rb") as f:
                     first = f.readline()
+                    if incomplete_only and _ends_complete(f):
+                        continue
                 key = wellformed.loads(first).get("key")
             except (OSError, wellformed.MalformedJson, AttributeError):
                 continue
@@ -176,7 +189,7 @@ class FileStore:
         for folder in sorted((self.root / "runs").glob("*")):
             oplog = folder / "oplog.jsonl"
             try:
-                if oplog.stat().st_mtime > cutoff or not oplog.read_bytes().endswith(b'{"type":"complete"}\n'):
+                if oplog.stat().st_mtime > cutoff or not oplog.read_bytes().endswith(COMPLETE_LINE):
                     continue
             except OSError:
                 continue
@@ -205,13 +218,34 @@ class FileStore:
             return None
         return lock
 
+    # ---------- the scheduler's lead ----------
+
+    def take_lead(self) -> int | None:
+        """One scheduler per folder: the one holding `scheduler.lock` (its descriptor is the token)."""
+        self._ensure(self.root)
+        fd = os.open(self.root / "scheduler.lock", os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            return None
+        return fd
+
+    def release_lead(self, lead: int) -> None:
+        os.close(lead)  # closing releases the flock
+
     # ---------- signals ----------
 
     def _signal_dir(self, key: str, name: str) -> Path:
         return self.root / "signals" / file_name(key) / file_name(name)
 
     def put_signal(self, key: str, name: str, payload: Any) -> bool:
-        if not (self._run_dir(key) / "oplog.jsonl").exists():
+        """Keeps a signal for run `key`; False (not kept) when there is no such run or it has completed."""
+        try:
+            with (self._run_dir(key) / "oplog.jsonl").open("rb") as f:
+                if _ends_complete(f):
+                    return False  # no waitSignal will ever take it
+        except FileNotFoundError:
             return False
         signal_id = f"{time.time_ns():020d}-{secrets.token_hex(6)}"
         folder = self._signal_dir(key, name)
@@ -262,6 +296,8 @@ class FileStore:
                 doc = wellformed.loads(path.read_bytes())
             except (OSError, wellformed.MalformedJson):
                 continue
+            if not isinstance(doc, dict) or not isinstance(doc.get("key"), str) or not isinstance(doc.get("name"), str):
+                continue  # not one of ours: it must not hold up the timers after it
             out.append(Scheduled(int(at), doc["key"], doc["name"], doc.get("payload"), str(path)))
         return sorted(out, key=lambda s: s.at_ms)
 
@@ -317,12 +353,13 @@ class FileStore:
         return out
 
     def revive(self, key: str) -> bool:
-        """Replay a dead run: its record goes, the scheduler retries it."""
+        """Replay a dead run: its record goes, and a timer due now has the scheduler retry it at once."""
         try:
             self._dead_path(key).unlink()
         except FileNotFoundError:
             return False
         _fsync_dir(self._dead_path(key).parent)
+        self.schedule(int(time.time() * 1000), key, SLEEP_NAME, None)
         return True
 
     def discard(self, key: str) -> bool:
@@ -336,6 +373,12 @@ class FileStore:
         doc["discarded_at_ms"] = int(time.time() * 1000)
         _atomic_write(path, wellformed.dumps(doc))
         return True
+
+
+def _ends_complete(f: BinaryIO) -> bool:
+    """The open oplog ends with the completion line (read from its end only)."""
+    f.seek(max(f.seek(0, os.SEEK_END) - len(COMPLETE_LINE), 0))
+    return f.read() == COMPLETE_LINE
 
 
 def _write_all(fd: int, data: bytes) -> None:

@@ -55,10 +55,10 @@ def _writing(fn: str, op: Any) -> Any:
 
 
 def run(ctx: CallContext, args: list[Any]) -> Any:
+    store = store_of(ctx, "run")  # before any other complaint, as for every export
     op = args[0] if args else None
     if op == "misuse":
         raise DurableMisuse(str(args[1]))
-    store = store_of(ctx, "run")
     if op == "begin":
         key = _text("run", "key", args[1] if len(args) > 1 else None)
         secret = frozenset((t.module, t.fn) for t in ctx.functions.traced.values() if t.secret)
@@ -124,7 +124,8 @@ def signal(ctx: CallContext, args: list[Any]) -> bool:
     store = store_of(ctx, "signal")
     key = _text("signal", "key", args[0] if args else None)
     name = _text("signal", "name", args[1] if len(args) > 1 else None)
-    return _writing("signal", lambda: store.put_signal(key, name, args[2] if len(args) > 2 else None))
+    payload = args[2] if len(args) > 2 else None
+    return _writing("signal", lambda: R.send_signal(ctx, name, lambda: store.put_signal(key, name, payload)))
 
 
 def signal_at(ctx: CallContext, args: list[Any]) -> bool:
@@ -132,10 +133,15 @@ def signal_at(ctx: CallContext, args: list[Any]) -> bool:
     key = _text("signalAt", "key", args[0] if args else None)
     name = _text("signalAt", "name", args[1] if len(args) > 1 else None)
     at = _number("signalAt", "unixMs", args[2] if len(args) > 2 else None)
-    if store.read(key) is None:
-        return False
-    _writing("signalAt", lambda: store.schedule(at, key, name, args[3] if len(args) > 3 else None))
-    return True
+    payload = args[3] if len(args) > 3 else None
+
+    def send() -> bool:
+        if store.read(key) is None:
+            return False
+        store.schedule(at, key, name, payload)
+        return True
+
+    return _writing("signalAt", lambda: R.send_signal(ctx, name, send))
 
 
 RUN_JS = """(call, lib) => function run(key, fn) {
@@ -197,7 +203,7 @@ EXPORTS = (
            doc="The payload of signal `name` for this run; suspends the run (202) until one arrives."),
     Export(M, "signal", (Param("key", "string"), Param("name", "string"), Param("payload", "unknown")), "boolean",
            effect="write", traced=False, impl=signal, module_scope=False,
-           doc="Delivers a signal to run `key`: true when accepted, false for an unknown run."),
+           doc="Delivers a signal to run `key`: true when accepted, false for an unknown or completed run."),
     Export(M, "signalAt", (Param("key", "string"), Param("name", "string"), Param("unixMs", "number"),
                            Param("payload", "unknown")), "boolean", effect="write", capability="durable",
            capability_arg=0, traced=False, impl=signal_at, module_scope=False,

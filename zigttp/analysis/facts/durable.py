@@ -4,7 +4,8 @@ Read from the program's shared preorder and the binder (Literals), like every
 other fact: the calls of `zigttp:durable` exports are found where the
 module's imports bind them; a `run(key, fn)` whose `fn` is a function the
 binder can name gives the graph of its body, in source order — every step,
-sleep and waitSignal and the other `zigttp:*` calls between them. The proof
+sleep and waitSignal and the other `zigttp:*` calls between them, those of
+the local functions it calls included, where it calls them. The proof
 level says how much that graph can be trusted:
 
 * complete: one literal run key, literal step and signal names, and no
@@ -140,34 +141,68 @@ def _scan(program: A.Program, module: A.Module, bound: dict[str, tuple[str, str]
 def _graph(program: A.Program, body: A.Node, bound: dict[str, tuple[str, str]], literals: Literals,
            out: DurableFacts) -> None:
     """The run body's calls in source order, flagged when one sits under a branch, loop or nested function."""
-    module = next((m for m in program.modules if m.file is body.file), None)
-    if module is None:
+    if _module_of(program, body) is None:
         return
     out.bodies += 1
-    order = A.preorder(program, module)
-    start = next((i for i, n in enumerate(order.nodes) if n is body), None)
-    if start is None:
+    _walk(program, body, literals, out, (body,), False)
+
+
+def _module_of(program: A.Program, node: A.Node) -> A.Module | None:
+    return next((m for m in program.modules if m.file is node.file), None)
+
+
+def _walk(program: A.Program, fn: A.Node, literals: Literals, out: DurableFacts, stack: tuple[A.Node, ...],
+          under_guard: bool) -> None:
+    """The graph nodes of function `fn`, in source order; a local function it calls is walked where it is called,
+    since its steps run there too (`stack`: the functions being walked, so recursion is walked once)."""
+    module = _module_of(program, fn)
+    order = A.preorder(program, module) if module is not None else None
+    start = None if order is None else next((i for i, n in enumerate(order.nodes) if n is fn), None)
+    if module is None or order is None or start is None:
         return
-    inside = order.nodes[start + 1:order.ends[start]]
+    bound = _bindings(module)
     guarded = _guarded(order, start)
-    for call, spec, export in _calls(inside, bound):
-        if spec == DURABLE and export not in GRAPH_KINDS:
+    for call in _all_calls(order.nodes[start + 1:order.ends[start]]):
+        callee = call.callee
+        assert type(callee) is A.Identifier
+        if callee.name in bound:
+            spec, export = bound[callee.name]
+            _node(call, spec, export, module, literals, out, under_guard or id(call) in guarded)
             continue
-        first = call.arguments[0] if call.arguments else None
-        named = spec == DURABLE and export not in ("sleep", "sleepUntil")
-        name = literals.string(first, module) if named else None
-        if spec != DURABLE:
-            kind, label = "call", f"{spec.partition(':')[2]}.{export}"
-        elif named:
-            kind, label = export, name if name is not None else "?"
-        else:
-            kind, label = export, f"{first.value:g} ms" if type(first) is A.NumberLiteral else "?"
-        out.nodes.append({"id": f"n{len(out.nodes) + 1}", "kind": kind, "label": label,
-                          "at": f"{call.file.name}:{call.line}:{call.column}"})
-        if named and name is None:
-            _reason(out, f"{export}() at line {call.line} has a name that is not a literal")
-        if spec == DURABLE and id(call) in guarded:
-            _reason(out, f"{export}() at line {call.line} runs under a condition, loop or nested function")
+        helper = literals.function(callee, module)
+        if helper is None:
+            continue
+        if helper in stack:
+            _reason(out, f"{callee.name}() calls itself: the graph lists its durable calls once")
+            continue
+        _walk(program, helper, literals, out, (*stack, helper), under_guard or id(call) in guarded)
+
+
+def _all_calls(nodes: list[A.Node]) -> list[A.Call]:
+    """Calls of a plain name (a zigttp:* import or a local function), in source order."""
+    found = [n for n in nodes if type(n) is A.Call and type(n.callee) is A.Identifier]
+    return sorted(found, key=lambda c: c.start)
+
+
+def _node(call: A.Call, spec: str, export: str, module: A.Module, literals: Literals, out: DurableFacts,
+          guarded: bool) -> None:
+    if spec == DURABLE and export not in GRAPH_KINDS:
+        return
+    first = call.arguments[0] if call.arguments else None
+    named = spec == DURABLE and export not in ("sleep", "sleepUntil")
+    name = literals.string(first, module) if named else None
+    if spec != DURABLE:
+        kind, label = "call", f"{spec.partition(':')[2]}.{export}"
+    elif named:
+        kind, label = export, name if name is not None else "?"
+    else:
+        kind, label = export, f"{first.value:g} ms" if type(first) is A.NumberLiteral else "?"
+    out.nodes.append({"id": f"n{len(out.nodes) + 1}", "kind": kind, "label": label,
+                      "at": f"{call.file.name}:{call.line}:{call.column}"})
+    if named and name is None:
+        _reason(out, f"{export}() at line {call.line} has a name that is not a literal")
+    if spec == DURABLE and guarded:
+        _reason(out, f"{export}() at line {call.line} runs under a condition, loop or nested function")
 
 
 def _guarded(order: A.Preorder, start: int) -> set[int]:
