@@ -42,20 +42,26 @@ class Context:
 def _index_owners(program: A.Program) -> dict[object, list[A.Node]]:
     owned: dict[object, list[A.Node]] = {}
     for module in program.modules:
-        # Each entry carries the list its node joins: the owner's, found once per function, not per node.
-        top: list[A.Node] = []
-        stack: list[tuple[A.Node, list[A.Node]]] = [(s, top) for s in module.body]
-        if stack:
-            owned[module.path] = top
-        while stack:
-            node, into = stack.pop()
-            into.append(node)
-            if type(node) in FUNCTION_NODES:
-                into = owned.setdefault(id(node), [])
-            below = children(node)
-            if below:
-                stack += [(child, into) for child in below]
+        if module.body:
+            owned[module.path] = _owned_by(list(module.body), owned)
     return owned
+
+
+def _owned_by(stack: list[A.Node], owned: dict[object, list[A.Node]]) -> list[A.Node]:
+    """The nodes `stack` holds and every node below them up to a function (included), depth first from
+    the top of the stack; each function's own nodes are indexed under it, in the same order."""
+    nodes: list[A.Node] = []
+    functions: list[A.Node] = []
+    while stack:
+        node = stack.pop()
+        nodes.append(node)
+        if type(node) in FUNCTION_NODES:
+            functions.append(node)
+        else:
+            stack += children(node)
+    for function in functions:
+        owned[id(function)] = _owned_by(children(function), owned)
+    return nodes
 
 
 def build_context(program: A.Program, strict: bool = False) -> Context:
