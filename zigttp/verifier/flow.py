@@ -107,7 +107,7 @@ class FlowChecker:
     def run(self) -> FlowFacts:
         for module in self.ctx.program.modules:
             self.current.append(0)
-            self._walk(self.ctx.owned_nodes(module.path))
+            self._walk(self.ctx.owned_sites(module.path))
             self.current.pop()
         for info in list(self.scopes.functions.values()):
             self.evaluate(info.node)
@@ -123,7 +123,7 @@ class FlowChecker:
         body = fn.body  # type: ignore[attr-defined]
         if body is not None and type(body) is not A.Block:
             state.returns |= self.labels(body)
-        self._walk(self.ctx.owned_nodes(fn))
+        self._walk(self.ctx.owned_sites(fn))
         self.current.pop()
         return state
 
