@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from operator import attrgetter
+from operator import attrgetter, methodcaller
 from typing import overload
 
 from zigttp.compiler.source import SourceFile
@@ -795,22 +795,26 @@ def _source_children_function(cls: type) -> Callable[[Node], list[Node]]:
 
 def _install_children(cls: type) -> None:
     for sub in cls.__subclasses__():
-        sub._value_children = _children_function(sub)  # type: ignore[attr-defined]
-        sub._source_children = _source_children_function(sub)  # type: ignore[attr-defined]
+        sub._value_children = _leaf_or(_children_function(sub))  # type: ignore[attr-defined]
+        sub._source_children = _leaf_or(_source_children_function(sub))  # type: ignore[attr-defined]
         _install_children(sub)
+
+
+def _leaf_or(fn: Callable[[Node], list[Node]]) -> Callable[..., list[Node]]:
+    """A leaf class gets `list` itself: a class attribute that is a type is not bound as a method, so
+    `node._value_children()` is `list()`, a new empty list made without a Python frame (most nodes are leaves)."""
+    return list if fn is _no_children else fn
 
 
 _install_children(Node)
 
+# `children(node)` and `children_in_source_order(node)` call the node's method from C, without a Python
+# frame of their own: they are the checkers' hottest calls.
+children: Callable[[Node], list[Node]] = methodcaller("_value_children")
+"""Value-level child nodes: every single-node field, then every list field (the checkers' order)."""
 
-def children(node: Node) -> list[Node]:
-    """Value-level child nodes: every single-node field, then every list field (the checkers' order)."""
-    return node._value_children()  # type: ignore[attr-defined, no-any-return]
-
-
-def children_in_source_order(node: Node) -> list[Node]:
-    """The same children as `children`, in the order their fields appear in the source."""
-    return node._source_children()  # type: ignore[attr-defined, no-any-return]
+children_in_source_order: Callable[[Node], list[Node]] = methodcaller("_source_children")
+"""The same children as `children`, in the order their fields appear in the source."""
 
 
 def walk(node: Node) -> Iterator[Node]:

@@ -34,7 +34,7 @@ class SourceFile:
     @property
     def line_starts(self) -> list[int]:
         if self._line_starts is None:
-            self._line_starts = [0] + [m.end() for m in _NEWLINE.finditer(self.text)]
+            self._line_starts = [0, *map(re.Match.end, _NEWLINE.finditer(self.text))]
         return self._line_starts
 
     def line_col(self, offset: int) -> tuple[int, int]:

@@ -344,19 +344,15 @@ def function_member(name: str) -> Type | None:
     return UNKNOWN if name in _EXTRA_FUNCTION else None
 
 
-_ARRAY_CACHE: dict[tuple[int, str], Type] = {}
-
-
 def array_member(elem: Type, name: str, readonly_tuple: Tup | None = None) -> Type | None:
     """Element-aware types of array members (`map` is generic in its result)."""
+    if name == "length":
+        return NUMBER
     u = TVar("U")
     index = FnParam("index", NUMBER, optional=True)
     value = FnParam("value", elem)
     callback = Fn((value, index), UNKNOWN)
     predicate = Fn((value, index), UNKNOWN)
-    maybe = union((elem, UNDEFINED))
-    if name == "length":
-        return NUMBER
     if name == "map":
         return Fn((FnParam("f", Fn((value, index), u)),), Arr(u), ("U",))
     if name == "flatMap":
@@ -364,7 +360,7 @@ def array_member(elem: Type, name: str, readonly_tuple: Tup | None = None) -> Ty
     if name == "filter":
         return Fn((FnParam("f", predicate),), Arr(elem))
     if name in ("find", "findLast"):
-        return Fn((FnParam("f", predicate),), maybe)
+        return Fn((FnParam("f", predicate),), union((elem, UNDEFINED)))
     if name in ("findIndex", "findLastIndex"):
         return Fn((FnParam("f", predicate),), NUMBER)
     if name in ("some", "every"):
@@ -392,7 +388,7 @@ def array_member(elem: Type, name: str, readonly_tuple: Tup | None = None) -> Ty
     if name in ("push", "unshift"):
         return Fn((FnParam("items", elem, rest=True),), NUMBER)
     if name in ("pop", "shift", "at"):
-        return Fn((FnParam("index", NUMBER, optional=True),) if name == "at" else (), maybe)
+        return Fn((FnParam("index", NUMBER, optional=True),) if name == "at" else (), union((elem, UNDEFINED)))
     if name == "splice":
         return Fn(
             (FnParam("start", NUMBER), FnParam("count", NUMBER, optional=True), FnParam("items", elem, rest=True)),

@@ -29,33 +29,48 @@ class Context:
         self._seen.add(key)
         self.diagnostics.append(diagnostic)
 
-    def owned_nodes(self, owner: A.Node | str) -> list[A.Node]:
-        """Every node whose innermost enclosing function is `owner` (a module path for module scope).
+    def owned_sites(self, owner: A.Node | str) -> list[A.Node]:
+        """The sites (SITE_KINDS) whose innermost enclosing function is `owner` (a module path for module
+        scope), in one fixed depth-first order (flow's memo of labels is filled in that order).
 
-        Built once, by one traversal, for the checkers that scan whole bodies (flow, state, properties).
+        Built once, by one traversal, for the checkers that scan whole bodies (flow, state, framing,
+        properties); the other nodes are not listed, so none of them walks past them again.
         """
         if self._owned is None:
             self._owned = _index_owners(self.program)
         return self._owned.get(owner if isinstance(owner, str) else id(owner), [])
 
 
+# Every kind of node one of those checkers looks at: calls, pipes and JSX (flow, state, framing,
+# properties), returns and asserts (flow), assignments and for-of loops (state, framing).
+SITE_KINDS = frozenset({A.Call, A.Pipe, A.JSXElement, A.Return, A.Assert, A.Assign, A.ForOf})
+
+
 def _index_owners(program: A.Program) -> dict[object, list[A.Node]]:
     owned: dict[object, list[A.Node]] = {}
     for module in program.modules:
-        # Each entry carries the list its node joins: the owner's, found once per function, not per node.
-        top: list[A.Node] = []
-        stack: list[tuple[A.Node, list[A.Node]]] = [(s, top) for s in module.body]
-        if stack:
-            owned[module.path] = top
-        while stack:
-            node, into = stack.pop()
-            into.append(node)
-            if type(node) in FUNCTION_NODES:
-                into = owned.setdefault(id(node), [])
-            below = children(node)
-            if below:
-                stack += [(child, into) for child in below]
+        if module.body:
+            owned[module.path] = _owned_by(list(module.body), owned)
     return owned
+
+
+def _owned_by(stack: list[A.Node], owned: dict[object, list[A.Node]]) -> list[A.Node]:
+    """The sites among the nodes `stack` holds and every node below them up to a function (included),
+    depth first from the top of the stack; each function's own sites are indexed under it, in the same order."""
+    sites: list[A.Node] = []
+    functions: list[A.Node] = []
+    while stack:
+        node = stack.pop()
+        kind = type(node)
+        if kind in SITE_KINDS:
+            sites.append(node)
+        if kind in FUNCTION_NODES:
+            functions.append(node)
+        else:
+            stack += children(node)
+    for function in functions:
+        owned[id(function)] = _owned_by(children(function), owned)
+    return sites
 
 
 def build_context(program: A.Program, strict: bool = False) -> Context:

@@ -21,7 +21,9 @@ into egress or into `Response.html` (ZTS407, warnings).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from zigttp.compiler import ast as A
 from zigttp.compiler.ast import FUNCTION_NODES, children, unparen
@@ -98,13 +100,14 @@ class FlowChecker:
         self.current: list[int] = []  # function id stack (0 = module scope)
         self.facts = FlowFacts()
         self._module_calls: list[tuple[int, list[frozenset]]] = []
+        self.label_rules = self._label_rules()
 
     # ================================================================ run
 
     def run(self) -> FlowFacts:
         for module in self.ctx.program.modules:
             self.current.append(0)
-            self._walk(self.ctx.owned_nodes(module.path))
+            self._walk(self.ctx.owned_sites(module.path))
             self.current.pop()
         for info in list(self.scopes.functions.values()):
             self.evaluate(info.node)
@@ -120,7 +123,7 @@ class FlowChecker:
         body = fn.body  # type: ignore[attr-defined]
         if body is not None and type(body) is not A.Block:
             state.returns |= self.labels(body)
-        self._walk(self.ctx.owned_nodes(fn))
+        self._walk(self.ctx.owned_sites(fn))
         self.current.pop()
         return state
 
@@ -139,6 +142,9 @@ class FlowChecker:
     # ============================================================ labels
 
     def labels(self, node: A.Node) -> frozenset:
+        rule = self.label_rules.get(type(node))
+        if rule is None:  # literals, functions, ...: never labelled
+            return EMPTY
         key = id(node)
         found = self.memo.get(key)
         if found is not None:
@@ -147,7 +153,7 @@ class FlowChecker:
             return EMPTY
         self.in_progress.add(key)
         try:
-            result = self._labels(node)
+            result = rule(node)
         finally:
             self.in_progress.discard(key)
         if USER_INPUT in result or CREDENTIAL in result:
@@ -158,65 +164,74 @@ class FlowChecker:
         self.memo[key] = result
         return result
 
-    def _labels(self, node: A.Node) -> frozenset:
+    def _label_rules(self) -> dict[type, Callable[[Any], frozenset]]:
+        """How each kind of expression gets its labels; a kind not listed has none."""
+        rules: dict[type, Callable[[Any], frozenset]] = {
+            A.Identifier: self._identifier_labels,
+            A.Paren: lambda node: self.labels(node.expression),
+            A.Member: self._member_labels,
+            A.Index: lambda node: self.labels(node.object),
+            A.Call: self.call_labels,
+            A.Pipe: self.call_labels,
+            A.ObjectLiteral: self._object_labels,
+            A.Assign: lambda node: self.labels(node.value),
+            A.JSXElement: self._jsx_labels,
+            A.Unary: lambda node: EMPTY if node.operator in ("!", "typeof", "void") else self.labels(node.argument),
+        }
+        for kind in (A.TemplateLiteral, A.ArrayLiteral, A.Sequence, A.Conditional, A.Binary, A.Match,
+                     A.JSXExpressionContainer, A.Spread, A.PipeCall):
+            rules[kind] = self._children_labels
+        return rules
+
+    def _identifier_labels(self, node: A.Identifier) -> frozenset:
+        binding = self.scopes.binding_of(node)
+        return self.binding_labels(binding) if binding is not None else EMPTY
+
+    def _member_labels(self, node: A.Member) -> frozenset:
+        if node.name == "length":
+            return EMPTY
+        base = self.labels(node.object)
+        if node.name in _REQUEST_SAFE and self._is_request(node.object):
+            return EMPTY
+        if CREDENTIAL in base and VALIDATED in base:
+            # Claims read from a verified token are identity data, not the token itself.
+            return base - {CREDENTIAL}
+        return base
+
+    def _children_labels(self, node: A.Node) -> frozenset:
         kind = type(node)
-        if kind is A.Identifier:
-            binding = self.scopes.binding_of(node)
-            return self.binding_labels(binding) if binding is not None else EMPTY
-        if kind is A.Paren:
-            return self.labels(node.expression)
-        if kind is A.Member:
-            if node.name == "length":
-                return EMPTY
-            base = self.labels(node.object)
-            if node.name in _REQUEST_SAFE and self._is_request(node.object):
-                return EMPTY
-            if CREDENTIAL in base and VALIDATED in base:
-                # Claims read from a verified token are identity data, not the token itself.
-                return base - {CREDENTIAL}
-            return base
-        if kind is A.Index:
-            return self.labels(node.object)
-        if kind is A.Call:
-            return self.call_labels(node)
-        if kind is A.Pipe:
-            return self.call_labels(node)
-        if kind in (A.TemplateLiteral, A.ArrayLiteral, A.Sequence, A.Conditional, A.Binary, A.Match,
-                    A.JSXExpressionContainer, A.Spread, A.PipeCall):
-            if kind is A.Binary and node.operator in ("===", "!==", "<", ">", "<=", ">=", "in"):
-                return EMPTY
-            out: frozenset = EMPTY
-            for child in children(node):
-                if type(child) is A.MatchArm:
-                    out |= self.labels(child.body)
-                elif (kind is A.Conditional and child is node.test) or (kind is A.Match and child is node.subject):
-                    continue
-                else:
-                    out |= self.labels(child)
-            return out
-        if kind is A.ObjectLiteral:
-            out = EMPTY
-            for prop in node.properties:
-                if type(prop) is A.Property:
-                    out |= self.labels(prop.value)
-                elif type(prop) is A.Spread:
-                    out |= self.labels(prop.argument)
-            return out
-        if kind is A.Assign:
-            return self.labels(node.value)
-        if kind is A.JSXElement:
-            out = EMPTY
-            for attribute in node.attributes:
-                if type(attribute) is A.JSXAttribute and attribute.value is not None:
-                    out |= self.labels(attribute.value)
-                elif type(attribute) is A.JSXSpreadAttribute:
-                    out |= self.labels(attribute.argument)
-            for child in node.children:
+        if kind is A.Binary and node.operator in ("===", "!==", "<", ">", "<=", ">=", "in"):  # type: ignore[attr-defined]
+            return EMPTY
+        out: frozenset = EMPTY
+        for child in children(node):
+            if type(child) is A.MatchArm:
+                out |= self.labels(child.body)  # type: ignore[attr-defined]
+            elif ((kind is A.Conditional and child is node.test)  # type: ignore[attr-defined]
+                  or (kind is A.Match and child is node.subject)):  # type: ignore[attr-defined]
+                continue
+            else:
                 out |= self.labels(child)
-            return _escaped(out)  # rendered text and attributes are escaped
-        if kind is A.Unary:
-            return EMPTY if node.operator in ("!", "typeof", "void") else self.labels(node.argument)
-        return EMPTY
+        return out
+
+    def _object_labels(self, node: A.ObjectLiteral) -> frozenset:
+        out = EMPTY
+        for prop in node.properties:
+            if type(prop) is A.Property:
+                out |= self.labels(prop.value)
+            elif type(prop) is A.Spread:
+                out |= self.labels(prop.argument)
+        return out
+
+    def _jsx_labels(self, node: A.JSXElement) -> frozenset:
+        out = EMPTY
+        for attribute in node.attributes:
+            if type(attribute) is A.JSXAttribute and attribute.value is not None:
+                out |= self.labels(attribute.value)
+            elif type(attribute) is A.JSXSpreadAttribute:
+                out |= self.labels(attribute.argument)
+        for child in node.children:
+            out |= self.labels(child)
+        return _escaped(out)  # rendered text and attributes are escaped
 
     def _is_request(self, node: A.Node) -> bool:
         return self.analyzer.expr_types.get(id(node)) is REQUEST

@@ -23,11 +23,11 @@ _CHECKED = (A.Call, A.Assign)  # the only nodes `_check` looks at: filtered befo
 
 def check_framing(ctx: Context) -> None:
     for module in ctx.program.modules:
-        for node in ctx.owned_nodes(module.path):
+        for node in ctx.owned_sites(module.path):
             if type(node) in _CHECKED:
                 _check(ctx, node)
     for info in ctx.scopes.functions.values():
-        for node in ctx.owned_nodes(info.node):
+        for node in ctx.owned_sites(info.node):
             if type(node) in _CHECKED:
                 _check(ctx, node)
 

@@ -95,7 +95,7 @@ def reachable_calls(ctx: Context) -> list[A.Node]:
     calls: list[A.Node] = []
     for info in ctx.scopes.functions.values():
         if id(info.node) in ctx.reachable:
-            calls.extend(n for n in ctx.owned_nodes(info.node) if type(n) in (A.Call, A.Pipe))
+            calls.extend(n for n in ctx.owned_sites(info.node) if type(n) in (A.Call, A.Pipe))
     return calls
 
 

@@ -28,7 +28,7 @@ def check_state(ctx: Context) -> list[tuple[A.Node, Binding]]:
         if id(info.node) not in ctx.reachable:
             continue
         # Nested functions own their nodes and are checked as functions of their own.
-        for node in ctx.owned_nodes(info.node):
+        for node in ctx.owned_sites(info.node):
             kind = type(node)
             if kind is A.Assign or (kind is A.ForOf and node.kind is None):
                 _target(ctx, node.target, node, found)

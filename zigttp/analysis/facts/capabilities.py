@@ -168,7 +168,7 @@ class _Extractor:
             if kind in _NOT_SCANNED:
                 continue
             if kind is A.Identifier:
-                if id(node) not in skip:
+                if node.name in imports and id(node) not in skip:  # type: ignore[attr-defined]
                     self.occurrence(node)  # type: ignore[arg-type]
                 continue
             if kind is A.Call:

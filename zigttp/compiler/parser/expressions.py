@@ -46,7 +46,9 @@ class ExpressionParser(ParserCore):
             self.depth -= 1
             return result
         self.arrow_start = self.start
-        left = self.parse_conditional()
+        left = self.parse_binary(1)
+        if self.kind == "?" and type(left) is not A.ArrowFunction:
+            left = self.finish_conditional(left)
         operator = self.kind
         if operator in _ASSIGNMENT_OPERATORS:
             operator_start = self.start
@@ -77,10 +79,8 @@ class ExpressionParser(ParserCore):
             return
         self.reject(R.INVALID_ASSIGNMENT, target.start, target.end)
 
-    def parse_conditional(self) -> A.Expression:
-        test = self.parse_binary(1)
-        if self.kind != "?" or type(test) is A.ArrowFunction:
-            return test
+    def finish_conditional(self, test: A.Expression) -> A.Expression:
+        """`test ? a : b` from its "?" on (the conditional level of `parse_assign`)."""
         self.next()
         consequent = self.parse_assign()
         self.expect(":")
