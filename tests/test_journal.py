@@ -6,7 +6,7 @@ import orjson
 import pytest
 
 from zigttp_host import Bundle, Grants, Host, HttpRequest, Limits, ModuleConfig
-from zigttp_host.journal import IoEntry, Journal
+from zigttp_host.journal import IoEntry, Journal, ReplayEnded
 from zigttp_host.tracefile import TraceGroup, read_traces
 
 SOURCE = """import { env } from "zigttp:env";
@@ -98,6 +98,20 @@ def test_resume_replays_the_prefix_then_writes_ahead_through_the_sink(host: Host
         ("builtin", "performance.now", 7), ("crypto", "sha256", 7)]
     body, before = orjson.loads(r.body), orjson.loads(recorded.body)
     assert (body["t"], body["r"], body["h"]) == (before["t"], before["r"], before["h"])
+
+
+def test_a_replay_only_resume_stops_where_the_recording_ends_before_any_live_call(host: Host) -> None:
+    journal = Journal.record()
+    _load(host).handle(HttpRequest("GET", "/a"), journal)
+    sink = _Sink()
+    resumed = Journal.resume(journal.entries[:2], journal.seed, sink)
+    resumed.replay_only = True
+    r = _load(host).handle(HttpRequest("GET", "/a"), resumed)
+    # the third call (crypto.sha256) would run live: it does not, and nothing is written
+    assert (r.status, orjson.loads(r.body)["error"]) == (409, "replay_ended")
+    assert sink.appended == [] and resumed.cursor == 2
+    with pytest.raises(ReplayEnded):
+        resumed.append("durable", "complete", b"[]", b"null")
 
 
 def test_a_sink_failure_stops_the_call_before_the_guest_sees_it(host: Host) -> None:

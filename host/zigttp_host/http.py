@@ -72,6 +72,8 @@ FAILURE_KINDS: dict[str, FailureKind] = {
         500, "a durable run's replay did not match its oplog (the oplog is left as it is)", describes=True),
     "durable_busy": FailureKind(409, "the durable run is executing in another request (Retry-After)",
                                 describes=True),
+    "replay_ended": FailureKind(409, "a replay-only durable run reached the end of its oplog (zigttp prove "
+                                     "--durable; never zigttp serve)", describes=True),
     "internal_error": FailureKind(500, "a fault in the host itself (logged on one line)"),
 }
 

@@ -86,6 +86,12 @@ class IoError:
         raise error
 
 
+class ReplayEnded(HostFatal):
+    """A replay-only resume reached the end of its recording: what came next would run live (zigttp prove)."""
+
+    kind = "replay_ended"
+
+
 class JournalDiverged(HostFatal):
     """A resumed request did not do what its recording says (strict journals): it stops, nothing is written."""
 
@@ -164,6 +170,8 @@ class Journal:
     context: str = ""
     # Calls that run live and are never recorded nor matched (a durable run re-reads env()).
     unrecorded: frozenset[tuple[str, str]] = frozenset()
+    # Resume: stop with ReplayEnded where the recording ends, before anything runs live.
+    replay_only: bool = False
 
     def __post_init__(self) -> None:
         if self.mode not in MODES:
@@ -198,10 +206,16 @@ class Journal:
         if self.mode == "stub":
             return self._stubbed(ctx, export, impl, guard, raw_args, args)
         if self.mode == "resume" and self.cursor >= len(self.entries):
-            if self.live_from is None:
-                self.live_from = len(self.entries)
+            self._going_live()
             return self._live(ctx, export, impl, guard, raw_args, args)
         return self._replayed(export.module, export.fn, raw_args)
+
+    def _going_live(self) -> None:
+        """Resume: the recorded prefix is used up; from here calls run live (or, replay-only, stop)."""
+        if self.replay_only:
+            raise ReplayEnded(f"the recording ends at entry #{len(self.entries)}")
+        if self.live_from is None:
+            self.live_from = len(self.entries)
 
     def _live(self, ctx: CallContext, export: TracedExport, impl: HostImpl, guard: Guard | None,
               raw_args: bytes, args: list[Any]) -> bytes:
@@ -282,8 +296,8 @@ class Journal:
 
     def append(self, module: str, fn: str, args: bytes, result: bytes) -> IoEntry:
         """Records a live event (through the sink, write-ahead); only past the recorded prefix."""
-        if self.mode == "resume" and self.live_from is None:
-            self.live_from = len(self.entries)
+        if self.mode == "resume":
+            self._going_live()
         entry = IoEntry(len(self.entries), module, fn, args, result)
         self._keep(entry)
         return entry
@@ -304,8 +318,8 @@ class Journal:
                     return _clock_ns(entry.result, live_ns)
             return live_ns
         if self.mode == "record" or (self.mode == "resume" and self.cursor >= len(self.entries)):
-            if self.mode == "resume" and self.live_from is None:
-                self.live_from = len(self.entries)
+            if self.mode == "resume":
+                self._going_live()
             self._keep(IoEntry(len(self.entries), BUILTIN, fn, b"[]", _clock_ms(live_ns)))
             return live_ns
         return _clock_ns(self._replayed(BUILTIN, fn, b"[]"), live_ns)

@@ -98,7 +98,7 @@ def bad_inputs(tmp_path_factory: pytest.TempPathFactory) -> Path:
     (["notcontract.json", "old.ts"], "is not a zigttp contract"),
     (["broken.ts", "old.ts"], "error: broken.ts does not compile"),
     (["folder", "old.ts"], "a bundle folder needs handler.js"),
-    (["old.ts", "old.ts", "--durable", "runs"], "--durable is not supported yet"),
+    (["old.ts", "old.ts", "--durable", "runs"], "no such durable folder"),
     (["old.ts", "old.ts", "--sign", "key.pem"], "--sign needs -o DIR"),
     (["old.ts", "old.ts", "--traces", "none.jsonl"], "none.jsonl:0: no such file or directory"),
     (["old.ts", "contract.json", "--traces", "old.ts"], "has no bundle to replay"),

@@ -26,7 +26,7 @@ EXPECTED_LEVELS = {
     "ZP401": "breaking", "ZP402": "additive", "ZP403": "breaking", "ZP404": "additive", "ZP405": "info",
     "ZP501": "breaking", "ZP502": "review", "ZP503": "info", "ZP504": "info", "ZP505": "info",
     "ZP601": "additive", "ZP602": "breaking", "ZP603": "breaking", "ZP604": "breaking", "ZP605": "additive",
-    "ZP606": "breaking",
+    "ZP606": "breaking", "ZP607": "breaking",
     "ZP701": "breaking", "ZP702": "review", "ZP703": "breaking", "ZP704": "review",
     "ZP801": "info", "ZP802": "info", "ZP803": "review",
 }
@@ -37,6 +37,7 @@ EVIDENCE_TESTS = {
     "ZP703": "test_evidence.py::test_replay_contradicting_a_static_equivalence_is_a_finding",
     "ZP704": "test_evidence.py::test_traces_of_a_stateful_handler_are_not_replayed",
     "ZP802": "test_evidence.py::test_identical_replay_keeps_the_verdict_and_reports_counts",
+    "ZP607": "test_durable_runs.py::test_a_run_that_does_not_replay_on_new_is_breaking",
 }
 
 

@@ -46,13 +46,13 @@ def add_command(sub: argparse._SubParsersAction) -> None:
                    help="recompute the statement for OLD and NEW and compare it with CERT byte for byte")
     p.add_argument("--pubkey", type=Path, metavar="KEY",
                    help="with --verify: check CERT.sig against this PEM Ed25519 public key")
-    p.add_argument("--durable", type=Path, metavar="DIR", help="in-flight durable runs to check (not yet supported)")
+    p.add_argument("--durable", type=Path, metavar="DIR",
+                   help="a durable folder (serve --durable DIR): replay every in-flight run against NEW, on a copy, "
+                        "and make the verdict BREAKING for any run NEW would not resume (ZP607)")
     p.set_defaults(run=run_prove)
 
 
 def _usage_problem(args: argparse.Namespace) -> str | None:
-    if args.durable is not None:
-        return "--durable is not supported yet (in-flight durable runs are not checked)"
     if args.sign is not None and args.out is None:
         return "--sign needs -o DIR (the signature is written beside DIR/proof.json)"
     if args.pubkey is not None and args.verify is None:
@@ -104,7 +104,7 @@ def _prove(args: argparse.Namespace, old: Any = None) -> tuple[Any, dict[str, An
     from zigttp.prove.run import prove
     from zigttp.prove.statement import build_statement
 
-    proof = prove(old if old is not None else load_side(args.old), load_side(args.new), args.traces)
+    proof = prove(old if old is not None else load_side(args.old), load_side(args.new), args.traces, args.durable)
     statement = build_statement(proof)
     return proof, statement, canonical_bytes(statement)
 

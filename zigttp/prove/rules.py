@@ -156,6 +156,8 @@ DURABLE_ADDED = _rule("ZP605", "durable_added", "additive", "none", "durable", "
                       "the handler starts using zigttp:durable")
 DURABLE_REMOVED = _rule("ZP606", "durable_removed", "breaking", "none", "durable", "removed",
                         "the handler no longer uses zigttp:durable: in-flight runs cannot resume")
+DURABLE_RUN_DIVERGES = _rule("ZP607", "durable_run_diverges", "breaking", "none", "durable", "changed",
+                             "an in-flight durable run does not replay on the new version")
 
 # ------------------------------------------------------------------ replay evidence
 REPLAY_NOT_IDENTICAL = _rule("ZP701", "replay_not_identical", "breaking", "response", "evidence", "changed",

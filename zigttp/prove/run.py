@@ -7,6 +7,7 @@ from pathlib import Path
 
 from . import rules as R
 from .diff import diff_contracts
+from .durable_runs import RunCheck, check_runs
 from .evidence import Evidence, replay_evidence
 from .findings import Finding, finding, ordered
 from .inputs import Side
@@ -21,9 +22,10 @@ class Proof:
     static_classification: str  # from the contracts alone
     verdict: Verdict
     evidence: Evidence | None
+    durable_runs: list[RunCheck] | None = None  # with --durable: each in-flight run replayed against NEW
 
 
-def prove(old: Side, new: Side, traces: Path | None = None) -> Proof:
+def prove(old: Side, new: Side, traces: Path | None = None, durable: Path | None = None) -> Proof:
     static = diff_contracts(old.contract, new.contract)
     static_classification = classify(static)
     evidence = replay_evidence(new, traces) if traces is not None else None
@@ -34,5 +36,9 @@ def prove(old: Side, new: Side, traces: Path | None = None) -> Proof:
             differing = evidence.replayed - evidence.counts["identical"]
             found.append(finding(R.STATIC_EQUIVALENCE_CONTRADICTED, "traces", "", "equivalent",
                                  f"{differing} of {evidence.replayed} recorded requests not identical"))
+    runs = None
+    if durable is not None:
+        runs, diverging = check_runs(new, durable)
+        found.extend(diverging)
     findings = ordered(found)
-    return Proof(old, new, findings, static_classification, decide(findings), evidence)
+    return Proof(old, new, findings, static_classification, decide(findings), evidence, runs)

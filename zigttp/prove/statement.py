@@ -52,7 +52,7 @@ def build_statement(proof: Proof) -> dict[str, Any]:
         "contract_diff": contract_diff(proof.findings, proof.old, proof.new),
         "replay_result": replay_result(proof),
         "traces": None if proof.evidence is None else [f.to_dict() for f in proof.evidence.files],
-        "durable_runs": None,
+        "durable_runs": None if proof.durable_runs is None else [r.to_dict() for r in proof.durable_runs],
         "proof_level": proof.new.contract.get("proof"),
         "laws_used": [],
         "behavioralDiff": None,

@@ -154,6 +154,7 @@ def begin(ctx: CallContext, store: DurableStore, key: str, secret_calls: frozens
     recorded = str(oplog.header.get("bundle", ""))
     journal = Journal.resume(oplog.entries, int(oplog.header.get("seed", 0)), OplogSink(store, claim))
     journal.strict = True
+    journal.replay_only = store.replay_only
     journal.context = f"run {key!r}; oplog written by bundle {recorded[:12] or '?'}, running {bundle_hash(ctx)[:12]}"
     journal.unrecorded = secret_calls
     run = ActiveRun(key, store, claim, journal, ctx.journal, _delivered(oplog))

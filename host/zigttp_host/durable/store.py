@@ -53,6 +53,8 @@ class Scheduled:
 
 
 class DurableStore(Protocol):
+    replay_only: bool  # runs replay their oplog and stop where it ends (zigttp prove --durable)
+
     def read(self, key: str) -> Oplog | None: ...
     def claim(self, key: str) -> Claim | None: ...
     def release(self, claim: Claim) -> None: ...
@@ -81,8 +83,10 @@ class DurableStore(Protocol):
 class FileStore:
     """The default store: plain files under one folder, one writer per run (flock)."""
 
-    def __init__(self, root: str | Path) -> None:
+    def __init__(self, root: str | Path, *, replay_only: bool = False) -> None:
         self.root = Path(root)
+        # zigttp prove --durable: runs replay their oplog and stop where it ends (journal.ReplayEnded)
+        self.replay_only = replay_only
 
     # ---------- paths ----------
 

@@ -60,6 +60,9 @@ class ModuleConfig:
     durable_dir: str | None = None
     # Completed runs older than this are removed by the scheduler (zigttp serve --durable-retention).
     durable_retention_s: int = 7 * 24 * 3600
+    # Runs replay their oplog and stop where it ends, writing nothing (zigttp prove --durable checks
+    # in-flight runs against a new version this way, on a copy of the folder).
+    durable_replay_only: bool = False
 
     # zigttp:log: where its NDJSON lines go (default: standard error).
     log_sink: Callable[[str], None] | None = field(default=None, compare=False)

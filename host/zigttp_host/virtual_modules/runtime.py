@@ -74,7 +74,7 @@ class ModuleRuntime:
         def make(config: ModuleConfig) -> Any:
             from ..durable.store import FileStore
 
-            return FileStore(config.durable_dir or "")
+            return FileStore(config.durable_dir or "", replay_only=config.durable_replay_only)
 
         return self.resource("durable", make)
 
