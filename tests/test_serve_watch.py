@@ -98,7 +98,7 @@ def test_additive_swaps_breaking_is_refused_and_no_request_fails(tmp_path: Path)
 
 
 @pytest.mark.parametrize("flags, message", [
-    (["--prove"], "--prove and --force-swap apply to --watch"),
+    (["--prove"], "--prove, --prove-durable and --force-swap apply to --watch"),
     (["--watch", "--force-swap"], "use it with --watch --prove"),
     (["--watch", "--no-verify"], "does not combine with --no-verify"),
 ])
@@ -115,3 +115,30 @@ def test_a_durable_handler_does_not_swap_live(tmp_path: Path) -> None:
     r = run_cli("serve", str(REPO / "examples/durable/approval.ts"), "--port", "0", "--watch",
                 "--durable", str(tmp_path / "d"))
     assert r.returncode == 2 and "durable handler does not swap live" in r.stderr
+
+
+def test_a_durable_handler_swaps_only_versions_its_runs_replay_on(tmp_path: Path) -> None:
+    from zigttp_host.durable.store import FileStore
+
+    from .support.server import REPO
+
+    source = (REPO / "examples/durable/approval.ts").read_text()
+    handler, durable = tmp_path / "approval.ts", tmp_path / "durable"
+    handler.write_text(source)
+    with serve(handler, "--watch", "--prove-durable", "--durable", str(durable), workers=2) as server:
+        assert server.get("/orders/42").status_code == 202  # the run waits for its signal
+        # a step appended after the wait: the waiting run replays on it
+        appended = source.replace("    return Response.json(confirmed);",
+                                  '    const noted = step("note", () => true);\n'
+                                  "    return Response.json({ ...confirmed, noted });")
+        edit(handler, appended)
+        assert wait_for(lambda: "generation 1 published" in server.log()), server.log()
+        # a renamed step: the waiting run would not resume on it
+        edit(handler, appended.replace('step("createDraft"', 'step("makeDraft"'))
+        assert wait_for(lambda: "refused: the change is breaking" in server.log()), server.log()
+        assert "ZP607 breaking run order:42" in server.log()
+        time.sleep(1)  # every worker has picked generation 1 up
+        assert FileStore(durable).put_signal("order:42", "approved", {"by": "ops"})
+        assert wait_for(lambda: server.get("/orders/42").status_code == 200, timeout=60), server.log()
+        body = server.get("/orders/42").json()
+        assert body["noted"] is True and body["status"] == "confirmed"  # the in-flight run finished on gen 1

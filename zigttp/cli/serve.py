@@ -159,6 +159,9 @@ def add_grant_arguments(p: argparse.ArgumentParser) -> None:
                         "and refuse a BREAKING one")
     w.add_argument("--force-swap", action="store_true",
                    help="with --watch --prove: swap a BREAKING version anyway (loudly)")
+    w.add_argument("--prove-durable", action="store_true",
+                   help="with --watch --durable DIR: let a durable handler swap, when each change is proven and "
+                        "every in-flight run replays on it (zigttp prove --durable); implies --prove")
 
 
 def _trace_settings(args: argparse.Namespace, loaded: LoadedSource) -> dict[str, Any] | None:
@@ -240,19 +243,24 @@ def _watch_settings(args: argparse.Namespace, loaded: LoadedSource) -> WatchSett
     """--watch/--prove/--force-swap as settings; an exit code for a combination that cannot run."""
     from zigttp.server.watch import WatchSettings
 
-    if (args.prove or args.force_swap) and not args.watch:
-        print("error: --prove and --force-swap apply to --watch", file=sys.stderr)
+    if (args.prove or args.force_swap or args.prove_durable) and not args.watch:
+        print("error: --prove, --prove-durable and --force-swap apply to --watch", file=sys.stderr)
         return 2
-    if args.force_swap and not args.prove:
+    if args.prove_durable and args.durable is None:
+        print("error: --prove-durable checks the runs of --durable DIR: give --durable too", file=sys.stderr)
+        return 2
+    if args.force_swap and not (args.prove or args.prove_durable):
         print("error: --force-swap overrides --prove's verdict: use it with --watch --prove", file=sys.stderr)
         return 2
     if not args.watch:
         return None
-    if ((loaded.contract or {}).get("durable") or {}).get("used"):
+    if ((loaded.contract or {}).get("durable") or {}).get("used") and not args.prove_durable:
         print("error: --watch: a durable handler does not swap live (runs in flight would resume on code they "
-              "were not recorded with); restart the server to deploy a new version", file=sys.stderr)
+              "were not recorded with); restart the server to deploy a new version, or add --prove-durable to "
+              "swap only versions every in-flight run replays on", file=sys.stderr)
         return 2
     if args.no_verify:
         print("error: --watch verifies every change: it does not combine with --no-verify", file=sys.stderr)
         return 2
-    return WatchSettings(prove=args.prove, force_swap=args.force_swap)
+    durable_dir = Path(args.durable).resolve() if args.prove_durable else None
+    return WatchSettings(prove=args.prove or args.prove_durable, force_swap=args.force_swap, durable_dir=durable_dir)

@@ -87,7 +87,8 @@ class ZigttpApp:
                              daemon=True).start()
         store = host.functions.runtime.durable_store()
         if store is not None:  # one worker leads (a lock in the durable folder); the others stand by
-            self.scheduler = Scheduler(store, self.handler.handle,
+            # the current version resumes runs (--watch --prove-durable swaps it)
+            self.scheduler = Scheduler(store, lambda request: self._current().handle(request),
                                        retention_s=self.config.module_config().durable_retention_s)
             self.scheduler.start()
 

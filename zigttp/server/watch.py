@@ -36,6 +36,8 @@ SETTLE_S = 0.1  # an editor's save can be several writes: wait until the files s
 class WatchSettings:
     prove: bool = False
     force_swap: bool = False
+    # --prove-durable: the durable folder whose in-flight runs must all replay on a new version
+    durable_dir: Path | None = None
 
 
 # grants_for(loaded) -> (Grants.to_dict(), the exposed contract or None); raises ValueError when refused
@@ -119,6 +121,10 @@ class Watcher:
         proof = prove(old, new)
         verdict = proof.verdict.verdict
         lines = [f"    {f.describe()}" for f in proof.findings]
+        if self.settings.durable_dir is not None:
+            diverging = self._runs_that_do_not_replay(loaded)
+            lines += [f"    ZP607 breaking {line}" for line in diverging]
+            verdict = "BREAKING" if diverging else verdict
         self.say(f"{verdict} ({proof.verdict.classification}) against generation {self.generation}"
                  + ("".join("\n" + line for line in lines)))
         if verdict != "BREAKING":
@@ -129,6 +135,25 @@ class Watcher:
         self.say(f"refused: the change is breaking; still serving generation {self.generation} "
                  "(--force-swap overrides)")
         return False
+
+    def _runs_that_do_not_replay(self, loaded: LoadedSource) -> list[str]:
+        """`zigttp prove --durable` in a child process (the parent never creates a wasmtime engine)."""
+        import json
+        import subprocess
+        import tempfile
+
+        with tempfile.TemporaryDirectory(prefix="zigttp-watch-") as tmp:
+            folder = Path(tmp)
+            (folder / "handler.js").write_text(loaded.bundle.source, encoding="utf-8")
+            (folder / "contract.json").write_text(json.dumps(loaded.contract or {}), encoding="utf-8")
+            proc = subprocess.run([sys.executable, "-m", "zigttp.cli", "prove", str(folder), str(folder), "--durable",
+                                   str(self.settings.durable_dir), "--json"], capture_output=True, text=True,
+                                  timeout=600)
+        try:
+            runs = json.loads(proc.stdout)["durable_runs"] or []
+        except (ValueError, KeyError, TypeError):
+            return [f"in-flight runs not checked: {proc.stderr.strip() or 'zigttp prove gave no answer'}"]
+        return [f"run {r['key']}: {r['detail']}" for r in runs if not r.get("replays")]
 
     def _publish(self, loaded: LoadedSource) -> bool:
         from .run import StartError, prepare_handler
