@@ -212,28 +212,16 @@ class FileStore:
 
     def claim_folder(self, folder: Path) -> int | None:
         try:
-            lock = os.open(folder / ".lock", os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+            return _try_lock(folder / ".lock")
         except OSError:
             return None
-        try:
-            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            os.close(lock)
-            return None
-        return lock
 
     # ---------- the scheduler's lead ----------
 
     def take_lead(self) -> int | None:
         """One scheduler per folder: the one holding `scheduler.lock` (its descriptor is the token)."""
         self._ensure(self.root)
-        fd = os.open(self.root / "scheduler.lock", os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            os.close(fd)
-            return None
-        return fd
+        return _try_lock(self.root / "scheduler.lock")
 
     def release_lead(self, lead: int) -> None:
         os.close(lead)  # closing releases the flock
@@ -411,4 +399,16 @@ def _fsync_dir(folder: Path) -> None:
         os.close(fd)
 
 
+def _try_lock(path: Path) -> int | None:
+    """An exclusive flock on `path` (created owner-only), or None when another holds it; its descriptor."""
+    fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(fd)
+        return None
+    return fd
+
+
 __all__ = ["SLEEP_NAME", "Claim", "DurableStore", "FileStore", "OplogError", "Scheduled"]
+
