@@ -10,6 +10,14 @@ from typing import Any
 from tests.support.server import ZIGTTP
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
+# The handler most fixture pairs start from or end at: a folder without old.ts or new.ts means this one.
+BASE = FIXTURES / "base.ts"
+
+
+def side_of(folder: Path, name: str) -> Path:
+    """A fixture pair's old.ts or new.ts, BASE where the folder leaves that side out."""
+    path = folder / name
+    return path if path.exists() else BASE
 
 # A minimal valid version-1 contract: a contract-dict fixture (pair.json) overrides its top-level keys.
 BASE_CONTRACT: dict[str, Any] = {

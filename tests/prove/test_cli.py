@@ -14,13 +14,13 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from tests.support.server import ZIGTTP
 
-from .support import FIXTURES, prove_cli
+from .support import FIXTURES, prove_cli, side_of
 
 
 def _pair(name: str, into: Path) -> tuple[Path, Path]:
     folder = next(FIXTURES.glob(f"{name}-*"))
-    shutil.copy(folder / "old.ts", into / "old.ts")
-    shutil.copy(folder / "new.ts", into / "new.ts")
+    shutil.copy(side_of(folder, "old.ts"), into / "old.ts")
+    shutil.copy(side_of(folder, "new.ts"), into / "new.ts")
     return into / "old.ts", into / "new.ts"
 
 

@@ -12,7 +12,7 @@ from zigttp.prove import rules as R
 from zigttp.prove.diff import diff_contracts
 from zigttp.prove.inputs import load_side
 
-from .support import contract, fixture_dirs
+from .support import contract, fixture_dirs, side_of
 
 # The level each rule must have: a change here is a change of the rule set (bump RULESET_VERSION).
 EXPECTED_LEVELS = {
@@ -46,7 +46,7 @@ def _findings(folder: Path) -> list:
     if pair.exists():
         data = json.loads(pair.read_text())
         return diff_contracts(contract(**data["old"]), contract(**data["new"]))
-    old, new = load_side(str(folder / "old.ts")), load_side(str(folder / "new.ts"))
+    old, new = load_side(str(side_of(folder, "old.ts"))), load_side(str(side_of(folder, "new.ts")))
     return diff_contracts(old.contract, new.contract)
 
 
