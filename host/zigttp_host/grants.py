@@ -96,7 +96,7 @@ class Grants:
 
     @classmethod
     def from_contract(cls, contract: object, *, handler: str = "", security_log: str | None = None) -> Grants:
-        """What `zigttp serve` grants from a contract.json (version 1), less the `--allow-*` names.
+        """What `zigttp serve` grants from a contract.json (version 1 or 2), less the `--allow-*` names.
 
         Contract egress entries that are IP addresses or `localhost` are left out (`contract_egress`): an
         operator grants those explicitly. ValueError with a clear message for anything that is not a contract.
@@ -135,12 +135,17 @@ class Grants:
 
 # ---------- grants from a contract ----------
 
+CONTRACT_VERSIONS = (1, 2)  # contract.json versions a contract's capability lists are read from
+
 def _contract_lists(contract: object) -> dict[str, list[str]]:
-    """The capability lists of a version-1 contract, checked just enough to grant from them."""
+    """The capability lists of a contract, checked just enough to grant from them.
+
+    Both versions list capabilities the same way: version 2 only added facts `zigttp prove` reads.
+    """
     if not isinstance(contract, Mapping):
         raise ValueError("a contract must be a JSON object (contract.json from `zigttp build`)")
-    if contract.get("version") != 1:
-        raise ValueError(f"not a zigttp contract of version 1 (version: {contract.get('version')!r})")
+    if contract.get("version") not in CONTRACT_VERSIONS:
+        raise ValueError(f"not a zigttp contract of version 1 or 2 (version: {contract.get('version')!r})")
     out: dict[str, list[str]] = {}
     for name in CAPABILITIES:
         value = contract.get(name)

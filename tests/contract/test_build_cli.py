@@ -31,7 +31,8 @@ def test_build_writes_bundle_contract_and_openapi(tmp_path: Path, capsys: pytest
     contract = json.loads((out_dir / "contract.json").read_text())
     assert validation_errors(contract) == []
     assert list(contract) == ["version", "handler", "env", "egress", "cache", "sql", "dynamic", "sqlQueries",
-                              "modules", "functions", "routes", "properties", "proof"]
+                              "modules", "functions", "routes", "routesDynamic", "schemasDynamic", "behaviors",
+                              "behaviorsExhaustive", "properties", "proof"]
     assert contract["proof"] == "complete"
     validate(json.loads((out_dir / "openapi.json").read_text()))
     assert "export function handler" in (out_dir / "handler.js").read_text()

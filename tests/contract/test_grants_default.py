@@ -125,7 +125,7 @@ def test_from_contract_leaves_addresses_to_the_operator() -> None:
 
 @pytest.mark.parametrize(("contract", "message"), [
     ([], "a contract must be a JSON object"),
-    ({"version": 2, "env": [], "egress": [], "cache": [], "sql": []}, "version 1"),
+    ({"version": 3, "env": [], "egress": [], "cache": [], "sql": []}, "version 1 or 2"),
     ({"version": 1, "egress": [], "cache": [], "sql": []}, "'env' must be a list of strings"),
     ({"version": 1, "env": "HOME", "egress": [], "cache": [], "sql": []}, "'env' must be a list of strings"),
     ({"version": 1, "env": [], "egress": ["bad host!"], "cache": [], "sql": []}, "egress grant"),

@@ -296,8 +296,6 @@ EXTRA_REFACTORS = [
 
 # Pairs the rules do not classify exactly today, and why (docs/prove.md, "Not done yet").
 KNOWN_GAPS = {
-    "match-router-status-changed": "the route is selected by a `req.path.startsWith` test the analysis does not "
-                                   "turn into a route, so the contract (version 1) has none of its responses",
     "fetch-url-extracted": "a URL built in a local const is not resolved to its host: the egress is taken as "
                            "dynamic (the safe direction)",
 }

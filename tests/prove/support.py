@@ -19,21 +19,29 @@ def side_of(folder: Path, name: str) -> Path:
     path = folder / name
     return path if path.exists() else BASE
 
-# A minimal valid version-1 contract: a contract-dict fixture (pair.json) overrides its top-level keys.
+# A minimal valid version-2 contract: a contract-dict fixture (pair.json) overrides its top-level keys.
 BASE_CONTRACT: dict[str, Any] = {
-    "version": 1,
+    "version": 2,
     "handler": {"path": "app.ts", "sha256": "0" * 64, "files": {"app.ts": "0" * 64}},
     "env": [], "egress": [], "cache": [], "sql": [],
     "dynamic": {"env": False, "egress": False, "cache": False, "sql": False},
     "sqlQueries": [], "modules": [], "functions": {}, "routes": [],
+    "routesDynamic": False, "schemasDynamic": False, "behaviors": [], "behaviorsExhaustive": True,
     "properties": {"pure": True, "deterministic": True},
     "proof": "complete",
 }
+# What version 2 added: a fixture that sets "version": 1 gets a contract without them.
+V2_KEYS = ("routesDynamic", "schemasDynamic", "behaviors", "behaviorsExhaustive")
 
 
 def contract(**overrides: Any) -> dict[str, Any]:
     out = copy.deepcopy(BASE_CONTRACT)
     out.update(copy.deepcopy(overrides))
+    if out["version"] == 1:
+        for key in V2_KEYS:
+            out.pop(key, None)
+        for route in out["routes"]:
+            route.pop("auth", None)
     return out
 
 

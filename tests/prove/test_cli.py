@@ -58,7 +58,7 @@ def test_outputs_in_a_folder(tmp_path: Path) -> None:
     assert rfc8785.dumps(statement) == data  # canonical bytes, no newline
     assert statement["classification"] == "breaking" and statement["contract_diff"]["routes_removed"] == [
         "GET /health"]
-    assert statement["old_handler"] == "old.ts" and statement["ruleset_version"] == "1"
+    assert statement["old_handler"] == "old.ts" and statement["ruleset_version"] == "2"
     assert len(statement["old"]["bundle_sha256"]) == 64 and len(statement["guest_wasm_sha256"]) == 64
     manifest = json.loads((tmp_path / "out" / "upgrade-manifest.json").read_text())
     assert manifest["verdict"] == "BREAKING" and manifest["surface"]["routesRemoved"] == ["GET /health"]

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import subprocess
 from pathlib import Path
 
 import pytest
 
-from tests.support.server import serve
+from tests.support.server import ZIGTTP, serve
 from zigttp.prove.inputs import load_side
 from zigttp.prove.run import Proof, prove
 
@@ -59,9 +60,37 @@ def test_identical_replay_keeps_the_verdict_and_reports_counts(recorded: tuple[P
     e = proof.evidence
     assert e is not None and e.replayed == len(PATHS) and e.counts["identical"] == len(PATHS)
     assert e.deterministic and [f.to_dict()["file"] for f in e.files] == ["app.jsonl"]
-    assert "ZP802" in _ids(proof)  # behaviour-path coverage: not available, said so
+    # two paths: /missing (404) and every other path (200); the traces took both, each unambiguously
+    assert e.coverage is not None and e.coverage.to_dict() == {"paths": 2, "covered": 2, "ambiguous": 0,
+                                                               "exhaustive": True}
+    assert "ZP802" not in _ids(proof)
+
+
+def test_traces_that_miss_a_path_leave_it_uncovered(recorded: tuple[Path, Path], tmp_path: Path) -> None:
+    handler, traces = recorded
+    new = _changed(tmp_path, handler, 'if (req.path === "/missing") {',
+                   'if (req.method === "DELETE") {\n    return Response.json({ gone: true }, { status: 202 });\n  }\n'
+                   '  if (req.path === "/missing") {')
+    proof = _prove(handler, new, traces)
+    assert proof.evidence is not None and proof.evidence.coverage is not None
+    assert proof.evidence.coverage.to_dict() == {"paths": 3, "covered": 2, "ambiguous": 0, "exhaustive": True}
+
+
+def test_a_version_1_contract_has_no_path_coverage_and_says_so(recorded: tuple[Path, Path], tmp_path: Path) -> None:
+    handler, traces = recorded
+    built = tmp_path / "built"
+    r = subprocess.run([*ZIGTTP, "build", str(handler), "-o", str(built)], capture_output=True, text=True,
+                       timeout=180)
+    assert r.returncode == 0, r.stderr
+    contract = json.loads((built / "contract.json").read_text())
+    for key in ("routesDynamic", "schemasDynamic", "behaviors", "behaviorsExhaustive"):
+        del contract[key]
+    contract["version"] = 1
+    (built / "contract.json").write_text(json.dumps(contract))
+    proof = _prove(handler, built, traces)
+    assert proof.evidence is not None and proof.evidence.coverage is None
     [coverage] = [f for f in proof.findings if f.rule.id == "ZP802"]
-    assert coverage.level == "info"
+    assert coverage.level == "info" and "version 1" in coverage.detail
 
 
 def test_a_changed_status_is_breaking_with_the_request_and_first_difference(recorded: tuple[Path, Path],

@@ -28,9 +28,10 @@ if TYPE_CHECKING:
     from zigttp.compiler.linemap import LineMap
     from zigttp.verifier.api import VerifyResult
 
-CONTRACT_VERSION = 1
+CONTRACT_VERSION = 2
 CONTRACT_KEYS = ("version", "handler", "env", "egress", "cache", "sql", "dynamic", "sqlQueries", "modules",
-                 "functions", "routes", "properties", "proof")
+                 "functions", "routes", "routesDynamic", "schemasDynamic", "behaviors", "behaviorsExhaustive",
+                 "properties", "proof")
 
 
 @dataclass
@@ -113,6 +114,10 @@ def render_contract(analysis: Analysis) -> dict[str, Any]:
         "modules": ex.modules,
         "functions": {m: sorted(ex.functions[m]) for m in ex.modules},
         "routes": [r.to_dict() for r in facts.api.routes],
+        "routesDynamic": facts.api.routes_dynamic,
+        "schemasDynamic": facts.api.schemas_dynamic,
+        "behaviors": [b.to_dict() for b in facts.behaviours.paths],
+        "behaviorsExhaustive": facts.behaviours.exhaustive,
         "properties": {k: facts.properties.properties[k] for k in PROPERTY_KEYS},
         "proof": proof_level(analysis),
     }

@@ -12,7 +12,7 @@ SCHEMA_PATH = Path(__file__).with_name("contract.schema.json")
 
 
 class ContractError(Exception):
-    """A contract file that cannot be used: unreadable, not JSON, or not a version-1 contract."""
+    """A contract file that cannot be used: unreadable, not JSON, or not a contract of version 1 or 2."""
 
 
 @functools.cache
@@ -44,5 +44,5 @@ def load_contract(path: str | os.PathLike[str]) -> dict[str, Any]:
     problems = validation_errors(data)
     if problems:
         shown = "\n  ".join(problems[:10]) + ("\n  ..." if len(problems) > 10 else "")
-        raise ContractError(f"{path} is not a zigttp contract (version 1):\n  {shown}")
+        raise ContractError(f"{path} is not a zigttp contract (version 1 or 2):\n  {shown}")
     return data  # type: ignore[no-any-return]

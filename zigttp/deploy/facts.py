@@ -90,7 +90,7 @@ class ProvenFacts:
 
 
 def facts_from_contract(contract: dict[str, Any]) -> ProvenFacts:
-    """The facts of a contract.json (version 1); DeployError for what a deployment cannot honour."""
+    """The facts of a contract.json (version 1 or 2); DeployError for what a deployment cannot honour."""
     handler = contract.get("handler") or {}
     path = str(handler.get("path") or "handler")
     dynamic = contract.get("dynamic") or {}

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from .comparability import comparability_findings
+from .diff_behaviours import behaviour_findings
 from .diff_capabilities import capability_findings
 from .diff_durable import durable_findings
 from .diff_properties import property_findings
@@ -20,6 +21,7 @@ from .view import ContractView
 def diff_contracts(old: dict[str, Any], new: dict[str, Any]) -> list[Finding]:
     a, b = ContractView(old), ContractView(new)
     found: list[Finding] = []
-    for part in (route_findings, capability_findings, property_findings, durable_findings, comparability_findings):
+    for part in (route_findings, behaviour_findings, capability_findings, property_findings, durable_findings,
+                 comparability_findings):
         found.extend(part(a, b))
     return ordered(found)

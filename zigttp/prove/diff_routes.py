@@ -23,6 +23,19 @@ def route_findings(old: ContractView, new: ContractView) -> list[Finding]:
         out.extend(_param_findings(key, a.get("params") or [], b.get("params") or []))
         out.extend(_body_findings(key, a.get("requestSchema"), b.get("requestSchema")))
         out.extend(response_findings(key, a.get("responses") or [], b.get("responses") or []))
+        out.extend(_auth_findings(key, a.get("auth"), b.get("auth")))
+    return out
+
+
+def _auth_findings(route: str, old: Any, new: Any) -> list[Finding]:
+    """A credential check added narrows what the route accepts; one removed widens it (a security review)."""
+    if not isinstance(old, dict) or not isinstance(new, dict):
+        return []  # a version-1 contract: comparability_findings reports it
+    out = []
+    for kind in sorted(old.keys() | new.keys()):
+        was, now = old.get(kind) is True, new.get(kind) is True
+        if was != now:
+            out.append(finding(R.AUTH_ADDED if now else R.AUTH_REMOVED, route, f"auth.{kind}", was, now))
     return out
 
 

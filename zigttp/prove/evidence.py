@@ -16,8 +16,10 @@ from pathlib import Path
 from typing import Any
 
 from . import rules as R
+from .coverage import PathCoverage, path_coverage, recorded_of
 from .findings import Finding, finding
 from .inputs import InputError, Side
+from .view import ContractView
 
 SNIPPET = 200
 
@@ -41,6 +43,7 @@ class Evidence:
     deterministic: bool
     findings: list[Finding] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)  # the trace reader's (a torn last group skipped)
+    coverage: PathCoverage | None = None  # None: NEW's contract has no behaviour paths (version 1)
 
     @property
     def all_identical(self) -> bool:
@@ -63,8 +66,13 @@ def replay_evidence(new: Side, traces: Path) -> Evidence:
         found.append(finding(R.TRACES_NOT_COMPARABLE, "traces", "", None, len(stateful),
                              f"{len(stateful)} recorded requests come from a handler that keeps module state "
                              "(state_isolated: false, pooled): not replayed"))
-    found.append(finding(R.PATH_COVERAGE_UNAVAILABLE, "traces", "coverage", None, None))
-    return Evidence(files, counts(first), len(comparable), len(stateful), not unstable, found + unstable, warnings)
+    identical = [recorded_of(g) for g, o in zip(comparable, first, strict=True) if o.bucket == "identical"]
+    coverage = path_coverage(ContractView(new.contract), identical)
+    if coverage is None:
+        found.append(finding(R.PATH_COVERAGE_UNAVAILABLE, "traces", "coverage", None, new.contract.get("version"),
+                             "NEW's contract carries no behaviour paths (contract version 1): no path coverage"))
+    return Evidence(files, counts(first), len(comparable), len(stateful), not unstable, found + unstable, warnings,
+                    coverage)
 
 
 def _target(new: Side) -> Any:

@@ -62,7 +62,15 @@ def _replay_line(replay: dict[str, Any] | None) -> str:
     return (f"Replay: {replay['replayed']} recorded requests replayed twice: {replay['identical']} identical, "
             f"{replay['status_changed']} status changed, {replay['body_changed']} body changed, "
             f"{replay['diverged']} diverged; {'deterministic' if replay['deterministic'] else 'NOT deterministic'}"
-            f"; behaviour-path coverage not available (contract version 1 has no behaviour paths)")
+            f"; {_coverage_text(replay['path_coverage'])}")
+
+
+def _coverage_text(coverage: dict[str, Any] | None) -> str:
+    if coverage is None:
+        return "behaviour-path coverage not available (NEW's contract is version 1: no behaviour paths)"
+    limit = "" if coverage["exhaustive"] else " (enumeration stopped at its limit)"
+    return (f"behaviour-path coverage {coverage['covered']}/{coverage['paths']} paths of NEW"
+            f" ({coverage['ambiguous']} more possibly){limit}")
 
 
 def upgrade_manifest(proof: Proof, statement: dict[str, Any]) -> dict[str, Any]:

@@ -19,11 +19,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-RULESET_VERSION = "1"
+RULESET_VERSION = "2"
 
 LEVELS = ("info", "additive", "review", "breaking")  # weakest first
 DIRECTIONS = ("request", "response", "none")
-AREAS = ("route", "param", "body", "response", "capability", "property", "durable", "evidence", "comparability")
+AREAS = ("route", "auth", "param", "body", "response", "behaviour", "capability", "property", "durable", "evidence",
+         "comparability")
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,6 +159,23 @@ DURABLE_REMOVED = _rule("ZP606", "durable_removed", "breaking", "none", "durable
                         "the handler no longer uses zigttp:durable: in-flight runs cannot resume")
 DURABLE_RUN_DIVERGES = _rule("ZP607", "durable_run_diverges", "breaking", "none", "durable", "changed",
                              "an in-flight durable run does not replay on the new version")
+
+# ------------------------------------------------------------------ authentication (per route)
+AUTH_ADDED = _rule("ZP111", "auth_added", "breaking", "request", "auth", "narrowed",
+                   "a route now checks credentials it did not: clients without them are refused")
+AUTH_REMOVED = _rule("ZP112", "auth_removed", "review", "request", "auth", "widened",
+                     "a route no longer checks credentials: it accepts requests it refused")
+
+# ------------------------------------------------------------------ behaviour paths
+BEHAVIOUR_REMOVED = _rule("ZP901", "behaviour_removed", "breaking", "response", "behaviour", "removed",
+                          "a behaviour path is gone: requests that took it are answered another way")
+BEHAVIOUR_ADDED = _rule("ZP902", "behaviour_added", "additive", "response", "behaviour", "added",
+                        "a new behaviour path: decisions no path of OLD took")
+BEHAVIOUR_RESPONSE_CHANGED = _rule("ZP903", "behaviour_response_changed", "breaking", "response", "behaviour",
+                                   "changed", "the same decisions answer with another status or content type")
+BEHAVIOURS_NOT_EXHAUSTIVE = _rule("ZP904", "behaviours_not_exhaustive", "info", "none", "behaviour",
+                                  "not_compared", "a contract's behaviour paths were not all enumerated: "
+                                  "behaviour paths not compared")
 
 # ------------------------------------------------------------------ replay evidence
 REPLAY_NOT_IDENTICAL = _rule("ZP701", "replay_not_identical", "breaking", "response", "evidence", "changed",

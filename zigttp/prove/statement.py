@@ -123,4 +123,5 @@ def replay_result(proof: Proof) -> dict[str, Any] | None:
     return {"total_traces": e.replayed + e.not_replayed, "replayed": e.replayed, "not_replayed": e.not_replayed,
             "identical": c["identical"], "status_changed": c["status_changed"], "body_changed": c["body_changed"],
             "diverged": c["diverged"], "coverage": coverage, "replays_per_trace": 2,
-            "deterministic": e.deterministic, "path_coverage": None}
+            "deterministic": e.deterministic,
+            "path_coverage": e.coverage.to_dict() if e.coverage is not None else None}

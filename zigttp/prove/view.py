@@ -9,10 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-KNOWN_VERSIONS = (1,)
+KNOWN_VERSIONS = (1, 2)
 CAPABILITY_SECTIONS = ("env", "egress", "cache", "sql")
-# Facts §7.6 compares that a version-1 contract does not carry (issue 14, item 2 adds them): the key a
-# contract would carry them under, and how a finding names them.
+# Facts a version-2 contract carries and a version-1 contract does not: the key, and how a finding names
+# them. A contract that lacks one is compared without it (rule ZP801 says so).
 OPTIONAL_FACTS = {"routesDynamic": "whether the routes are statically known",
                   "schemasDynamic": "whether the schemas are statically known",
                   "auth": "each route's authentication",
@@ -62,5 +62,36 @@ class ContractView:
         return value if isinstance(value, dict) and value.get("used", True) else None
 
     def optional_fact(self, key: str) -> Any:
-        """A fact of OPTIONAL_FACTS, or None when this contract does not carry it."""
+        """A fact of OPTIONAL_FACTS, or None when this contract does not carry it.
+
+        `auth` is carried per route: the fact is every route's auth, by route key.
+        """
+        if key == "auth":
+            routes = self.routes()
+            if not all(isinstance(r.get("auth"), dict) for r in routes.values()):
+                return None
+            if not routes and "behaviors" not in self.raw:
+                return None  # a version-1 contract without routes
+            return {k: r["auth"] for k, r in routes.items()}
         return self.raw.get(key)
+
+    def behaviours(self) -> dict[str, dict[str, Any]] | None:
+        """Behaviour paths by key (their sorted conditions), or None when the contract has none."""
+        paths = self.raw.get("behaviors")
+        if not isinstance(paths, list):
+            return None
+        out: dict[str, dict[str, Any]] = {}
+        for path in paths:
+            if isinstance(path, dict):
+                out.setdefault(behaviour_key(path.get("conditions") or []), path)
+        return out
+
+    @property
+    def behaviours_exhaustive(self) -> bool:
+        return self.raw.get("behaviorsExhaustive") is True
+
+
+def behaviour_key(conditions: list[Any]) -> str:
+    """One behaviour's identity: its conditions as `kind test = value`, sorted and joined."""
+    parts = sorted(f"{c.get('kind')} {c.get('test')} = {c.get('value')}" for c in conditions if isinstance(c, dict))
+    return " & ".join(parts) if parts else "(no conditions)"

@@ -11,28 +11,46 @@ position (`return routes(req)`) are followed into the callee. A `for-of`
 either skips its body or runs it (returns inside it are paths of their own).
 
 Enumeration stops after 1,024 paths (`exhaustive` is then False).
+
+Each path also keeps what the contract's behaviour paths need: the decisions
+that tell it apart from the others (`Condition`: an I/O outcome, a test of the
+request, a `match` arm) and the expression that answers the request.
+Tests of other values fork without a condition: paths that differ only there
+share their conditions.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from zigttp.compiler import ast as A
 from zigttp.compiler.ast import FUNCTION_NODES, children, unparen
 from zigttp.verifier.analyzer import Analyzer
 from zigttp.verifier.context import Context
+from zigttp.verifier.decisions import Condition, Describer
 
 LIMIT = 1024
 _MAX_INLINE_DEPTH = 12
 
-State = dict  # binding id -> "ok" | "err" | "defined" | "undefined"
+State = dict  # binding id -> "ok" | "err" | "defined" | "undefined"; plus the two keys below
+_CONDITIONS = "conditions"  # the path's decisions so far: tuple[Condition, ...]
+_ANSWER = "answer"  # the expression that answers the request (None: not known)
+
+
+@dataclass(frozen=True)
+class PathBehaviour:
+    """One path: its decisions in the order taken, and the expression it answers with."""
+
+    conditions: tuple[Condition, ...]
+    answer: A.Node | None
 
 
 @dataclass(frozen=True)
 class PathReport:
     count: int
     exhaustive: bool
+    behaviours: tuple[PathBehaviour, ...] = field(default=(), compare=False, repr=False)
 
     def describe(self) -> str:
         if self.exhaustive:
@@ -51,19 +69,22 @@ class PathEnumerator:
         self.count = 0
         self.stack: list[int] = []
         self._points: dict[int, list[A.Node]] = {}  # expression id -> its fork points (walked once)
+        self.describe = Describer(ctx.scopes, analyzer.expr_types)
+        self.behaviours: list[PathBehaviour] = []
 
     def run(self) -> PathReport:
         handler = self.ctx.handler
         if handler is None or not handler.main:
             return PathReport(0, True)
         try:
-            for _ in self.chain(handler.pre_guards, handler.main[0], handler.post_guards):
+            for end in self.chain(handler.pre_guards, handler.main[0], handler.post_guards):
                 self.count += 1
                 if self.count > LIMIT:
                     raise _Limit
+                self.behaviours.append(PathBehaviour(end.get(_CONDITIONS, ()), end.get(_ANSWER)))
         except _Limit:
-            return PathReport(LIMIT, False)
-        return PathReport(self.count, True)
+            return PathReport(LIMIT, False, tuple(self.behaviours))
+        return PathReport(self.count, True, tuple(self.behaviours))
 
     # ------------------------------------------------------------ chains
 
@@ -94,7 +115,7 @@ class PathEnumerator:
     def function(self, fn: A.Node, state: State) -> Iterator[tuple[str, State]]:
         """(outcome, state) per path through a function: "respond" or "pass" (returned undefined)."""
         if id(fn) in self.stack or len(self.stack) > _MAX_INLINE_DEPTH:
-            yield "respond", state
+            yield "respond", {**state, _ANSWER: None}
             return
         self.stack.append(id(fn))
         try:
@@ -129,13 +150,13 @@ class PathEnumerator:
         if kind is A.Match:
             for end in self.forks(value.subject, state):
                 for arm in value.arms:
-                    yield from self.returned(arm.body, dict(end))
+                    yield from self.returned(arm.body, self._arm(end, value, arm.pattern))
                 if value.default is not None:
-                    yield from self.returned(value.default, dict(end))
+                    yield from self.returned(value.default, self._arm(end, value, None))
             return
         if kind is A.Binary and value.operator == "??":
             for end in self.forks(value.left, state):
-                yield "respond", end
+                yield "respond", {**end, _ANSWER: value.left}
                 yield from self.returned(value.right, dict(end))
             return
         if kind is A.Call:
@@ -145,7 +166,7 @@ class PathEnumerator:
                     yield from self.function(callee.function, end)
                 return
         for end in self.forks(value, state):
-            yield "respond", end
+            yield "respond", {**end, _ANSWER: value}
 
     # -------------------------------------------------------- statements
 
@@ -221,7 +242,7 @@ class PathEnumerator:
             binding = self.ctx.scopes.declared.get(id(target))
             for end in self.forks_many(init.arguments, state):  # type: ignore[union-attr]
                 for outcome in _OUTCOMES[boundary]:
-                    forked = dict(end)
+                    forked = self._io(end, init, outcome)
                     if binding is not None:
                         forked[id(binding)] = outcome
                     yield from self.declarations(declarators, index + 1, forked)
@@ -278,19 +299,39 @@ class PathEnumerator:
             yield state
             return
         point = points[index]
-        ways = (len(point.arms) + (1 if point.default is not None else 0)) if type(point) is A.Match else 2
-        for _ in range(max(ways, 1)):
-            yield from self._expand(points, index + 1, dict(state))
+        if type(point) is A.Match:
+            patterns: list[A.Node | None] = [arm.pattern for arm in point.arms]
+            if point.default is not None:
+                patterns.append(None)
+            for pattern in patterns or [None]:
+                yield from self._expand(points, index + 1, self._arm(state, point, pattern))
+            return
+        for outcome in _OUTCOMES[self.boundary(point) or "result"]:
+            yield from self._expand(points, index + 1, self._io(state, point, outcome))
+
+    def _io(self, state: State, call: A.Node, outcome: str) -> State:
+        callee = self.analyzer.callees.get(id(unparen(call)))
+        name = f"{callee.export.module}.{callee.export.name}" if callee is not None and callee.export else "?"
+        return _with(state, Condition("io", name, outcome))
+
+    def _arm(self, state: State, match: A.Match, pattern: A.Node | None) -> State:
+        """The state on one arm of a match (`pattern` None: its default)."""
+        chosen = "default" if pattern is None else self.describe(pattern)
+        return _with(state, Condition("match", self.describe(match.subject), chosen))
 
     def test(self, node: A.Node, state: State) -> Iterator[tuple[bool, State]]:
         """(branch taken, state) for a condition; a test decided by an earlier fork does not fork again."""
         for end in self.forks(node, state):
             decided = self.decide(node, end)
-            if decided is None:
+            if decided is not None:
+                yield decided, end
+            elif self.describe.reads_request(node):
+                test = self.describe(node)
+                yield True, _with(end, Condition("request", test, "true"))
+                yield False, _with(end, Condition("request", test, "false"))
+            else:
                 yield True, end
                 yield False, dict(end)
-            else:
-                yield decided, end
 
     def decide(self, node: A.Node, state: State) -> bool | None:
         node = unparen(node)
@@ -346,6 +387,11 @@ class PathEnumerator:
 
 
 _OUTCOMES = {"result": ("ok", "err"), "optional": ("defined", "undefined")}
+
+
+def _with(state: State, condition: Condition) -> State:
+    """A copy of `state` with one more decision."""
+    return {**state, _CONDITIONS: (*state.get(_CONDITIONS, ()), condition)}
 
 
 def enumerate_paths(ctx: Context, analyzer: Analyzer) -> PathReport:

@@ -4,8 +4,9 @@ Each module derives one kind of fact from the AST, the binder's scopes and
 the verifier's expression types and properties:
 
 * capabilities.py: env names, egress hosts, cache namespaces, SQL statements;
-* routes.py: routes, their parameters, request schemas and responses
+* routes.py: routes, their parameters, request schemas, responses and auth
   (with shapes.py for payload schemas and values.py for literal JSON);
+* behaviours.py: behaviour paths (the verifier's paths, with their answers);
 * faults.py: fault coverage of critical I/O calls;
 * cost.py: I/O calls repeated an unbounded number of times;
 * properties.py: the verifier's properties made conservative;
@@ -22,6 +23,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from zigttp.analysis.facts.behaviours import Behaviours, behaviours
 from zigttp.analysis.facts.capabilities import Extraction, extract, registry_exports
 from zigttp.analysis.facts.cost import unbounded_io
 from zigttp.analysis.facts.durable import DurableFacts, durable_facts
@@ -48,6 +50,7 @@ class ContractFacts:
     properties: Facts  # the verifier's properties made conservative, with fault_covered and cost_bounded
     spec: SpecResult  # the declared Spec<...> and its discharge
     handler_functions: tuple[A.Node, ...]  # the functions that return the Response
+    behaviours: Behaviours  # behaviour paths: decisions and what each answers
     durable: DurableFacts | None = None  # None: the handler does not use zigttp:durable
 
 
@@ -71,4 +74,6 @@ def contract_facts(program: A.Program, verification: VerifyResult | None, specs:
                          not unbounded_io(program, literals, exports))
     imported = {imp.specifier for m in program.modules for imp in m.imports if not imp.type_only}
     spec = discharge(specs, facts, imported)
-    return ContractFacts(extraction, api, faults, facts, spec, functions, durable_facts(program, literals))
+    paths = verification.paths if verification is not None else None
+    return ContractFacts(extraction, api, faults, facts, spec, functions, behaviours(paths, program, reader),
+                         durable_facts(program, literals))

@@ -44,6 +44,9 @@ _BODY_SCHEMA_CALLS = {"validateJson": "application/json", "coerceJson": "applica
 _CONTENT_TYPES = {"json": "application/json", "rawJson": "application/json",
                   "text": "text/plain; charset=utf-8", "html": "text/html; charset=utf-8"}
 _MAX_FOLLOW = 12
+# zigttp:auth exports that authenticate a request, by the kind a route's `auth` names.
+_AUTH_CALLS = {"parseBearer": "bearer", "jwtVerify": "jwt", "verifyWebhookSignature": "signature"}
+AUTH_KINDS = ("bearer", "jwt", "signature")
 
 
 @dataclass
@@ -64,11 +67,12 @@ class Route:
     request_schema: dict[str, Any] | None = None  # {name, contentType, schema}
     responses: list[Response] = field(default_factory=list)
     responses_dynamic: bool = False
-    requires_bearer: bool = False
+    auth: set[str] = field(default_factory=set)  # AUTH_KINDS the route checks before answering
 
     def to_dict(self) -> dict[str, Any]:
         return {"method": self.method, "path": self.path, "params": self.params,
-                "requestSchema": self.request_schema, "responses": [r.to_dict() for r in self.responses]}
+                "requestSchema": self.request_schema, "responses": [r.to_dict() for r in self.responses],
+                "auth": {kind: kind in self.auth for kind in AUTH_KINDS}}
 
 
 @dataclass
@@ -108,12 +112,15 @@ class ApiReader:
         self._where: tuple[A.Module, A.Node | None] | None = None  # context of the payload being read
         self.api = Api()
         self.validators: dict[str, dict[str, str]] = {}  # module path → local → export (validate + decode)
+        self.authenticators: dict[str, dict[str, str]] = {}  # module path → local → zigttp:auth export
+        self._schemas_wanted = True  # False while only statuses and content types are read
         self._mutations: dict[str, set[str]] = {}
 
     def run(self) -> Api:
         for module in self.program.modules:
             self.validators[module.path] = {**_virtual_locals(module, "zigttp:validate"),
                                             **_virtual_locals(module, "zigttp:decode")}
+            self.authenticators[module.path] = _virtual_locals(module, "zigttp:auth")
             self._schemas(module)
         for module in self.program.modules:
             self._routers(module)
@@ -322,10 +329,14 @@ class ApiReader:
         followed = followed if followed is not None else {id(fn)}
         request = _first_param(fn)
         validators = self.validators.get(module.path, {})
+        authenticators = self.authenticators.get(module.path, {})
         seen = {(p["name"], p["in"]) for p in route.params}
         for n in walk(node):
             kind = type(n)
             if kind is A.Call:
+                auth = _AUTH_CALLS.get(_callee_export(n, authenticators) or "")
+                if auth is not None:
+                    route.auth.add(auth)
                 target = self.literals.function(n.callee, module)  # type: ignore[attr-defined]
                 if target is not None and id(target) not in followed and len(followed) < _MAX_FOLLOW:
                     followed.add(id(target))
@@ -419,6 +430,8 @@ class ApiReader:
         return Response(status, content_type, self._payload(args[0], module, fn))
 
     def _payload(self, node: A.Node, module: A.Module, fn: A.Node | None) -> dict[str, Any] | None:
+        if not self._schemas_wanted:
+            return None
         self._where = (module, fn)
         try:
             return self.shapes.schema(node)
@@ -454,6 +467,17 @@ class ApiReader:
         args = init.arguments  # type: ignore[attr-defined]
         name = self.literals.string(args[0], module) if args else None
         return self.api.schemas.get(name) if name is not None else None
+
+    def answers(self, node: A.Node, module: A.Module) -> tuple[list[Response], bool]:
+        """The responses (status and content type, no schema) an expression can answer with, and whether
+        it can answer with others not known."""
+        probe = Route("*", "/")
+        self._schemas_wanted = False
+        try:
+            self._responses(probe, node, module, None, 0)
+        finally:
+            self._schemas_wanted = True
+        return probe.responses, probe.responses_dynamic
 
     def statuses(self, node: A.Node | None, module: A.Module, fn: A.Node | None) -> list[int | None] | None:
         """The statuses a returned expression can answer with (None: not known)."""
