@@ -285,3 +285,40 @@ def test_extraction_property(derive_files: Derive, uses: list[tuple[bool, int, s
     assert d.ok, d.diagnostics
     assert set(d.contract["env"]) == literal_names
     assert d.contract["dynamic"]["env"] is dynamic
+
+
+def test_a_url_built_in_a_const_keeps_its_host(derive_files: Derive) -> None:
+    c = contract_of(derive_files, """import { fetch } from "zigttp:fetch";
+import { urlEncode } from "zigttp:url";
+export function handler(req: Request): Response {
+  const url = "https://api.github.com/users/" + urlEncode(String(req.query.user ?? "x"));
+  const page = `https://pages.example.com/p/${req.path}`;
+  const base = "https://v.example.com/v/" + req.path;
+  return Response.json({ s: [fetch(url).status, fetch(page).status, fetch(base + "/x").status] });
+}
+""")
+    assert c["egress"] == ["api.github.com", "pages.example.com", "v.example.com"] and c["dynamic"]["egress"] is False
+
+
+def test_a_const_url_whose_host_is_open_stays_dynamic(derive_files: Derive) -> None:
+    c = contract_of(derive_files, """import { fetch } from "zigttp:fetch";
+export function handler(req: Request): Response {
+  const loose = "https://api.example.com" + req.path;
+  return Response.json({ s: fetch(loose).status });
+}
+""")
+    assert c["egress"] == [] and c["dynamic"]["egress"] is True
+
+
+def test_a_url_const_declared_twice_in_the_module_is_not_followed(derive_files: Derive) -> None:
+    c = contract_of(derive_files, """import { fetch } from "zigttp:fetch";
+function a(): number {
+  const url = "https://a.example.com/" + "x";
+  return fetch(url).status;
+}
+export function handler(req: Request): Response {
+  const url = String(req.query.u);
+  return Response.json({ s: [a(), fetch(url).status] });
+}
+""")
+    assert c["dynamic"]["egress"] is True

@@ -98,13 +98,24 @@ class Literals:
             return self._const(imported[0], imported[1], depth + 1)
         return None
 
-    def prefix(self, node: A.Node | None, module: A.Module) -> str | None:
-        """The literal text every value of a string expression starts with (None: nothing known)."""
+    def prefix(self, node: A.Node | None, module: A.Module, depth: int = 0) -> str | None:
+        """The literal text every value of a string expression starts with (None: nothing known).
+
+        A `const` declared once in its module stands for its initializer:
+        `const url = "https://api.example.com/u/" + id; fetch(url)` has the
+        prefix of the concatenation.
+        """
         node = unparen(node)
         whole = self.string(node, module)
         if whole is not None:
             return whole
         kind = type(node)
+        if kind is A.Identifier and depth < _MAX_DEPTH:
+            found = self.declared(module, node.name)  # type: ignore[union-attr]
+            declarator = const_declarator(found[0]) if len(found) == 1 else None
+            if declarator is None or type(declarator.target) is not A.Identifier:
+                return None
+            return self.prefix(declarator.init, module, depth + 1)
         if kind is A.TemplateLiteral:
             return node.cooked[0] if node.cooked else None  # type: ignore[union-attr]
         if kind is A.Binary and node.operator == "+":  # type: ignore[union-attr]
@@ -121,8 +132,8 @@ class Literals:
                 if part is None:
                     if i == 0:
                         # only a string on the left makes `+` a concatenation from the start
-                        inner = self.prefix(operand, module) if type(unparen(operand)) is A.TemplateLiteral else None
-                        return inner
+                        prefixed = type(unparen(operand)) in (A.TemplateLiteral, A.Identifier)
+                        return self.prefix(operand, module, depth + 1) if prefixed else None
                     break
                 text += part
             return text if text else None
