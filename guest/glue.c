@@ -18,6 +18,12 @@
  *       Evaluates the handler bundle as an ES module named `name`, picks its
  *       `handler` (or default) export, then freezes everything a request
  *       could reach without creating it (zigttp_lockdown, qjs_unity.c).
+ *   lock_builtins() -> i32
+ *       Freezes the built-ins and the prelude's roots before any handler code
+ *       exists and keeps the record of what it froze (the tenant runtime
+ *       image, host/zigttp_host/tenants): a later load() then walks only
+ *       what its module added and skips the full garbage collection, so the
+ *       pages it dirties are the handler's own.
  *   buf(cap) -> ptr         persistent exchange buffer of at least cap bytes
  *   handle(len) -> i64      the request is in buf; see "Request/response" below
  *   set_limits(memory_limit, stack_size, interrupt_enabled)
@@ -46,7 +52,7 @@
 #include <malloc.h>
 #include "quickjs.h"
 
-#define ZIGTTP_ABI_VERSION 1
+#define ZIGTTP_ABI_VERSION 2
 
 #define IMPORT(name) __attribute__((import_module("zigttp"), import_name(name)))
 #define EXPORT(name) __attribute__((export_name(name)))
@@ -518,6 +524,8 @@ void zigttp_drop_jobs(JSRuntime *rt);
 void zigttp_refuse_random(JSContext *ctx, int refuse);
 /* Freezes everything reachable from `roots` and the context (qjs_unity.c). */
 int zigttp_lockdown(JSContext *ctx, JSValueConst roots);
+void zigttp_keep_locked(int keep);
+static int prelocked; /* lock_builtins() ran: the built-ins are frozen before any handler code */
 EXPORT("reseed") void g_reseed(int64_t seed) { zigttp_reseed(ctx, (uint64_t)seed); }
 
 EXPORT("memory_used") int32_t g_memory_used(void) {
@@ -679,6 +687,15 @@ EXPORT("load") int32_t g_load(const char *src, int32_t len, const char *name, in
     JS_FreeValue(ctx, handler);
     handler = h;
     if (zigttp_lockdown(ctx, lock_roots) < 0) return take_exception();
+    if (!prelocked) JS_RunGC(rt); /* a snapshot is taken next: leave no garbage in it */
+    return 0;
+}
+
+EXPORT("lock_builtins") int32_t g_lock_builtins(void) {
+    if (!ctx) return ERR_NOT_READY;
+    zigttp_keep_locked(1);
+    if (zigttp_lockdown(ctx, lock_roots) < 0) return take_exception();
+    prelocked = 1;
     JS_RunGC(rt);
     return 0;
 }

@@ -772,6 +772,19 @@ static int lw_push_context(LockWalk *w) {
     return 0;
 }
 
+/* What earlier lockdowns froze, when the runtime keeps that record
+ * (zigttp_keep_locked): a tenant runtime image freezes the built-ins before
+ * any handler code exists, and the lockdown after a handler's module scope
+ * then skips all of them. Sound because a frozen object's properties,
+ * prototype and accessors can never change: whatever it reached when it was
+ * frozen is frozen too, and stays alive as long as it does (the roots and
+ * the context are never freed), so no address in the record is reused. */
+static uintptr_t *locked_seen;
+static uint32_t locked_len, locked_cap;
+static int keep_locked;
+
+void zigttp_keep_locked(int keep) { keep_locked = keep; }
+
 /* Freezes everything reachable from `roots` (an array) and from the
  * context; 0, or -1 with an exception pending. */
 int zigttp_lockdown(JSContext *ctx, JSValueConst roots) {
@@ -779,6 +792,11 @@ int zigttp_lockdown(JSContext *ctx, JSValueConst roots) {
         lock_error_static(ctx, "prepareStackTrace", ctx->error_prepare_stack) < 0)
         return -1;
     LockWalk w = {ctx};
+    if (keep_locked) {
+        w.seen = locked_seen;
+        w.seen_len = locked_len;
+        w.seen_cap = locked_cap;
+    }
     int64_t n = 0;
     int rc = JS_GetLength(ctx, roots, &n) < 0 ? -1 : 0;
     for (int64_t i = 0; i < n && !rc; i++) {
@@ -796,7 +814,13 @@ int zigttp_lockdown(JSContext *ctx, JSValueConst roots) {
     if (rc && !JS_HasException(ctx)) JS_ThrowOutOfMemory(ctx);
     while (w.todo_len) JS_FreeValue(ctx, w.todo[--w.todo_len]);
     js_free(ctx, w.todo);
-    js_free(ctx, w.seen);
+    if (keep_locked && !rc) {
+        locked_seen = w.seen;
+        locked_len = w.seen_len;
+        locked_cap = w.seen_cap;
+    } else if (w.seen != locked_seen) {
+        js_free(ctx, w.seen);
+    }
     return rc;
 }
 

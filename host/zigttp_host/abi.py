@@ -5,7 +5,7 @@ from __future__ import annotations
 import struct
 from enum import IntEnum
 
-ABI_VERSION = 1
+ABI_VERSION = 2
 
 _U32 = struct.Struct("<I")
 

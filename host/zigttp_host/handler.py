@@ -26,7 +26,7 @@ from .trial import TRIAL_DEADLINE_MS, TRIAL_FUEL_MS, TrialPolicy, route_of
 
 if TYPE_CHECKING:
     from .host import Host
-    from .imports import CallContext
+    from .imports import CallContext, HostFunctions
 
 log = logging.getLogger("zigttp.handler")
 
@@ -63,7 +63,8 @@ class Handler:
     """
 
     def __init__(self, host: Host, bundle: Bundle, limits: Limits, isolation: str,
-                 grants: Grants | None = None, trace: TraceRecorder | None = None) -> None:
+                 grants: Grants | None = None, trace: TraceRecorder | None = None,
+                 functions: HostFunctions | None = None) -> None:
         if isolation not in ISOLATION_MODES:
             raise ValueError(f"isolation must be one of {', '.join(ISOLATION_MODES)}")
         self.host = host
@@ -75,18 +76,19 @@ class Handler:
         # What request-time host calls may reach (grants.py); the module scope runs without.
         # No grants: nothing is granted (least privilege), never "unchecked".
         grants = Grants() if grants is None else grants
-        self.functions = host.functions
+        # The zigttp:* implementations and their state (env values, cache, SQL): the Host's, unless the
+        # embedder gives this handler its own (a tenant's capability providers).
+        self.functions = functions if functions is not None else host.functions
         self.grants = compile_grants(grants, self.functions)
         self.fuel = limits.fuel or host.fuel_for(limits.timeout_ms)
         self._trial_fuel: int | None = None
         self.trials = TrialPolicy()
         self.clock_origin_ns = self._clock_seed_ns()
         self.bundle_sha256 = hashlib.sha256(bundle.source.encode()).hexdigest()
-        self.module, self.initial_memory = self._pre_initialised_module()
+        self.pre, self.initial_memory = self._instance_source()
         if self.initial_memory > limits.memory_bytes:
             raise HandlerLoadError(bundle.name, f"the memory limit ({limits.memory_bytes} bytes) is below the "
                                    f"handler's initial memory ({self.initial_memory} bytes)")
-        self.pre = host.linker.instantiate_pre(self.module)
         self._local = threading.local()
         self.instances_created = 0
         self.instances_discarded = 0
@@ -103,6 +105,11 @@ class Handler:
         # and performance.now's time origin. Per handler build, never a host
         # secret; Math.random is reseeded for every instance.
         return int.from_bytes(hashlib.sha256(self._snapshot_key().encode()).digest()[:6], "little") + 1
+
+    def _instance_source(self) -> tuple[wasmtime.InstancePre, int]:
+        """What this handler's instances are made from, and their initial memory: its own snapshot."""
+        module, initial_memory = self._pre_initialised_module()
+        return self.host.linker.instantiate_pre(module), initial_memory
 
     def _pre_initialised_module(self) -> tuple[wasmtime.Module, int]:
         key = self._snapshot_key()
@@ -149,6 +156,9 @@ class Handler:
         if inst is None:
             inst = self._local.instance = self._new_instance()
         return inst
+
+    def _released(self, inst: GuestInstance, fuel: int) -> None:
+        """After each request on `inst` (given `fuel`): where a subclass returns it to its pool and meters it."""
 
     def _discard(self, inst: GuestInstance) -> None:
         self.instances_discarded += 1
@@ -261,6 +271,7 @@ class Handler:
             if (getattr(self._local, "instance", None) is inst
                     and inst.memory_size() > self.limits.recycle_memory_bytes):
                 self._discard(inst)
+            self._released(inst, fuel)
         self._flush_log(held, ctx.log_dropped)
         if ctx.fatal is not None:  # the host stopped the request after the guest's last host call
             return ctx.fatal.response()

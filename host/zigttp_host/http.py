@@ -74,6 +74,10 @@ FAILURE_KINDS: dict[str, FailureKind] = {
                                 describes=True),
     "replay_ended": FailureKind(409, "a replay-only durable run reached the end of its oplog (zigttp prove "
                                      "--durable; never zigttp serve)", describes=True),
+    "tenant_not_found": FailureKind(404, "no tenant is loaded under this id (embedding host)"),
+    "tenant_busy": FailureKind(429, "the tenant has its maximum of requests in flight (Retry-After)"),
+    "rate_limited": FailureKind(429, "the tenant's requests per second are used up (Retry-After)"),
+    "cpu_share_exceeded": FailureKind(429, "the tenant used its CPU share, fuel per second (Retry-After)"),
     "internal_error": FailureKind(500, "a fault in the host itself (logged on one line)"),
 }
 

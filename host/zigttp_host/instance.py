@@ -59,6 +59,7 @@ SIGNATURES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "_initialize": ((), ()),
     "init": (("i32", "i32"), ("i32",)),
     "load": (("i32", "i32", "i32", "i32"), ("i32",)),
+    "lock_builtins": ((), ("i32",)),
     "buf": (("i32",), ("i32",)),
     "last_len": ((), ("i32",)),
     "handle": (("i32",), ("i64",)),
@@ -100,17 +101,24 @@ class GuestInstance:
         self._buf_ptr = 0
         self._buf_cap = 0
         self.requests = 0
+        self.retired = False  # a pool must not hand it out again (trapped, or its tenant unloaded)
         if fresh_module:
             abi = self._func("abi_version")()
             if abi != ABI_VERSION:
                 raise GuestFailure("internal_error",
                                    {"message": f"guest ABI {abi} but this host speaks {ABI_VERSION}"})
             self._call_raw(self._func("_initialize"))
-            self._init = self._func("init")
-            self._load = self._func("load")
 
     # Exports most requests never call are bound on first use: each costs
     # about 40 µs, which a fresh instance per request would pay every time.
+    @cached_property
+    def _init(self) -> FastFunc:
+        return self._func("init")
+
+    @cached_property
+    def _load(self) -> FastFunc:
+        return self._func("load")
+
     @cached_property
     def _last_len(self) -> FastFunc:
         return self._func("last_len")
@@ -199,6 +207,12 @@ class GuestInstance:
                 raise self._error_info(rc)
         finally:
             self.ctx.fixed_clock_ns = None
+
+    def lock_builtins(self) -> None:
+        """Freezes the built-ins before any handler code exists (the tenant runtime image)."""
+        rc = self._call_raw(self._func("lock_builtins"))
+        if rc != 0:
+            raise self._error_info(rc)
 
     def configure(self, *, js_stack_bytes: int) -> None:
         self._call_raw(self._set_limits, 0, js_stack_bytes, 1)

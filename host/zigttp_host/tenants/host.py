@@ -1,0 +1,157 @@
+"""TenantHost: many tenants in one process over one Host, one compiled guest and one runtime image."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+from ..bundle import Bundle
+from ..grants import Grants
+from ..host import Host
+from ..http import Failure, HttpRequest, HttpResponse, failure_response
+from .image import RuntimeImage, runtime_image
+from .limits import TenantLimits
+from .metrics import TenantMetrics
+from .pool import WarmPool
+from .tenant import Providers, TenantHandler
+
+DEFAULT_WARM_BUDGET = 256 << 20
+TENANT_ID_MAX = 256
+
+
+class TenantError(ValueError):
+    """A tenant that cannot be loaded: a bad id, a bundle folder without handler.js, a bad contract."""
+
+
+class TenantHost:
+    """Loads tenants and serves their requests; safe to call from any number of threads.
+
+    >>> tenants = TenantHost(Host())
+    >>> tenants.load("acme", Bundle("export function handler(req) { return Response.text('hi') }"))
+    >>> tenants.invoke("acme", HttpRequest("GET", "/")).body
+    b'hi'
+
+    A loaded tenant costs its code, grants and counters: no compiled module
+    and no instance until its first request. Instances of recently used
+    tenants stay warm within `warm_budget_bytes` of linear memory (least
+    recently used evicted first).
+    """
+
+    def __init__(self, host: Host, *, warm_budget_bytes: int = DEFAULT_WARM_BUDGET) -> None:
+        self.host = host
+        self.image: RuntimeImage = runtime_image(host)
+        self.pool = WarmPool(warm_budget_bytes, on_evict=self._evicted)
+        self._tenants: dict[str, TenantHandler] = {}
+        self._lock = threading.Lock()
+
+    # ---------- loading ----------
+
+    def load(self, tenant: str, bundle: Bundle, *, contract: dict[str, Any] | None = None,
+             limits: TenantLimits | None = None, providers: Providers | None = None,
+             isolation: str = "pooled", check: bool = True) -> None:
+        """Loads (or replaces) `tenant`. Its grants come from `contract` (contract.json's content):
+        without one it reaches nothing. `check` loads its code once now, so a syntax error or a
+        throwing module scope is a HandlerLoadError here rather than a 500 at its first request."""
+        _check_id(tenant)
+        try:
+            grants = Grants.from_contract(contract, handler=tenant) if contract is not None else Grants(handler=tenant)
+        except ValueError as e:
+            raise TenantError(f"tenant {tenant!r}: {e}") from None
+        handler = TenantHandler(self.host, self.image, self.pool, tenant, bundle, limits or TenantLimits(), grants,
+                                providers or Providers(), isolation)
+        if check:
+            handler.load_check()
+        with self._lock:
+            old = self._tenants.get(tenant)
+            self._tenants[tenant] = handler
+        if old is not None:
+            self._retire(old)
+
+    def load_built(self, tenant: str, folder: str | Path, **options: Any) -> None:
+        """Loads what `zigttp build` wrote: FOLDER/handler.js and, when present, FOLDER/contract.json."""
+        root = Path(folder)
+        try:
+            source = (root / "handler.js").read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as e:
+            raise TenantError(f"tenant {tenant!r}: cannot read {root / 'handler.js'}: {e}") from None
+        contract = None
+        path = root / "contract.json"
+        if path.exists():
+            try:
+                contract = json.loads(path.read_text(encoding="utf-8"))
+            except (OSError, UnicodeDecodeError, ValueError) as e:
+                raise TenantError(f"tenant {tenant!r}: cannot read {path}: {e}") from None
+        self.load(tenant, Bundle(source, "handler.js"), contract=contract, **options)
+
+    def unload(self, tenant: str) -> bool:
+        """Forgets `tenant`; requests in flight finish. False when it was not loaded."""
+        with self._lock:
+            handler = self._tenants.pop(tenant, None)
+        if handler is None:
+            return False
+        self._retire(handler)
+        return True
+
+    def _retire(self, handler: TenantHandler) -> None:
+        handler.unloaded = True
+        self.pool.drop(handler.tenant)
+
+    def tenants(self) -> list[str]:
+        with self._lock:
+            return sorted(self._tenants)
+
+    # ---------- requests ----------
+
+    def invoke(self, tenant: str, request: HttpRequest) -> HttpResponse:
+        with self._lock:
+            handler = self._tenants.get(tenant)
+        if handler is None:
+            return failure_response(Failure("tenant_not_found", detail={"tenant": tenant[:TENANT_ID_MAX]}))
+        started = time.perf_counter_ns()
+        with handler.lock:
+            refused = handler.admission.admit()
+        if refused is not None:
+            failure, retry_after = refused
+            response = failure_response(failure)
+            response.headers.append(("retry-after", str(retry_after)))
+            with handler.lock:
+                handler.metrics.count(failure.kind, 0, (time.perf_counter_ns() - started) // 1000, ran=False)
+            return response
+        fuel = 0
+        try:
+            response = handler.handle(request)
+            fuel = handler.fuel_of_last_request()
+        finally:
+            with handler.lock:
+                handler.admission.done(fuel)
+        kind = response.failure.kind if response.failure is not None else None
+        with handler.lock:
+            handler.metrics.count(kind, fuel, (time.perf_counter_ns() - started) // 1000, ran=True)
+        return response
+
+    # ---------- metrics ----------
+
+    def metrics(self, tenant: str) -> TenantMetrics | None:
+        """A copy of `tenant`'s counters (None: not loaded)."""
+        with self._lock:
+            handler = self._tenants.get(tenant)
+        if handler is None:
+            return None
+        with handler.lock:
+            m = handler.metrics
+            return TenantMetrics(**{**m.__dict__, "limit_hits": dict(m.limit_hits)})
+
+    def _evicted(self, tenant: str) -> None:
+        with self._lock:
+            handler = self._tenants.get(tenant)
+        if handler is not None:
+            with handler.lock:
+                handler.metrics.instances_evicted += 1
+
+
+def _check_id(tenant: str) -> None:
+    if not isinstance(tenant, str) or not 0 < len(tenant) <= TENANT_ID_MAX or not tenant.isprintable():
+        raise TenantError(f"a tenant id is 1 to {TENANT_ID_MAX} printable characters, not {tenant!r:.80}")

@@ -1,0 +1,50 @@
+"""What each tenant used: counted by the embedding host, read with TenantHost.metrics()."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+# Failure kinds that mean a limit was reached (the rest are the handler's own errors or bad input).
+LIMIT_KINDS = frozenset({"timeout", "cpu_limit", "memory_limit", "stack_overflow", "body_too_large",
+                         "response_too_large", "response_headers_too_large", "tenant_busy", "rate_limited",
+                         "cpu_share_exceeded"})
+
+
+@dataclass
+class TenantMetrics:
+    """Counters of one tenant since it was loaded.
+
+    `last_fuel` is the fuel the last request used: the guest's instruction
+    count, identical on every run of the same request from a fresh instance
+    of the same guest build; `guest_sha256` names that build, since another
+    counts differently.
+    """
+
+    tenant: str
+    guest_sha256: str
+    requests: int = 0
+    fuel_used: int = 0
+    wall_us: int = 0
+    last_fuel: int | None = None
+    limit_hits: dict[str, int] = field(default_factory=dict)
+    denials: int = 0
+    instances_created: int = 0
+    instances_evicted: int = 0
+
+    def count(self, kind: str | None, fuel: int, wall_us: int, *, ran: bool) -> None:
+        self.requests += 1
+        self.wall_us += wall_us
+        if ran:
+            self.fuel_used += fuel
+            self.last_fuel = fuel
+        if kind in LIMIT_KINDS:
+            self.limit_hits[kind] = self.limit_hits.get(kind, 0) + 1
+        elif kind == "capability_denied":
+            self.denials += 1
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"tenant": self.tenant, "guestSha256": self.guest_sha256, "requests": self.requests,
+                "fuelUsed": self.fuel_used, "wallUs": self.wall_us, "lastFuel": self.last_fuel,
+                "limitHits": dict(sorted(self.limit_hits.items())), "denials": self.denials,
+                "instancesCreated": self.instances_created, "instancesEvicted": self.instances_evicted}

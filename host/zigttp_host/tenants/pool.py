@@ -1,0 +1,70 @@
+"""Warm instances of recently used tenants, least recently used evicted first, within a memory budget.
+
+An instance is in the pool only while idle: a request takes it out and puts
+it back after. Evicting one drops its Store, and with it the tenant's heap
+and module state; the next request of that tenant starts a new instance from
+the runtime image.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+
+from ..instance import GuestInstance
+
+
+class WarmPool:
+    def __init__(self, budget_bytes: int, on_evict: Callable[[str], None] | None = None) -> None:
+        self.budget_bytes = budget_bytes
+        self.bytes = 0
+        self._idle: OrderedDict[str, list[tuple[GuestInstance, int]]] = OrderedDict()
+        self._lock = threading.Lock()
+        self._on_evict = on_evict
+
+    def take(self, tenant: str) -> GuestInstance | None:
+        with self._lock:
+            stack = self._idle.get(tenant)
+            if not stack:
+                return None
+            inst, size = stack.pop()
+            self.bytes -= size
+            if not stack:
+                del self._idle[tenant]
+            return inst
+
+    def put(self, tenant: str, inst: GuestInstance, size: int, *, keep: int) -> None:
+        """Returns an idle instance (at most `keep` idle per tenant), then evicts down to the budget."""
+        evicted: list[str] = []
+        with self._lock:
+            stack = self._idle.setdefault(tenant, [])
+            self._idle.move_to_end(tenant)
+            if len(stack) >= keep:
+                evicted.append(tenant)
+            else:
+                stack.append((inst, size))
+                self.bytes += size
+            while self.bytes > self.budget_bytes and self._idle:
+                oldest, idle = next(iter(self._idle.items()))
+                _, dropped = idle.pop(0)
+                self.bytes -= dropped
+                evicted.append(oldest)
+                if not idle:
+                    del self._idle[oldest]
+        for name in evicted:
+            if self._on_evict is not None:
+                self._on_evict(name)
+
+    def drop(self, tenant: str) -> int:
+        """Forgets every idle instance of `tenant` (unloaded); how many."""
+        with self._lock:
+            stack = self._idle.pop(tenant, [])
+            self.bytes -= sum(size for _, size in stack)
+            return len(stack)
+
+    def idle(self, tenant: str | None = None) -> int:
+        with self._lock:
+            if tenant is not None:
+                return len(self._idle.get(tenant, []))
+            return sum(len(s) for s in self._idle.values())

@@ -1,0 +1,127 @@
+"""One tenant: its code, grants, limits, capability providers and counters, and how its instances are made.
+
+`TenantHandler` is a Handler whose instances come from the shared runtime
+image with the tenant's code loaded into them (image.py), and live in the
+host's warm pool between requests instead of in a thread's slot.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from ..handler import Handler
+from ..instance import GuestFailure, GuestInstance
+from ..modules import builtin_functions
+from ..tracefile import TraceWriter
+from ..virtual_modules.config import ModuleConfig
+from .admission import Admission
+from .limits import TenantLimits
+from .metrics import TenantMetrics
+
+if TYPE_CHECKING:
+    import wasmtime
+
+    from ..bundle import Bundle
+    from ..grants import Grants
+    from ..host import Host
+    from .image import RuntimeImage
+    from .pool import WarmPool
+
+
+@dataclass(frozen=True)
+class Providers:
+    """What a tenant's `zigttp:*` calls reach, its own unless the platform wires tenants to one thing.
+
+    `modules` configures them as for a Host: env values (`env`), the cache
+    (an in-memory store of this tenant's own by default, or `cache_path` for
+    a SQLite file), the SQLite database (`sqlite_path`), the durable runs
+    folder (`durable_dir`). The tenant's grants still decide which names it
+    may reach. `trace_path` records every request's I/O to a trace file of
+    the tenant's own (docs/replay.md; `zigttp replay` reads it).
+    """
+
+    modules: ModuleConfig = field(default_factory=ModuleConfig)
+    trace_path: str | None = None
+    trace_max_bytes: int = 64 << 20
+
+
+class TenantHandler(Handler):
+    def __init__(self, host: Host, image: RuntimeImage, pool: WarmPool, tenant: str, bundle: Bundle,
+                 limits: TenantLimits, grants: Grants, providers: Providers, isolation: str) -> None:
+        self.image = image
+        self.pool = pool
+        self.tenant = tenant
+        self.tenant_limits = limits
+        self.providers = providers
+        self.lock = threading.Lock()  # admission and counters
+        self.admission = Admission(limits)
+        self.metrics = TenantMetrics(tenant, host.guest_sha256)
+        functions = builtin_functions(providers.modules)
+        trace = None
+        if providers.trace_path is not None:
+            meta = {"handler": bundle.name, "tenant": tenant, "isolation": isolation}
+            trace = TraceWriter(providers.trace_path, functions, meta=meta, max_bytes=providers.trace_max_bytes)
+        super().__init__(host, bundle, limits.request, isolation, grants, trace, functions=functions)
+
+    def _instance_source(self) -> tuple[wasmtime.InstancePre, int]:
+        return self.image.pre, self.image.initial_memory
+
+    def _clock_seed_ns(self) -> int:
+        return self.image.clock_seed_ns
+
+    def _new_instance(self, *, journaled: bool = False) -> GuestInstance:
+        inst = GuestInstance(self.host.engine.wasmtime, self.pre, self.functions,
+                             memory_limit=self.limits.memory_bytes, logger=self._guest_log, fresh_module=False)
+        inst.configure(js_stack_bytes=self.limits.js_stack_bytes)
+        inst.load(self.bundle.source.encode(), self.bundle.name, clock_seed_ns=self.clock_origin_ns)
+        if not journaled:
+            inst.reseed()
+        inst.ctx.grants = self.grants
+        inst.ctx.clock_origin_ns, inst.ctx.clock_start_ns = self.clock_origin_ns, time.monotonic_ns()
+        inst.ctx.bundle_sha256 = self.bundle_sha256
+        with self.lock:
+            self.instances_created += 1
+            self.metrics.instances_created += 1
+        return inst
+
+    def _acquire(self, *, journaled: bool = False) -> GuestInstance:
+        if self.isolation == "pooled":
+            inst = self.pool.take(self.tenant)
+            if inst is not None:
+                return inst
+        return self._new_instance(journaled=journaled)
+
+    def _discard(self, inst: GuestInstance) -> None:
+        inst.retired = True
+        with self.lock:
+            self.instances_discarded += 1
+
+    def _released(self, inst: GuestInstance, fuel: int) -> None:
+        self._local.fuel = fuel - (inst.store.get_fuel() or 0)
+        if self.isolation != "pooled" or inst.retired or self.unloaded:
+            return
+        size = inst.memory_size()
+        if size > self.limits.recycle_memory_bytes:
+            return
+        self.pool.put(self.tenant, inst, size, keep=self.tenant_limits.max_concurrent)
+
+    unloaded = False
+
+    def fuel_of_last_request(self) -> int:
+        """The fuel this thread's last request used (read right after it)."""
+        return int(getattr(self._local, "fuel", 0))
+
+    def load_check(self) -> None:
+        """Loads the tenant's code once into a new instance: a syntax error or a throwing module scope
+        fails here, at load time, not at its first request (HandlerLoadError)."""
+        from ..handler import HandlerLoadError, _describe
+
+        try:
+            inst = self._new_instance()
+        except GuestFailure as e:
+            at = self._locate(e.info.get("stack", ""))
+            raise HandlerLoadError(self.bundle.name, _describe(e), e.info.get("stack", ""), at) from None
+        self._released(inst, 0)
