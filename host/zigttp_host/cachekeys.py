@@ -23,9 +23,17 @@ class EngineConfig:
     consume_fuel: bool = True
     epoch_interruption: bool = True
     max_wasm_stack: int = MAX_WASM_STACK
+    # "on-demand" (each instance maps its own memory, copy-on-write from the image) or "pooling"
+    # (pooling.py: slots reserved once per engine); the measurements favour on-demand for this guest.
+    allocator: str = "on-demand"
+
+    def __post_init__(self) -> None:
+        if self.allocator not in ("on-demand", "pooling"):
+            raise ValueError("allocator must be 'on-demand' or 'pooling'")
 
     def cache_tag(self) -> str:
-        return f"fuel={int(self.consume_fuel)};epoch={int(self.epoch_interruption)};stack={self.max_wasm_stack}"
+        tag = f"fuel={int(self.consume_fuel)};epoch={int(self.epoch_interruption)};stack={self.max_wasm_stack}"
+        return tag if self.allocator == "on-demand" else f"{tag};alloc={self.allocator}"
 
 
 @functools.cache

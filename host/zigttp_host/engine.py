@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import tempfile
 import threading
@@ -16,6 +17,7 @@ from .paths import cache_dir
 __all__ = ["Engine", "EngineConfig", "ModuleCache", "artifact_path", "calibration_path"]
 
 EPOCH_TICK_SECONDS = 0.010
+log = logging.getLogger("zigttp.engine")
 
 
 class Engine:
@@ -30,6 +32,17 @@ class Engine:
         self.config = config or EngineConfig()
         if self.config.max_wasm_stack > MAX_WASM_STACK:
             raise ValueError(f"max_wasm_stack above {MAX_WASM_STACK} aborts wasmtime-py")
+        self.allocator = "on-demand"
+        if self.config.allocator == "pooling":
+            self.wasmtime = self._pooling_engine()
+        else:
+            self.wasmtime = wasmtime.Engine(self._base_config())
+        self.cache = ModuleCache(self, cache_root or cache_dir() / "modules")
+        self._ticker: threading.Thread | None = None
+        self._ticker_lock = threading.Lock()
+        self._stop = threading.Event()
+
+    def _base_config(self) -> wasmtime.Config:
         cfg = wasmtime.Config()
         cfg.consume_fuel = self.config.consume_fuel
         cfg.epoch_interruption = self.config.epoch_interruption
@@ -37,11 +50,21 @@ class Engine:
         # A stable base address lets the host keep raw pointers into linear
         # memory for the duration of a call.
         cfg.memory_may_move = False
-        self.wasmtime = wasmtime.Engine(cfg)
-        self.cache = ModuleCache(self, cache_root or cache_dir() / "modules")
-        self._ticker: threading.Thread | None = None
-        self._ticker_lock = threading.Lock()
-        self._stop = threading.Event()
+        return cfg
+
+    def _pooling_engine(self) -> wasmtime.Engine:
+        """A pooling engine, or an on-demand one where the pool's address space is refused."""
+        from .pooling import PoolingConfig, apply_pooling
+
+        cfg = self._base_config()
+        apply_pooling(cfg, PoolingConfig())
+        try:
+            engine = wasmtime.Engine(cfg)
+        except wasmtime.WasmtimeError as e:
+            log.warning("the pooling allocator is not available here (%s): allocating on demand", e)
+            return wasmtime.Engine(self._base_config())
+        self.allocator = "pooling"
+        return engine
 
     def ensure_ticker(self) -> None:
         """Starts the epoch ticker (lazily, so forked workers start their own)."""

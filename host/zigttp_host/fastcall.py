@@ -21,6 +21,7 @@ from wasmtime._func import maybe_raise_last_exn as _maybe_raise_last_exn
 _call_unchecked = bindings._wasmtime_func_call_unchecked
 _set_fuel = bindings._wasmtime_context_set_fuel
 _set_epoch_deadline = bindings._wasmtime_context_set_epoch_deadline
+_get_fuel = bindings._wasmtime_context_get_fuel
 
 
 class FastFunc:
@@ -76,3 +77,20 @@ def set_budget(ctx: ctypes._Pointer, fuel: int, epoch_ticks: int) -> None:
     if err:
         raise wasmtime.WasmtimeError._from_ptr(err)
     _set_epoch_deadline(ctx, epoch_ticks)
+
+
+class FuelGauge:
+    """Store.get_fuel for one store (ctx = store._context()) without the wrapper's overhead."""
+
+    __slots__ = ("_ctx", "_left", "_ref")
+
+    def __init__(self, ctx: ctypes._Pointer) -> None:
+        self._ctx = ctx
+        self._left = ctypes.c_uint64(0)
+        self._ref = byref(self._left)
+
+    def __call__(self) -> int:
+        err = _get_fuel(self._ctx, self._ref)
+        if err:
+            raise wasmtime.WasmtimeError._from_ptr(err)
+        return self._left.value

@@ -14,7 +14,7 @@ from wasmtime import _ffi as ffi
 
 from . import wellformed
 from .abi import ABI_VERSION, GuestError, frame_head
-from .fastcall import FastFunc, set_budget
+from .fastcall import FastFunc, FuelGauge, set_budget
 from .imports import CallContext, HostFunctions, memory_size_raw, set_current
 from .limits import HARD_DEADLINE_GRACE_MS
 
@@ -223,6 +223,11 @@ class GuestInstance:
 
     def memory_image(self) -> bytes:
         return ctypes.string_at(self.base, self.memory.data_len(self.store))
+
+    @cached_property
+    def fuel_left(self) -> FuelGauge:
+        """fuel_left(): the fuel the store has left."""
+        return FuelGauge(self._store_ctx)
 
     def memory_size(self) -> int:
         # asked after every request (recycling): the raw call skips wasmtime-py's wrapper

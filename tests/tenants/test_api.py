@@ -127,3 +127,15 @@ def test_the_example_in_the_docstring(shared_host: Host) -> None:
     tenants = TenantHost(shared_host)
     tenants.load("acme", Bundle("export function handler(req) { return Response.text('hi') }"))
     assert tenants.invoke("acme", HttpRequest("GET", "/")).body == b"hi"
+
+
+def test_the_pooling_allocator_serves_tenants_too() -> None:
+    from zigttp_host import EngineConfig
+
+    host = Host(engine_config=EngineConfig(allocator="pooling"))
+    assert host.engine.allocator in ("pooling", "on-demand")  # on-demand where the address space is refused
+    tenants = TenantHost(host)
+    tenants.load("a", Bundle(COUNTER % '"a"'))
+    assert _get(tenants, "a") == (200, {"n": 1, "who": "a"})
+    with pytest.raises(ValueError, match="allocator"):
+        EngineConfig(allocator="magic")

@@ -43,9 +43,12 @@ class Admission:
 
     def admit(self) -> tuple[Failure, int] | None:
         """None: admitted (one more in flight); else the refusal and its Retry-After in seconds."""
-        now = time.monotonic()
         if self.in_flight >= self.limits.max_concurrent:
             return Failure("tenant_busy", detail={"limit": self.limits.max_concurrent}), 1
+        if self._fuel is None and self._requests is None:
+            self.in_flight += 1
+            return None
+        now = time.monotonic()
         if self._fuel is not None:
             self._fuel.refill(now)
             if self._fuel.tokens <= 0:

@@ -106,30 +106,29 @@ class TenantHost:
     # ---------- requests ----------
 
     def invoke(self, tenant: str, request: HttpRequest) -> HttpResponse:
-        with self._lock:
-            handler = self._tenants.get(tenant)
+        handler = self._tenants.get(tenant)  # one dict read: atomic under the GIL, no lock needed
         if handler is None:
             return failure_response(Failure("tenant_not_found", detail={"tenant": tenant[:TENANT_ID_MAX]}))
         started = time.perf_counter_ns()
         with handler.lock:
             refused = handler.admission.admit()
+            if refused is not None:
+                handler.metrics.count(refused[0].kind, 0, (time.perf_counter_ns() - started) // 1000, ran=False)
         if refused is not None:
             failure, retry_after = refused
             response = failure_response(failure)
             response.headers.append(("retry-after", str(retry_after)))
-            with handler.lock:
-                handler.metrics.count(failure.kind, 0, (time.perf_counter_ns() - started) // 1000, ran=False)
             return response
         fuel = 0
+        kind: str | None = "internal_error"
         try:
             response = handler.handle(request)
             fuel = handler.fuel_of_last_request()
+            kind = response.failure.kind if response.failure is not None else None
         finally:
             with handler.lock:
                 handler.admission.done(fuel)
-        kind = response.failure.kind if response.failure is not None else None
-        with handler.lock:
-            handler.metrics.count(kind, fuel, (time.perf_counter_ns() - started) // 1000, ran=True)
+                handler.metrics.count(kind, fuel, (time.perf_counter_ns() - started) // 1000, ran=True)
         return response
 
     # ---------- metrics ----------

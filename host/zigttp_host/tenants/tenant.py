@@ -14,9 +14,9 @@ from typing import TYPE_CHECKING
 
 from ..handler import Handler
 from ..instance import GuestFailure, GuestInstance
-from ..modules import builtin_functions
 from ..tracefile import TraceWriter
 from ..virtual_modules.config import ModuleConfig
+from ..virtual_modules.runtime import ModuleRuntime
 from .admission import Admission
 from .limits import TenantLimits
 from .metrics import TenantMetrics
@@ -59,7 +59,8 @@ class TenantHandler(Handler):
         self.lock = threading.Lock()  # admission and counters
         self.admission = Admission(limits)
         self.metrics = TenantMetrics(tenant, host.guest_sha256)
-        functions = builtin_functions(providers.modules)
+        # the Host's tables (the runtime image's prelude was built from them) over the tenant's own state
+        functions = host.functions.bind(ModuleRuntime(providers.modules))
         trace = None
         if providers.trace_path is not None:
             meta = {"handler": bundle.name, "tenant": tenant, "isolation": isolation}
@@ -100,7 +101,7 @@ class TenantHandler(Handler):
             self.instances_discarded += 1
 
     def _released(self, inst: GuestInstance, fuel: int) -> None:
-        self._local.fuel = fuel - (inst.store.get_fuel() or 0)
+        self._local.fuel = fuel - inst.fuel_left()
         if self.isolation != "pooled" or inst.retired or self.unloaded:
             return
         size = inst.memory_size()

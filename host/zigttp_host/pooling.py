@@ -1,0 +1,50 @@
+"""wasmtime's pooling instance allocator, through the C API bindings wasmtime-py ships (`wasmtime._bindings`).
+
+wasmtime-py exposes no Python API for it; this typed wrapper sets the pool's
+sizes explicitly on a `wasmtime.Config`. The pool reserves address space for
+`total_instances` memories of `max_memory_bytes` (plus guard regions) when
+the engine is created; where that reservation is refused the Engine falls
+back to on-demand allocation and says so (engine.py).
+
+Measured on this host (docs/benchmarks.md, issue 15): for our guest, pooling
+is not faster than on-demand allocation with copy-on-write images, so the
+default stays on-demand; `EngineConfig(allocator="pooling")` selects it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import wasmtime
+from wasmtime import _bindings as bindings
+
+
+@dataclass(frozen=True)
+class PoolingConfig:
+    total_instances: int = 1000  # instances (and memories, tables, stacks) alive at once
+    max_memory_bytes: int = 128 << 20  # every instance's memory limit must fit in this
+    max_unused_warm_slots: int = 100  # freed slots kept ready (their pages resident)
+    table_elements: int = 20_000  # the guest's function table has about 2,000
+    max_core_instance_size: int = 1 << 20
+
+    def __post_init__(self) -> None:
+        if self.total_instances < 1 or self.max_memory_bytes < (4 << 20):
+            raise ValueError("the pool needs at least one instance of at least 4 MiB")
+
+
+def apply_pooling(config: wasmtime.Config, pooling: PoolingConfig) -> None:
+    """Makes engines created from `config` allocate instances from a pool sized by `pooling`."""
+    p = bindings.wasmtime_pooling_allocation_config_new()
+    try:
+        n = pooling.total_instances
+        bindings.wasmtime_pooling_allocation_config_total_memories_set(p, n)
+        bindings.wasmtime_pooling_allocation_config_total_tables_set(p, n)
+        bindings.wasmtime_pooling_allocation_config_total_core_instances_set(p, n)
+        bindings.wasmtime_pooling_allocation_config_total_stacks_set(p, n)
+        bindings.wasmtime_pooling_allocation_config_max_memory_size_set(p, pooling.max_memory_bytes)
+        bindings.wasmtime_pooling_allocation_config_max_unused_warm_slots_set(p, pooling.max_unused_warm_slots)
+        bindings.wasmtime_pooling_allocation_config_table_elements_set(p, pooling.table_elements)
+        bindings.wasmtime_pooling_allocation_config_max_core_instance_size_set(p, pooling.max_core_instance_size)
+        bindings.wasmtime_pooling_allocation_strategy_set(config.ptr(), p)
+    finally:
+        bindings.wasmtime_pooling_allocation_config_delete(p)
