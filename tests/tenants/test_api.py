@@ -99,8 +99,9 @@ def test_a_request_costs_the_same_fuel_from_every_fresh_instance(tenants: Tenant
     tenants.load("f", Bundle(source), isolation="fresh")
     counts = set()
     for _ in range(4):
-        assert _get(tenants, "f", "/same?q=1")[0] == 200
-        counts.add(tenants.metrics("f").last_fuel)  # type: ignore[union-attr]
+        metered = tenants.invoke_metered("f", HttpRequest("GET", "/same?q=1"))
+        assert metered.response.status == 200 and metered.fuel == tenants.metrics("f").last_fuel  # type: ignore[union-attr]
+        counts.add(metered.fuel)
     assert len(counts) == 1 and counts.pop() > 0
     assert tenants.metrics("f").instances_created >= 4  # type: ignore[union-attr]
 

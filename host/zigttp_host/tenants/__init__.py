@@ -10,9 +10,9 @@
 
 from __future__ import annotations
 
-from .host import TenantError, TenantHost
+from .host import Metered, TenantError, TenantHost
 from .limits import TenantLimits
 from .metrics import TenantMetrics
 from .tenant import Providers
 
-__all__ = ["Providers", "TenantError", "TenantHost", "TenantLimits", "TenantMetrics"]
+__all__ = ["Metered", "Providers", "TenantError", "TenantHost", "TenantLimits", "TenantMetrics"]

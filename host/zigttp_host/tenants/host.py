@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import threading
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,13 @@ from .tenant import Providers, TenantHandler
 
 DEFAULT_WARM_BUDGET = 256 << 20
 TENANT_ID_MAX = 256
+
+
+@dataclass(frozen=True)
+class Metered:
+    response: HttpResponse
+    fuel: int  # the fuel this request's guest code used: identical for the same request on a fresh instance
+    wall_us: int
 
 
 class TenantError(ValueError):
@@ -106,9 +114,15 @@ class TenantHost:
     # ---------- requests ----------
 
     def invoke(self, tenant: str, request: HttpRequest) -> HttpResponse:
+        return self.invoke_metered(tenant, request).response
+
+    def invoke_metered(self, tenant: str, request: HttpRequest) -> Metered:
+        """One request and what it cost: the fuel its guest code used (0 when it did not run) and the wall
+        time in microseconds. What billing reads: safe with concurrent requests, unlike `last_fuel`."""
         handler = self._tenants.get(tenant)  # one dict read: atomic under the GIL, no lock needed
         if handler is None:
-            return failure_response(Failure("tenant_not_found", detail={"tenant": tenant[:TENANT_ID_MAX]}))
+            return Metered(failure_response(Failure("tenant_not_found", detail={"tenant": tenant[:TENANT_ID_MAX]})),
+                           0, 0)
         started = time.perf_counter_ns()
         with handler.lock:
             refused = handler.admission.admit()
@@ -118,7 +132,7 @@ class TenantHost:
             failure, retry_after = refused
             response = failure_response(failure)
             response.headers.append(("retry-after", str(retry_after)))
-            return response
+            return Metered(response, 0, (time.perf_counter_ns() - started) // 1000)
         fuel = 0
         kind: str | None = "internal_error"
         try:
@@ -126,10 +140,11 @@ class TenantHost:
             fuel = handler.fuel_of_last_request()
             kind = response.failure.kind if response.failure is not None else None
         finally:
+            wall_us = (time.perf_counter_ns() - started) // 1000
             with handler.lock:
                 handler.admission.done(fuel)
-                handler.metrics.count(kind, fuel, (time.perf_counter_ns() - started) // 1000, ran=True)
-        return response
+                handler.metrics.count(kind, fuel, wall_us, ran=True)
+        return Metered(response, fuel, wall_us)
 
     # ---------- metrics ----------
 
