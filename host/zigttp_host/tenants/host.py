@@ -5,9 +5,8 @@ from __future__ import annotations
 import json
 import threading
 import time
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from ..bundle import Bundle
 from ..grants import Grants
@@ -23,8 +22,7 @@ DEFAULT_WARM_BUDGET = 256 << 20
 TENANT_ID_MAX = 256
 
 
-@dataclass(frozen=True)
-class Metered:
+class Metered(NamedTuple):
     response: HttpResponse
     fuel: int  # the fuel this request's guest code used: identical for the same request on a fresh instance
     wall_us: int
