@@ -140,3 +140,11 @@ def test_the_pooling_allocator_serves_tenants_too() -> None:
     assert _get(tenants, "a") == (200, {"n": 1, "who": "a"})
     with pytest.raises(ValueError, match="allocator"):
         EngineConfig(allocator="magic")
+
+
+def test_a_bundle_loaded_unchecked_that_does_not_load_answers_500(tenants: TenantHost) -> None:
+    tenants.load("late", Bundle("export function handler(req) { return (", "broken.js"), check=False)
+    status, body = _get(tenants, "late")
+    assert status == 500 and body["error"] == "internal_error"
+    tenants.load("late", Bundle(COUNTER % '"fixed"'), check=False)
+    assert _get(tenants, "late") == (200, {"n": 1, "who": "fixed"})
