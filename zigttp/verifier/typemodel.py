@@ -16,8 +16,11 @@ class Type:
     __slots__ = ()
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class Prim(Type):
+    """One instance per name (the constants below, the only ones ever made), so equality is identity:
+    the checkers compare against them thousands of times per analysis, without a Python `__eq__` call."""
+
     name: str  # string number boolean undefined void never unknown object
 
 
