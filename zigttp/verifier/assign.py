@@ -32,7 +32,7 @@ def assignable(src: Type, dst: Type) -> bool:
 
 
 def _assignable(src: Type, dst: Type, depth: int, seen: set[tuple[int, int]]) -> bool:
-    if src is dst or depth > _MAX_DEPTH or is_dynamic(src) or is_dynamic(dst) or src == NEVER:
+    if src is dst or depth > _MAX_DEPTH or is_dynamic(src) or is_dynamic(dst) or src is NEVER:
         return True
     s, d = type(src), type(dst)
     if s is Union:
@@ -49,9 +49,9 @@ def _assignable(src: Type, dst: Type, depth: int, seen: set[tuple[int, int]]) ->
     if d is Prim:
         name = dst.name
         if name == "void":
-            return src in (UNDEFINED, VOID)
+            return (src is UNDEFINED or src is VOID)
         if name == "object":
-            return s in (Obj, Arr, Tup, Fn) or src == OBJECT
+            return s in (Obj, Arr, Tup, Fn) or src is OBJECT
         if s is Lit:
             return src.base.name == name
         if s is Prim:
@@ -61,7 +61,7 @@ def _assignable(src: Type, dst: Type, depth: int, seen: set[tuple[int, int]]) ->
         return s is Lit and src.value == dst.value and type(src.value) is type(dst.value)
     if s is Prim or s is Lit:
         # A primitive never satisfies an object, array or function type.
-        return src == OBJECT and d is Obj and not dst.props
+        return src is OBJECT and d is Obj and not dst.props
     if d is Arr:
         if s is Arr:
             return _assignable(src.elem, dst.elem, depth + 1, seen)
@@ -75,7 +75,7 @@ def _assignable(src: Type, dst: Type, depth: int, seen: set[tuple[int, int]]) ->
             )
         return s is Arr  # arrays of unknown length: not provable either way
     if d is Fn:
-        return s is Fn or (s is Obj and src.call is not None) or src == OBJECT
+        return s is Fn or (s is Obj and src.call is not None) or src is OBJECT
     if d is Obj:
         return _object_assignable(src, dst, depth, seen)
     return True
@@ -111,7 +111,7 @@ def _structural(src: Obj, dst: Obj, depth: int, seen: set[tuple[int, int]]) -> b
                 continue
             return False
         target = prop.type
-        if prop.optional and target != UNDEFINED:
+        if prop.optional and target is not UNDEFINED:
             target = union((target, UNDEFINED))
         if not _assignable(have.type, target, depth + 1, seen):
             return False

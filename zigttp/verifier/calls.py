@@ -138,7 +138,7 @@ class CallTyper:
         expected: Type | None = None,
         arg_types: list[Type] | None = None,
     ) -> Type:
-        if is_dynamic(callee_t) or callee_t == NEVER:
+        if is_dynamic(callee_t) or callee_t is NEVER:
             self._type_args(arguments, env)
             return UNKNOWN
         fn = call_signature(callee_t)

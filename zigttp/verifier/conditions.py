@@ -133,8 +133,8 @@ class ConditionTyper:
                 no[key] = N.falsy(current)
                 if type(node) is A.Member and not node.optional:
                     self._refine_parent(node, lambda pt: N.truthy(pt), lambda pt: N.falsy(pt), yes, no, env)
-        if t in (TRUE, FALSE):
-            return (yes, None) if t == TRUE else (None, no)
+        if type(t) is Lit and type(t.value) is bool:  # TRUE or FALSE
+            return (yes, None) if t.value else (None, no)
         return (None if _is_never_env(yes) else yes), (None if _is_never_env(no) else no)
 
     def _refine_parent(
@@ -173,7 +173,7 @@ class ConditionTyper:
                 return
         for a, b in ((left, right), (right, left)):
             value = self.expr_types.get(id(b))
-            if value is None or not (type(value) is Lit or value == UNDEFINED):
+            if value is None or not (type(value) is Lit or value is UNDEFINED):
                 continue
             key = self.ref_key(a)
             if key is None:

@@ -106,7 +106,7 @@ class ExpressionTyper:
     def e_template(self, node: A.TemplateLiteral, env: Env, expected: Type | None) -> Type:
         for part in node.expressions:
             t = self.expr(part, env)
-            if is_optional(t) or t == UNDEFINED:
+            if is_optional(t) or t is UNDEFINED:
                 self.optionals.use(part, t, "template")
         if not node.expressions and node.cooked:
             return Lit(node.cooked[0])
@@ -259,7 +259,7 @@ class ExpressionTyper:
             return NUMBER
         if op in _RELATIONAL:
             for side, t in ((node.left, left), (node.right, right)):
-                if is_optional(t) or t == UNDEFINED:
+                if is_optional(t) or t is UNDEFINED:
                     self.optionals.use(side, t, "comparison")
             return BOOLEAN
         if op in _EQUALITY:
@@ -406,20 +406,20 @@ class ExpressionTyper:
         return self.member_of(node, obj_t, node.name, node.optional)
 
     def member_of(self, node: A.Node, obj_t: Type, name: str, optional_chain: bool) -> Type:
-        if is_dynamic(obj_t) or obj_t == NEVER:
+        if is_dynamic(obj_t) or obj_t is NEVER:
             return UNKNOWN
         receiver = obj_t
         maybe_undefined = False
         if has_undefined(obj_t):
             if optional_chain:
                 maybe_undefined = True
-            elif obj_t != UNDEFINED:
+            elif obj_t is not UNDEFINED:
                 self.optionals.access(node, obj_t, name)
             else:
                 self.optionals.access(node, obj_t, name)
                 return UNKNOWN
             receiver = strip_undefined(obj_t)
-            if receiver == NEVER:
+            if receiver is NEVER:
                 return UNDEFINED
         t = member_type(receiver, name)
         if type(receiver) is Union:
@@ -471,7 +471,7 @@ class ExpressionTyper:
                 remaining = self.exclude_by_object_pattern(remaining, arm.pattern)
         if node.default is not None:
             default_env = env
-            if key is not None and remaining != NEVER:
+            if key is not None and remaining is not NEVER:
                 default_env = dict(env)
                 default_env[key] = remaining
             results.append(self.expr(node.default, default_env, expected))
@@ -494,7 +494,7 @@ class ExpressionTyper:
         if value is None:
             return t
         narrowed = N.by_property(t, name, lambda pt, v=value: N.not_equal_to(pt, v), True)
-        return narrowed if narrowed != NEVER else t
+        return narrowed if narrowed is not NEVER else t
 
     def pattern_type(self, pattern: A.Pattern) -> Type | None:
         if type(pattern) is not A.LiteralPattern:
@@ -527,7 +527,7 @@ class ExpressionTyper:
                     value = self.pattern_type(sub)
                     if value is not None:
                         current = N.by_property(current, name, lambda pt, v=value: N.equal_to(pt, v), True)
-            return current if current != NEVER else t
+            return current if current is not NEVER else t
         if kind is A.ArrayPattern:
             return N.is_array(t, True) if is_dynamic(t) else t
         return t

@@ -41,7 +41,7 @@ def join(a: Env | None, b: Env | None) -> Env | None:
 
 
 def _is_never_env(env: Env) -> bool:
-    return any(t == NEVER for t in env.values())
+    return any(t is NEVER for t in env.values())
 
 
 def _invalidate(env: Env, key: Key) -> None:

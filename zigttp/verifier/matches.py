@@ -60,9 +60,9 @@ def _values(t: Type) -> list[Value] | None:
     for m in members(unwrap_distinct(t)):
         if type(m) is Lit:
             out.append((float if isinstance(m.value, float) else type(m.value), m.value))
-        elif m == UNDEFINED:
+        elif m is UNDEFINED:
             out.append((type(None), None))
-        elif m == BOOLEAN:
+        elif m is BOOLEAN:
             out.extend([(bool, True), (bool, False)])
         else:
             return None

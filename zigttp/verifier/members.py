@@ -112,7 +112,7 @@ def index_type(t: Type, index: Type) -> Type:
                 out.append(UNKNOWN)
         return union(out) if out else UNKNOWN
     if kind is Union:
-        return union(index_type(m, index) for m in t.members if m != UNDEFINED)
+        return union(index_type(m, index) for m in t.members if m is not UNDEFINED)
     return UNKNOWN
 
 
@@ -159,7 +159,7 @@ def element_type(t: Type) -> Type:
     if kind is Distinct:
         return element_type(t.base)
     if kind is Union:
-        return union(element_type(m) for m in t.members if m != UNDEFINED)
+        return union(element_type(m) for m in t.members if m is not UNDEFINED)
     return UNKNOWN
 
 

@@ -33,7 +33,7 @@ from zigttp.verifier.typemodel import (
     union,
 )
 
-_FALSY_LITERALS = (Lit(""), Lit(0.0), FALSE)
+_FALSY_LITERALS = frozenset({Lit(""), Lit(0.0), FALSE})  # a set: one hash instead of three __eq__ calls
 
 
 def truthy(t: Type) -> Type:
@@ -41,9 +41,9 @@ def truthy(t: Type) -> Type:
         return t
     out = []
     for m in members(t):
-        if m in (UNDEFINED, VOID) or m in _FALSY_LITERALS:
+        if (m is UNDEFINED or m is VOID) or m in _FALSY_LITERALS:
             continue
-        out.append(TRUE if m == BOOLEAN else m)
+        out.append(TRUE if m is BOOLEAN else m)
     return union(out)
 
 
@@ -53,13 +53,13 @@ def falsy(t: Type) -> Type:
     out: list[Type] = []
     for m in members(t):
         kind = type(m)
-        if m in (UNDEFINED, VOID) or m in _FALSY_LITERALS:
+        if (m is UNDEFINED or m is VOID) or m in _FALSY_LITERALS:
             out.append(m)
-        elif m == BOOLEAN:
+        elif m is BOOLEAN:
             out.append(FALSE)
-        elif m == STRING:
+        elif m is STRING:
             out.append(Lit(""))
-        elif m == NUMBER or kind is Distinct or (kind is Prim and m.name in ("unknown", "object")):
+        elif m is NUMBER or kind is Distinct or (kind is Prim and m.name in ("unknown", "object")):
             out.append(m)
     return union(out)
 
@@ -67,9 +67,9 @@ def falsy(t: Type) -> Type:
 def equal_to(t: Type, value: Type) -> Type:
     """`t === value` holds."""
     if is_dynamic(t):
-        return value if type(value) is Lit or value == UNDEFINED else t
-    if value == UNDEFINED:
-        return UNDEFINED if any(m in (UNDEFINED, VOID) for m in members(t)) else NEVER
+        return value if type(value) is Lit or value is UNDEFINED else t
+    if value is UNDEFINED:
+        return UNDEFINED if any((m is UNDEFINED or m is VOID) for m in members(t)) else NEVER
     if type(value) is not Lit:
         return t
     out = []
@@ -87,14 +87,14 @@ def not_equal_to(t: Type, value: Type) -> Type:
     """`t !== value` holds."""
     if is_dynamic(t):
         return t
-    if value == UNDEFINED:
-        return union(m for m in members(t) if m not in (UNDEFINED, VOID))
+    if value is UNDEFINED:
+        return union(m for m in members(t) if m is not UNDEFINED and m is not VOID)
     if type(value) is not Lit:
         return t
     if value in (TRUE, FALSE):
         out = []
         for m in members(t):
-            if m == BOOLEAN:
+            if m is BOOLEAN:
                 out.append(FALSE if value == TRUE else TRUE)
             elif m != value:
                 out.append(m)
@@ -183,12 +183,12 @@ def by_property(t: Type, name: str, refine: object, yes: bool) -> Type:
     `refine(prop_type) -> narrowed prop type`; a member is kept when its
     property can satisfy the test (narrowed type is not never).
     """
-    if is_dynamic(t) or (len(members(t)) < 2 and not any(m == UNDEFINED for m in members(t))):
+    if is_dynamic(t) or (len(members(t)) < 2 and not any(m is UNDEFINED for m in members(t))):
         return t
     out = []
     for m in members(t):
         if type(m) is not Obj:
-            if m in (UNDEFINED, VOID):
+            if (m is UNDEFINED or m is VOID):
                 continue  # reading a property of undefined would have thrown
             out.append(m)
             continue
@@ -197,7 +197,7 @@ def by_property(t: Type, name: str, refine: object, yes: bool) -> Type:
             if m.open or m.index is not None or not yes:
                 out.append(m)
             continue
-        if refine(prop.type) != NEVER:  # type: ignore[operator]
+        if refine(prop.type) is not NEVER:  # type: ignore[operator]
             out.append(m)
     return union(out) if out else NEVER
 

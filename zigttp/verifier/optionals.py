@@ -41,7 +41,7 @@ class OptionalChecker:
         return True
 
     def use(self, node: A.Node, t: Type, what: str) -> None:
-        if is_optional(t) or t == UNDEFINED:
+        if is_optional(t) or t is UNDEFINED:
             self.ctx.report(C.diagnostic(C.UNCHECKED_OPTIONAL_USE, node))
 
     def access(self, node: A.Node, receiver: Type, name: str) -> None:

@@ -44,14 +44,18 @@ def check_reachability(ctx: Context) -> None:
             _first_unreachable(ctx, block.body)
 
 
+_BLOCK_KINDS = frozenset({A.Block, A.ForOf})
+
+
 def _blocks(tree: A.Preorder) -> list[A.Block]:
     """Every block of a module (a `for...of` target is a binding and holds none that runs)."""
     nodes, ends = tree.nodes, tree.ends
     found: list[A.Block] = []
     skip_until = 0
-    for i, node in enumerate(nodes):
+    for i in tree.indices_of(_BLOCK_KINDS):
         if i < skip_until:
             continue
+        node = nodes[i]
         kind = type(node)
         if kind is A.Block:
             found.append(node)  # type: ignore[arg-type]

@@ -310,7 +310,7 @@ class TypeResolver:
         return Obj(None, {}, value)
 
     def intersection(self, parts: list[Type]) -> Type:
-        concrete = [p for p in parts if p != UNKNOWN]
+        concrete = [p for p in parts if p is not UNKNOWN]
         if not concrete:
             return UNKNOWN
         if len(concrete) == 1:
@@ -343,7 +343,7 @@ class TypeResolver:
         return STRING
 
     def indexed(self, obj: Type, index: Type) -> Type:
-        if type(obj) is Arr and (index == NUMBER or (type(index) is Lit and isinstance(index.value, float))):
+        if type(obj) is Arr and (index is NUMBER or (type(index) is Lit and isinstance(index.value, float))):
             return obj.elem
         if type(obj) is Tup and type(index) is Lit and isinstance(index.value, float):
             i = int(index.value)

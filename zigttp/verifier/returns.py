@@ -58,7 +58,7 @@ def check_returns(ctx: Context, resolver: TypeResolver) -> None:
 
 
 def _accepts_undefined(t: Type) -> bool:
-    return is_dynamic(t) or has_undefined(t) or t == VOID
+    return is_dynamic(t) or has_undefined(t) or t is VOID
 
 
 def _anchor(node: A.Node) -> A.Node:

@@ -54,7 +54,7 @@ class SoundChecker:
         return None
 
     def condition(self, node: A.Node, t: Type, where: str) -> None:
-        if t in (UNDEFINED, VOID):
+        if (t is UNDEFINED or t is VOID):
             self.ctx.report(C.diagnostic(C.CONDITION_ALWAYS_FALSE, node))
             return
         kind = self._always_truthy(t)
@@ -113,12 +113,12 @@ class SoundChecker:
             if type(a) is A.Unary and a.operator == "typeof" and type(b) is A.StringLiteral:
                 self._typeof(node, positive, a.argument, b.value, info)
                 return
-        if right == UNDEFINED or left == UNDEFINED:
-            subject, subject_node = (left, lnode) if right == UNDEFINED else (right, rnode)
+        if right is UNDEFINED or left is UNDEFINED:
+            subject, subject_node = (left, lnode) if right is UNDEFINED else (right, rnode)
             declared, absent = info(subject_node)
             if declared is not None:
                 subject = declared  # a check that repeats an earlier refinement is not a bug
-            if absent or subject == UNDEFINED or is_dynamic(subject):
+            if absent or subject is UNDEFINED or is_dynamic(subject):
                 return
             if not has_undefined(subject):
                 self._tautology(node, positive, f"type '{describe(subject)}' never includes undefined")

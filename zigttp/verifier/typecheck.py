@@ -202,7 +202,7 @@ class TypeChecker:
 def _kind(t: Type) -> str:
     if type(t) is Lit:
         return t.base.name
-    if t == UNDEFINED:
+    if t is UNDEFINED:
         return "undefined"
     name = getattr(t, "name", None)
     if name in ("string", "number", "boolean"):

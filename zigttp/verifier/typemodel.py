@@ -16,8 +16,11 @@ class Type:
     __slots__ = ()
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class Prim(Type):
+    """One instance per name (the constants below, the only ones ever made), so equality is identity:
+    the checkers compare against them thousands of times per analysis, without a Python `__eq__` call."""
+
     name: str  # string number boolean undefined void never unknown object
 
 
@@ -160,20 +163,20 @@ def union(types: Iterable[Type]) -> Type:
     for t in flat:
         if t is UNKNOWN or type(t) is TVar:
             return UNKNOWN if t is UNKNOWN else t
-        if t == NEVER or t in seen:
+        if t is NEVER or t in seen:
             continue
         if type(t) is Prim:
             prims.add(t.name)
         seen.add(t)
         out.append(t)
     if "boolean" in prims or (TRUE in seen and FALSE in seen):
-        out = [t for t in out if t != TRUE and t != FALSE]
+        out = [t for t in out if type(t) is not Lit or type(t.value) is not bool]  # neither TRUE nor FALSE
         if "boolean" not in prims:
             out.append(BOOLEAN)
     if prims:
         out = [t for t in out if not (type(t) is Lit and t.base.name in prims)]
     if "void" in prims and "undefined" in prims:
-        out = [t for t in out if t != VOID]
+        out = [t for t in out if t is not VOID]
     if not out:
         return NEVER
     if len(out) == 1:
@@ -187,27 +190,31 @@ def members(t: Type) -> tuple[Type, ...]:
 
 def is_dynamic(t: Type) -> bool:
     """Unknown or a type variable: nothing can be said about it."""
-    return t is UNKNOWN or type(t) is TVar or (type(t) is Prim and t.name == "unknown")
+    return t is UNKNOWN or type(t) is TVar
+
+
+_UNDEFINED_IDS = frozenset({id(UNDEFINED), id(VOID)})
 
 
 def has_undefined(t: Type) -> bool:
     if type(t) is not Union:
-        return t in (UNDEFINED, VOID)
-    return UNDEFINED in t.members or VOID in t.members
+        return t is UNDEFINED or t is VOID
+    # By identity, in C: `UNDEFINED in t.members` would call each literal member's Python __eq__.
+    return not _UNDEFINED_IDS.isdisjoint(map(id, t.members))
 
 
 def is_optional(t: Type) -> bool:
     """`T | undefined` with some defined T (and nothing dynamic)."""
     if type(t) is not Union:
         return False
-    defined = [m for m in t.members if m not in (UNDEFINED, VOID)]
+    defined = [m for m in t.members if m is not UNDEFINED and m is not VOID]
     return bool(defined) and len(defined) < len(t.members) and not any(map(is_dynamic, defined))
 
 
 def strip_undefined(t: Type) -> Type:
     if type(t) is not Union:
-        return NEVER if t in (UNDEFINED, VOID) else t
-    return union(m for m in t.members if m not in (UNDEFINED, VOID))
+        return NEVER if (t is UNDEFINED or t is VOID) else t
+    return union(m for m in t.members if m is not UNDEFINED and m is not VOID)
 
 
 def widen(t: Type) -> Type:
@@ -251,7 +258,7 @@ def base_kind(t: Type) -> str:
 
 def is_finite(t: Type) -> bool:
     """A union of literals (and undefined): every value can be listed."""
-    return all(type(m) is Lit or m == UNDEFINED for m in members(unwrap_distinct(t))) and t != NEVER
+    return all(type(m) is Lit or m is UNDEFINED for m in members(unwrap_distinct(t))) and t is not NEVER
 
 
 def literal_values(t: Type) -> set[object]:
@@ -259,7 +266,7 @@ def literal_values(t: Type) -> set[object]:
     for m in members(unwrap_distinct(t)):
         if type(m) is Lit:
             values.add((type(m.value), m.value))
-        elif m == UNDEFINED:
+        elif m is UNDEFINED:
             values.add((type(None), None))
     return values
 
@@ -388,7 +395,7 @@ def unify(param: Type, arg: Type, out: dict[str, Type], tparams: tuple[str, ...]
         return
     kind = type(param)
     if kind is TVar:
-        if param.name in tparams and param.name not in out and arg != UNDEFINED:
+        if param.name in tparams and param.name not in out and arg is not UNDEFINED:
             out[param.name] = widen(arg)
         return
     if kind is Arr:
@@ -399,7 +406,7 @@ def unify(param: Type, arg: Type, out: dict[str, Type], tparams: tuple[str, ...]
         return
     if kind is Union:
         # `T | undefined` against `X | undefined`: bind T to the defined part.
-        defined = [m for m in param.members if m != UNDEFINED]
+        defined = [m for m in param.members if m is not UNDEFINED]
         if len(defined) == 1:
             unify(defined[0], strip_undefined(arg), out, tparams, depth + 1)
         return

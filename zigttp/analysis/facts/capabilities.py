@@ -37,7 +37,7 @@ from zigttp.analysis.facts.hosts import literal_url_host, prefix_host
 from zigttp.analysis.facts.literals import Literals
 from zigttp.analysis.facts.nodes import location
 from zigttp.compiler import ast as A
-from zigttp.compiler.ast import TYPE_STATEMENTS, unparen
+from zigttp.compiler.ast import unparen
 
 if TYPE_CHECKING:
     from zigttp_host.registry import Export
@@ -45,7 +45,9 @@ if TYPE_CHECKING:
 CAPABILITIES = ("env", "egress", "cache", "sql")
 GLOBAL_FETCH = "fetchSync"
 TYPE_ONLY_MODULES = frozenset({"zigttp:types"})
-_NOT_SCANNED = (A.Module, A.Import, *TYPE_STATEMENTS)  # in a module's preorder: nothing here names a value
+# The kinds a module scan acts on: names, the calls and pipes that classify their callee, and properties
+# whose key is a name, not a value.
+_SCANNED = frozenset({A.Identifier, A.Call, A.Pipe, A.Property})
 ALL_NAMESPACES = "*"  # cacheStats() without a namespace (zigttp_host.grants.ALL_NAMESPACES)
 Exports = dict[tuple[str, str], "Export"]
 
@@ -163,10 +165,8 @@ class _Extractor:
         # Source order, parents first; `skip` holds identifier nodes already classified by their parent.
         # Imports and type-level statements hold no values (nothing is listed under them).
         skip: set[int] = set()
-        for node in A.preorder(self.program, module).nodes:
+        for node in A.preorder(self.program, module).nodes_of(_SCANNED):
             kind = type(node)
-            if kind in _NOT_SCANNED:
-                continue
             if kind is A.Identifier:
                 if node.name in imports and id(node) not in skip:  # type: ignore[attr-defined]
                     self.occurrence(node)  # type: ignore[arg-type]

@@ -57,6 +57,9 @@ def _bounded(iterable: A.Node | None) -> bool:
     return False
 
 
+_LOOP_KINDS = frozenset({A.ForOf, A.Call})  # what `_repeated_calls` acts on; no other node marks or is marked
+
+
 def _repeated_calls(tree: A.Preorder) -> list[A.Node]:
     """The calls in an unbounded `for...of` body or in a function an iterating method is given, in source order.
 
@@ -67,9 +70,10 @@ def _repeated_calls(tree: A.Preorder) -> list[A.Node]:
     repeated = bytearray(len(nodes))
     skip_until = 0
     out: list[A.Node] = []
-    for i, node in enumerate(nodes):
+    for i in tree.indices_of(_LOOP_KINDS):
         if i < skip_until:
             continue
+        node = nodes[i]
         kind = type(node)
         if kind is A.ForOf:
             unbounded = not _bounded(node.iterable)  # type: ignore[attr-defined]

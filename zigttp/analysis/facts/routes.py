@@ -47,6 +47,11 @@ _MAX_FOLLOW = 12
 # zigttp:auth exports that authenticate a request, by the kind a route's `auth` names.
 _AUTH_CALLS = {"parseBearer": "bearer", "jwtVerify": "jwt", "verifyWebhookSignature": "signature"}
 AUTH_KINDS = ("bearer", "jwt", "signature")
+# The kinds each whole-module scan acts on (Preorder.nodes_of): it visits no other node.
+_CALL = frozenset({A.Call})
+_ROUTING = frozenset({A.Call, A.Match})
+_ASSIGN = frozenset({A.Assign})
+_FUNCTIONS = frozenset(FUNCTION_NODES)
 
 
 @dataclass
@@ -159,8 +164,8 @@ class ApiReader:
         names = _virtual_locals(module, "zigttp:validate")
         if "schemaCompile" not in names.values():
             return  # no call in this module can register a schema
-        for node in A.preorder(self.program, module).nodes:
-            if type(node) is A.Call and _callee_export(node, names) == "schemaCompile":
+        for node in A.preorder(self.program, module).nodes_of(_CALL):
+            if _callee_export(node, names) == "schemaCompile":
                 args = node.arguments  # type: ignore[attr-defined]
                 name = self.literals.string(args[0], module) if args else None
                 value = literal_value(args[1], module, self.literals) if len(args) > 1 else UNKNOWN
@@ -180,7 +185,7 @@ class ApiReader:
 
     def _routers(self, module: A.Module) -> None:
         router = _virtual_locals(module, "zigttp:router")
-        for node in A.preorder(self.program, module).nodes:
+        for node in A.preorder(self.program, module).nodes_of(_ROUTING):
             kind = type(node)
             if kind is A.Call and _callee_export(node, router) == "routerMatch":
                 self._table(node, module)
@@ -207,13 +212,12 @@ class ApiReader:
         found = self._mutations.get(module.path)
         if found is None:
             found = set()
-            for n in A.preorder(self.program, module).nodes:
-                if type(n) is A.Assign:
-                    target = unparen(n.target)  # type: ignore[attr-defined]
-                    while type(target) in (A.Member, A.Index):
-                        target = unparen(target.object)  # type: ignore[union-attr]
-                    if type(target) is A.Identifier:
-                        found.add(target.name)  # type: ignore[union-attr]
+            for n in A.preorder(self.program, module).nodes_of(_ASSIGN):
+                target = unparen(n.target)  # type: ignore[attr-defined]
+                while type(target) in (A.Member, A.Index):
+                    target = unparen(target.object)  # type: ignore[union-attr]
+                if type(target) is A.Identifier:
+                    found.add(target.name)  # type: ignore[union-attr]
             self._mutations[module.path] = found
         return found
 
@@ -306,8 +310,8 @@ class ApiReader:
 
     def _enclosing_function(self, target: A.Node, module: A.Module) -> A.Node | None:
         best = None
-        for node in A.preorder(self.program, module).nodes:
-            inside = type(node) in FUNCTION_NODES and node.start <= target.start and target.end <= node.end
+        for node in A.preorder(self.program, module).nodes_of(_FUNCTIONS):
+            inside = node.start <= target.start and target.end <= node.end
             if inside and (best is None or node.start >= best.start):
                 best = node
         return best
