@@ -2,7 +2,7 @@
  * zigttp guest: QuickJS-NG embedded as a wasm32-wasi reactor.
  *
  * The host (host/zigttp_host) is the only thing this module can talk to. Its
- * imports are module "zigttp" (call, take, should_interrupt) plus the few
+ * imports are module "zigttp" (call, take) plus the few
  * wasi_snapshot_preview1 functions wasi-libc pulls in, which the host answers
  * itself without any filesystem, environment, socket or randomness.
  *
@@ -24,6 +24,8 @@
  *       image, host/zigttp_host/tenants): a later load() then walks only
  *       what its module added and skips the full garbage collection, so the
  *       pages it dirties are the handler's own.
+ *   interrupt_flag() -> ptr the address of the soft-deadline flag (an i32 the host
+ *                           writes: 1 stops the request at QuickJS's next check)
  *   buf(cap) -> ptr         persistent exchange buffer of at least cap bytes
  *   handle(len) -> i64      the request is in buf; see "Request/response" below
  *   set_limits(memory_limit, stack_size, interrupt_enabled)
@@ -61,7 +63,6 @@
  * result until the guest fetches it with take(). */
 IMPORT("call") int64_t host_call(int32_t fn_id, const char *args, int32_t len, char *out, int32_t cap);
 IMPORT("take") int32_t host_take(char *out, int32_t cap);
-IMPORT("should_interrupt") int32_t host_should_interrupt(void);
 
 /* Error classes shared with host/zigttp_host/abi.py. */
 enum {
@@ -504,11 +505,21 @@ static char *module_normalize(JSContext *c, const char *base, const char *name, 
 
 /* ---------- interrupts ---------- */
 
+/* The host sets this to 1 when the request's soft deadline passes (from its
+ * ticker thread, writing into linear memory) and back to 0 before each
+ * request. QuickJS asks every ~10k interpreter steps: reading a flag here
+ * instead of calling the host keeps a computing guest off the host's lock
+ * (Python's GIL), which one tenant's loop would otherwise take thousands of
+ * times a second from everyone else. */
+static volatile int32_t interrupt_flag;
+
+EXPORT("interrupt_flag") int32_t g_interrupt_flag(void) { return (int32_t)(intptr_t)&interrupt_flag; }
+
 /* QuickJS calls this every ~10k interpreter steps and from the regexp engine.
  * Returning 1 raises an uncatchable "interrupted" error that unwinds cleanly,
  * so the instance survives a soft deadline (unlike a wasm trap). */
 static int interrupt_handler(JSRuntime *r, void *opaque) {
-    return interrupt_enabled && host_should_interrupt();
+    return interrupt_enabled && interrupt_flag;
 }
 
 EXPORT("set_limits") void g_set_limits(int32_t memory_limit, int32_t stack_size, int32_t interrupts) {

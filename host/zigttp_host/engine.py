@@ -7,11 +7,13 @@ import logging
 import os
 import tempfile
 import threading
+import time
 from pathlib import Path
 
 import wasmtime
 
 from .cachekeys import MAX_WASM_STACK, EngineConfig, artifact_path, calibration_path
+from .deadlines import SOFT_DEADLINES
 from .paths import cache_dir
 
 __all__ = ["Engine", "EngineConfig", "ModuleCache", "artifact_path", "calibration_path"]
@@ -67,9 +69,7 @@ class Engine:
         return engine
 
     def ensure_ticker(self) -> None:
-        """Starts the epoch ticker (lazily, so forked workers start their own)."""
-        if not self.config.epoch_interruption:
-            return
+        """Starts the ticker (lazily, so forked workers start their own): epochs and soft deadlines."""
         with self._ticker_lock:
             if self._ticker is not None and self._ticker.is_alive():
                 return
@@ -78,8 +78,11 @@ class Engine:
             self._ticker.start()
 
     def _tick(self) -> None:
+        epochs = self.config.epoch_interruption
         while not self._stop.wait(EPOCH_TICK_SECONDS):
-            self.wasmtime.increment_epoch()
+            if epochs:
+                self.wasmtime.increment_epoch()
+            SOFT_DEADLINES.fire(time.monotonic())
 
     def close(self) -> None:
         self._stop.set()

@@ -124,7 +124,7 @@ class Handler:
         """Runs init + prelude + the handler's module scope once and returns the memory image."""
         inst = GuestInstance(self.host.engine.wasmtime, self.host.base_pre, self.functions,
                              memory_limit=max(self.limits.memory_bytes, 32 << 20), logger=self._guest_log,
-                             fresh_module=True)
+                             fresh_module=True, interrupt_flag=self.host.interrupt_flag)
         seed = self._clock_seed_ns()
         try:
             inst.init(self.host.prelude.encode(), clock_seed_ns=seed)
@@ -139,7 +139,8 @@ class Handler:
 
     def _new_instance(self, *, journaled: bool = False) -> GuestInstance:
         inst = GuestInstance(self.host.engine.wasmtime, self.pre, self.functions,
-                             memory_limit=self.limits.memory_bytes, logger=self._guest_log, fresh_module=False)
+                             memory_limit=self.limits.memory_bytes, logger=self._guest_log, fresh_module=False,
+                             interrupt_flag=self.host.interrupt_flag)
         if not journaled:  # a journaled request reseeds it with the journal's seed (the "s" of its frame)
             inst.reseed()
         inst.ctx.grants = self.grants

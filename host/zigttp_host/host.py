@@ -82,6 +82,7 @@ class Host:
         self.base_module = self.engine.cache.load(self.guest_wasm, self.guest_sha256)
         self.linker = make_linker(self.engine.wasmtime)
         self.base_pre = self.linker.instantiate_pre(self.base_module)
+        self.interrupt_flag = 0
         self._check_abi()
         self.log_sink = log_sink or _default_log_sink
         self._fuel_per_ms: float | None = None
@@ -102,6 +103,10 @@ class Host:
             ty = func.type(store) if isinstance(func, wasmtime.Func) else None
             if ty is None or (tuple(map(str, ty.params)), tuple(map(str, ty.results))) != (params, results):
                 raise GuestNotBuilt(f"the guest's export {name!r} does not match ABI {ABI_VERSION}")
+        flag = exports.get("interrupt_flag")
+        assert isinstance(flag, wasmtime.Func)
+        # a static variable: the same address in every instance of this guest build
+        self.interrupt_flag = int(flag(store))
 
     def load(self, bundle: Bundle, limits: Limits | None = None, *, isolation: str = "pooled",
              grants: Grants | None = None, trace: TraceRecorder | None = None) -> Handler:

@@ -228,11 +228,6 @@ def host_take(limit: int, out: int, cap: int) -> int:
     return min(len(data), cap)
 
 
-def should_interrupt() -> int:
-    deadline = current().soft_deadline
-    return 1 if deadline is not None and time.monotonic() > deadline else 0
-
-
 def clock_time_get(limit: int, clock_id: int, precision: int, out: int) -> int:
     ctx = current()
     if ctx.fixed_clock_ns is not None:
@@ -340,12 +335,6 @@ def _raw_take(env: int, caller: Any, vals: Any, n: int) -> int:
 
 
 @bindings.wasmtime_func_unchecked_callback_t
-def _raw_should_interrupt(env: int, caller: Any, vals: Any, n: int) -> int:
-    vals[0].i32 = should_interrupt()
-    return 0
-
-
-@bindings.wasmtime_func_unchecked_callback_t
 def _raw_clock_time_get(env: int, caller: Any, vals: Any, n: int) -> int:
     ctx = _local.ctx
     limit = _memory_size(_caller_context(caller), byref(ctx.memory._memory))
@@ -390,7 +379,6 @@ def make_linker(engine: wasmtime.Engine) -> wasmtime.Linker:
     linker = wasmtime.Linker(engine)
     _define(linker, "zigttp", "call", [I32, I32, I32, I32, I32], [I64], _raw_call)
     _define(linker, "zigttp", "take", [I32, I32], [I32], _raw_take)
-    _define(linker, "zigttp", "should_interrupt", [], [I32], _raw_should_interrupt)
     _define(linker, WASI, "clock_time_get", [I32, I64, I32], [I32], _raw_clock_time_get)
     _define(linker, WASI, "fd_write", [I32, I32, I32, I32], [I32], _raw_fd_write)
     _define(linker, WASI, "fd_close", [I32], [I32], _raw_ebadf)

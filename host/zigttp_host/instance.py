@@ -14,6 +14,7 @@ from wasmtime import _ffi as ffi
 
 from . import wellformed
 from .abi import ABI_VERSION, GuestError, frame_head
+from .deadlines import SOFT_DEADLINES
 from .fastcall import FastFunc, FuelGauge, set_budget
 from .imports import CallContext, HostFunctions, memory_size_raw, set_current
 from .limits import HARD_DEADLINE_GRACE_MS
@@ -66,6 +67,7 @@ SIGNATURES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "set_limits": (("i32", "i32", "i32"), ()),
     "reseed": (("i64",), ()),
     "memory_used": ((), ("i32",)),
+    "interrupt_flag": ((), ("i32",)),
 }
 
 
@@ -85,7 +87,8 @@ class GuestInstance:
     """A live QuickJS runtime inside its own Store. Used by one thread at a time."""
 
     def __init__(self, engine: wasmtime.Engine, pre: wasmtime.InstancePre, functions: HostFunctions,
-                 *, memory_limit: int, logger: Callable[[str, str], None], fresh_module: bool) -> None:
+                 *, memory_limit: int, logger: Callable[[str, str], None], fresh_module: bool,
+                 interrupt_flag: int = 0) -> None:
         self.store = wasmtime.Store(engine)
         self.store.set_limits(memory_size=memory_limit)
         self.store.set_fuel(SETUP_FUEL)
@@ -98,6 +101,9 @@ class GuestInstance:
         self._handle = self._func("handle")
         self.base = ctypes.addressof(self.memory.data_ptr(self.store).contents)
         self.ctx = CallContext(memory=self.memory, base=self.base, functions=functions, logger=logger)
+        # The soft-deadline flag (deadlines.py); its address is the same in every instance of a guest
+        # build, so the Host reads it once and passes it in.
+        self._interrupt_flag_at = interrupt_flag
         self._buf_ptr = 0
         self._buf_cap = 0
         self.requests = 0
@@ -111,6 +117,11 @@ class GuestInstance:
 
     # Exports most requests never call are bound on first use: each costs
     # about 40 µs, which a fresh instance per request would pay every time.
+    @cached_property
+    def _interrupt(self) -> ctypes.c_int32:
+        at = self._interrupt_flag_at or self._call_raw(self._func("interrupt_flag"))
+        return ctypes.c_int32.from_address(self.base + at)
+
     @cached_property
     def _init(self) -> FastFunc:
         return self._func("init")
@@ -251,11 +262,15 @@ class GuestInstance:
             ctypes.memmove(dest + 4 + n_meta, body, len(body))
         set_budget(self._store_ctx, fuel, (timeout_ms + HARD_DEADLINE_GRACE_MS) // EPOCH_TICK_MS + 1)
         soft_ms = timeout_ms if soft_timeout_ms is None else soft_timeout_ms
-        self.ctx.soft_deadline = time.monotonic() + soft_ms / 1000.0
+        deadline = self.ctx.soft_deadline = time.monotonic() + soft_ms / 1000.0
+        flag = self._interrupt
+        flag.value = 0
+        SOFT_DEADLINES.watch(flag, deadline)
         self.requests += 1
         try:
             r = self._call_raw(self._handle, size)
         finally:
+            SOFT_DEADLINES.unwatch(flag)
             self.ctx.soft_deadline = None
         if r < 0:
             raise self._error_info(r)

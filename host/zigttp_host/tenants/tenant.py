@@ -75,7 +75,8 @@ class TenantHandler(Handler):
 
     def _new_instance(self, *, journaled: bool = False) -> GuestInstance:
         inst = GuestInstance(self.host.engine.wasmtime, self.pre, self.functions,
-                             memory_limit=self.limits.memory_bytes, logger=self._guest_log, fresh_module=False)
+                             memory_limit=self.limits.memory_bytes, logger=self._guest_log, fresh_module=False,
+                             interrupt_flag=self.host.interrupt_flag)
         inst.configure(js_stack_bytes=self.limits.js_stack_bytes)
         inst.load(self.bundle.source.encode(), self.bundle.name, clock_seed_ns=self.clock_origin_ns)
         if not journaled:
