@@ -43,31 +43,28 @@ class Server:
 
 
 @contextmanager
-def serve(handler: str | Path, *args: str, workers: int = 1, timeout: float = 60) -> Iterator[Server]:
-    """Starts `zigttp serve HANDLER` and waits for /_health; kills the process tree afterwards."""
-    port = free_port()
-    log_path = Path(os.environ.get("PYTEST_TMPDIR", "/tmp")) / f"zigttp-serve-{port}.log"
+def spawned(cmd: list[str], ready_url: str, log_path: Path, *, timeout: float = 60,
+            env: dict[str, str] | None = None) -> Iterator[subprocess.Popen[str]]:
+    """Starts `cmd` in its own session, waits until `ready_url` answers 200; kills the process tree afterwards."""
     log_file = log_path.open("w")
-    cmd = [*ZIGTTP, "serve", str(handler), "--port", str(port), "--workers", str(workers), *args]
     proc = subprocess.Popen(cmd, cwd=REPO, stdout=log_file, stderr=subprocess.STDOUT, text=True,
-                            start_new_session=True)
-    server = Server(proc, port, log_path)
+                            start_new_session=True, env=env)
+    name = f"zigttp {cmd[3]}" if cmd[1:3] == ["-m", "zigttp.cli"] else Path(cmd[1]).name
     try:
         deadline = time.monotonic() + timeout
         while True:
             if proc.poll() is not None:
-                raise RuntimeError(f"zigttp serve exited with {proc.returncode}:\n{server.log()}")
+                raise RuntimeError(f"{name} exited with {proc.returncode}:\n{log_path.read_text(errors='replace')}")
             try:
-                if httpx.get(f"{server.url}/_health", timeout=1).status_code == 200:
+                if httpx.get(ready_url, timeout=1).status_code == 200:
                     break
             except httpx.HTTPError:
                 pass
             if time.monotonic() > deadline:
-                raise RuntimeError(f"zigttp serve did not become healthy:\n{server.log()}")
+                raise RuntimeError(f"{name} did not become healthy:\n{log_path.read_text(errors='replace')}")
             time.sleep(0.05)
-        yield server
+        yield proc
     finally:
-        server.client.close()
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGTERM)
             try:
@@ -76,6 +73,20 @@ def serve(handler: str | Path, *args: str, workers: int = 1, timeout: float = 60
                 os.killpg(proc.pid, signal.SIGKILL)
                 proc.wait(timeout=10)
         log_file.close()
+
+
+@contextmanager
+def serve(handler: str | Path, *args: str, workers: int = 1, timeout: float = 60) -> Iterator[Server]:
+    """Starts `zigttp serve HANDLER` and waits for /_health; kills the process tree afterwards."""
+    port = free_port()
+    log_path = Path(os.environ.get("PYTEST_TMPDIR", "/tmp")) / f"zigttp-serve-{port}.log"
+    cmd = [*ZIGTTP, "serve", str(handler), "--port", str(port), "--workers", str(workers), *args]
+    with spawned(cmd, f"http://127.0.0.1:{port}/_health", log_path, timeout=timeout) as proc:
+        server = Server(proc, port, log_path)
+        try:
+            yield server
+        finally:
+            server.client.close()
 
 
 def run_cli(*args: str, timeout: float = 120, input: str | None = None) -> subprocess.CompletedProcess[str]:
