@@ -42,11 +42,11 @@ FORMAT = "zigttp-trace"
 VERSION = 1
 DEFAULT_MAX_BYTES = 100 << 20
 MAX_LINE_BYTES = 64 << 20
-# Line types of the durable oplog a trace reader passes over (they share the shapes).
 _dumps = orjson.dumps
 _monotonic = time.monotonic
 _write = os.write
 _NEWLINE = orjson.OPT_APPEND_NEWLINE
+# Line types of the durable oplog a trace reader passes over (they share the shapes).
 DURABLE_TYPES = frozenset({"durable_run", "step_start", "step_result", "wait_timer", "resume_timer", "wait_signal",
                            "resume_signal", "complete", "witness"})
 
@@ -87,15 +87,12 @@ def meta_head(meta: dict[str, Any]) -> bytes:
     return orjson.dumps({"type": "meta", "format": FORMAT, "version": VERSION, **fixed})[:-1]
 
 
-def meta_line(head: bytes, journal: Journal, response: HttpResponse, keep_secrets: bool, duration_us: int) -> bytes:
-    return _meta_line(head, _redacted_member(keep_secrets), journal, response, duration_us)
-
-
-def _redacted_member(keep_secrets: bool) -> bytes:
+def redacted_member(keep_secrets: bool) -> bytes:
+    """The meta line's "redacted" member (TraceWriter computes it once)."""
     return b',"redacted":false' if keep_secrets else b',"redacted":true'
 
 
-def _meta_line(head: bytes, redacted: bytes, journal: Journal, response: HttpResponse, duration_us: int) -> bytes:
+def meta_line(head: bytes, redacted: bytes, journal: Journal, response: HttpResponse, duration_us: int) -> bytes:
     failure = b"" if response.failure is None else b',"failure":' + orjson.dumps(response.failure.kind)
     return b'%s,"duration_us":%d,"io_count":%d%s%s}\n' % (head, duration_us, len(journal.entries), redacted, failure)
 
@@ -244,7 +241,7 @@ class TraceWriter:
         self.meta = meta
         self.secret_exports = frozenset((t.module, t.fn) for t in functions.traced.values() if t.secret)
         self._meta_head = meta_head(meta)
-        self._redacted = _redacted_member(keep_secrets)
+        self._redacted = redacted_member(keep_secrets)
         self._lock = threading.Lock()
         self._fd: int | None = None
         self._size = 0
@@ -256,7 +253,7 @@ class TraceWriter:
         lines = _plain_lines(request, journal, response)
         if lines is None:
             lines = encode_lines(request, journal, response, self.secret_exports, self.keep_secrets)
-        data = lines + _meta_line(self._meta_head, self._redacted, journal, response, duration_us)
+        data = lines + meta_line(self._meta_head, self._redacted, journal, response, duration_us)
         try:
             with self._lock:
                 self._append(data)
@@ -268,7 +265,7 @@ class TraceWriter:
 
     def _append(self, data: bytes) -> None:
         now = _monotonic()
-        if now >= self._next_check:  # also on first use: _next_check starts at 0
+        if now >= self._next_check or self._fd is None:
             self._follow()
             self._next_check = now + self.ROTATION_CHECK_S
         n = len(data)
@@ -322,7 +319,6 @@ class TraceWriter:
             if self._fd is not None:
                 os.close(self._fd)
                 self._fd = None
-            self._next_check = 0.0  # a later record reopens the file
 
 
 # ---------- reading ----------
