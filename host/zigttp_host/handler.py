@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from .imports import CallContext, HostFunctions
 
 log = logging.getLogger("zigttp.handler")
+_perf_counter_ns = time.perf_counter_ns
 
 ISOLATION_MODES = ("pooled", "fresh")
 
@@ -209,21 +210,22 @@ class Handler:
 
     def _run(self, request: HttpRequest, *, trial_route: str | None, journal: Journal | None) -> HttpResponse | None:
         # trial_route: the request is a trial (handle_inline) of this route; None for handle()
-        recording = journal is None and self.trace is not None
-        if recording:
+        trace = self.trace if journal is None else None
+        if trace is not None:
             journal = Journal.record()
-        started = time.perf_counter_ns() if recording else 0
+            started = _perf_counter_ns()
         try:
             response = self._run_guest(request, trial_route, journal)
         except Exception as e:  # a host bug must answer 500 JSON, never escape into the server
             log.error("%s: internal error serving %s: %s", self.bundle.name, request.method, type(e).__name__)
             log.debug("internal error", exc_info=True)
             response = failure_response(Failure("internal_error", message=type(e).__name__))
-        if journal is not None and response is not None:
+        if response is None:  # a stopped trial leaves nothing: its request is recorded when it runs again
+            return None
+        if trace is not None:
+            trace.record(request, journal, response, (_perf_counter_ns() - started) // 1000)  # type: ignore[arg-type]
+        elif journal is not None:
             journal.finish()
-            if recording:
-                # a stopped trial (None) leaves nothing: its request is recorded when it runs again
-                self.trace.record(request, journal, response, (time.perf_counter_ns() - started) // 1000)  # type: ignore[union-attr]
         return response
 
     def _run_guest(self, request: HttpRequest, trial_route: str | None,

@@ -42,6 +42,10 @@ FORMAT = "zigttp-trace"
 VERSION = 1
 DEFAULT_MAX_BYTES = 100 << 20
 MAX_LINE_BYTES = 64 << 20
+_dumps = orjson.dumps
+_monotonic = time.monotonic
+_write = os.write
+_NEWLINE = orjson.OPT_APPEND_NEWLINE
 # Line types of the durable oplog a trace reader passes over (they share the shapes).
 DURABLE_TYPES = frozenset({"durable_run", "step_start", "step_result", "wait_timer", "resume_timer", "wait_signal",
                            "resume_signal", "complete", "witness"})
@@ -83,10 +87,14 @@ def meta_head(meta: dict[str, Any]) -> bytes:
     return orjson.dumps({"type": "meta", "format": FORMAT, "version": VERSION, **fixed})[:-1]
 
 
-def meta_line(head: bytes, journal: Journal, response: HttpResponse, keep_secrets: bool, duration_us: int) -> bytes:
+def redacted_member(keep_secrets: bool) -> bytes:
+    """The meta line's "redacted" member (TraceWriter computes it once)."""
+    return b',"redacted":false' if keep_secrets else b',"redacted":true'
+
+
+def meta_line(head: bytes, redacted: bytes, journal: Journal, response: HttpResponse, duration_us: int) -> bytes:
     failure = b"" if response.failure is None else b',"failure":' + orjson.dumps(response.failure.kind)
-    return b'%s,"duration_us":%d,"io_count":%d,"redacted":%s%s}\n' % (
-        head, duration_us, len(journal.entries), b"false" if keep_secrets else b"true", failure)
+    return b'%s,"duration_us":%d,"io_count":%d%s%s}\n' % (head, duration_us, len(journal.entries), redacted, failure)
 
 
 def encode_lines(request: HttpRequest, journal: Journal, response: HttpResponse,
@@ -121,22 +129,18 @@ def _plain_lines(request: HttpRequest, journal: Journal, response: HttpResponse)
     """
     if journal.entries:
         return None
-    asked, answered = dict(request.headers), dict(response.headers)
-    if len(asked) != len(request.headers) or len(answered) != len(response.headers):
+    sent_headers, returned_headers = request.headers, response.headers
+    asked, answered = dict(sent_headers), dict(returned_headers)
+    if len(asked) != len(sent_headers) or len(answered) != len(returned_headers) \
+            or not CREDENTIAL_HEADERS.isdisjoint(answered) or not CREDENTIAL_HEADERS.isdisjoint(map(str.lower, asked)):
         return None
-    if not (CREDENTIAL_HEADERS.isdisjoint(answered) and CREDENTIAL_HEADERS.isdisjoint(map(str.lower, asked))):
-        return None
+    sent, returned = request.body, response.body
     try:
-        sent = request.body.decode() if request.body else None
-        returned = response.body.decode() if response.body else None
-    except UnicodeDecodeError:
-        return None
-    try:
-        return orjson.dumps({"type": "request", "method": request.method, "url": request.url, "headers": asked,
-                             "body": sent, "seed": journal.seed}, option=orjson.OPT_APPEND_NEWLINE) + \
-            orjson.dumps({"type": "response", "status": response.status, "headers": answered, "body": returned},
-                         option=orjson.OPT_APPEND_NEWLINE)
-    except orjson.JSONEncodeError:  # a lone surrogate: the general path repairs it
+        return _dumps({"type": "request", "method": request.method, "url": request.url, "headers": asked,
+                       "body": sent.decode() if sent else None, "seed": journal.seed}, option=_NEWLINE) + \
+            _dumps({"type": "response", "status": response.status, "headers": answered,
+                    "body": returned.decode() if returned else None}, option=_NEWLINE)
+    except (UnicodeDecodeError, orjson.JSONEncodeError):  # the general path writes base64 or repairs a lone surrogate
         return None
 
 
@@ -237,6 +241,7 @@ class TraceWriter:
         self.meta = meta
         self.secret_exports = frozenset((t.module, t.fn) for t in functions.traced.values() if t.secret)
         self._meta_head = meta_head(meta)
+        self._redacted = redacted_member(keep_secrets)
         self._lock = threading.Lock()
         self._fd: int | None = None
         self._size = 0
@@ -245,8 +250,10 @@ class TraceWriter:
         self.write_errors = 0
 
     def record(self, request: HttpRequest, journal: Journal, response: HttpResponse, duration_us: int) -> None:
-        data = encode_lines(request, journal, response, self.secret_exports, self.keep_secrets) + \
-            meta_line(self._meta_head, journal, response, self.keep_secrets, duration_us)
+        lines = _plain_lines(request, journal, response)
+        if lines is None:
+            lines = encode_lines(request, journal, response, self.secret_exports, self.keep_secrets)
+        data = lines + meta_line(self._meta_head, self._redacted, journal, response, duration_us)
         try:
             with self._lock:
                 self._append(data)
@@ -257,16 +264,17 @@ class TraceWriter:
                 log.error("trace %s: group not written (%d so far): %s", self.path, self.write_errors, e)
 
     def _append(self, data: bytes) -> None:
-        now = time.monotonic()
-        if self._fd is None or now >= self._next_check:
+        now = _monotonic()
+        if now >= self._next_check or self._fd is None:
             self._follow()
             self._next_check = now + self.ROTATION_CHECK_S
-        if self.max_bytes and self._size and self._size + len(data) > self.max_bytes:
-            self._rotate(len(data))
-        assert self._fd is not None
-        written = os.write(self._fd, data)
-        if written != len(data):  # only a full disk or a signal does this: the group is then not whole
-            raise OSError(f"short write ({written} of {len(data)} bytes)")
+        n = len(data)
+        size = self._size
+        if self.max_bytes and size and size + n > self.max_bytes:
+            self._rotate(n)
+        written = _write(self._fd, data)  # type: ignore[arg-type]
+        if written != n:  # only a full disk or a signal does this: the group is then not whole
+            raise OSError(f"short write ({written} of {n} bytes)")
         self._size += written
 
     def _follow(self) -> None:
