@@ -13,6 +13,8 @@ Prints, with PASS or MISS:
   on hello, for `serve`'s handlers (Host.load) and for tenants, target <= 50 µs;
 * warm tenant: a warm tenant's request against a single pooled handler's,
   target within 10 %;
+  (the per-request figures are measured interleaved: one request of each
+  variant in turn, so drift and cache effects fall on all alike);
 * noisy neighbour: the p99 of 99 tenants under a fixed open-loop load
   (--rate requests per second, spread over the tenants), alone and beside a
   100th tenant sent --spin-rate requests per second that each spin to their
@@ -97,13 +99,16 @@ def cold_start(tenants: TenantHost, names: list[str], count: int) -> None:
           f"   target p50 <= 1000 µs: {verdict(p50 <= 1000)}")
 
 
-def per_request_us(call: object, request: HttpRequest, n: int) -> float:
-    samples = []
+def per_request_us(calls: dict[str, object], request: HttpRequest, n: int) -> dict[str, float]:
+    """Median µs per request of each call, measured interleaved (one request of each in turn), so drift
+    in the machine's speed and one variant's effect on the caches fall on all of them alike."""
+    samples: dict[str, list[float]] = {name: [] for name in calls}
     for _ in range(n):
-        started = time.perf_counter()
-        call(request)  # type: ignore[operator]
-        samples.append((time.perf_counter() - started) * 1e6)
-    return statistics.median(samples)
+        for name, call in calls.items():
+            started = time.perf_counter()
+            call(request)  # type: ignore[operator]
+            samples[name].append((time.perf_counter() - started) * 1e6)
+    return {name: statistics.median(values) for name, values in samples.items()}
 
 
 def fresh_and_warm(host: Host, n: int) -> None:
@@ -113,14 +118,14 @@ def fresh_and_warm(host: Host, n: int) -> None:
     tenants = TenantHost(host)
     tenants.load("warm", Bundle(HELLO, "hello.js"), contract=CONTRACT)
     tenants.load("fresh", Bundle(HELLO, "hello.js"), contract=CONTRACT, isolation="fresh")
-    figures = {}
-    for _ in range(2):  # the second round counts: everything warm
-        figures = {
-            "pooled": per_request_us(pooled.handle, request, n),
-            "fresh": per_request_us(fresh.handle, request, n),
-            "tenant": per_request_us(lambda r: tenants.invoke("warm", r), request, n),
-            "tenant_fresh": per_request_us(lambda r: tenants.invoke("fresh", r), request, n),
-        }
+    warm = {"pooled": pooled.handle, "tenant": lambda r: tenants.invoke("warm", r)}
+    per_request_us(warm, request, n)  # everything warm first
+    figures = per_request_us(warm, request, n)
+    serve_fresh = per_request_us({"pooled": pooled.handle, "fresh": fresh.handle}, request, n)
+    tenant_fresh = per_request_us({"tenant": warm["tenant"], "tenant_fresh": lambda r: tenants.invoke("fresh", r)},
+                                  request, n)
+    figures["fresh"] = figures["pooled"] + serve_fresh["fresh"] - serve_fresh["pooled"]
+    figures["tenant_fresh"] = figures["tenant"] + tenant_fresh["tenant_fresh"] - tenant_fresh["tenant"]
     extra = figures["fresh"] - figures["pooled"]
     extra_tenant = figures["tenant_fresh"] - figures["tenant"]
     print(f"fresh        [{host.engine.allocator}] serve handler: pooled {figures['pooled']:.0f} µs, fresh "
