@@ -8,6 +8,7 @@ was slowed itself): one tenant's loop could starve the others' requests.
 
 from __future__ import annotations
 
+import sys
 import threading
 import time
 
@@ -18,25 +19,26 @@ from zigttp_host import Bundle, Host, HttpRequest, Limits
 SPIN = "export function handler(req) { let s = 0; for (let i = 0; i < 3e6; i++) s += i; return Response.json(s) }"
 
 
-def _spin_ms(handler: object) -> float:
-    started = time.perf_counter()
-    r = handler.handle(HttpRequest("GET", "/"))  # type: ignore[attr-defined]
-    assert r.status == 200, r.body
-    return (time.perf_counter() - started) * 1000
-
-
-def test_a_computing_guest_is_not_slowed_by_python_beside_it(host: Host) -> None:
-    handler = host.load(Bundle(SPIN, "spin.js"), Limits(fuel=10**12, timeout_ms=60_000))
-    alone = min(_spin_ms(handler) for _ in range(3))
-    beside: list[float] = []
-    thread = threading.Thread(target=lambda: beside.append(_spin_ms(handler)))
-    thread.start()
-    n = 0
-    while thread.is_alive():  # pure Python: holds the GIL but for the interpreter's switch interval
-        n += 1
+def test_a_computing_guest_never_waits_for_the_gil(host: Host) -> None:
+    """With a 0.5 s switch interval, every GIL hand-over the spinning thread needs costs up to 0.5 s while
+    this thread runs Python. A host call per interrupt check (about 300 in this loop) took minutes; the
+    flag needs only the few hand-overs around the call. The margin is wide enough for a busy machine."""
+    handler = host.load(Bundle(SPIN, "spin.js"), Limits(fuel=10**12, timeout_ms=600_000))
+    handler.handle(HttpRequest("GET", "/"))  # the instance exists: no set-up inside the measured call
+    statuses: list[int] = []
+    thread = threading.Thread(target=lambda: statuses.append(handler.handle(HttpRequest("GET", "/")).status))
+    old = sys.getswitchinterval()
+    sys.setswitchinterval(0.5)
+    try:
+        thread.start()
+        deadline = time.monotonic() + 40
+        while thread.is_alive() and time.monotonic() < deadline:
+            pass  # pure Python: gives up the GIL only when the switch interval says so
+        finished = not thread.is_alive()
+    finally:
+        sys.setswitchinterval(old)
     thread.join()
-    # with a host call per interrupt check this was 5-10x: every check waited out a 5 ms switch interval
-    assert beside[0] < alone * 3 + 50, (alone, beside[0], n)
+    assert finished and statuses == [200]
 
 
 def test_the_soft_deadline_still_stops_a_loop(host: Host) -> None:
