@@ -116,7 +116,7 @@ class Handler:
         key = self._snapshot_key()
         cached = self.host.engine.cache.lookup(key)
         if cached is not None:
-            return cached, _initial_memory(cached)
+            return cached, initial_memory(cached)
         image = self._build_image()
         module = self.host.engine.cache.load(preinitialize(self.host.guest_wasm, image), key)
         return module, len(image)
@@ -132,9 +132,13 @@ class Handler:
             inst.configure(js_stack_bytes=self.limits.js_stack_bytes)
             inst.load(self.bundle.source.encode(), self.bundle.name, clock_seed_ns=seed)
         except GuestFailure as e:
-            at = self._locate(e.info.get("stack", ""))
-            raise HandlerLoadError(self.bundle.name, _describe(e), e.info.get("stack", ""), at) from None
+            raise self._load_error(e) from None
         return inst.memory_image()
+
+    def _load_error(self, e: GuestFailure) -> HandlerLoadError:
+        """A failed load (syntax error, throwing module scope, no handler) at its place in the source."""
+        stack = e.info.get("stack", "")
+        return HandlerLoadError(self.bundle.name, _describe(e), stack, self._locate(stack))
 
     # ---------- instances ----------
 
@@ -353,7 +357,8 @@ def _describe(e: GuestFailure) -> str:
     return message
 
 
-def _initial_memory(module: wasmtime.Module) -> int:
+def initial_memory(module: wasmtime.Module) -> int:
+    """Bytes of linear memory an instance of `module` starts with."""
     for exp in module.exports:
         if exp.name == "memory":
             return exp.type.limits.min * 65536  # type: ignore[union-attr]

@@ -13,6 +13,7 @@ path; *ambiguous* when every trace that matches it matches others too.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from dataclasses import dataclass
@@ -69,11 +70,17 @@ def path_coverage(new: ContractView, recorded: list[Recorded]) -> PathCoverage |
     return PathCoverage(len(keys), len(covered), len(possible - covered), new.behaviours_exhaustive)
 
 
-def recorded_of(group: Any) -> Recorded:
-    """A trace group's request line, I/O outcomes and answer."""
+@functools.cache
+def _return_kinds() -> dict[tuple[str, str], str]:
+    """(module, export) → return kind, from the module registry (read once)."""
     from zigttp_host.modules import REGISTRY
 
-    kinds = {(e.module, e.name): e.return_kind for e in REGISTRY}
+    return {(e.module, e.name): e.return_kind for e in REGISTRY}
+
+
+def recorded_of(group: Any) -> Recorded:
+    """A trace group's request line, I/O outcomes and answer."""
+    kinds = _return_kinds()
     io = set()
     for entry in group.entries:
         module = entry.module if entry.module.startswith("zigttp:") else f"zigttp:{entry.module}"

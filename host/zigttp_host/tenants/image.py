@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 import wasmtime
 
 from ..cachekeys import snapshot_key
+from ..handler import initial_memory
 from ..instance import GuestInstance
 from ..snapshot import preinitialize
 
@@ -51,5 +52,4 @@ def runtime_image(host: Host) -> RuntimeImage:
         inst.init(host.prelude.encode(), clock_seed_ns=seed)
         inst.lock_builtins()
         module = host.engine.cache.load(preinitialize(host.guest_wasm, inst.memory_image()), key)
-    memory = next(e.type.limits.min for e in module.exports if e.name == "memory")  # type: ignore[union-attr]
-    return RuntimeImage(host.linker.instantiate_pre(module), memory * 65536, seed, key)
+    return RuntimeImage(host.linker.instantiate_pre(module), initial_memory(module), seed, key)

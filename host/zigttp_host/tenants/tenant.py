@@ -57,6 +57,7 @@ class TenantHandler(Handler):
         self.tenant_limits = limits
         self.providers = providers
         self.lock = threading.Lock()  # admission and counters
+        self.unloaded = False  # set by TenantHost.unload: its instances are not pooled again
         self.admission = Admission(limits)
         self.metrics = TenantMetrics(tenant, host.guest_sha256)
         # the Host's tables (the runtime image's prelude was built from them) over the tenant's own state
@@ -110,8 +111,6 @@ class TenantHandler(Handler):
             return
         self.pool.put(self.tenant, inst, size, keep=self.tenant_limits.max_concurrent)
 
-    unloaded = False
-
     def fuel_of_last_request(self) -> int:
         """The fuel this thread's last request used (read right after it)."""
         return int(getattr(self._local, "fuel", 0))
@@ -119,11 +118,8 @@ class TenantHandler(Handler):
     def load_check(self) -> None:
         """Loads the tenant's code once into a new instance: a syntax error or a throwing module scope
         fails here, at load time, not at its first request (HandlerLoadError)."""
-        from ..handler import HandlerLoadError, _describe
-
         try:
             inst = self._new_instance()
         except GuestFailure as e:
-            at = self._locate(e.info.get("stack", ""))
-            raise HandlerLoadError(self.bundle.name, _describe(e), e.info.get("stack", ""), at) from None
+            raise self._load_error(e) from None
         self._released(inst, 0)
