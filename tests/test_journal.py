@@ -6,7 +6,7 @@ import orjson
 import pytest
 
 from zigttp_host import Bundle, Grants, Host, HttpRequest, Limits, ModuleConfig
-from zigttp_host.journal import IoEntry, Journal, ReplayEnded
+from zigttp_host.journal import IoEntry, Journal, JournalSink, ReplayEnded
 from zigttp_host.tracefile import TraceGroup, read_traces
 
 SOURCE = """import { env } from "zigttp:env";
@@ -79,7 +79,7 @@ export function handler(req) { return Response.json({ h: sha256("x") ?? null, k:
     assert orjson.loads(r.body) == {"h": None, "k": "stubbed"}
 
 
-class _Sink:
+class _Sink(JournalSink):
     def __init__(self) -> None:
         self.appended: list[tuple[IoEntry, int | None]] = []
 
@@ -115,7 +115,7 @@ def test_a_replay_only_resume_stops_where_the_recording_ends_before_any_live_cal
 
 
 def test_a_sink_failure_stops_the_call_before_the_guest_sees_it(host: Host) -> None:
-    class Failing:
+    class Failing(JournalSink):
         def append(self, entry: IoEntry, *, fencing_token: int | None) -> None:
             raise OSError("disk full")
 

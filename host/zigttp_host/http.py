@@ -72,6 +72,11 @@ FAILURE_KINDS: dict[str, FailureKind] = {
         500, "a durable run's replay did not match its oplog (the oplog is left as it is)", describes=True),
     "durable_busy": FailureKind(409, "the durable run is executing in another request (Retry-After)",
                                 describes=True),
+    "durable_taken_over": FailureKind(
+        409, "the run's lease expired and another host took it over; this request stops (Retry-After)",
+        describes=True),
+    "durable_unavailable": FailureKind(503, "the durable store (PostgreSQL) cannot be reached (Retry-After)",
+                                       describes=True),
     "replay_ended": FailureKind(409, "a replay-only durable run reached the end of its oplog (zigttp prove "
                                      "--durable; never zigttp serve)", describes=True),
     "tenant_not_found": FailureKind(404, "no tenant is loaded under this id (embedding host)"),

@@ -146,6 +146,9 @@ class JournalSink(Protocol):
 
     def append(self, entry: IoEntry, *, fencing_token: int | None) -> None: ...
 
+    def ready(self) -> None:
+        """Before a live call runs: raises (a HostFatal) when the writer may no longer act for the run."""
+
 
 @dataclass(slots=True)
 class Journal:
@@ -221,6 +224,8 @@ class Journal:
     def _live(self, ctx: CallContext, export: TracedExport, impl: HostImpl, guard: Guard | None,
               raw_args: bytes, args: list[Any]) -> bytes:
         entry = IoEntry(len(self.entries), export.module, export.fn, raw_args or b"[]")
+        if self.sink is not None:
+            self.sink.ready()
         try:
             result = impl(ctx, args) if guard is None else guard(ctx, impl, args)
         except HostCallError as e:
@@ -237,7 +242,7 @@ class Journal:
             # write-ahead: the guest sees nothing the sink has not taken
             try:
                 self.sink.append(entry, fencing_token=self.fencing_token)
-            except JournalWriteFailed:
+            except HostFatal:
                 raise
             except Exception as e:
                 raise JournalWriteFailed(f"journal write failed: {_reason(e)}") from None

@@ -28,6 +28,28 @@ def duration(text: str) -> int:
     return int(digits) * (unit or 1)
 
 
+def durable_store(text: str) -> str:
+    """`--durable`: a folder (made absolute) or a postgresql:// URL (checked for form, not reached here)."""
+    from pathlib import Path
+
+    from zigttp_host.durable.store import is_database_url
+
+    if "://" not in text:
+        return str(Path(text).resolve())
+    if not is_database_url(text):
+        raise argparse.ArgumentTypeError(f"expected a folder or a postgresql:// URL, got {text.split('://')[0]}://…")
+    try:
+        from psycopg.conninfo import conninfo_to_dict
+    except ImportError:
+        raise argparse.ArgumentTypeError("a postgresql:// store needs psycopg 3: pip install 'zigttp[scale]'") \
+            from None
+    try:
+        conninfo_to_dict(text)
+    except Exception as e:  # psycopg.ProgrammingError: the message names what is wrong, never the password
+        raise argparse.ArgumentTypeError(f"not a valid postgresql:// URL: {str(e).splitlines()[0]}") from None
+    return text
+
+
 def positive_int(text: str) -> int:
     try:
         n = int(text)

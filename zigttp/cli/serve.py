@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 from zigttp_host.limits import Limits, format_size
 from zigttp_host.tracefile import DEFAULT_MAX_BYTES as DEFAULT_TRACE_MAX_BYTES
 
-from .argtypes import duration, egress_host, name, non_negative_int, port, positive_int, size
+from .argtypes import durable_store, duration, egress_host, name, non_negative_int, port, positive_int, size
 
 if TYPE_CHECKING:
     from zigttp.loader import LoadedSource
@@ -114,10 +114,15 @@ def add_module_arguments(p: argparse.ArgumentParser) -> None:
                         "the server's state folder); memory is faster but per worker")
     p.add_argument("--sqlite", type=Path, default=None, metavar="FILE",
                    help="the SQLite database zigttp:sql statements run on (WAL mode, safe with several workers)")
-    p.add_argument("--durable", type=Path, default=None, metavar="DIR",
-                   help="keep zigttp:durable runs under DIR (created on first use, owner-only): each step, sleep "
-                        "and waitSignal is written and fsync'd before it returns; without it every zigttp:durable "
-                        "export fails (docs/durable.md)")
+    p.add_argument("--durable", type=durable_store, default=None, metavar="DIR|URL",
+                   help="keep zigttp:durable runs under DIR (created on first use, owner-only), or in PostgreSQL "
+                        "with postgresql://USER@HOST/DB (shared safely by several serve processes and hosts; schema "
+                        "created by zigttp; docs/scaling.md): each step, sleep and waitSignal is stored before it "
+                        "returns; without it every zigttp:durable export fails (docs/durable.md)")
+    p.add_argument("--durable-lease", type=duration, default=15, metavar="TIME",
+                   help="with --durable postgresql://…: how long a host's claim on a run lasts without renewal "
+                        "(renewed while it runs); another host takes over a run whose owner died this long after "
+                        "(default 15s)")
     p.add_argument("--durable-retention", type=duration, default=7 * 24 * 3600, metavar="TIME",
                    help="remove completed durable runs this long after they completed: 7d, 12h, 30m or 45s "
                         "(default 7d)")
@@ -182,7 +187,7 @@ def run_serve(args: argparse.Namespace) -> int:
     from zigttp.server.run import StartError, serve
 
     from .serve_grants import ServeContractError, describe, serve_grants
-    from .serve_modules import check_sql_schema, module_settings
+    from .serve_modules import check_durable_store, check_sql_schema, module_settings
 
     try:
         limits = Limits(memory_bytes=args.memory, timeout_ms=args.timeout_ms, fuel=args.fuel,
@@ -205,6 +210,8 @@ def run_serve(args: argparse.Namespace) -> int:
     for warning in loaded.warnings:
         print(warning, file=sys.stderr)
     if args.sql_schema is not None and not check_sql_schema(loaded, args.sql_schema):
+        return 1
+    if not check_durable_store(args.durable, args.durable_lease):
         return 1
     try:  # least privilege: the handler's contract (plus --allow-* names) is all it may reach
         granted = serve_grants(args, args.handler, loaded.verified, loaded.bundle.name, loaded)
@@ -248,6 +255,10 @@ def _watch_settings(args: argparse.Namespace, loaded: LoadedSource) -> WatchSett
         return 2
     if args.prove_durable and args.durable is None:
         print("error: --prove-durable checks the runs of --durable DIR: give --durable too", file=sys.stderr)
+        return 2
+    if args.prove_durable and "://" in args.durable:
+        print("error: --prove-durable replays a copy of a durable folder; it does not run against a database",
+              file=sys.stderr)
         return 2
     if args.force_swap and not (args.prove or args.prove_durable):
         print("error: --force-swap overrides --prove's verdict: use it with --watch --prove", file=sys.stderr)

@@ -5,7 +5,8 @@
     --cache sqlite|memory  zigttp:cache store shared by the workers, or per worker
     --sqlite FILE          the database zigttp:sql runs on
     --sql-schema FILE      check every registered sql() statement against this schema at start
-    --durable DIR          where zigttp:durable keeps its runs, signals and timers
+    --durable DIR|URL      where zigttp:durable keeps its runs, signals and timers (a folder or PostgreSQL)
+    --durable-lease T      with PostgreSQL: how long a claim on a run lasts without renewal
     --durable-retention D  how long completed runs are kept (7d, 12h, 30m, 45s)
 """
 
@@ -31,9 +32,32 @@ def module_settings(args: argparse.Namespace) -> dict[str, Any]:
         "env_from_process": True,
         "cache_backend": args.cache,
         "sqlite_path": str(args.sqlite.resolve()) if args.sqlite else None,
-        "durable_dir": str(args.durable.resolve()) if args.durable else None,
+        "durable_dir": args.durable if args.durable and "://" not in args.durable else None,
+        "durable_url": args.durable if args.durable and "://" in args.durable else None,
+        "durable_lease_s": float(args.durable_lease),
         "durable_retention_s": args.durable_retention,
     }
+
+
+def check_durable_store(where: str | None, lease_s: float) -> bool:
+    """A database store is reached (and its schema created or migrated) before the server starts."""
+    if where is None or "://" not in where:
+        return True
+    from zigttp_host.durable.store import open_store
+
+    try:
+        open_store(where, lease_s=lease_s).close()
+    except (OSError, RuntimeError) as e:  # StoreUnavailable, SchemaTooNew
+        print(f"error: --durable {_safe_url(where)}: {e}", file=sys.stderr)
+        return False
+    return True
+
+
+def _safe_url(url: str) -> str:
+    """The URL without its password, for messages."""
+    scheme, _, rest = url.partition("://")
+    userinfo, at, host = rest.rpartition("@")
+    return f"{scheme}://{userinfo.split(':')[0]}{at}{host}" if at else url
 
 
 def check_sql_schema(loaded: LoadedSource, schema: Path) -> bool:

@@ -34,6 +34,7 @@ MAX_HEADERS = 100
 CONTRACT_PATH = "/_zigttp/contract"  # answered only with --expose-contract
 MAX_URL_BYTES = 8192
 GIL_SWITCH_INTERVAL_S = 0.001
+STORE_RETRY_S = 2  # a durable database out of reach at start: how often a worker tries again
 GENERATION_POLL_S = 0.2  # --watch: how often a worker looks for a newly published generation
 
 
@@ -85,9 +86,19 @@ class ZigttpApp:
         if self.config.watch:
             threading.Thread(target=self._follow_generations, args=(state,), name="zigttp-generations",
                              daemon=True).start()
-        store = host.functions.runtime.durable_store()
-        if store is not None:  # one worker leads (a lock in the durable folder); the others stand by
-            # the current version resumes runs (--watch --prove-durable swaps it)
+        self._start_scheduler(host)
+
+    def _start_scheduler(self, host: Host) -> None:
+        """One worker leads (the folder's lock, or the database's lead lease); the others stand by."""
+        try:
+            store = host.functions.runtime.durable_store()
+        except OSError as e:  # the database is out of reach: retried until it answers
+            log.error("durable store unavailable (%s); retrying every %d s", e, STORE_RETRY_S)
+            retry = threading.Timer(STORE_RETRY_S, self._start_scheduler, args=(host,))
+            retry.daemon = True
+            retry.start()
+            return
+        if store is not None:  # the current version resumes runs (--watch --prove-durable swaps it)
             self.scheduler = Scheduler(store, lambda request: self._current().handle(request),
                                        retention_s=self.config.module_config().durable_retention_s)
             self.scheduler.start()

@@ -72,18 +72,57 @@ class RunBusy(HostFatal):
         return answer
 
 
+class RunTakenOver(RunBusy):
+    """The claim's lease expired and another host claimed the run: this request stops (409, Retry-After)."""
+
+    kind = "durable_taken_over"
+
+    def __init__(self, key: str, reason: str) -> None:
+        HostFatal.__init__(self, reason)
+        self.key = key
+
+
+class DurableUnavailable(HostFatal):
+    """The store cannot be reached: 503 with Retry-After; the scheduler (or the client) retries the run."""
+
+    kind = "durable_unavailable"
+
+    def response(self) -> HttpResponse:
+        answer = super().response()
+        answer.headers.append(("retry-after", str(RETRY_AFTER_S)))
+        return answer
+
+
+def store_failure(e: OSError, key: str | None = None) -> HostFatal:
+    """The request's answer to a store error: taken over, unavailable, or a failed write."""
+    from .store import ClaimLost, StoreUnavailable
+
+    if isinstance(e, ClaimLost):
+        return RunTakenOver(key or "", str(e))
+    if isinstance(e, StoreUnavailable):
+        return DurableUnavailable(str(e))
+    return JournalWriteFailed(f"durable oplog write failed: {e.strerror or e}")
+
+
 class OplogSink:
-    """The journal sink of a run: each entry becomes an oplog line, on disk before the guest sees it."""
+    """The journal sink of a run: each entry becomes an oplog line, stored before the guest sees it."""
 
     def __init__(self, store: DurableStore, claim: Claim) -> None:
         self.store = store
         self.claim = claim
 
+    def ready(self) -> None:
+        """Before a live call: the run must still be this owner's (a lost lease stops the request)."""
+        try:
+            self.store.check(self.claim)
+        except OSError as e:
+            raise store_failure(e, self.claim.key) from None
+
     def append(self, entry: IoEntry, *, fencing_token: int | None) -> None:
         try:
             self.store.append(self.claim, entry_line(entry))
         except OSError as e:
-            raise JournalWriteFailed(f"durable oplog write failed: {e.strerror or e}") from None
+            raise store_failure(e, self.claim.key) from None
 
 
 @dataclass
@@ -250,6 +289,7 @@ def step_begin(ctx: CallContext, name: str) -> dict[str, Any]:
     run.in_step = name
     if _recorded(run, "step_start", name) is None:
         _event(run, "step_start", {"name": name})
+        _still_ours(run)
         return {"replayed": False}
     journal = run.journal
     for i in range(journal.cursor, len(journal.entries)):
@@ -263,7 +303,16 @@ def step_begin(ctx: CallContext, name: str) -> dict[str, Any]:
             return {"replayed": True, "value": fields.get("result")}
         break
     run.reruns += 1
+    _still_ours(run)
     return {"replayed": False}
+
+
+def _still_ours(run: ActiveRun) -> None:
+    """Before a step body starts live: the claim must still hold (its lease is renewed when half used)."""
+    try:
+        run.store.check(run.claim)
+    except OSError as e:
+        raise store_failure(e, run.key) from None
 
 
 def step_end(ctx: CallContext, name: str, value: Any) -> bool:

@@ -17,6 +17,7 @@ on) or whose timer is due.
 from __future__ import annotations
 
 import base64
+import hashlib
 import logging
 import os
 import threading
@@ -77,18 +78,24 @@ class Scheduler:
 
     def _loop(self) -> None:
         while not self._stop.is_set():
-            if not self._leader():
+            try:
+                if not self._leader():
+                    self._stop.wait(LOCK_RETRY_S)
+                    continue
+                self.tick()
+            except Exception as e:  # the scheduler outlives any one bad run, and a store out of reach
+                log.error("durable scheduler: %s: %s", type(e).__name__, e)
                 self._stop.wait(LOCK_RETRY_S)
                 continue
-            try:
-                self.tick()
-            except Exception as e:  # the scheduler outlives any one bad run
-                log.error("durable scheduler: %s: %s", type(e).__name__, e)
             self._stop.wait(POLL_S)
 
     def _leader(self) -> bool:
         if self._lead is not None:
-            return True
+            if self.store.keep_lead(self._lead):
+                return True
+            log.warning("durable scheduler: another scheduler took the lead over")
+            self._lead = None
+            return False
         self._lead = self.store.take_lead()
         if self._lead is None:
             return False
@@ -118,6 +125,10 @@ class Scheduler:
                 return
             if self._signal_awaited(key):
                 self.resume(key)
+        for key in self.store.orphaned_keys():  # an owner died or was cut off holding the run
+            if self._stop.is_set():
+                return
+            self.resume(key)
         for key, failing in list(self._failing.items()):
             if self._stop.is_set():
                 return
@@ -144,7 +155,10 @@ class Scheduler:
         return wait is not None and wait["type"] == "signal" and bool(self.store.signals(key, wait["name"]))
 
     def _fire(self, item: Scheduled) -> None:
-        if item.name != SLEEP_NAME and not self.store.put_signal(item.key, item.name, item.payload):
+        # the signal's id comes from the timer: fired again after a crash (or by a second scheduler), it is
+        # the same signal, and a run that recorded its delivery does not take it twice
+        if item.name != SLEEP_NAME and not self.store.put_signal(item.key, item.name, item.payload,
+                                                                 timer_signal_id(item)):
             log.warning("durable scheduler: signalAt for an unknown or completed run %r dropped", item.key)
         self.store.unschedule(item)
         self.resume(item.key)
@@ -187,6 +201,12 @@ class Scheduler:
         failing.next_at = time.monotonic() + delay * (0.5 + 0.5 * (os.urandom(1)[0] / 255))
 
 
+def timer_signal_id(item: Scheduled) -> str:
+    """A signalAt's signal id, fixed by its timer (sorted among others by its due time, in ns)."""
+    digest = hashlib.sha256(wellformed.dumps([item.key, item.name, item.at_ms])).hexdigest()[:16]
+    return f"{item.at_ms * 1_000_000:020d}-t{digest}"
+
+
 def request_of(line: dict[str, Any]) -> HttpRequest:
     """The HttpRequest of an oplog's request line."""
     headers: list[tuple[str, str]] = []
@@ -207,4 +227,4 @@ def dead_record(key: str, reason: str, attempts: int) -> bytes:
                              "state": "dead"})
 
 
-__all__ = ["Scheduler", "dead_record", "request_of"]
+__all__ = ["Scheduler", "dead_record", "request_of", "timer_signal_id"]

@@ -34,6 +34,14 @@ from .oplog import COMPLETE_LINE, Oplog, OplogError, parse
 SLEEP_NAME = "~sleep"  # the schedule name of a sleep()'s timer: no signal name maps to it
 
 
+class StoreUnavailable(OSError):
+    """The store cannot be reached or failed (PostgreSQL down, a dropped connection): the request answers 503."""
+
+
+class ClaimLost(OSError):
+    """The claim's lease expired and another host claimed the run: this owner must not write or act for it."""
+
+
 @dataclass
 class Claim:
     """The right to execute one run now. `token` fences writes in stores shared by several hosts."""
@@ -61,15 +69,19 @@ class DurableStore(Protocol):
     def create(self, claim: Claim, first_lines: bytes) -> None: ...
     def append(self, claim: Claim, line: bytes) -> None: ...
     def drop_torn_tail(self, claim: Claim) -> None: ...
+    def check(self, claim: Claim) -> None: ...  # raises ClaimLost when the claim is no longer this owner's
     def run_keys(self) -> list[str]: ...
     def incomplete_keys(self) -> list[str]: ...
-    def put_signal(self, key: str, name: str, payload: Any) -> bool: ...
+    def orphaned_keys(self) -> list[str]: ...  # incomplete runs whose owner's lease expired while holding them
+    def put_signal(self, key: str, name: str, payload: Any, signal_id: str | None = None) -> bool: ...
     def signals(self, key: str, name: str) -> list[tuple[str, Any]]: ...
     def drop_signal(self, key: str, name: str, signal_id: str) -> None: ...
     def schedule(self, at_ms: int, key: str, name: str, payload: Any) -> None: ...
     def due(self, now_ms: int) -> list[Scheduled]: ...
     def unschedule(self, item: Scheduled) -> None: ...
     def waiting_signal_keys(self) -> list[str]: ...
+    def fetch_entry(self, digest: str) -> bytes | None: ...
+    def put_fetch_entry(self, digest: str, data: bytes) -> None: ...
     def park(self, key: str, reason: str, attempts: int) -> None: ...
     def is_dead(self, key: str) -> bool: ...
     def dead_runs(self) -> list[dict[str, Any]]: ...
@@ -77,7 +89,9 @@ class DurableStore(Protocol):
     def discard(self, key: str) -> bool: ...
     def remove_completed(self, older_than_s: float) -> int: ...
     def take_lead(self) -> Any: ...  # None when another scheduler leads; else a token for release_lead
+    def keep_lead(self, lead: Any) -> bool: ...  # False once another scheduler took the lead over
     def release_lead(self, lead: Any) -> None: ...
+    def close(self) -> None: ...
 
 
 class FileStore:
@@ -162,8 +176,15 @@ class FileStore:
             finally:
                 os.close(fd)
 
+    def check(self, claim: Claim) -> None:
+        """A flock is held until released or the process dies: a live owner never loses it."""
+
     def run_keys(self) -> list[str]:
         return self._keys(incomplete_only=False)
+
+    def orphaned_keys(self) -> list[str]:
+        """None: a dead owner's flock goes with it, and the scheduler's sweep finds its stalled runs."""
+        return []
 
     def incomplete_keys(self) -> list[str]:
         """Runs not completed (what recovery looks at), read from each oplog's first line and its end only."""
@@ -223,23 +244,33 @@ class FileStore:
         self._ensure(self.root)
         return _try_lock(self.root / "scheduler.lock")
 
+    def keep_lead(self, lead: int) -> bool:
+        return True  # the flock is this process's until it closes it
+
     def release_lead(self, lead: int) -> None:
         os.close(lead)  # closing releases the flock
+
+    def close(self) -> None:
+        """Nothing is held between calls."""
 
     # ---------- signals ----------
 
     def _signal_dir(self, key: str, name: str) -> Path:
         return self.root / "signals" / file_name(key) / file_name(name)
 
-    def put_signal(self, key: str, name: str, payload: Any) -> bool:
-        """Keeps a signal for run `key`; False (not kept) when there is no such run or it has completed."""
+    def put_signal(self, key: str, name: str, payload: Any, signal_id: str | None = None) -> bool:
+        """Keeps a signal for run `key`; False (not kept) when there is no such run or it has completed.
+
+        `signal_id` names a signal whose sender may send it again (a timer fired twice): the same id is
+        one signal, and a run that recorded its delivery never takes it again.
+        """
         try:
             with (self._run_dir(key) / "oplog.jsonl").open("rb") as f:
                 if _ends_complete(f):
                     return False  # no waitSignal will ever take it
         except FileNotFoundError:
             return False
-        signal_id = f"{time.time_ns():020d}-{secrets.token_hex(6)}"
+        signal_id = signal_id or f"{time.time_ns():020d}-{secrets.token_hex(6)}"
         folder = self._signal_dir(key, name)
         self._ensure(folder)
         _atomic_write(folder / f"{signal_id}.json",
@@ -265,8 +296,15 @@ class FileStore:
         except FileNotFoundError:
             pass
 
-    def put_file(self, path: Path, data: bytes) -> None:
-        """Any other file of the folder (the durable fetch cache), written atomically."""
+    def fetch_entry(self, digest: str) -> bytes | None:
+        """A stored fetch(url, { durable }) response (virtual_modules/fetchcache.py), by its hash."""
+        try:
+            return (self.root / "fetch" / f"{digest}.step").read_bytes()
+        except OSError:
+            return None
+
+    def put_fetch_entry(self, digest: str, data: bytes) -> None:
+        path = self.root / "fetch" / f"{digest}.step"
         self._ensure(path.parent)
         _atomic_write(path, data)
 
@@ -410,5 +448,21 @@ def _try_lock(path: Path) -> int | None:
     return fd
 
 
-__all__ = ["SLEEP_NAME", "Claim", "DurableStore", "FileStore", "OplogError", "Scheduled"]
+def open_store(where: str, *, replay_only: bool = False, lease_s: float | None = None) -> DurableStore:
+    """The store `where` names: a postgresql:// URL (store_pg.py) or a folder (FileStore)."""
+    if is_database_url(where):
+        if replay_only:
+            raise ValueError("replay-only runs read a copy of a durable folder, not a database")
+        from .store_pg import DEFAULT_LEASE_S, PostgresStore
+
+        return PostgresStore(where, lease_s=DEFAULT_LEASE_S if lease_s is None else lease_s)
+    return FileStore(where, replay_only=replay_only)
+
+
+def is_database_url(where: str) -> bool:
+    return where.startswith(("postgresql://", "postgres://"))
+
+
+__all__ = ["SLEEP_NAME", "Claim", "ClaimLost", "DurableStore", "FileStore", "OplogError", "Scheduled",
+           "StoreUnavailable", "is_database_url", "open_store"]
 

@@ -58,6 +58,10 @@ class ModuleConfig:
     # zigttp:durable: the folder of the file store (None: every export throws
     # "... requires --durable <DIR>"). Created on first use, owner-only.
     durable_dir: str | None = None
+    # Or a PostgreSQL database (postgresql://…, durable/store_pg.py) that several hosts share: runs are
+    # claimed with a lease of `durable_lease_s` seconds and a fencing token. At most one of the two.
+    durable_url: str | None = None
+    durable_lease_s: float = 15.0
     # Completed runs older than this are removed by the scheduler (zigttp serve --durable-retention).
     durable_retention_s: int = 7 * 24 * 3600
     # Runs replay their oplog and stop where it ends, writing nothing (zigttp prove --durable checks
@@ -74,6 +78,12 @@ class ModuleConfig:
             raise ValueError("cache_backend 'sqlite' needs cache_path")
         if self.cache_max_entries <= 0 or self.cache_max_bytes <= 0:
             raise ValueError("the cache budget (entries and bytes) must be positive")
+        if self.durable_dir is not None and self.durable_url is not None:
+            raise ValueError("durable_dir and durable_url name two stores: give one")
+        if self.durable_url is not None and not self.durable_url.startswith(("postgresql://", "postgres://")):
+            raise ValueError(f"durable_url must be a postgresql:// URL, got {self.durable_url.split('://')[0]}://…")
+        if self.durable_lease_s <= 0:
+            raise ValueError("durable_lease_s must be positive")
         if self.fetch_timeout_ms <= 0 or self.fetch_max_response_bytes <= 0 or self.fetch_max_redirects < 0:
             raise ValueError("fetch limits must be positive")
         object.__setattr__(self, "outbound_hosts", tuple(self.outbound_hosts))

@@ -1,7 +1,7 @@
 """zigttp:durable — run(key, fn), step, stepWithTimeout, sleep, sleepUntil, waitSignal, signal, signalAt.
 
-Runs persist to the store `--durable DIR` configures (ModuleConfig.durable_dir;
-zigttp_host.durable). The semantics live in durable/run.py; this file is the
+Runs persist to the store `--durable DIR|postgresql://…` configures
+(ModuleConfig.durable_dir or durable_url; zigttp_host.durable). The semantics live in durable/run.py; this file is the
 registry's view and the argument checks. Misuse (no --durable, a wrong
 argument, a nested run) and a failed oplog write stop the request with an
 error the handler cannot catch: answered 500 with a JSON body.
@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..durable import run as R
 from ..durable.run import DurableMisuse
-from ..registry import Export, JournalWriteFailed, Param
+from ..registry import Export, Param
 from .runtime import runtime_of
 
 if TYPE_CHECKING:
@@ -27,7 +27,10 @@ MAX_NAME_BYTES = 4096
 
 
 def store_of(ctx: CallContext, fn: str) -> DurableStore:
-    store = runtime_of(ctx).durable_store()
+    try:
+        store = runtime_of(ctx).durable_store()
+    except OSError as e:  # a database store that cannot be opened (PostgreSQL down)
+        raise R.store_failure(e) from None
     if store is None:
         raise DurableMisuse(f"{fn}() requires --durable <DIR>")
     return store
@@ -50,8 +53,8 @@ def _number(fn: str, what: str, value: Any) -> int:
 def _writing(fn: str, op: Any) -> Any:
     try:
         return op()
-    except OSError as e:
-        raise JournalWriteFailed(f"durable oplog write failed: {e.strerror or e}") from None
+    except OSError as e:  # a lost claim (409), a store out of reach (503), a failed write (500)
+        raise R.store_failure(e) from None
 
 
 def run(ctx: CallContext, args: list[Any]) -> Any:

@@ -1,4 +1,4 @@
-"""fetch(url, { durable: { key, retries, backoff, ttl_s } }): responses kept under `<durable>/fetch/<hash>.step`.
+"""fetch(url, { durable: { key, retries, backoff, ttl_s } }): responses kept in the durable store by hash.
 
 The entry is keyed by hash(key, method, url, body): the same call with the
 same key answers the stored response without reaching upstream, until
@@ -15,7 +15,6 @@ import base64
 import hashlib
 import time
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .. import wellformed
@@ -59,16 +58,17 @@ def options(value: Any) -> DurableFetch | str | None:
     return DurableFetch(key, retries, backoff == "exponential", ttl)
 
 
-def entry_path(root: Path, opts: DurableFetch, spec: RequestSpec) -> Path:
+def entry_digest(opts: DurableFetch, spec: RequestSpec) -> str:
     body = base64.b64encode(spec.body or b"").decode()
-    digest = hashlib.sha256(wellformed.dumps([opts.key, spec.method, spec.url, body])).hexdigest()
-    return root / "fetch" / f"{digest}.step"
+    return hashlib.sha256(wellformed.dumps([opts.key, spec.method, spec.url, body])).hexdigest()
 
 
-def cached(path: Path, opts: DurableFetch) -> dict[str, Any] | None:
+def cached(raw: bytes | None, opts: DurableFetch) -> dict[str, Any] | None:
+    if raw is None:
+        return None
     try:
-        doc = wellformed.loads(path.read_bytes())
-    except (OSError, wellformed.MalformedJson):
+        doc = wellformed.loads(raw)
+    except wellformed.MalformedJson:
         return None
     if not isinstance(doc, dict) or doc.get("key") != opts.key:
         return None
@@ -80,13 +80,11 @@ def cached(path: Path, opts: DurableFetch) -> dict[str, Any] | None:
 
 def durable_fetch(rt: ModuleRuntime, policy: EgressPolicy, spec: RequestSpec, opts: DurableFetch,
                   soft_deadline: float | None) -> dict[str, Any]:
-    from ..durable.store import FileStore
     from .fetch import perform
 
     store = rt.durable_store()
-    assert isinstance(store, FileStore)
-    path = entry_path(store.root, opts, spec)
-    hit = cached(path, opts)
+    digest = entry_digest(opts, spec)
+    hit = cached(store.fetch_entry(digest), opts)
     if hit is not None:
         return hit
     result = perform(rt, policy, spec, soft_deadline)
@@ -99,6 +97,6 @@ def durable_fetch(rt: ModuleRuntime, policy: EgressPolicy, spec: RequestSpec, op
         time.sleep(pause)
         result = perform(rt, policy, spec, soft_deadline)
     if result.get("status") != 599:
-        store.put_file(path, wellformed.dumps({"key": opts.key, "method": spec.method, "url": spec.url,
+        store.put_fetch_entry(digest, wellformed.dumps({"key": opts.key, "method": spec.method, "url": spec.url,
                                                "stored_ms": int(time.time() * 1000), "response": result}))
     return result

@@ -67,14 +67,15 @@ class ModuleRuntime:
         self.routes = LruDict(256)  # route keys → parsed routes (zigttp:router)
 
     def durable_store(self) -> Any:
-        """The zigttp:durable store (durable/store.py), or None without durable_dir."""
-        if self.config.durable_dir is None:
+        """The zigttp:durable store (durable/store.py), or None without durable_dir or durable_url."""
+        if self.config.durable_dir is None and self.config.durable_url is None:
             return None
 
         def make(config: ModuleConfig) -> Any:
-            from ..durable.store import FileStore
+            from ..durable.store import open_store
 
-            return FileStore(config.durable_dir or "", replay_only=config.durable_replay_only)
+            return open_store(config.durable_url or config.durable_dir or "", replay_only=config.durable_replay_only,
+                              lease_s=config.durable_lease_s)
 
         return self.resource("durable", make)
 
