@@ -21,13 +21,14 @@ class Counting:
     def __init__(self, handler=None, status: int = 500) -> None:
         self.handler = handler
         self.status = status
+        self.body = b'{"error":"handler_error","message":"boom"}'
         self.calls = 0
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         self.calls += 1
         if self.handler is not None:
             return self.handler.handle(request)
-        return HttpResponse(self.status, [], b'{"error":"handler_error","message":"boom"}')
+        return HttpResponse(self.status, [], self.body)
 
 
 @pytest.fixture
@@ -133,3 +134,15 @@ def test_a_dead_run_is_listed_with_its_reason(tmp_path: Path, fast: None) -> Non
     assert run["status"] == "dead" and run["deadReason"].startswith('{"error":"handler_error"')
     assert store.discard("order:42") and status.runs(store)[0]["status"] == "discarded"
     assert store.revive("order:42") and status.runs(store)[0]["status"] == "waiting"
+
+
+def test_a_store_out_of_reach_is_retried_but_never_parks_the_run(tmp_path: Path, fast: None) -> None:
+    """503 durable_unavailable says the database is down, not that the run is broken: backoff, no dead run."""
+    assert _get(_handler(tmp_path, APPROVAL_JS))[0] == 202
+    store = FileStore(tmp_path / "d")
+    serve = Counting(status=503)
+    serve.body = b'{"error":"durable_unavailable","message":"the durable store (PostgreSQL) failed: gone"}'
+    scheduler = Scheduler(store, serve)
+    scheduler.recover()
+    _ticks(scheduler, 20)
+    assert serve.calls > 3 and not store.is_dead("order:42")  # past MAX_ATTEMPTS, still retried

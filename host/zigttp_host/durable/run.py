@@ -24,7 +24,7 @@ from ..http import HttpResponse
 from ..journal import IoEntry, Journal, JournalDiverged, new_seed
 from ..registry import HostFatal, JournalWriteFailed
 from .oplog import COMPLETE_LINE, DURABLE, FORMAT, VERSION, OplogError, entry_line, event_text
-from .store import SLEEP_NAME, Claim, DurableStore
+from .store import SLEEP_NAME, Claim, DurableStore, StoreUnavailable
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -143,7 +143,10 @@ class ActiveRun:
             ctx.journal = self.outer
             if ctx.state.get(STATE) is self:
                 del ctx.state[STATE]
-            self.store.release(self.claim)
+            if isinstance(ctx.fatal, DurableUnavailable):  # stopped by the store, not by the run: resumed soon
+                self.store.abandon(self.claim)
+            else:
+                self.store.release(self.claim)
 
 
 def bundle_hash(ctx: CallContext) -> str:
@@ -187,6 +190,9 @@ def begin(ctx: CallContext, store: DurableStore, key: str, secret_calls: frozens
     except OplogError as e:
         store.release(claim)
         raise DurableMisuse(f"run {key!r} cannot be resumed: {e}") from None
+    except StoreUnavailable:
+        store.abandon(claim)
+        raise
     except BaseException:
         store.release(claim)
         raise

@@ -7,7 +7,8 @@ that worker dies another takes over. A run is resumed by serving its
 recorded request again through the Handler, which replays the oplog up to
 where it stopped — the same path a client's retry takes. A run whose resume
 keeps failing (a 500, not a 202 or a 409) is retried with exponential backoff
-and parked as a dead run after MAX_ATTEMPTS, until an operator replays or
+and parked as a dead run after MAX_ATTEMPTS (a 503 from a store out of reach
+is backed off the same way but never parks a run), until an operator replays or
 discards it (`zigttp admin`). Every minute it removes completed runs older
 than the retention and resumes runs that stopped without waiting for
 anything (a request that failed, a worker that died while the others went
@@ -42,8 +43,9 @@ MAX_BACKOFF_S = 60.0
 
 @dataclass
 class _Failing:
-    attempts: int
+    attempts: int  # failures of the run itself: MAX_ATTEMPTS of them park it
     next_at: float
+    unreachable: int = 0  # 503 durable_unavailable: the store was out of reach; backed off, never parked for
 
 
 class Scheduler:
@@ -190,14 +192,17 @@ class Scheduler:
 
     def _failed(self, key: str, response: HttpResponse) -> None:
         failing = self._failing.setdefault(key, _Failing(0, 0.0))
-        failing.attempts += 1
+        if response.status == 503 and b'"durable_unavailable"' in response.body:
+            failing.unreachable += 1
+        else:
+            failing.attempts += 1
         reason = response.body.decode(errors="replace")[:500]
         if failing.attempts >= MAX_ATTEMPTS:
             self.store.park(key, reason, failing.attempts)
             self._failing.pop(key, None)
             log.error("durable run %r parked as dead after %d attempts: %s", key, failing.attempts, reason)
             return
-        delay = min(FIRST_BACKOFF_S * 2 ** (failing.attempts - 1), MAX_BACKOFF_S)
+        delay = min(FIRST_BACKOFF_S * 2 ** min(failing.attempts + failing.unreachable - 1, 16), MAX_BACKOFF_S)
         failing.next_at = time.monotonic() + delay * (0.5 + 0.5 * (os.urandom(1)[0] / 255))
 
 

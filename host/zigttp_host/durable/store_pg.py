@@ -169,6 +169,20 @@ class PostgresStore:
             log.warning("durable run %r: release failed (%s); its lease expires in %.0f s", claim.key, e,
                         self.lease_s)
 
+    def abandon(self, claim: Claim) -> None:
+        """Gives up a run whose request failed on the database: its lease ends now, so it is an orphan the
+        leading scheduler resumes at its next tick (and a client's retry may claim it at once), not a run
+        left released with nothing to wake it (a wait_timer line whose timer was never written)."""
+        with self._held_lock:
+            self._held.pop((claim.key, claim.token), None)
+        try:
+            with self._conn() as conn:
+                conn.execute("UPDATE zigttp_runs SET lease_until = clock_timestamp() "
+                             "WHERE key = %s AND token = %s AND owner = %s", (claim.key, claim.token, self.owner))
+        except StoreUnavailable as e:  # the lease runs out by itself, then the run is an orphan just the same
+            log.warning("durable run %r: abandon failed (%s); its lease expires in %.0f s", claim.key, e,
+                        self.lease_s)
+
     def create(self, claim: Claim, first_lines: bytes) -> None:
         with self._conn() as conn, conn.transaction():
             fenced = conn.execute("UPDATE zigttp_runs SET lines = 0, complete = false WHERE key = %s AND token = %s "
@@ -245,7 +259,7 @@ class PostgresStore:
         """Incomplete runs whose owner's lease expired while it held them (it died or was cut off)."""
         with self._conn() as conn:
             return [r[0] for r in conn.execute(
-                "SELECT key FROM zigttp_runs WHERE NOT complete AND owner IS NOT NULL "
+                "SELECT key FROM zigttp_runs WHERE NOT complete AND lines >= 2 AND owner IS NOT NULL "
                 "AND lease_until < clock_timestamp() ORDER BY key")]
 
     def remove_completed(self, older_than_s: float) -> int:
