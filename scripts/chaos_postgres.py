@@ -22,10 +22,17 @@ either server terminated (pg_terminate_backend). After the last fault every
 run is driven to a terminal state and, over all runs:
 
 * stuck = 0: every run completed, or was parked dead with a reason (counted);
-* double runs = 0: no step body's side effect arrived after its result was
-  written (the row's arrival time against the step_result row's written_at),
-  and no step has two recorded results; a body run again before that
-  (a crash, or an owner fenced out mid-step) is a re-run, as the guarantee allows;
+* double runs = 0: no step body started after its result was written, and
+  no step has two recorded results. A side effect (a row) arriving after the
+  step_result row's written_at is a double run when an owner holding the
+  lease recorded it (its sqlExec line is in the oplog: that body ran live
+  past the recorded result). One the oplog does not record came from an
+  owner paused between its last lease check and the insert, whose lease
+  expired and whose writes were then refused: its body started before the
+  takeover, so it is counted apart as a late effect (fencing guards the
+  oplog; a side effect's own store would need the token to refuse it). Any
+  other extra row is a re-run (a crash or a takeover mid-step), as the
+  at-least-once guarantee allows;
 * fence errors = 0: every oplog's lines are numbered without a gap and its
   fencing tokens never go down (no line from a stale owner after a newer one);
 * lost signals = 0: every acknowledged signal was delivered to its run, once;
@@ -325,6 +332,7 @@ class Tally:
     steps: int = 0
     double_runs: int = 0
     reruns: int = 0
+    late_effects: int = 0
     fence_errors: int = 0
     lost_signals: int = 0
     timer_errors: int = 0
@@ -374,11 +382,22 @@ def check_fence(key: str, rows: list[tuple[int, bytes, int, float]], tally: Tall
         tally.problem(f"{key}: fencing tokens go down along the oplog: {tokens}")
 
 
+def recorded_inserts(lines: list[dict]) -> set[int]:
+    """The row ids of the inserts the oplog recorded (each sqlExec's io line, kept only by a valid owner)."""
+    out = set()
+    for obj in lines:
+        result = obj.get("result")
+        if obj.get("type") == "io" and isinstance(result, dict) and isinstance(result.get("lastInsertRowId"), int):
+            out.add(result["lastInsertRowId"])
+    return out
+
+
 def check_steps(run_id: str, rows: list[tuple[int, bytes, int, float]], effects: dict, tally: Tally) -> None:
-    """Each step: one recorded result, and no side effect of its body after that result was written."""
+    """Each step: one recorded result, and no body started after that result was written."""
     recorded: dict[str, tuple[int, float]] = {}
-    for _, line, _, at in rows:
-        obj = json.loads(line)
+    lines = [json.loads(line) for _, line, _, _ in rows]
+    inserts = recorded_inserts(lines)
+    for obj, (_, _, _, at) in zip(lines, rows, strict=True):
         if obj.get("type") != "step_result":
             continue
         name = str(obj.get("name"))
@@ -388,11 +407,18 @@ def check_steps(run_id: str, rows: list[tuple[int, bytes, int, float]], effects:
             tally.problem(f"wf:{run_id}: step {name!r} has two recorded results")
         recorded[name] = (int(obj.get("result") or 0), at)
     for name, (value, written_at) in recorded.items():
+        if value not in inserts:  # the result is the row id its body's recorded insert returned
+            tally.fence_errors += 1
+            tally.problem(f"wf:{run_id}: step {name!r} records row {value}, which no io line of the oplog returned")
         for row_id, arrived in effects.get((run_id, name), []):
-            if arrived > written_at:
+            if arrived > written_at and row_id in inserts:
                 tally.double_runs += 1
                 tally.problem(f"wf:{run_id}: step {name!r} body ran (row {row_id}) {arrived - written_at:.3f} s "
                               f"after its result (row {value}) was written")
+            elif arrived > written_at:
+                tally.late_effects += 1
+                tally.problem(f"wf:{run_id}: step {name!r}: a fenced owner's insert (row {row_id}) arrived "
+                              f"{arrived - written_at:.3f} s after the result (row {value}) was written")
             elif row_id != value:
                 tally.reruns += 1
 
@@ -467,6 +493,7 @@ def summary(args: argparse.Namespace, chaos: Chaos, tally: Tally, digest: str, e
     return (f"chaos_postgres seed={args.seed} schedule={digest}: faults {sum(chaos.done.values())} ({faults}), "
             f"runs {tally.runs}, completed {tally.completed}, dead {tally.dead}, stuck {tally.stuck}, "
             f"steps {tally.steps}, double runs {tally.double_runs}, re-runs {tally.reruns}, "
+            f"late effects {tally.late_effects}, "
             f"taken over {chaos.taken_over()}, fence errors {tally.fence_errors}, lost signals {tally.lost_signals}, "
             f"signals acknowledged {len(chaos.work.acknowledged)}, timer errors {tally.timer_errors} "
             f"({elapsed:.0f} s) {'PASS' if tally.ok else 'FAIL'}")
