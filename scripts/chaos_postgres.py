@@ -62,6 +62,7 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(REPO), str(REPO / "host")]
@@ -100,6 +101,8 @@ TIMERS_PER_RUN = 2
 SCHEMA = ("CREATE TABLE marks (id INTEGER PRIMARY KEY AUTOINCREMENT, run TEXT NOT NULL, step TEXT NOT NULL, "
           "at REAL NOT NULL DEFAULT ((julianday('now') - 2440587.5) * 86400.0))")
 FAULTS = ("kill", "stop", "pg_restart", "drop")
+Effects = dict[tuple[str, str], list[tuple[int, float]]]  # (run, step) -> (row id, arrival time) of each attempt
+OplogRows = list[tuple[int, bytes, int, float]]  # (n, line, fencing token, written_at) of one run
 SERVE = "import sys; from zigttp.cli import main; sys.exit(main())"
 
 
@@ -348,11 +351,11 @@ class Tally:
                 and self.runs > 0)
 
 
-def oplog_rows(url: str) -> dict[str, list[tuple[int, bytes, int, float]]]:
+def oplog_rows(url: str) -> dict[str, OplogRows]:
     """Every run's oplog rows: (n, line, fencing token, written_at in Unix seconds), in order."""
     import psycopg
 
-    out: dict[str, list[tuple[int, bytes, int, float]]] = {}
+    out: dict[str, OplogRows] = {}
     with psycopg.connect(url, autocommit=True) as conn:
         for key, n, line, token, at in conn.execute(
                 "SELECT key, n, line, token, extract(epoch FROM written_at)::float8 FROM zigttp_oplog "
@@ -361,17 +364,17 @@ def oplog_rows(url: str) -> dict[str, list[tuple[int, bytes, int, float]]]:
     return out
 
 
-def attempts(folder: Path) -> dict[tuple[str, str], list[tuple[int, float]]]:
+def attempts(folder: Path) -> Effects:
     """Every step body's side effects: (row id, arrival time) per (run, step)."""
     db = sqlite3.connect(folder / "marks.db")
-    rows: dict[tuple[str, str], list[tuple[int, float]]] = {}
+    rows: Effects = {}
     for row_id, run_id, name, at in db.execute("SELECT id, run, step, at FROM marks ORDER BY id"):
         rows.setdefault((run_id, name), []).append((int(row_id), float(at)))
     db.close()
     return rows
 
 
-def check_fence(key: str, rows: list[tuple[int, bytes, int, float]], tally: Tally) -> None:
+def check_fence(key: str, rows: OplogRows, tally: Tally) -> None:
     numbers = [n for n, _, _, _ in rows]
     tokens = [t for _, _, t, _ in rows]
     if numbers != list(range(len(rows))):
@@ -382,7 +385,7 @@ def check_fence(key: str, rows: list[tuple[int, bytes, int, float]], tally: Tall
         tally.problem(f"{key}: fencing tokens go down along the oplog: {tokens}")
 
 
-def recorded_inserts(lines: list[dict]) -> set[int]:
+def recorded_inserts(lines: list[dict[str, Any]]) -> set[int]:
     """The row ids of the inserts the oplog recorded (each sqlExec's io line, kept only by a valid owner)."""
     out = set()
     for obj in lines:
@@ -392,7 +395,7 @@ def recorded_inserts(lines: list[dict]) -> set[int]:
     return out
 
 
-def check_steps(run_id: str, rows: list[tuple[int, bytes, int, float]], effects: dict, tally: Tally) -> None:
+def check_steps(run_id: str, rows: OplogRows, effects: Effects, tally: Tally) -> None:
     """Each step: one recorded result, and no body started after that result was written."""
     recorded: dict[str, tuple[int, float]] = {}
     lines = [json.loads(line) for _, line, _, _ in rows]
@@ -423,8 +426,8 @@ def check_steps(run_id: str, rows: list[tuple[int, bytes, int, float]], effects:
                 tally.reruns += 1
 
 
-def check_run(run_id: int, rows: list[tuple[int, bytes, int, float]] | None, dead: set[str], effects: dict,
-              work: Workload, tally: Tally) -> None:
+def check_run(run_id: int, rows: OplogRows | None, dead: set[str], effects: Effects, work: Workload,
+              tally: Tally) -> None:
     key = f"wf:{run_id}"
     if not rows:
         tally.stuck += 1
