@@ -37,6 +37,8 @@ def db(postgres_server: services.Postgres) -> str:
     with psycopg.connect(postgres_server.url, autocommit=True) as conn:
         for (table,) in conn.execute("SELECT tablename FROM pg_tables WHERE tablename LIKE 'zigttp_%'").fetchall():
             conn.execute(f'DROP TABLE "{table}" CASCADE')
+        for (schema,) in conn.execute("SELECT nspname FROM pg_namespace WHERE nspname LIKE 'tenant_%'").fetchall():
+            conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
     return postgres_server.url
 
 
@@ -220,3 +222,13 @@ def test_a_database_out_of_reach_answers_503_and_the_run_goes_on_after(postgres_
         postgres_server.start()
     time.sleep(0.4)
     assert _get(h, "/down")[1]["wait"] == {"type": "signal", "name": "approved"}
+
+
+def test_two_schemas_on_one_database_never_share_runs(db: str) -> None:
+    acme = Host(modules=ModuleConfig(durable_url=db, durable_schema="tenant_acme"))
+    globex = Host(modules=ModuleConfig(durable_url=db, durable_schema="tenant_globex"))
+    assert _get(_handler(acme), "/shared")[0] == 202
+    assert _store(acme).run_keys() == ["shared"] and _store(globex).run_keys() == []
+    assert _store(globex).put_signal("shared", "approved", 1) is False  # not a run of globex's
+    with pytest.raises(ValueError, match="lowercase SQL name"):
+        PostgresStore(db, schema='x"; DROP TABLE zigttp_runs; --')

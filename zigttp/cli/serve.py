@@ -123,6 +123,9 @@ def add_module_arguments(p: argparse.ArgumentParser) -> None:
                    help="with --durable postgresql://…: how long a host's claim on a run lasts without renewal "
                         "(renewed while it runs); another host takes over a run whose owner died this long after "
                         "(default 15s)")
+    p.add_argument("--durable-schema", default=None, metavar="NAME",
+                   help="with --durable postgresql://…: the schema its tables live in (created by zigttp), one per "
+                        "deployment sharing a database (default: the database's search_path)")
     p.add_argument("--durable-retention", type=duration, default=7 * 24 * 3600, metavar="TIME",
                    help="remove completed durable runs this long after they completed: 7d, 12h, 30m or 45s "
                         "(default 7d)")
@@ -211,7 +214,7 @@ def run_serve(args: argparse.Namespace) -> int:
         print(warning, file=sys.stderr)
     if args.sql_schema is not None and not check_sql_schema(loaded, args.sql_schema):
         return 1
-    if not check_durable_store(args.durable, args.durable_lease):
+    if not check_durable_store(args.durable, args.durable_lease, args.durable_schema):
         return 1
     try:  # least privilege: the handler's contract (plus --allow-* names) is all it may reach
         granted = serve_grants(args, args.handler, loaded.verified, loaded.bundle.name, loaded)

@@ -7,6 +7,7 @@
     --sql-schema FILE      check every registered sql() statement against this schema at start
     --durable DIR|URL      where zigttp:durable keeps its runs, signals and timers (a folder or PostgreSQL)
     --durable-lease T      with PostgreSQL: how long a claim on a run lasts without renewal
+    --durable-schema NAME  with PostgreSQL: the schema of this deployment's tables
     --durable-retention D  how long completed runs are kept (7d, 12h, 30m, 45s)
 """
 
@@ -35,25 +36,29 @@ def module_settings(args: argparse.Namespace) -> dict[str, Any]:
         "durable_dir": args.durable if args.durable and "://" not in args.durable else None,
         "durable_url": args.durable if args.durable and "://" in args.durable else None,
         "durable_lease_s": float(args.durable_lease),
+        "durable_schema": args.durable_schema,
         "durable_retention_s": args.durable_retention,
     }
 
 
-def check_durable_store(where: str | None, lease_s: float) -> bool:
+def check_durable_store(where: str | None, lease_s: float, schema: str | None) -> bool:
     """A database store is reached (and its schema created or migrated) before the server starts."""
     if where is None or "://" not in where:
+        if schema is not None:
+            print("error: --durable-schema names a schema of a postgresql:// store", file=sys.stderr)
+            return False
         return True
     from zigttp_host.durable.store import open_store
 
     try:
-        open_store(where, lease_s=lease_s).close()
-    except (OSError, RuntimeError) as e:  # StoreUnavailable, SchemaTooNew
-        print(f"error: --durable {_safe_url(where)}: {e}", file=sys.stderr)
+        open_store(where, lease_s=lease_s, schema=schema).close()
+    except (OSError, RuntimeError, ValueError) as e:  # StoreUnavailable, SchemaTooNew, a bad schema name
+        print(f"error: --durable {safe_url(where)}: {e}", file=sys.stderr)
         return False
     return True
 
 
-def _safe_url(url: str) -> str:
+def safe_url(url: str) -> str:
     """The URL without its password, for messages."""
     scheme, _, rest = url.partition("://")
     userinfo, at, host = rest.rpartition("@")

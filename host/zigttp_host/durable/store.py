@@ -448,14 +448,15 @@ def _try_lock(path: Path) -> int | None:
     return fd
 
 
-def open_store(where: str, *, replay_only: bool = False, lease_s: float | None = None) -> DurableStore:
-    """The store `where` names: a postgresql:// URL (store_pg.py) or a folder (FileStore)."""
+def open_store(where: str, *, replay_only: bool = False, lease_s: float | None = None,
+               schema: str | None = None) -> DurableStore:
+    """The store `where` names: a postgresql:// URL (store_pg.py, in `schema` when given) or a folder."""
     if is_database_url(where):
         if replay_only:
             raise ValueError("replay-only runs read a copy of a durable folder, not a database")
         from .store_pg import DEFAULT_LEASE_S, PostgresStore
 
-        return PostgresStore(where, lease_s=DEFAULT_LEASE_S if lease_s is None else lease_s)
+        return PostgresStore(where, lease_s=DEFAULT_LEASE_S if lease_s is None else lease_s, schema=schema)
     return FileStore(where, replay_only=replay_only)
 
 

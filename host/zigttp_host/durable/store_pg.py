@@ -23,6 +23,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import re
 import secrets
 import socket
 import threading
@@ -42,6 +43,7 @@ DEFAULT_LEASE_S = 15.0
 POOL_MAX = 16
 CONNECT_TIMEOUT_S = 5
 LEAD = "scheduler"
+SCHEMA_NAME = re.compile(r"[a-z_][a-z0-9_]{0,62}")
 
 _CLAIM = """
 INSERT INTO zigttp_runs AS r (key, token, owner, lease_until)
@@ -93,7 +95,8 @@ class PostgresStore:
 
     replay_only = False
 
-    def __init__(self, url: str, *, lease_s: float = DEFAULT_LEASE_S, pool_max: int = POOL_MAX) -> None:
+    def __init__(self, url: str, *, lease_s: float = DEFAULT_LEASE_S, pool_max: int = POOL_MAX,
+                 schema: str | None = None) -> None:
         try:
             import psycopg
             from psycopg_pool import ConnectionPool
@@ -101,20 +104,27 @@ class PostgresStore:
             raise StoreUnavailable("--durable postgresql://… needs psycopg 3: pip install 'zigttp[scale]'") from None
         if lease_s <= 0:
             raise ValueError("the durable lease must be positive")
+        if schema is not None and not SCHEMA_NAME.fullmatch(schema):
+            raise ValueError(f"the durable schema must be a lowercase SQL name ([a-z_][a-z0-9_]*, up to 63), "
+                             f"got {schema!r}")
+        # a schema of its own per deployment or tenant: the same tables, never the same rows
+        options = {} if schema is None else {"options": f"-c search_path={schema}"}
         self.url = url
         self.lease_s = float(lease_s)
         self.owner = f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"
         self._errors: tuple[type[BaseException], ...] = (psycopg.Error, OSError)
         self._pool = ConnectionPool(url, min_size=1, max_size=pool_max, open=False,
                                     check=ConnectionPool.check_connection,
-                                    kwargs={"autocommit": True, "connect_timeout": CONNECT_TIMEOUT_S},
+                                    kwargs={"autocommit": True, "connect_timeout": CONNECT_TIMEOUT_S, **options},
                                     timeout=CONNECT_TIMEOUT_S, name="zigttp-durable")
         self._held: dict[tuple[str, int], tuple[Claim, Held]] = {}
         self._held_lock = threading.Lock()
         self._heartbeat: threading.Thread | None = None
         self._closed = threading.Event()
         try:  # one direct connection first: a server out of reach fails at once, with its reason
-            with psycopg.connect(url, autocommit=True, connect_timeout=CONNECT_TIMEOUT_S) as conn:
+            with psycopg.connect(url, autocommit=True, connect_timeout=CONNECT_TIMEOUT_S, **options) as conn:
+                if schema is not None:
+                    conn.execute(f'CREATE SCHEMA IF NOT EXISTS "{schema}"')
                 migrate(conn)
         except psycopg.Error as e:
             raise StoreUnavailable(f"the durable store (PostgreSQL) cannot be opened: {_first_line(e)}") from None

@@ -62,6 +62,9 @@ class ModuleConfig:
     # claimed with a lease of `durable_lease_s` seconds and a fencing token. At most one of the two.
     durable_url: str | None = None
     durable_lease_s: float = 15.0
+    # The PostgreSQL schema the store's tables live in (None: the database's search_path): one per
+    # deployment or tenant sharing a database, so their runs never meet.
+    durable_schema: str | None = None
     # Completed runs older than this are removed by the scheduler (zigttp serve --durable-retention).
     durable_retention_s: int = 7 * 24 * 3600
     # Runs replay their oplog and stop where it ends, writing nothing (zigttp prove --durable checks
