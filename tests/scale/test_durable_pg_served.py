@@ -38,7 +38,7 @@ export function handler(req) {
 @pytest.fixture
 def db(postgres_server: services.Postgres) -> str:
     with psycopg.connect(postgres_server.url, autocommit=True) as conn:
-        for (table,) in conn.execute("SELECT tablename FROM pg_tables WHERE tablename LIKE 'zigttp_%'").fetchall():
+        for (table,) in conn.execute("SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename LIKE 'zigttp_%'").fetchall():
             conn.execute(f'DROP TABLE "{table}" CASCADE')
     return postgres_server.url
 
