@@ -232,3 +232,17 @@ def test_two_schemas_on_one_database_never_share_runs(db: str) -> None:
     assert _store(globex).put_signal("shared", "approved", 1) is False  # not a run of globex's
     with pytest.raises(ValueError, match="lowercase SQL name"):
         PostgresStore(db, schema='x"; DROP TABLE zigttp_runs; --')
+
+
+def test_a_signal_from_another_host_wakes_the_waiting_scheduler(db: str) -> None:
+    host = _host(db)
+    assert _get(_handler(host), "/woken")[0] == 202
+    waiter, sender = PostgresStore(db), PostgresStore(db)
+    waiter.wait_for_work(0.5)  # starts listening; anything pending wakes it once
+    waiter.wait_for_work(0.5)
+    threading.Timer(0.3, lambda: sender.put_signal("woken", "approved", 1)).start()
+    started = time.monotonic()
+    waiter.wait_for_work(30)
+    assert time.monotonic() - started < 20  # woken by the notification, not by the 30 s timeout
+    waiter.close()
+    sender.close()

@@ -90,6 +90,7 @@ class DurableStore(Protocol):
     def remove_completed(self, older_than_s: float) -> int: ...
     def take_lead(self) -> Any: ...  # None when another scheduler leads; else a token for release_lead
     def keep_lead(self, lead: Any) -> bool: ...  # False once another scheduler took the lead over
+    def wait_for_work(self, timeout_s: float) -> None: ...  # returns early when a signal or timer was added
     def release_lead(self, lead: Any) -> None: ...
     def close(self) -> None: ...
 
@@ -246,6 +247,10 @@ class FileStore:
 
     def keep_lead(self, lead: int) -> bool:
         return True  # the flock is this process's until it closes it
+
+    def wait_for_work(self, timeout_s: float) -> None:
+        """A folder has no notifications: the scheduler looks again after `timeout_s`."""
+        time.sleep(timeout_s)
 
     def release_lead(self, lead: int) -> None:
         os.close(lead)  # closing releases the flock

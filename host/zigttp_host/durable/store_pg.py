@@ -43,6 +43,7 @@ DEFAULT_LEASE_S = 15.0
 POOL_MAX = 16
 CONNECT_TIMEOUT_S = 5
 LEAD = "scheduler"
+NOTIFY_CHANNEL = "zigttp_durable_work"
 SCHEMA_NAME = re.compile(r"[a-z_][a-z0-9_]{0,62}")
 
 _CLAIM = """
@@ -117,6 +118,9 @@ class PostgresStore:
                                     check=ConnectionPool.check_connection,
                                     kwargs={"autocommit": True, "connect_timeout": CONNECT_TIMEOUT_S, **options},
                                     timeout=CONNECT_TIMEOUT_S, name="zigttp-durable")
+        self._options = options
+        self._work = threading.Event()
+        self._listener: threading.Thread | None = None
         self._held: dict[tuple[str, int], tuple[Claim, Held]] = {}
         self._held_lock = threading.Lock()
         self._heartbeat: threading.Thread | None = None
@@ -145,7 +149,34 @@ class PostgresStore:
 
     def close(self) -> None:
         self._closed.set()
+        self._work.set()
         self._pool.close()
+
+    # ---------- notifications: a signal or timer added on any host wakes the leading scheduler ----------
+
+    def wait_for_work(self, timeout_s: float) -> None:
+        if self._listener is None or not self._listener.is_alive():
+            self._listener = threading.Thread(target=self._listen, name="zigttp-durable-listen", daemon=True)
+            self._listener.start()
+        if self._work.wait(timeout_s):
+            self._work.clear()
+
+    def _listen(self) -> None:
+        """LISTEN on a connection of its own (reconnecting while the database is away)."""
+        import psycopg
+
+        while not self._closed.is_set():
+            try:
+                with psycopg.connect(self.url, autocommit=True, connect_timeout=CONNECT_TIMEOUT_S,
+                                     **self._options) as conn:
+                    conn.execute(f"LISTEN {NOTIFY_CHANNEL}")
+                    self._work.set()  # anything added while not listening is looked at now
+                    for _ in conn.notifies(timeout=self.lease_s):
+                        self._work.set()
+                        if self._closed.is_set():
+                            return
+            except psycopg.Error:
+                self._closed.wait(1.0)
 
     # ---------- runs ----------
 
@@ -300,9 +331,9 @@ class PostgresStore:
         signal_id = signal_id or f"{time.time_ns():020d}-{secrets.token_hex(6)}"
         with self._conn() as conn:
             row = conn.execute(
-                "INSERT INTO zigttp_signals (key, name, id, payload) SELECT %s, %s, %s, %s "
+                "WITH kept AS (INSERT INTO zigttp_signals (key, name, id, payload) SELECT %s, %s, %s, %s "
                 "WHERE EXISTS (SELECT 1 FROM zigttp_runs WHERE key = %s AND lines >= 2 AND NOT complete) "
-                "ON CONFLICT DO NOTHING RETURNING 1",
+                f"ON CONFLICT DO NOTHING RETURNING 1) SELECT pg_notify('{NOTIFY_CHANNEL}', '') FROM kept",
                 (key, name, signal_id, wellformed.dumps(payload), key)).fetchone()
             if row is not None:
                 return True
@@ -338,8 +369,9 @@ class PostgresStore:
 
     def schedule(self, at_ms: int, key: str, name: str, payload: Any) -> None:
         with self._conn() as conn:
-            conn.execute("INSERT INTO zigttp_timers (at_ms, key, name, payload) VALUES (%s, %s, %s, %s) "
-                         "ON CONFLICT DO NOTHING", (at_ms, key, name, wellformed.dumps(payload)))
+            conn.execute("WITH kept AS (INSERT INTO zigttp_timers (at_ms, key, name, payload) VALUES (%s, %s, %s, %s) "
+                         f"ON CONFLICT DO NOTHING RETURNING 1) SELECT pg_notify('{NOTIFY_CHANNEL}', '') FROM kept",
+                         (at_ms, key, name, wellformed.dumps(payload)))
 
     def due(self, now_ms: int) -> list[Scheduled]:
         with self._conn() as conn:
