@@ -230,6 +230,7 @@ def test_two_schemas_on_one_database_never_share_runs(db: str) -> None:
     assert _get(_handler(acme), "/shared")[0] == 202
     assert _store(acme).run_keys() == ["shared"] and _store(globex).run_keys() == []
     assert _store(globex).put_signal("shared", "approved", 1) is False  # not a run of globex's
+    assert _store(acme)._pool is _store(globex)._pool  # one pool for the database, however many tenants
     with pytest.raises(ValueError, match="lowercase SQL name"):
         PostgresStore(db, schema='x"; DROP TABLE zigttp_runs; --')
 
