@@ -247,3 +247,16 @@ def test_a_signal_from_another_host_wakes_the_waiting_scheduler(db: str) -> None
     assert time.monotonic() - started < 20  # woken by the notification, not by the 30 s timeout
     waiter.close()
     sender.close()
+
+
+def test_dead_runs_are_parked_listed_revived_and_discarded_as_in_a_folder(db: str) -> None:
+    store = PostgresStore(db)
+    store.park("bad", "500: boom", 10)
+    assert store.is_dead("bad") and [d["key"] for d in store.dead_runs()] == ["bad"]
+    assert store.revive("bad") is True and not store.is_dead("bad")
+    assert [(item.key, item.name) for item in store.due(int(time.time() * 1000) + 1000)] == [("bad", "~sleep")]
+    store.park("worse", "500", 10)
+    assert store.discard("worse") is True and not store.is_dead("worse")
+    assert [d["state"] for d in store.dead_runs()] == ["discarded"]
+    assert store.revive("never") is False and store.discard("never") is False
+    store.close()
