@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from ..bundle import Bundle
     from ..grants import Grants
     from ..host import Host
+    from ..http import Failure
     from .image import RuntimeImage
     from .pool import WarmPool
 
@@ -114,6 +115,18 @@ class TenantHandler(Handler):
     def fuel_of_last_request(self) -> int:
         """The fuel this thread's last request used (read right after it)."""
         return int(getattr(self._local, "fuel", 0))
+
+    def admit(self) -> tuple[Failure, int] | None:
+        """None: the request may run (one more in flight); else the refusal and its Retry-After."""
+        with self.lock:
+            return self.admission.admit()
+
+    def finish(self, kind: str | None, fuel: int, wall_us: int, *, ran: bool) -> None:
+        """After a request (or a refusal, `ran` False): its fuel is charged and it is counted."""
+        with self.lock:
+            if ran:
+                self.admission.done(fuel)
+            self.metrics.count(kind, fuel, wall_us, ran=ran)
 
     def load_check(self) -> None:
         """Loads the tenant's code once into a new instance: a syntax error or a throwing module scope
