@@ -68,10 +68,10 @@ def name(text: str) -> str:
 
 def cache_store(text: str) -> str:
     """The zigttp:cache store of `zigttp serve --cache`: sqlite, memory, or a redis:// or rediss:// URL."""
+    if text in ("sqlite", "memory"):  # argparse passes the default through here too: no import for it
+        return text
     from zigttp_host.virtual_modules.config import REDIS_SCHEMES, check_redis_url
 
-    if text in ("sqlite", "memory"):
-        return text
     if text.split("://", 1)[0] not in REDIS_SCHEMES:
         raise argparse.ArgumentTypeError(f"expected sqlite, memory or redis://HOST:PORT/DB (or rediss://), got "
                                          f"{text!r}")
