@@ -1,7 +1,7 @@
 """`zigttp serve HANDLER [--wasm] ...`: serve a handler over HTTP, every request inside the WebAssembly sandbox.
 
 Its flags, in three groups: the server and the per-request limits; the
-`zigttp:*` module settings (--outbound-host, --cache, --sqlite, --sql-schema;
+`zigttp:*` module settings (--outbound-host, --cache, --cache-prefix, --sqlite, --sql-schema;
 turned into ModuleConfig settings by serve_modules.py); least privilege
 (--contract, --allow-*, --no-env-check, --security-log, --expose-contract;
 turned into Grants by serve_grants.py); recording (--trace, --trace-max-bytes,
