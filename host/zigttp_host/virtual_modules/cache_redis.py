@@ -173,11 +173,13 @@ class RedisStore:
         with self._lock:
             if self._client is None:
                 try:
-                    self._client = _acquire_client(self.url, self.timeout_s)
+                    client = _acquire_client(self.url, self.timeout_s)
                 except RedisUnavailable as e:
                     raise HostCallError(f"{fn}(): cache store error: {e}") from None
-                self._scripts = {name: self._client.register_script(text)
+                # the scripts first: a thread that sees the client uses them without the lock
+                self._scripts = {name: client.register_script(text)
                                  for name, text in (("get", _GET), ("cas", _CAS), ("sizes", _SIZES))}
+                self._client = client
             return self._client
 
     def _run(self, fn: str, work: Callable[[redis.Redis], T]) -> T:
