@@ -34,11 +34,7 @@ export function handler(req) {
 @pytest.fixture
 def db(postgres_server: services.Postgres) -> str:
     """An empty zigttp schema for each test."""
-    with psycopg.connect(postgres_server.url, autocommit=True) as conn:
-        for (table,) in conn.execute("SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename LIKE 'zigttp_%'").fetchall():
-            conn.execute(f'DROP TABLE "{table}" CASCADE')
-        for (schema,) in conn.execute("SELECT nspname FROM pg_namespace WHERE nspname LIKE 'tenant_%'").fetchall():
-            conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
+    services.empty_zigttp_tables(postgres_server.url)
     return postgres_server.url
 
 

@@ -37,9 +37,7 @@ export function handler(req) {
 
 @pytest.fixture
 def db(postgres_server: services.Postgres) -> str:
-    with psycopg.connect(postgres_server.url, autocommit=True) as conn:
-        for (table,) in conn.execute("SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename LIKE 'zigttp_%'").fetchall():
-            conn.execute(f'DROP TABLE "{table}" CASCADE')
+    services.empty_zigttp_tables(postgres_server.url)
     return postgres_server.url
 
 
@@ -100,7 +98,7 @@ def test_an_owner_paused_past_its_lease_is_fenced_out_when_it_wakes(db: str, tmp
         client = threading.Thread(target=lambda: answer.append(owner.get("/", timeout=90)))
         client.start()
         _until(lambda: _step_started(db), timeout=30)
-        os.killpg(owner.proc.pid, signal.SIGSTOP)  # the owner (its workers too) stops inside the step body, holding the run
+        os.killpg(owner.proc.pid, signal.SIGSTOP)  # the owner and its workers stop inside the step body
         try:
             time.sleep(2.5)  # past its lease: the heartbeat is stopped with it
             # the other server's scheduler finds the orphaned run, claims it (a new token), runs the body

@@ -7,6 +7,7 @@ host's warm pool between requests instead of in a thread's slot.
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 import time
 from dataclasses import dataclass, field
@@ -38,15 +39,30 @@ class Providers:
 
     `modules` configures them as for a Host: env values (`env`), the cache
     (an in-memory store of this tenant's own by default, or `cache_path` for
-    a SQLite file), the SQLite database (`sqlite_path`), the durable runs
-    folder (`durable_dir`). The tenant's grants still decide which names it
-    may reach. `trace_path` records every request's I/O to a trace file of
-    the tenant's own (docs/replay.md; `zigttp replay` reads it).
+    a SQLite file, or `cache_backend="redis"` with `cache_url`), the SQLite
+    database (`sqlite_path`), the durable runs folder (`durable_dir`). The
+    tenant's grants still decide which names it may reach. `trace_path`
+    records every request's I/O to a trace file of the tenant's own
+    (docs/replay.md; `zigttp replay` reads it).
+
+    On Redis a tenant's keys start with `cache_prefix` and its `cache_scope`
+    (default: the tenant id), so tenants on one Redis never see each other's
+    entries or counters; tenants given the same `cache_scope` share them.
     """
 
     modules: ModuleConfig = field(default_factory=ModuleConfig)
     trace_path: str | None = None
     trace_max_bytes: int = 64 << 20
+    cache_scope: str | None = None
+
+    def modules_for(self, tenant: str) -> ModuleConfig:
+        """The tenant's module configuration: on Redis, its keys under the prefix and its cache scope."""
+        if self.modules.cache_backend != "redis":
+            return self.modules
+        scope = self.cache_scope if self.cache_scope is not None else tenant
+        # the scope's byte length keeps "a" + "b:…" apart from "a:b" + "…"
+        prefix = f"{self.modules.cache_prefix}tenant:{len(scope.encode())}:{scope}:"
+        return dataclasses.replace(self.modules, cache_prefix=prefix)
 
 
 class TenantHandler(Handler):
@@ -62,7 +78,7 @@ class TenantHandler(Handler):
         self.admission = Admission(limits)
         self.metrics = TenantMetrics(tenant, host.guest_sha256)
         # the Host's tables (the runtime image's prelude was built from them) over the tenant's own state
-        functions = host.functions.bind(ModuleRuntime(providers.modules))
+        functions = host.functions.bind(ModuleRuntime(providers.modules_for(tenant)))
         trace = None
         if providers.trace_path is not None:
             meta = {"handler": bundle.name, "tenant": tenant, "isolation": isolation}
