@@ -1,13 +1,16 @@
 #!/usr/bin/env python3
 """Benchmarks of the zigttp:* module boundary.
 
-1. Host-call overhead per call: a handler makes N cacheGet calls in one request (in-memory
-   and SQLite cache); the same loop without the host call is subtracted.
+1. Host-call overhead per call: a handler makes N cacheGet calls in one request (in-memory,
+   SQLite and Redis cache); the same loop without the host call is subtracted.
 2. parallel(): three fetchSync calls to a local server answering after 50 ms each, run with
    parallel() and one after another (wall time per request, median).
 3. req/s of a handler doing cacheGet + cacheSet + jwtVerify per request, through
-   `zigttp serve --workers 2` with wrk -t1 -c32 (or a threaded Python client without wrk).
+   `zigttp serve --workers 2` with wrk -t1 -c32 (or a threaded Python client without wrk),
+   for each cache store: --cache sqlite, memory and redis://.
 
+The Redis cases run on a Redis the script starts itself (tests/support/services.py: no
+persistence, a free port on 127.0.0.1); without redis-server they are skipped, saying why.
 Everything talks to 127.0.0.1 only.
 
     .venv/bin/python scripts/bench_modules.py            # all three
@@ -18,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import base64
+import contextlib
 import hashlib
 import hmac
 import json
@@ -40,12 +44,15 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 HERE = REPO / "scripts" / "bench_modules"
 sys.path.insert(0, str(REPO / "host"))
+sys.path.insert(0, str(REPO))
 
-from zigttp_host import Bundle, Host, HttpRequest, Limits, ModuleConfig  # noqa: E402
+from tests.support import services  # noqa: E402
+from zigttp_host import Bundle, Grants, Host, HttpRequest, Limits, ModuleConfig  # noqa: E402
 
 
 def per_call_us(host: Host, n: int, rounds: int) -> float:
-    h = host.load(Bundle((HERE / "overhead.js").read_text(), "overhead.js"), Limits(timeout_ms=60_000))
+    h = host.load(Bundle((HERE / "overhead.js").read_text(), "overhead.js"), Limits(timeout_ms=60_000),
+                  grants=Grants(cache={"bench"}))
 
     def run(path: str) -> float:
         started = time.perf_counter()
@@ -87,8 +94,9 @@ def slow_server() -> Iterator[str]:
 
 def parallel_ms(rounds: int) -> tuple[float, float]:
     with slow_server() as base:
-        host = Host(modules=ModuleConfig(outbound_hosts=("127.0.0.1",)))
-        h = host.load(Bundle((HERE / "overhead.js").read_text(), "overhead.js"), Limits(timeout_ms=10_000))
+        host = Host(modules=ModuleConfig())
+        h = host.load(Bundle((HERE / "overhead.js").read_text(), "overhead.js"), Limits(timeout_ms=10_000),
+                      grants=Grants(egress={base.removeprefix("http://")}))
 
         def run(path: str) -> float:
             started = time.perf_counter()
@@ -220,32 +228,57 @@ def _python_load(port: int, seconds: int) -> dict[str, float]:
     return {"req_s": count[0] / seconds, "client": "python, 8 threads (no wrk)"}
 
 
-def main() -> int:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--quick", action="store_true", help="fewer rounds, 3 s load runs")
-    ap.add_argument("--skip-server", action="store_true", help="only the embedded measurements")
-    args = ap.parse_args()
-    rounds, n, seconds = (3, 2000, 3) if args.quick else (7, 20000, 10)
-
-    print(f"zigttp module boundary benchmark ({os.cpu_count()} CPUs, Python {sys.version.split()[0]})")
+def embedded(n: int, rounds: int, redis_url: str | None) -> None:
     memory = Host(modules=ModuleConfig())
     print(f"1. host-call overhead (cacheGet, in-memory store): {per_call_us(memory, n, rounds):.2f} µs/call")
+    memory.engine.close()
     with tempfile.TemporaryDirectory() as tmp:
         sqlite = Host(modules=ModuleConfig(cache_backend="sqlite", cache_path=f"{tmp}/cache.sqlite3"))
         print(f"   host-call + SQLite store (cacheGet, shared): {per_call_us(sqlite, n // 4, rounds):.2f} µs/call")
         sqlite.functions.runtime.close()
-    memory.engine.close()
-    par, seq = parallel_ms(rounds)
-    print(f"2. 3 × 50 ms upstream calls: parallel() {par:.1f} ms, one after another {seq:.1f} ms")
-    if not args.skip_server:
-        for cache in ("sqlite", "memory"):
-            with served(cache) as port:
-                r = load(port, seconds)
-            extra = f", p50 {r['p50']}, p99 {r['p99']}, non-2xx {r['non_2xx']}" if "p50" in r else ""
-            print(
-                f"3. cacheGet + cacheSet + jwtVerify per request, --workers 2 --cache {cache}: "
-                f"{r['req_s']:.0f} req/s ({r['client']}{extra})"
-            )
+        sqlite.engine.close()
+    if redis_url is not None:
+        redis = Host(modules=ModuleConfig(cache_backend="redis", cache_url=redis_url, cache_prefix="bench:embedded:"))
+        print(f"   host-call + Redis store (cacheGet, 127.0.0.1): {per_call_us(redis, n // 20, rounds):.2f} µs/call")
+        redis.functions.runtime.close()
+        redis.engine.close()
+
+
+def served_runs(stores: list[str], seconds: int) -> None:
+    for cache in stores:
+        with served(cache) as port:
+            r = load(port, seconds)
+        extra = f", p50 {r['p50']}, p99 {r['p99']}, non-2xx {r['non_2xx']}" if "p50" in r else ""
+        label = "redis://127.0.0.1" if "://" in cache else cache
+        print(
+            f"3. cacheGet + cacheSet + jwtVerify per request, --workers 2 --cache {label}: "
+            f"{r['req_s']:.0f} req/s ({r['client']}{extra})"
+        )
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--quick", action="store_true", help="fewer rounds, 3 s load runs")
+    ap.add_argument("--skip-server", action="store_true", help="only the embedded measurements")
+    ap.add_argument("--skip-redis", action="store_true", help="only the built-in cache stores")
+    args = ap.parse_args()
+    rounds, n, seconds = (3, 2000, 3) if args.quick else (7, 20000, 10)
+
+    print(f"zigttp module boundary benchmark ({os.cpu_count()} CPUs, Python {sys.version.split()[0]}, "
+          f"load average {os.getloadavg()[0]:.2f})")
+    with contextlib.ExitStack() as stack:
+        redis_url = None
+        if not args.skip_redis:
+            try:
+                redis_url = stack.enter_context(services.redis()).url
+            except services.Unavailable as e:
+                print(f"(the Redis cases are skipped: {e})")
+        embedded(n, rounds, redis_url)
+        par, seq = parallel_ms(rounds)
+        print(f"2. 3 × 50 ms upstream calls: parallel() {par:.1f} ms, one after another {seq:.1f} ms")
+        if not args.skip_server:
+            served_runs(["sqlite", "memory"] + ([redis_url] if redis_url else []), seconds)
+    print(f"(load average at the end: {os.getloadavg()[0]:.2f})")
     return 0
 
 

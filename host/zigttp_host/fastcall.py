@@ -79,18 +79,25 @@ def set_budget(ctx: ctypes._Pointer, fuel: int, epoch_ticks: int) -> None:
     _set_epoch_deadline(ctx, epoch_ticks)
 
 
+# wasmtime_context_get_fuel called with plain addresses: the bindings' prototype checks and converts
+# its pointer arguments on every call, which costs as much again as the call (read once per metered request)
+_get_fuel_raw = ctypes.CFUNCTYPE(ctypes.c_void_p, ctypes.c_void_p, ctypes.c_void_p)(
+    ctypes.cast(_get_fuel, ctypes.c_void_p).value)
+
+
 class FuelGauge:
     """Store.get_fuel for one store (ctx = store._context()) without the wrapper's overhead."""
 
-    __slots__ = ("_ctx", "_left", "_ref")
+    __slots__ = ("_ctx", "_ctx_addr", "_left", "_left_addr")
 
     def __init__(self, ctx: ctypes._Pointer) -> None:
-        self._ctx = ctx
+        self._ctx = ctx  # kept alive: _ctx_addr points into it
+        self._ctx_addr = ctypes.cast(ctx, ctypes.c_void_p).value
         self._left = ctypes.c_uint64(0)
-        self._ref = byref(self._left)
+        self._left_addr = ctypes.addressof(self._left)
 
     def __call__(self) -> int:
-        err = _get_fuel(self._ctx, self._ref)
+        err = _get_fuel_raw(self._ctx_addr, self._left_addr)
         if err:
-            raise wasmtime.WasmtimeError._from_ptr(err)
+            raise wasmtime.WasmtimeError._from_ptr(ctypes.cast(err, POINTER(ffi.wasmtime_error_t)))
         return self._left.value

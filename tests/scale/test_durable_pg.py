@@ -34,9 +34,7 @@ export function handler(req) {
 @pytest.fixture
 def db(postgres_server: services.Postgres) -> str:
     """An empty zigttp schema for each test."""
-    with psycopg.connect(postgres_server.url, autocommit=True) as conn:
-        for (table,) in conn.execute("SELECT tablename FROM pg_tables WHERE tablename LIKE 'zigttp_%'").fetchall():
-            conn.execute(f'DROP TABLE "{table}" CASCADE')
+    services.empty_zigttp_tables(postgres_server.url)
     return postgres_server.url
 
 
@@ -220,3 +218,41 @@ def test_a_database_out_of_reach_answers_503_and_the_run_goes_on_after(postgres_
         postgres_server.start()
     time.sleep(0.4)
     assert _get(h, "/down")[1]["wait"] == {"type": "signal", "name": "approved"}
+
+
+def test_two_schemas_on_one_database_never_share_runs(db: str) -> None:
+    acme = Host(modules=ModuleConfig(durable_url=db, durable_schema="tenant_acme"))
+    globex = Host(modules=ModuleConfig(durable_url=db, durable_schema="tenant_globex"))
+    assert _get(_handler(acme), "/shared")[0] == 202
+    assert _store(acme).run_keys() == ["shared"] and _store(globex).run_keys() == []
+    assert _store(globex).put_signal("shared", "approved", 1) is False  # not a run of globex's
+    assert _store(acme)._pool is _store(globex)._pool  # one pool for the database, however many tenants
+    with pytest.raises(ValueError, match="lowercase SQL name"):
+        PostgresStore(db, schema='x"; DROP TABLE zigttp_runs; --')
+
+
+def test_a_signal_from_another_host_wakes_the_waiting_scheduler(db: str) -> None:
+    host = _host(db)
+    assert _get(_handler(host), "/woken")[0] == 202
+    waiter, sender = PostgresStore(db), PostgresStore(db)
+    waiter.wait_for_work(0.5)  # starts listening; anything pending wakes it once
+    waiter.wait_for_work(0.5)
+    threading.Timer(0.3, lambda: sender.put_signal("woken", "approved", 1)).start()
+    started = time.monotonic()
+    waiter.wait_for_work(30)
+    assert time.monotonic() - started < 20  # woken by the notification, not by the 30 s timeout
+    waiter.close()
+    sender.close()
+
+
+def test_dead_runs_are_parked_listed_revived_and_discarded_as_in_a_folder(db: str) -> None:
+    store = PostgresStore(db)
+    store.park("bad", "500: boom", 10)
+    assert store.is_dead("bad") and [d["key"] for d in store.dead_runs()] == ["bad"]
+    assert store.revive("bad") is True and not store.is_dead("bad")
+    assert [(item.key, item.name) for item in store.due(int(time.time() * 1000) + 1000)] == [("bad", "~sleep")]
+    store.park("worse", "500", 10)
+    assert store.discard("worse") is True and not store.is_dead("worse")
+    assert [d["state"] for d in store.dead_runs()] == ["discarded"]
+    assert store.revive("never") is False and store.discard("never") is False
+    store.close()

@@ -174,6 +174,18 @@ class Postgres:
         shutil.rmtree(self.folder, ignore_errors=True)
 
 
+def empty_zigttp_tables(url: str) -> None:
+    """Drops zigttp's tables (the public schema's) and the tenant_* schemas: a test starts from nothing."""
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        for (table,) in conn.execute("SELECT tablename FROM pg_tables WHERE schemaname = 'public' "
+                                     "AND tablename LIKE 'zigttp_%'").fetchall():
+            conn.execute(f'DROP TABLE "{table}" CASCADE')
+        for (schema,) in conn.execute("SELECT nspname FROM pg_namespace WHERE nspname LIKE 'tenant_%'").fetchall():
+            conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
+
+
 @contextmanager
 def postgres(*, fsync: bool = False) -> Iterator[Postgres]:
     """A running PostgreSQL with an empty database `zigttp`; its url is `.url`."""
@@ -206,4 +218,4 @@ def redis() -> Iterator[Service]:
         shutil.rmtree(folder, ignore_errors=True)
 
 
-__all__ = ["Postgres", "Service", "Unavailable", "free_port", "postgres", "redis"]
+__all__ = ["Postgres", "Service", "Unavailable", "empty_zigttp_tables", "free_port", "postgres", "redis"]

@@ -1,7 +1,8 @@
-"""`zigttp admin --durable-dir DIR [--contract FILE] [--host 127.0.0.1] [--port 8787] [--token T]`.
+"""`zigttp admin --durable DIR|URL [--contract FILE] [--host 127.0.0.1] [--port 8787] [--token T]`.
 
 The admin service for durable runs (zigttp/durable/admin.py), against the
-same folder `zigttp serve --durable` uses, while it runs. The runtime itself
+same store `zigttp serve --durable` uses (its folder or its PostgreSQL
+database), while it runs. The runtime itself
 exposes no admin routes. Binds to 127.0.0.1; on any other address a token is
 required (`--token` or ZIGTTP_ADMIN_TOKEN). Exit 2 on a usage error.
 """
@@ -15,11 +16,12 @@ import os
 import sys
 from pathlib import Path
 
-from .argtypes import port
+from .argtypes import durable_store, port
 
 TOKEN_ENV = "ZIGTTP_ADMIN_TOKEN"
 DESCRIPTION = (
-    "Inspect durable runs and deliver signals over HTTP, against the folder of `zigttp serve --durable DIR`: "
+    "Inspect durable runs and deliver signals over HTTP, against the store of `zigttp serve --durable DIR|URL` "
+    "(its folder or its PostgreSQL database): "
     "GET /_zigttp/durable/runs, GET /_zigttp/durable/runs/:key, POST /_zigttp/durable/runs/:key/signals/:name "
     "(JSON payload), GET /_zigttp/durable/contract, POST /_zigttp/durable/dead-runs/:key/replay|discard. "
     f"Listens on 127.0.0.1 by default; on another address every request needs 'Authorization: Bearer TOKEN' "
@@ -29,7 +31,10 @@ DESCRIPTION = (
 
 def add_command(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("admin", help="inspect durable runs and deliver signals", description=DESCRIPTION)
-    p.add_argument("--durable-dir", type=Path, required=True, metavar="DIR", help="the folder serve --durable uses")
+    p.add_argument("--durable", "--durable-dir", dest="durable", type=durable_store, required=True,
+                   metavar="DIR|URL", help="the folder or postgresql:// database serve --durable uses")
+    p.add_argument("--durable-schema", default=None, metavar="NAME",
+                   help="with a postgresql:// store: the schema serve --durable-schema names")
     p.add_argument("--contract", type=Path, default=None, metavar="FILE",
                    help="contract.json (zigttp build) whose durable section GET /_zigttp/durable/contract answers")
     p.add_argument("--host", default="127.0.0.1", help="address to bind (not loopback: a token is required)")
@@ -49,14 +54,17 @@ def _loopback(host: str) -> bool:
 
 def run_admin(args: argparse.Namespace) -> int:
     from zigttp.durable.admin import AdminServer
-    from zigttp_host.durable.store import FileStore
+    from zigttp_host.durable.store import open_store
+
+    from .serve_modules import safe_url
 
     token = args.token or os.environ.get(TOKEN_ENV) or None
     if token is None and not _loopback(args.host):
         print(f"error: --host {args.host} is not a loopback address: set --token or {TOKEN_ENV}", file=sys.stderr)
         return 2
-    if not args.durable_dir.is_dir():
-        print(f"error: --durable-dir {args.durable_dir}: no such folder", file=sys.stderr)
+    where = args.durable
+    if "://" not in where and not Path(where).is_dir():
+        print(f"error: --durable {where}: no such folder", file=sys.stderr)
         return 2
     contract = None
     if args.contract is not None:
@@ -66,16 +74,23 @@ def run_admin(args: argparse.Namespace) -> int:
             print(f"error: cannot read contract {args.contract}: {e}", file=sys.stderr)
             return 2
     try:
-        server = AdminServer((args.host, args.port), FileStore(args.durable_dir), contract, token)
+        store = open_store(where, schema=args.durable_schema)
+    except (OSError, RuntimeError, ValueError) as e:  # a database out of reach, or a schema newer than this zigttp
+        print(f"error: --durable {safe_url(where)}: {e}", file=sys.stderr)
+        return 1
+    try:
+        server = AdminServer((args.host, args.port), store, contract, token)
     except OSError as e:
+        store.close()
         print(f"error: cannot listen on {args.host}:{args.port}: {e.strerror or e}", file=sys.stderr)
         return 1
     print(f"zigttp admin: http://{args.host}:{server.server_address[1]}/_zigttp/durable/runs "
-          f"(durable folder {args.durable_dir})", file=sys.stderr, flush=True)
+          f"(durable store {safe_url(where)})", file=sys.stderr, flush=True)
     try:
         server.serve_forever()
     except KeyboardInterrupt:
         pass
     finally:
         server.server_close()
+        store.close()
     return 0

@@ -86,3 +86,18 @@ def name(text: str) -> str:
     if not text or len(text) > 256:
         raise argparse.ArgumentTypeError(f"expected a name of 1 to 256 characters, got {text!r}")
     return text
+
+
+def cache_store(text: str) -> str:
+    """The zigttp:cache store of `zigttp serve --cache`: sqlite, memory, or a redis:// or rediss:// URL."""
+    if text in ("sqlite", "memory"):  # argparse passes the default through here too: no import for it
+        return text
+    from zigttp_host.virtual_modules.config import REDIS_SCHEMES, check_redis_url
+
+    if text.split("://", 1)[0] not in REDIS_SCHEMES:
+        raise argparse.ArgumentTypeError(f"expected sqlite, memory or redis://HOST:PORT/DB (or rediss://), got "
+                                         f"{text!r}")
+    try:
+        return check_redis_url(text)
+    except ValueError as e:
+        raise argparse.ArgumentTypeError(str(e)) from None

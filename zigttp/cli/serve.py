@@ -1,7 +1,7 @@
 """`zigttp serve HANDLER [--wasm] ...`: serve a handler over HTTP, every request inside the WebAssembly sandbox.
 
 Its flags, in three groups: the server and the per-request limits; the
-`zigttp:*` module settings (--outbound-host, --cache, --sqlite, --sql-schema;
+`zigttp:*` module settings (--outbound-host, --cache, --cache-prefix, --sqlite, --sql-schema;
 turned into ModuleConfig settings by serve_modules.py); least privilege
 (--contract, --allow-*, --no-env-check, --security-log, --expose-contract;
 turned into Grants by serve_grants.py); recording (--trace, --trace-max-bytes,
@@ -20,7 +20,17 @@ from typing import TYPE_CHECKING, Any
 from zigttp_host.limits import Limits, format_size
 from zigttp_host.tracefile import DEFAULT_MAX_BYTES as DEFAULT_TRACE_MAX_BYTES
 
-from .argtypes import durable_store, duration, egress_host, name, non_negative_int, port, positive_int, size
+from .argtypes import (
+    cache_store,
+    durable_store,
+    duration,
+    egress_host,
+    name,
+    non_negative_int,
+    port,
+    positive_int,
+    size,
+)
 
 if TYPE_CHECKING:
     from zigttp.loader import LoadedSource
@@ -109,9 +119,16 @@ def add_module_arguments(p: argparse.ArgumentParser) -> None:
                    help="allow fetch/fetchSync/parallel to reach HOST: https on 443 and http on 80, or HOST:PORT "
                         "for another port (repeatable). Loopback and private addresses need their own entry "
                         "(e.g. 127.0.0.1:8080 or localhost:8080). Default: no egress")
-    p.add_argument("--cache", choices=("sqlite", "memory"), default="sqlite",
+    p.add_argument("--cache", type=cache_store, default="sqlite", metavar="{sqlite,memory,redis://HOST:PORT/DB}",
                    help="zigttp:cache store: sqlite shares entries and counters between all workers (a WAL file in "
-                        "the server's state folder); memory is faster but per worker")
+                        "the server's state folder); memory is faster but per worker; redis://HOST:PORT/DB (or "
+                        "rediss:// for TLS; redis://:PASSWORD@HOST/DB) shares them between every worker and host "
+                        "using that Redis and --cache-prefix (install zigttp[scale]). Redis evicts by its own "
+                        "maxmemory-policy; a Redis that cannot be reached at start is an error, one that goes "
+                        "away later makes each cache call throw within about 2 s")
+    p.add_argument("--cache-prefix", default=None, metavar="PREFIX",
+                   help="with --cache redis://: the start of every Redis key of this deployment, so deployments "
+                        "sharing one Redis database keep apart (default: zigttp:<handler file name>:)")
     p.add_argument("--sqlite", type=Path, default=None, metavar="FILE",
                    help="the SQLite database zigttp:sql statements run on (WAL mode, safe with several workers)")
     p.add_argument("--durable", type=durable_store, default=None, metavar="DIR|URL",
@@ -123,6 +140,9 @@ def add_module_arguments(p: argparse.ArgumentParser) -> None:
                    help="with --durable postgresql://…: how long a host's claim on a run lasts without renewal "
                         "(renewed while it runs); another host takes over a run whose owner died this long after "
                         "(default 15s)")
+    p.add_argument("--durable-schema", default=None, metavar="NAME",
+                   help="with --durable postgresql://…: the schema its tables live in (created by zigttp), one per "
+                        "deployment sharing a database (default: the database's search_path)")
     p.add_argument("--durable-retention", type=duration, default=7 * 24 * 3600, metavar="TIME",
                    help="remove completed durable runs this long after they completed: 7d, 12h, 30m or 45s "
                         "(default 7d)")
@@ -187,7 +207,7 @@ def run_serve(args: argparse.Namespace) -> int:
     from zigttp.server.run import StartError, serve
 
     from .serve_grants import ServeContractError, describe, serve_grants
-    from .serve_modules import check_durable_store, check_sql_schema, module_settings
+    from .serve_modules import check_cache, check_durable_store, check_sql_schema, module_settings
 
     try:
         limits = Limits(memory_bytes=args.memory, timeout_ms=args.timeout_ms, fuel=args.fuel,
@@ -198,6 +218,9 @@ def run_serve(args: argparse.Namespace) -> int:
     except ValueError as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
+    cache_error = check_cache(args)
+    if cache_error is not None:
+        return cache_error
     if args.no_verify:
         what = "plain JavaScript as written" if args.handler.suffix in (".js", ".mjs") else "compiled, unverified code"
         print(f"WARNING: --no-verify: serving {what}; nothing about this handler is proven, only the sandbox "
@@ -211,7 +234,7 @@ def run_serve(args: argparse.Namespace) -> int:
         print(warning, file=sys.stderr)
     if args.sql_schema is not None and not check_sql_schema(loaded, args.sql_schema):
         return 1
-    if not check_durable_store(args.durable, args.durable_lease):
+    if not check_durable_store(args.durable, args.durable_lease, args.durable_schema):
         return 1
     try:  # least privilege: the handler's contract (plus --allow-* names) is all it may reach
         granted = serve_grants(args, args.handler, loaded.verified, loaded.bundle.name, loaded)

@@ -1,4 +1,4 @@
-"""`zigttp admin`: inspect durable runs and deliver signals, against the folder `serve --durable` uses.
+"""`zigttp admin`: inspect durable runs and deliver signals, against the store `serve --durable` uses.
 
 Routes (JSON in and out):
 
@@ -22,7 +22,7 @@ from urllib.parse import unquote
 
 import orjson
 
-from zigttp_host.durable.store import FileStore
+from zigttp_host.durable.store import DurableStore, StoreUnavailable
 
 from . import status
 
@@ -33,7 +33,7 @@ MAX_BODY = 1 << 20
 class AdminServer(ThreadingHTTPServer):
     daemon_threads = True
 
-    def __init__(self, address: tuple[str, int], store: FileStore, contract: dict[str, Any] | None,
+    def __init__(self, address: tuple[str, int], store: DurableStore, contract: dict[str, Any] | None,
                  token: str | None) -> None:
         super().__init__(address, AdminRequest)
         self.store = store
@@ -73,6 +73,19 @@ class AdminRequest(BaseHTTPRequestHandler):
         return [unquote(p) for p in path[len(PREFIX) + 1:].split("/")]
 
     def do_GET(self) -> None:
+        self._answering(self._get)
+
+    def do_POST(self) -> None:
+        self._answering(self._post)
+
+    def _answering(self, route: Any) -> None:
+        """A store out of reach (PostgreSQL down) answers 503 with JSON, never a dropped connection."""
+        try:
+            route()
+        except OSError as e:
+            self._send(503, {"error": "durable_unavailable", "message": str(e)})
+
+    def _get(self) -> None:
         if not self._authorised():
             return
         parts = self._parts()
@@ -97,7 +110,7 @@ class AdminRequest(BaseHTTPRequestHandler):
         else:  # an unreadable oplog: its summary says why, with no events
             self._send(200, summary if oplog is None else {**summary, "events": status.events(oplog)})
 
-    def do_POST(self) -> None:
+    def _post(self) -> None:
         if not self._authorised():
             return
         parts = self._parts() or []
@@ -132,6 +145,9 @@ class AdminRequest(BaseHTTPRequestHandler):
             return
         try:
             accepted = self.server.store.put_signal(key, name, payload)
+        except StoreUnavailable as e:
+            self._send(503, {"error": "durable_unavailable", "message": str(e)})
+            return
         except OSError as e:
             self._send(500, {"error": "signal_write_failed",
                              "message": f"the signal could not be written: {e.strerror or e}"})

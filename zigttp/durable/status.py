@@ -7,7 +7,7 @@ from typing import Any
 import orjson
 
 from zigttp_host.durable.oplog import DURABLE, Oplog
-from zigttp_host.durable.store import FileStore
+from zigttp_host.durable.store import DurableStore
 
 
 def events(oplog: Oplog) -> list[dict[str, Any]]:
@@ -29,11 +29,11 @@ def state(oplog: Oplog) -> dict[str, Any]:
     return {"status": "incomplete"} if wait is None else {"status": "waiting", "wait": wait}
 
 
-def summary(store: FileStore, key: str) -> dict[str, Any]:
+def summary(store: DurableStore, key: str) -> dict[str, Any]:
     return read(store, key)[1]
 
 
-def read(store: FileStore, key: str) -> tuple[Oplog | None, dict[str, Any]]:
+def read(store: DurableStore, key: str) -> tuple[Oplog | None, dict[str, Any]]:
     """The run's oplog (None when there is none or it cannot be read) and its summary."""
     try:
         oplog = store.read(key)
@@ -48,7 +48,7 @@ def read(store: FileStore, key: str) -> tuple[Oplog | None, dict[str, Any]]:
     return oplog, out
 
 
-def runs(store: FileStore) -> list[dict[str, Any]]:
+def runs(store: DurableStore) -> list[dict[str, Any]]:
     dead = {d.get("key"): d for d in store.dead_runs()}
     out = []
     for key in store.run_keys():

@@ -2,7 +2,7 @@
 
 Each migration is one entry: its version and its statements. `migrate`
 applies the ones a database lacks, each in its own transaction, under an
-advisory lock so several hosts starting at once migrate once. A database
+advisory lock (per schema) so several hosts starting at once migrate once. A database
 whose version is newer than this zigttp knows is refused, never written.
 
     zigttp_schema      one row per applied version
@@ -70,7 +70,7 @@ class SchemaTooNew(RuntimeError):
 def migrate(conn: Any) -> int:
     """Brings the database to LATEST; returns the version it was at. `conn` is an autocommit psycopg connection."""
     with conn.transaction():
-        conn.execute("SELECT pg_advisory_xact_lock(%s)", (_LOCK_ID,))
+        conn.execute("SELECT pg_advisory_xact_lock(%s, hashtext(current_schema()))", (_LOCK_ID,))
         conn.execute("CREATE TABLE IF NOT EXISTS zigttp_schema (version integer PRIMARY KEY, "
                      "applied_at timestamptz NOT NULL DEFAULT clock_timestamp())")
         row = conn.execute("SELECT coalesce(max(version), 0) FROM zigttp_schema").fetchone()

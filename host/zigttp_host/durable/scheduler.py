@@ -89,7 +89,8 @@ class Scheduler:
                 log.error("durable scheduler: %s: %s", type(e).__name__, e)
                 self._stop.wait(LOCK_RETRY_S)
                 continue
-            self._stop.wait(POLL_S)
+            if not self._stop.is_set():
+                self.store.wait_for_work(POLL_S)  # a store that notifies (PostgreSQL) wakes it sooner
 
     def _leader(self) -> bool:
         if self._lead is not None:

@@ -91,6 +91,7 @@ class DurableStore(Protocol):
     def remove_completed(self, older_than_s: float) -> int: ...
     def take_lead(self) -> Any: ...  # None when another scheduler leads; else a token for release_lead
     def keep_lead(self, lead: Any) -> bool: ...  # False once another scheduler took the lead over
+    def wait_for_work(self, timeout_s: float) -> None: ...  # returns early when a signal or timer was added
     def release_lead(self, lead: Any) -> None: ...
     def close(self) -> None: ...
 
@@ -251,6 +252,10 @@ class FileStore:
 
     def keep_lead(self, lead: int) -> bool:
         return True  # the flock is this process's until it closes it
+
+    def wait_for_work(self, timeout_s: float) -> None:
+        """A folder has no notifications: the scheduler looks again after `timeout_s`."""
+        time.sleep(timeout_s)
 
     def release_lead(self, lead: int) -> None:
         os.close(lead)  # closing releases the flock
@@ -453,14 +458,15 @@ def _try_lock(path: Path) -> int | None:
     return fd
 
 
-def open_store(where: str, *, replay_only: bool = False, lease_s: float | None = None) -> DurableStore:
-    """The store `where` names: a postgresql:// URL (store_pg.py) or a folder (FileStore)."""
+def open_store(where: str, *, replay_only: bool = False, lease_s: float | None = None,
+               schema: str | None = None) -> DurableStore:
+    """The store `where` names: a postgresql:// URL (store_pg.py, in `schema` when given) or a folder."""
     if is_database_url(where):
         if replay_only:
             raise ValueError("replay-only runs read a copy of a durable folder, not a database")
         from .store_pg import DEFAULT_LEASE_S, PostgresStore
 
-        return PostgresStore(where, lease_s=DEFAULT_LEASE_S if lease_s is None else lease_s)
+        return PostgresStore(where, lease_s=DEFAULT_LEASE_S if lease_s is None else lease_s, schema=schema)
     return FileStore(where, replay_only=replay_only)
 
 

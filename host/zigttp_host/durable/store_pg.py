@@ -21,8 +21,11 @@ answers 503 and the scheduler retries the run later.
 from __future__ import annotations
 
 import contextlib
+import functools
+import hashlib
 import logging
 import os
+import re
 import secrets
 import socket
 import threading
@@ -42,6 +45,7 @@ DEFAULT_LEASE_S = 15.0
 POOL_MAX = 16
 CONNECT_TIMEOUT_S = 5
 LEAD = "scheduler"
+SCHEMA_NAME = re.compile(r"[a-z_][a-z0-9_]{0,62}")
 
 _CLAIM = """
 INSERT INTO zigttp_runs AS r (key, token, owner, lease_until)
@@ -93,49 +97,88 @@ class PostgresStore:
 
     replay_only = False
 
-    def __init__(self, url: str, *, lease_s: float = DEFAULT_LEASE_S, pool_max: int = POOL_MAX) -> None:
+    def __init__(self, url: str, *, lease_s: float = DEFAULT_LEASE_S, schema: str | None = None) -> None:
         try:
             import psycopg
-            from psycopg_pool import ConnectionPool
         except ImportError:
             raise StoreUnavailable("--durable postgresql://… needs psycopg 3: pip install 'zigttp[scale]'") from None
         if lease_s <= 0:
             raise ValueError("the durable lease must be positive")
+        if schema is not None and not SCHEMA_NAME.fullmatch(schema):
+            raise ValueError(f"the durable schema must be a lowercase SQL name ([a-z_][a-z0-9_]*, up to 63), "
+                             f"got {schema!r}")
         self.url = url
+        self.schema = schema
         self.lease_s = float(lease_s)
         self.owner = f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"
         self._errors: tuple[type[BaseException], ...] = (psycopg.Error, OSError)
-        self._pool = ConnectionPool(url, min_size=1, max_size=pool_max, open=False,
-                                    check=ConnectionPool.check_connection,
-                                    kwargs={"autocommit": True, "connect_timeout": CONNECT_TIMEOUT_S},
-                                    timeout=CONNECT_TIMEOUT_S, name="zigttp-durable")
+        # a schema of its own per deployment or tenant: the same tables, never the same rows
+        self._channel = "zigttp_work_" + hashlib.sha256((schema or "").encode()).hexdigest()[:16]
+        self._work = threading.Event()
+        self._listener: threading.Thread | None = None
         self._held: dict[tuple[str, int], tuple[Claim, Held]] = {}
         self._held_lock = threading.Lock()
         self._heartbeat: threading.Thread | None = None
         self._closed = threading.Event()
         try:  # one direct connection first: a server out of reach fails at once, with its reason
-            with psycopg.connect(url, autocommit=True, connect_timeout=CONNECT_TIMEOUT_S) as conn:
+            with self._direct() as conn:
+                if schema is not None:
+                    conn.execute(f'CREATE SCHEMA IF NOT EXISTS "{schema}"')
                 migrate(conn)
         except psycopg.Error as e:
             raise StoreUnavailable(f"the durable store (PostgreSQL) cannot be opened: {_first_line(e)}") from None
-        self._pool.open(wait=False)
+        self._pool = _pools.take(url)
+
+    def _direct(self) -> Any:
+        """A connection of its own, its search_path the store's schema (migrations, LISTEN)."""
+        import psycopg
+
+        options = {} if self.schema is None else {"options": f"-c search_path={self.schema}"}
+        return psycopg.connect(self.url, autocommit=True, connect_timeout=CONNECT_TIMEOUT_S, **options)
 
     # ---------- connections ----------
 
     @contextlib.contextmanager
     def _conn(self) -> Iterator[Any]:
-        """A pooled connection; any database error becomes StoreUnavailable."""
+        """A pooled connection (shared by every store on this URL); any database error becomes StoreUnavailable."""
         try:
             with self._pool.connection() as conn:
-                yield conn
+                yield conn if self.schema is None else _InSchema(conn, self.schema)
         except (ClaimLost, StoreUnavailable):
             raise
         except self._errors as e:
             raise StoreUnavailable(f"the durable store (PostgreSQL) failed: {_first_line(e)}") from None
 
     def close(self) -> None:
-        self._closed.set()
-        self._pool.close()
+        if not self._closed.is_set():
+            self._closed.set()
+            self._work.set()
+            _pools.give_back(self.url)
+
+    # ---------- notifications: a signal or timer added on any host wakes the leading scheduler ----------
+
+    def wait_for_work(self, timeout_s: float) -> None:
+        if self._listener is None or not self._listener.is_alive():
+            self._listener = threading.Thread(target=self._listen, name="zigttp-durable-listen", daemon=True)
+            self._listener.start()
+        if self._work.wait(timeout_s):
+            self._work.clear()
+
+    def _listen(self) -> None:
+        """LISTEN on a connection of its own (reconnecting while the database is away)."""
+        import psycopg
+
+        while not self._closed.is_set():
+            try:
+                with self._direct() as conn:
+                    conn.execute(f"LISTEN {self._channel}")
+                    self._work.set()  # anything added while not listening is looked at now
+                    for _ in conn.notifies(timeout=self.lease_s):
+                        self._work.set()
+                        if self._closed.is_set():
+                            return
+            except psycopg.Error:
+                self._closed.wait(1.0)
 
     # ---------- runs ----------
 
@@ -304,10 +347,10 @@ class PostgresStore:
         signal_id = signal_id or f"{time.time_ns():020d}-{secrets.token_hex(6)}"
         with self._conn() as conn:
             row = conn.execute(
-                "INSERT INTO zigttp_signals (key, name, id, payload) SELECT %s, %s, %s, %s "
+                "WITH kept AS (INSERT INTO zigttp_signals (key, name, id, payload) SELECT %s, %s, %s, %s "
                 "WHERE EXISTS (SELECT 1 FROM zigttp_runs WHERE key = %s AND lines >= 2 AND NOT complete) "
-                "ON CONFLICT DO NOTHING RETURNING 1",
-                (key, name, signal_id, wellformed.dumps(payload), key)).fetchone()
+                "ON CONFLICT DO NOTHING RETURNING 1) SELECT pg_notify(%s, '') FROM kept",
+                (key, name, signal_id, wellformed.dumps(payload), key, self._channel)).fetchone()
             if row is not None:
                 return True
             # kept already (the same id again: a timer fired twice) or not kept at all
@@ -342,8 +385,9 @@ class PostgresStore:
 
     def schedule(self, at_ms: int, key: str, name: str, payload: Any) -> None:
         with self._conn() as conn:
-            conn.execute("INSERT INTO zigttp_timers (at_ms, key, name, payload) VALUES (%s, %s, %s, %s) "
-                         "ON CONFLICT DO NOTHING", (at_ms, key, name, wellformed.dumps(payload)))
+            conn.execute("WITH kept AS (INSERT INTO zigttp_timers (at_ms, key, name, payload) VALUES (%s, %s, %s, %s) "
+                         "ON CONFLICT DO NOTHING RETURNING 1) SELECT pg_notify(%s, '') FROM kept",
+                         (at_ms, key, name, wellformed.dumps(payload), self._channel))
 
     def due(self, now_ms: int) -> list[Scheduled]:
         with self._conn() as conn:
@@ -400,6 +444,66 @@ class PostgresStore:
         with self._conn() as conn:
             conn.execute("UPDATE zigttp_dead SET record = %s WHERE key = %s", (wellformed.dumps(doc), key))
         return True
+
+
+_TABLES = re.compile(r"\bzigttp_(runs|oplog|signals|timers|dead|fetch|leases)\b")
+
+
+class _InSchema:
+    """A pooled connection whose statements name the store's schema (pooled connections share no search_path)."""
+
+    __slots__ = ("_conn", "_schema")
+
+    def __init__(self, conn: Any, schema: str) -> None:
+        self._conn = conn
+        self._schema = schema
+
+    def execute(self, statement: str, params: Any = None) -> Any:
+        return self._conn.execute(_in_schema(statement, self._schema), params)
+
+    def transaction(self) -> Any:
+        return self._conn.transaction()
+
+
+@functools.lru_cache(maxsize=1024)
+def _in_schema(statement: str, schema: str) -> str:
+    return _TABLES.sub(lambda m: f'"{schema}".{m.group(0)}', statement)
+
+
+class _SharedPools:
+    """One connection pool per database URL for every store on it (a platform's many tenants, their schemas)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._pools: dict[str, tuple[Any, int]] = {}
+
+    def take(self, url: str) -> Any:
+        from psycopg_pool import ConnectionPool
+
+        with self._lock:
+            pool, users = self._pools.get(url, (None, 0))
+            if pool is None:
+                pool = ConnectionPool(url, min_size=1, max_size=POOL_MAX, open=False,
+                                      check=ConnectionPool.check_connection,
+                                      kwargs={"autocommit": True, "connect_timeout": CONNECT_TIMEOUT_S},
+                                      timeout=CONNECT_TIMEOUT_S, name="zigttp-durable")
+                pool.open(wait=False)
+            self._pools[url] = (pool, users + 1)
+            return pool
+
+    def give_back(self, url: str) -> None:
+        with self._lock:
+            pool, users = self._pools.get(url, (None, 0))
+            if pool is None:
+                return
+            if users > 1:
+                self._pools[url] = (pool, users - 1)
+                return
+            del self._pools[url]
+        pool.close()
+
+
+_pools = _SharedPools()
 
 
 def _first_line(e: BaseException) -> str:

@@ -19,6 +19,7 @@ from .pool import WarmPool
 from .tenant import Providers, TenantHandler
 
 DEFAULT_WARM_BUDGET = 256 << 20
+_perf_counter_ns = time.perf_counter_ns
 TENANT_ID_MAX = 256
 
 
@@ -121,27 +122,25 @@ class TenantHost:
         if handler is None:
             return Metered(failure_response(Failure("tenant_not_found", detail={"tenant": tenant[:TENANT_ID_MAX]})),
                            0, 0)
-        started = time.perf_counter_ns()
-        with handler.lock:
-            refused = handler.admission.admit()
-            if refused is not None:
-                handler.metrics.count(refused[0].kind, 0, (time.perf_counter_ns() - started) // 1000, ran=False)
+        started = _perf_counter_ns()
+        refused = handler.admit()
         if refused is not None:
             failure, retry_after = refused
             response = failure_response(failure)
             response.headers.append(("retry-after", str(retry_after)))
-            return Metered(response, 0, (time.perf_counter_ns() - started) // 1000)
+            wall_us = (_perf_counter_ns() - started) // 1000
+            handler.finish(failure.kind, 0, wall_us, ran=False)
+            return Metered(response, 0, wall_us)
         fuel = 0
         kind: str | None = "internal_error"
         try:
             response = handler.handle(request)
             fuel = handler.fuel_of_last_request()
-            kind = response.failure.kind if response.failure is not None else None
+            failure = response.failure
+            kind = failure.kind if failure is not None else None
         finally:
-            wall_us = (time.perf_counter_ns() - started) // 1000
-            with handler.lock:
-                handler.admission.done(fuel)
-                handler.metrics.count(kind, fuel, wall_us, ran=True)
+            wall_us = (_perf_counter_ns() - started) // 1000
+            handler.finish(kind, fuel, wall_us, ran=True)
         return Metered(response, fuel, wall_us)
 
     # ---------- metrics ----------

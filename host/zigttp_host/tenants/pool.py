@@ -28,33 +28,42 @@ class WarmPool:
             stack = self._idle.get(tenant)
             if not stack:
                 return None
-            inst, size = stack.pop()
+            inst, size = stack.pop()  # an emptied stack stays: its tenant is likely back soon
             self.bytes -= size
-            if not stack:
-                del self._idle[tenant]
             return inst
 
     def put(self, tenant: str, inst: GuestInstance, size: int, *, keep: int) -> None:
         """Returns an idle instance (at most `keep` idle per tenant), then evicts down to the budget."""
         evicted: list[str] = []
         with self._lock:
-            stack = self._idle.setdefault(tenant, [])
-            self._idle.move_to_end(tenant)
+            stack = self._idle.get(tenant)
+            if stack is None:
+                stack = self._idle[tenant] = []
+            else:
+                self._idle.move_to_end(tenant)
             if len(stack) >= keep:
                 evicted.append(tenant)
             else:
                 stack.append((inst, size))
                 self.bytes += size
-            while self.bytes > self.budget_bytes and self._idle:
-                oldest, idle = next(iter(self._idle.items()))
+            if self.bytes > self.budget_bytes:
+                self._evict(evicted)
+        if evicted and self._on_evict is not None:
+            for name in evicted:
+                self._on_evict(name)
+
+    def _evict(self, evicted: list[str]) -> None:
+        """Drops the least recently used idle instances until the pool is within its budget (lock held)."""
+        for oldest in list(self._idle):
+            idle = self._idle[oldest]
+            while idle and self.bytes > self.budget_bytes:
                 _, dropped = idle.pop(0)
                 self.bytes -= dropped
                 evicted.append(oldest)
-                if not idle:
-                    del self._idle[oldest]
-        for name in evicted:
-            if self._on_evict is not None:
-                self._on_evict(name)
+            if not idle:
+                del self._idle[oldest]
+            if self.bytes <= self.budget_bytes:
+                return
 
     def drop(self, tenant: str) -> int:
         """Forgets every idle instance of `tenant` (unloaded); how many."""

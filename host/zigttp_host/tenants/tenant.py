@@ -7,6 +7,7 @@ host's warm pool between requests instead of in a thread's slot.
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 import time
 from dataclasses import dataclass, field
@@ -27,6 +28,7 @@ if TYPE_CHECKING:
     from ..bundle import Bundle
     from ..grants import Grants
     from ..host import Host
+    from ..http import Failure
     from .image import RuntimeImage
     from .pool import WarmPool
 
@@ -37,15 +39,30 @@ class Providers:
 
     `modules` configures them as for a Host: env values (`env`), the cache
     (an in-memory store of this tenant's own by default, or `cache_path` for
-    a SQLite file), the SQLite database (`sqlite_path`), the durable runs
-    folder (`durable_dir`). The tenant's grants still decide which names it
-    may reach. `trace_path` records every request's I/O to a trace file of
-    the tenant's own (docs/replay.md; `zigttp replay` reads it).
+    a SQLite file, or `cache_backend="redis"` with `cache_url`), the SQLite
+    database (`sqlite_path`), the durable runs folder (`durable_dir`). The
+    tenant's grants still decide which names it may reach. `trace_path`
+    records every request's I/O to a trace file of the tenant's own
+    (docs/replay.md; `zigttp replay` reads it).
+
+    On Redis a tenant's keys start with `cache_prefix` and its `cache_scope`
+    (default: the tenant id), so tenants on one Redis never see each other's
+    entries or counters; tenants given the same `cache_scope` share them.
     """
 
     modules: ModuleConfig = field(default_factory=ModuleConfig)
     trace_path: str | None = None
     trace_max_bytes: int = 64 << 20
+    cache_scope: str | None = None
+
+    def modules_for(self, tenant: str) -> ModuleConfig:
+        """The tenant's module configuration: on Redis, its keys under the prefix and its cache scope."""
+        if self.modules.cache_backend != "redis":
+            return self.modules
+        scope = self.cache_scope if self.cache_scope is not None else tenant
+        # the scope's byte length keeps "a" + "b:…" apart from "a:b" + "…"
+        prefix = f"{self.modules.cache_prefix}tenant:{len(scope.encode())}:{scope}:"
+        return dataclasses.replace(self.modules, cache_prefix=prefix)
 
 
 class TenantHandler(Handler):
@@ -61,7 +78,7 @@ class TenantHandler(Handler):
         self.admission = Admission(limits)
         self.metrics = TenantMetrics(tenant, host.guest_sha256)
         # the Host's tables (the runtime image's prelude was built from them) over the tenant's own state
-        functions = host.functions.bind(ModuleRuntime(providers.modules))
+        functions = host.functions.bind(ModuleRuntime(providers.modules_for(tenant)))
         trace = None
         if providers.trace_path is not None:
             meta = {"handler": bundle.name, "tenant": tenant, "isolation": isolation}
@@ -114,6 +131,18 @@ class TenantHandler(Handler):
     def fuel_of_last_request(self) -> int:
         """The fuel this thread's last request used (read right after it)."""
         return int(getattr(self._local, "fuel", 0))
+
+    def admit(self) -> tuple[Failure, int] | None:
+        """None: the request may run (one more in flight); else the refusal and its Retry-After."""
+        with self.lock:
+            return self.admission.admit()
+
+    def finish(self, kind: str | None, fuel: int, wall_us: int, *, ran: bool) -> None:
+        """After a request (or a refusal, `ran` False): its fuel is charged and it is counted."""
+        with self.lock:
+            if ran:
+                self.admission.done(fuel)
+            self.metrics.count(kind, fuel, wall_us, ran=ran)
 
     def load_check(self) -> None:
         """Loads the tenant's code once into a new instance: a syntax error or a throwing module scope

@@ -23,6 +23,12 @@ MAX_TTL = 10 * 365 * 86400
 def make_store(config: ModuleConfig) -> CacheStore:
     from .cachestore import MemoryStore, SqliteStore
 
+    if config.cache_backend == "redis":
+        from .cache_redis import RedisStore
+
+        assert config.cache_url is not None
+        return RedisStore(config.cache_url, config.cache_prefix, config.cache_max_bytes,
+                          config.cache_timeout_ms / 1000)
     if config.cache_backend == "sqlite":
         assert config.cache_path is not None
         return SqliteStore(config.cache_path, config.cache_max_entries, config.cache_max_bytes)

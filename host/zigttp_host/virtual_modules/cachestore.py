@@ -315,8 +315,11 @@ class SqliteStore:
                 return n
             expires = (now + ttl) if ttl is not None else (None if row is None else row[1])
             value = format_counter(n)
-            c.execute(_UPSERT, {"ns": ns, "key": key, "value": value, "size": entry_size(ns, key, value),
-                                "expires": expires, "now": now})
+            size = entry_size(ns, key, value)
+            if size > self.max_bytes:
+                raise HostCallError("cacheIncr(): the entry does not fit the cache budget")
+            c.execute(_UPSERT, {"ns": ns, "key": key, "value": value, "size": size, "expires": expires,
+                                "now": now})
             self._evict(c, now)
             return n
 

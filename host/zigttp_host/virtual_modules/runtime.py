@@ -75,7 +75,7 @@ class ModuleRuntime:
             from ..durable.store import open_store
 
             return open_store(config.durable_url or config.durable_dir or "", replay_only=config.durable_replay_only,
-                              lease_s=config.durable_lease_s)
+                              lease_s=config.durable_lease_s, schema=config.durable_schema)
 
         return self.resource("durable", make)
 
