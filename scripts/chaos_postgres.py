@@ -60,9 +60,10 @@ import threading
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(REPO), str(REPO / "host")]
@@ -101,6 +102,7 @@ TIMERS_PER_RUN = 2
 SCHEMA = ("CREATE TABLE marks (id INTEGER PRIMARY KEY AUTOINCREMENT, run TEXT NOT NULL, step TEXT NOT NULL, "
           "at REAL NOT NULL DEFAULT ((julianday('now') - 2440587.5) * 86400.0))")
 FAULTS = ("kill", "stop", "pg_restart", "drop")
+T = TypeVar("T")
 Effects = dict[tuple[str, str], list[tuple[int, float]]]  # (run, step) -> (row id, arrival time) of each attempt
 OplogRows = list[tuple[int, bytes, int, float]]  # (n, line, fencing token, written_at) of one run
 SERVE = "import sys; from zigttp.cli import main; sys.exit(main())"
@@ -217,6 +219,16 @@ class Workload:
             return sorted(self.done | set(self.active))
 
 
+def retrying(op: Callable[[], T], attempts: int = 10) -> T:
+    """The harness's own reads after the faults: a connection the last fault broke is retried, not fatal."""
+    for _ in range(attempts - 1):
+        try:
+            return op()
+        except StoreUnavailable:
+            time.sleep(0.5)
+    return op()
+
+
 def send_signal(store: PostgresStore, work: Workload, run_id: int) -> None:
     """Sends run `run_id` its one signal (a fixed id: sent again, it is the same signal); kept once acknowledged."""
     key, payload = f"wf:{run_id}", f"go-{run_id}"
@@ -300,7 +312,7 @@ class Chaos:
         while time.monotonic() < deadline:
             pending = []
             for i in self.work.all_runs():
-                if i in self.work.done or self.store.is_dead(f"wf:{i}"):
+                if i in self.work.done or retrying(lambda i=i: self.store.is_dead(f"wf:{i}")):
                     continue
                 turn += 1
                 status = servers[turn % 2].get(f"/wf/{i}")
@@ -463,7 +475,7 @@ def check(chaos: Chaos) -> Tally:
     tally = Tally()
     oplogs = oplog_rows(chaos.pg.url)
     effects = attempts(chaos.folder)
-    dead_records = chaos.store.dead_runs()
+    dead_records = retrying(chaos.store.dead_runs)
     dead = {str(d.get("key")) for d in dead_records if d.get("state") == "dead"}
     for d in dead_records:
         tally.problem(f"{d.get('key')}: parked dead after {d.get('attempts')} attempts: {d.get('reason')}")
