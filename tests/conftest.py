@@ -55,6 +55,16 @@ def redis_server() -> Iterator[services.Service]:
         _unavailable("Redis", str(e))
 
 
+@pytest.fixture
+def private_redis() -> Iterator[services.Service]:
+    """A Redis of the test's own, for tests that reconfigure, stop or fill it."""
+    try:
+        with services.redis() as server:
+            yield server
+    except services.Unavailable as e:
+        _unavailable("Redis", str(e))
+
+
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     skipped = [r for r in terminalreporter.stats.get("skipped", []) if UNAVAILABLE in str(r.longrepr)]
     if skipped:

@@ -2,39 +2,15 @@
 
 from __future__ import annotations
 
-import os
-import signal
 import subprocess
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
 
-from ..support.server import REPO, ZIGTTP, free_port, serve
+from ..support.server import REPO, ZIGTTP, admin, serve
 
 APPROVAL = Path(__file__).parents[2] / "examples" / "durable" / "approval.ts"
-
-
-@contextmanager
-def admin(durable: Path, *extra: str) -> Iterator[str]:
-    port = free_port()
-    proc = subprocess.Popen([*ZIGTTP, "admin", "--durable-dir", str(durable), "--port", str(port), *extra],
-                            cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                httpx.get(f"{url}/_zigttp/durable/runs", timeout=1)
-                break
-            except httpx.HTTPError:
-                time.sleep(0.1)
-        yield url
-    finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        proc.wait(timeout=10)
 
 
 def _until(check, timeout: float = 20.0):

@@ -25,34 +25,8 @@ def make_store(request: pytest.FixtureRequest, tmp_path: Path) -> Callable[..., 
     return make
 
 
-def test_get_set_delete_and_counters(make_store: Callable[..., CacheStore]) -> None:
-    s = make_store()
-    now = time.time()
-    assert s.get("ns", "k", now) is None
-    assert s.set("ns", "k", "v", None, now) is True
-    assert s.get("ns", "k", now) == "v"
-    assert s.get("other", "k", now) is None
-    assert s.stats("ns", now) == {"hits": 1, "misses": 1, "entries": 1, "bytes": len("nskv")}
-    assert s.stats(None, now) == {"hits": 1, "misses": 2, "entries": 1, "bytes": 4}
-    assert s.delete("ns", "k", now) is True
-    assert s.delete("ns", "k", now) is False
-    assert s.stats("ns", now)["entries"] == 0
 
 
-def test_ttl_expiry(make_store: Callable[..., CacheStore]) -> None:
-    s = make_store()
-    now = time.time()
-    s.set("ns", "short", "1", 0.3, now)
-    s.set("ns", "long", "2", 60, now)
-    s.set("ns", "gone", "3", 0, now)  # ≤ 0: already expired
-    assert s.get("ns", "short", time.time()) == "1"
-    assert s.get("ns", "gone", time.time()) is None
-    time.sleep(0.35)
-    later = time.time()
-    assert s.get("ns", "short", later) is None
-    assert s.get("ns", "long", later) == "2"
-    assert s.stats("ns", later)["entries"] == 1
-    assert s.delete("ns", "short", later) is False
 
 
 def test_lru_entry_budget(make_store: Callable[..., CacheStore]) -> None:
@@ -78,20 +52,6 @@ def test_lru_byte_budget(make_store: Callable[..., CacheStore]) -> None:
     assert s.set("n", "huge", "y" * 200, None, t + 2) is False  # can never fit
 
 
-def test_incr(make_store: Callable[..., CacheStore]) -> None:
-    s = make_store()
-    now = time.time()
-    assert s.incr("ns", "c", 1, None, now) == 1
-    assert s.incr("ns", "c", 41, None, now) == 42
-    assert s.incr("ns", "c", -2.5, None, now) == 39.5
-    assert s.get("ns", "c", now) == "39.5"
-    s.set("ns", "word", "abc", None, now)
-    from zigttp_host.registry import HostTypeError
-
-    with pytest.raises(HostTypeError, match="not a number"):
-        s.incr("ns", "word", 1, None, now)
-    assert s.incr("ns", "t", 1, 0.2, now) == 1
-    assert s.get("ns", "t", now + 0.3) is None
 
 
 def test_the_sqlite_store_is_shared_between_processes_views(tmp_path: Path) -> None:

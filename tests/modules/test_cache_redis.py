@@ -209,58 +209,44 @@ def test_one_prefix_is_one_store_for_every_process(redis_server: services.Servic
         s.close()
 
 
-def test_a_full_redis_refuses_entries_like_a_full_budget() -> None:
-    try:
-        ctx = services.redis()
-        server = ctx.__enter__()
-    except services.Unavailable as e:
-        pytest.skip(f"server unavailable: Redis: {e}")
-    try:
-        import redis
+def test_a_full_redis_refuses_entries_like_a_full_budget(private_redis: services.Service) -> None:
+    server = private_redis
+    import redis
 
-        admin = redis.Redis.from_url(server.url)
-        admin.config_set("maxmemory", "2mb")
-        admin.config_set("maxmemory-policy", "noeviction")
-        store = RedisStore(server.url, fresh_prefix(), 1 << 20)
-        now = time.time()
-        stored = [store.set("ns", f"k{i}", "x" * 100_000, None, now) for i in range(40)]
-        assert stored[0] is True and stored[-1] is False  # maxmemory reached: false, as for an entry that cannot fit
-        assert store.get("ns", "k0", now) == "x" * 100_000  # reads still work
-        with pytest.raises(HostCallError, match="does not fit the cache budget"):
-            store.incr("ns", "n", 1, None, now)
-        store.close()
-        admin.close()
-    finally:
-        ctx.__exit__(None, None, None)
+    admin = redis.Redis.from_url(server.url)
+    admin.config_set("maxmemory", "2mb")
+    admin.config_set("maxmemory-policy", "noeviction")
+    store = RedisStore(server.url, fresh_prefix(), 1 << 20)
+    now = time.time()
+    stored = [store.set("ns", f"k{i}", "x" * 100_000, None, now) for i in range(40)]
+    assert stored[0] is True and stored[-1] is False  # maxmemory reached: false, as for an entry that cannot fit
+    assert store.get("ns", "k0", now) == "x" * 100_000  # reads still work
+    with pytest.raises(HostCallError, match="does not fit the cache budget"):
+        store.incr("ns", "n", 1, None, now)
+    store.close()
+    admin.close()
 
 
-def test_a_redis_that_goes_away_fails_the_call_quickly() -> None:
+def test_a_redis_that_goes_away_fails_the_call_quickly(private_redis: services.Service) -> None:
+    server = private_redis
+    store = RedisStore(server.url, fresh_prefix(), 1 << 20, timeout_s=0.5)
+    assert store.set("ns", "k", "v", None, time.time()) is True
+    os.kill(server.proc.pid, signal.SIGSTOP)  # answers nothing: the reply timeout ends the call
     try:
-        ctx = services.redis()
-        server = ctx.__enter__()
-    except services.Unavailable as e:
-        pytest.skip(f"server unavailable: Redis: {e}")
-    try:
-        store = RedisStore(server.url, fresh_prefix(), 1 << 20, timeout_s=0.5)
-        assert store.set("ns", "k", "v", None, time.time()) is True
-        os.kill(server.proc.pid, signal.SIGSTOP)  # answers nothing: the reply timeout ends the call
-        try:
-            started = time.monotonic()
-            with pytest.raises(HostCallError, match=r"^cacheGet\(\): cache store error: .*[Tt]imeout"):
-                store.get("ns", "k", time.time())
-            assert time.monotonic() - started < 3
-        finally:
-            os.kill(server.proc.pid, signal.SIGCONT)
-        assert store.get("ns", "k", time.time()) == "v"  # back: the next call reconnects
-        server.proc.kill()
-        server.proc.wait()
         started = time.monotonic()
-        with pytest.raises(HostCallError, match=r"^cacheIncr\(\): cache store error: .*refused"):
-            store.incr("ns", "n", 1, None, time.time())
+        with pytest.raises(HostCallError, match=r"^cacheGet\(\): cache store error: .*[Tt]imeout"):
+            store.get("ns", "k", time.time())
         assert time.monotonic() - started < 3
-        store.close()
     finally:
-        ctx.__exit__(None, None, None)
+        os.kill(server.proc.pid, signal.SIGCONT)
+    assert store.get("ns", "k", time.time()) == "v"  # back: the next call reconnects
+    server.proc.kill()
+    server.proc.wait()
+    started = time.monotonic()
+    with pytest.raises(HostCallError, match=r"^cacheIncr\(\): cache store error: .*refused"):
+        store.incr("ns", "n", 1, None, time.time())
+    assert time.monotonic() - started < 3
+    store.close()
 
 
 def test_without_the_redis_package(monkeypatch: pytest.MonkeyPatch) -> None:

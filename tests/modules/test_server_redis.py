@@ -55,34 +55,27 @@ def test_deployments_with_their_own_prefix_keep_apart(redis_server: services.Ser
         assert "v" not in two.get("/cache-get").json()
 
 
-def test_a_redis_that_goes_away_fails_the_request_not_the_server() -> None:
-    try:
-        ctx = services.redis()
-        server = ctx.__enter__()
-    except services.Unavailable as e:
-        pytest.skip(f"server unavailable: Redis: {e}")
-    try:
-        with serve(SHARED, "--cache", server.url, *GRANTS) as s:
-            assert s.get("/cache").json()["n"] == 1
-            os.kill(server.proc.pid, signal.SIGSTOP)
-            try:
-                started = time.monotonic()
-                r = s.get("/cache")
-                assert time.monotonic() - started < 4.5  # within the request's 5 s limit: no hang
-                assert r.status_code == 500
-                body = r.json()
-                assert body["error"] == "handler_error"
-                assert body["message"].startswith("InternalError: cacheIncr(): cache store error: ")
-            finally:
-                os.kill(server.proc.pid, signal.SIGCONT)
-            assert s.get("/cache").json()["n"] == 2  # back: the next call reconnects
-            server.proc.kill()
-            server.proc.wait()
+def test_a_redis_that_goes_away_fails_the_request_not_the_server(private_redis: services.Service) -> None:
+    server = private_redis
+    with serve(SHARED, "--cache", server.url, *GRANTS) as s:
+        assert s.get("/cache").json()["n"] == 1
+        os.kill(server.proc.pid, signal.SIGSTOP)
+        try:
+            started = time.monotonic()
             r = s.get("/cache")
-            assert r.status_code == 500 and "cache store error" in r.json()["message"]
-            assert s.get("/_health").status_code == 200
-    finally:
-        ctx.__exit__(None, None, None)
+            assert time.monotonic() - started < 4.5  # within the request's 5 s limit: no hang
+            assert r.status_code == 500
+            body = r.json()
+            assert body["error"] == "handler_error"
+            assert body["message"].startswith("InternalError: cacheIncr(): cache store error: ")
+        finally:
+            os.kill(server.proc.pid, signal.SIGCONT)
+        assert s.get("/cache").json()["n"] == 2  # back: the next call reconnects
+        server.proc.kill()
+        server.proc.wait()
+        r = s.get("/cache")
+        assert r.status_code == 500 and "cache store error" in r.json()["message"]
+        assert s.get("/_health").status_code == 200
 
 
 def test_an_unreachable_redis_at_start_is_one_line_and_exit_1() -> None:

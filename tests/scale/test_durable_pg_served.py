@@ -5,11 +5,8 @@ from __future__ import annotations
 
 import os
 import signal
-import subprocess
 import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -17,7 +14,7 @@ import psycopg
 import pytest
 
 from ..support import services
-from ..support.server import REPO, ZIGTTP, free_port, run_cli, serve
+from ..support.server import REPO, admin, run_cli, serve
 
 APPROVAL = REPO / "examples" / "durable" / "approval.ts"
 
@@ -39,27 +36,6 @@ export function handler(req) {
 def db(postgres_server: services.Postgres) -> str:
     services.empty_zigttp_tables(postgres_server.url)
     return postgres_server.url
-
-
-@contextmanager
-def admin(where: str) -> Iterator[str]:
-    port = free_port()
-    proc = subprocess.Popen([*ZIGTTP, "admin", "--durable", where, "--port", str(port)], cwd=REPO,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        _until(lambda: _answers(f"{url}/_zigttp/durable/runs"))
-        yield url
-    finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        proc.wait(timeout=10)
-
-
-def _answers(url: str) -> bool:
-    try:
-        return httpx.get(url, timeout=1).status_code == 200
-    except httpx.HTTPError:
-        return False
 
 
 def _until(check, timeout: float = 30.0):

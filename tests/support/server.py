@@ -89,6 +89,27 @@ def serve(handler: str | Path, *args: str, workers: int = 1, timeout: float = 60
             server.client.close()
 
 
+@contextmanager
+def admin(durable: str | Path, *extra: str) -> Iterator[str]:
+    """`zigttp admin --durable DURABLE` (a folder or a postgresql:// URL) on a free port; its base URL."""
+    port = free_port()
+    proc = subprocess.Popen([*ZIGTTP, "admin", "--durable", str(durable), "--port", str(port), *extra],
+                            cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                httpx.get(f"{url}/_zigttp/durable/runs", timeout=1)
+                break
+            except httpx.HTTPError:
+                time.sleep(0.1)
+        yield url
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=10)
+
+
 def run_cli(*args: str, timeout: float = 120, input: str | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run([*ZIGTTP, *args], cwd=REPO, capture_output=True, text=True, timeout=timeout,
                           input=input)
