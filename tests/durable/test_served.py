@@ -3,24 +3,13 @@
 from __future__ import annotations
 
 import subprocess
-import time
 from pathlib import Path
 
 import httpx
 
-from ..support.server import REPO, ZIGTTP, admin, serve
+from ..support.server import REPO, ZIGTTP, admin, serve, wait_until
 
 APPROVAL = Path(__file__).parents[2] / "examples" / "durable" / "approval.ts"
-
-
-def _until(check, timeout: float = 20.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = check()
-        if value:
-            return value
-        time.sleep(0.1)
-    raise AssertionError("timed out")
 
 
 def test_the_approval_example_end_to_end(tmp_path: Path) -> None:
@@ -39,7 +28,7 @@ def test_the_approval_example_end_to_end(tmp_path: Path) -> None:
             assert sent.status_code == 202
             assert httpx.post(f"{url}/_zigttp/durable/runs/nope/signals/x", content=b"{}").status_code == 404
             # the scheduler resumes the run without a client request
-            _until(lambda: httpx.get(f"{url}/_zigttp/durable/runs/order%3A42").json()["status"] == "completed")
+            wait_until(lambda: httpx.get(f"{url}/_zigttp/durable/runs/order%3A42").json()["status"] == "completed")
             history = httpx.get(f"{url}/_zigttp/durable/runs/order%3A42").json()["events"]
             assert [e["type"] for e in history][-2:] == ["step_start", "step_result"]
         done = s.get("/orders/42")
@@ -57,7 +46,7 @@ def test_a_run_interrupted_by_a_restart_is_recovered(tmp_path: Path) -> None:
 
     assert FileStore(durable).put_signal("order:42", "approved", {"approvedBy": "night shift"})
     with serve(APPROVAL, "--durable", str(durable), "-q") as s:
-        body = _until(lambda: (r := s.get("/orders/42")).status_code == 200 and r.json())
+        body = wait_until(lambda: (r := s.get("/orders/42")).status_code == 200 and r.json())
         assert body["approval"] == {"approvedBy": "night shift"}
 
 

@@ -5,29 +5,16 @@ from __future__ import annotations
 import sqlite3
 import time
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-import httpx
 import pytest
 
-from tests.support.server import Server, run_cli, serve
+from tests.support.server import Server, run_cli, serve, spread
 
 from .support import HANDLERS
 from .upstream import Upstream, upstream
 
 SHARED = HANDLERS / "shared.js"
-
-
-def _spread(server: Server, path: str, n: int = 48) -> list[dict]:
-    """n requests on fresh connections from 8 threads, so both workers take some."""
-    def one(_: int) -> dict:
-        r = httpx.get(f"{server.url}{path}", timeout=30)
-        assert r.status_code == 200, r.text
-        return r.json()
-
-    with ThreadPoolExecutor(8) as pool:
-        return list(pool.map(one, range(n)))
 
 
 @pytest.fixture(scope="module")
@@ -56,7 +43,7 @@ def server(tmp_path_factory: pytest.TempPathFactory, up: Upstream) -> Iterator[t
 
 def test_cache_is_shared_by_the_workers(server: tuple[Server, Path]) -> None:
     s, _ = server
-    results = _spread(s, "/cache")
+    results = spread(s, "/cache")
     assert len({r["me"] for r in results}) == 2, "both workers should have served requests"
     # one counter for the whole server: every value from 1 to n exactly once
     assert sorted(r["n"] for r in results) == list(range(1, len(results) + 1))
@@ -66,16 +53,16 @@ def test_cache_ttl_across_workers(server: tuple[Server, Path]) -> None:
     s, _ = server
     started = time.monotonic()
     assert s.get("/cache-set?v=hello&ttl=2").json()["ok"] is True
-    seen = _spread(s, "/cache-get", 16)
+    seen = spread(s, "/cache-get", 16)
     if time.monotonic() - started < 2:
         assert {r.get("v") for r in seen} == {"hello"}
     time.sleep(max(0.0, 2.1 - (time.monotonic() - started)))
-    assert all("v" not in r for r in _spread(s, "/cache-get", 16))
+    assert all("v" not in r for r in spread(s, "/cache-get", 16))
 
 
 def test_sql_from_two_workers_on_one_file(server: tuple[Server, Path]) -> None:
     s, db = server
-    results = _spread(s, "/sql")
+    results = spread(s, "/sql")
     assert max(r["n"] for r in results) == len(results)
     with sqlite3.connect(db) as conn:
         rows = conn.execute("SELECT count(*), count(DISTINCT worker) FROM hits").fetchone()

@@ -5,13 +5,11 @@ from __future__ import annotations
 import os
 import signal
 import time
-from concurrent.futures import ThreadPoolExecutor
 
-import httpx
 import pytest
 
 from tests.support import services
-from tests.support.server import Server, run_cli, serve
+from tests.support.server import run_cli, serve, spread
 
 from .support import HANDLERS
 
@@ -19,26 +17,15 @@ SHARED = HANDLERS / "shared.js"
 GRANTS = ("--no-verify", "--allow-cache", "test", "--threads", "1", "-q")
 
 
-def _spread(server: Server, path: str, n: int = 48) -> list[dict]:
-    """n requests on fresh connections from 8 threads, so both workers take some."""
-    def one(_: int) -> dict:
-        r = httpx.get(f"{server.url}{path}", timeout=30)
-        assert r.status_code == 200, r.text
-        return r.json()
-
-    with ThreadPoolExecutor(8) as pool:
-        return list(pool.map(one, range(n)))
-
-
 def test_two_workers_share_entries_and_counters(redis_server: services.Service) -> None:
     import redis
 
     with serve(SHARED, "--cache", redis_server.url, *GRANTS, workers=2) as s:
-        results = _spread(s, "/cache")
+        results = spread(s, "/cache")
         assert len({r["me"] for r in results}) == 2, "both workers should have served requests"
         assert sorted(r["n"] for r in results) == list(range(1, len(results) + 1))
         assert s.get("/cache-set?v=hello&ttl=60").json()["ok"] is True
-        assert {r.get("v") for r in _spread(s, "/cache-get", 16)} == {"hello"}
+        assert {r.get("v") for r in spread(s, "/cache-get", 16)} == {"hello"}
     client = redis.Redis.from_url(redis_server.url)
     # the default prefix: zigttp:<handler file name>:
     assert client.get(b"zigttp:shared.js:v:4:test:counter") == str(len(results)).encode()

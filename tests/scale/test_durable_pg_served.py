@@ -14,7 +14,7 @@ import psycopg
 import pytest
 
 from ..support import services
-from ..support.server import REPO, admin, run_cli, serve
+from ..support.server import REPO, admin, run_cli, serve, wait_until
 
 APPROVAL = REPO / "examples" / "durable" / "approval.ts"
 
@@ -38,16 +38,6 @@ def db(postgres_server: services.Postgres) -> str:
     return postgres_server.url
 
 
-def _until(check, timeout: float = 30.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = check()
-        if value:
-            return value
-        time.sleep(0.1)
-    raise AssertionError("timed out")
-
-
 def test_a_run_started_on_one_server_is_resumed_by_the_other_after_a_signal_through_admin(db: str) -> None:
     with serve(APPROVAL, "--durable", db, "-q") as one, serve(APPROVAL, "--durable", db, "-q") as two:
         r = one.get("/orders/42")
@@ -58,7 +48,7 @@ def test_a_run_started_on_one_server_is_resumed_by_the_other_after_a_signal_thro
             sent = httpx.post(f"{url}/_zigttp/durable/runs/order%3A42/signals/approved", json={"by": "ops"})
             assert sent.status_code == 202
             # whichever server leads the scheduler resumes the run; the other answers its record
-            done = _until(lambda: (r := two.get("/orders/42")).status_code == 200 and r.json())
+            done = wait_until(lambda: (r := two.get("/orders/42")).status_code == 200 and r.json(), timeout=30)
             assert done["approval"] == {"by": "ops"} and done["status"] == "confirmed"
             assert one.get("/orders/42").json() == done
             one_run = httpx.get(f"{url}/_zigttp/durable/runs/order%3A42").json()
@@ -73,13 +63,13 @@ def test_an_owner_paused_past_its_lease_is_fenced_out_when_it_wakes(db: str, tmp
         answer: list[httpx.Response] = []
         client = threading.Thread(target=lambda: answer.append(owner.get("/", timeout=90)))
         client.start()
-        _until(lambda: _step_started(db), timeout=30)
+        wait_until(lambda: _step_started(db), timeout=30)
         os.killpg(owner.proc.pid, signal.SIGSTOP)  # the owner and its workers stop inside the step body
         try:
             time.sleep(2.5)  # past its lease: the heartbeat is stopped with it
             # the other server's scheduler finds the orphaned run, claims it (a new token), runs the body
             # again and completes it; meanwhile a client is told it is busy (409)
-            taken = _until(lambda: (r := other.get("/", timeout=90)).status_code == 200 and r, timeout=90)
+            taken = wait_until(lambda: (r := other.get("/", timeout=90)).status_code == 200 and r, timeout=90)
         finally:
             os.killpg(owner.proc.pid, signal.SIGCONT)
         client.join(90)

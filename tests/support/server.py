@@ -8,9 +8,11 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -108,6 +110,28 @@ def admin(durable: str | Path, *extra: str) -> Iterator[str]:
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
         proc.wait(timeout=10)
+
+
+def wait_until(check: Callable[[], Any], timeout: float = 20.0) -> Any:
+    """Polls `check` every 0.1 s until it returns something truthy (returned), or fails after `timeout`."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = check()
+        if value:
+            return value
+        time.sleep(0.1)
+    raise AssertionError("timed out")
+
+
+def spread(server: Server, path: str, n: int = 48) -> list[dict]:
+    """n GETs on fresh connections from 8 threads, so every worker takes some; each must answer 200."""
+    def one(_: int) -> dict:
+        r = httpx.get(f"{server.url}{path}", timeout=30)
+        assert r.status_code == 200, r.text
+        return r.json()
+
+    with ThreadPoolExecutor(8) as pool:
+        return list(pool.map(one, range(n)))
 
 
 def run_cli(*args: str, timeout: float = 120, input: str | None = None) -> subprocess.CompletedProcess[str]:
