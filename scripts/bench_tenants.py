@@ -11,8 +11,10 @@ Prints, with PASS or MISS:
   and p99, target p50 <= 1 ms;
 * fresh isolation: what a fresh instance per request costs over a pooled one
   on hello, for `serve`'s handlers (Host.load) and for tenants, target <= 50 µs;
-* warm tenant: a warm tenant's request against a single pooled handler's,
-  target within 10 %;
+* warm tenant: a warm tenant's request (TenantHost.invoke, metered) against
+  what single-handler `serve` runs in process for the same request
+  (Handler.handle_inline on its pooled instance), target within 10 %; the
+  ratio to Handler.handle (serve's thread path) is printed beside it;
   (the per-request figures are measured interleaved: one request of each
   variant in turn, so drift and cache effects fall on all alike);
 * noisy neighbour: the p99 of 99 tenants under a fixed open-loop load
@@ -118,7 +120,8 @@ def fresh_and_warm(host: Host, n: int) -> None:
     tenants = TenantHost(host)
     tenants.load("warm", Bundle(HELLO, "hello.js"), contract=CONTRACT)
     tenants.load("fresh", Bundle(HELLO, "hello.js"), contract=CONTRACT, isolation="fresh")
-    warm = {"pooled": pooled.handle, "tenant": lambda r: tenants.invoke("warm", r)}
+    # `serve` runs a pooled handler's requests with handle_inline (dispatch.py): the reference of the target
+    warm = {"pooled": pooled.handle, "serve": pooled.handle_inline, "tenant": lambda r: tenants.invoke("warm", r)}
     per_request_us(warm, request, n)  # everything warm first
     figures = per_request_us(warm, request, n)
     serve_fresh = per_request_us({"pooled": pooled.handle, "fresh": fresh.handle}, request, n)
@@ -133,9 +136,11 @@ def fresh_and_warm(host: Host, n: int) -> None:
     print(f"             tenant: pooled {figures['tenant']:.0f} µs, fresh {figures['tenant_fresh']:.0f} µs: "
           f"+{extra_tenant:.0f} µs   target <= 50 µs: {verdict(extra_tenant <= 50)}")
     fresh_profile(fresh, request, n)
-    ratio = figures["tenant"] / figures["pooled"]
-    print(f"warm tenant  {figures['tenant']:.0f} µs vs single pooled handler {figures['pooled']:.0f} µs: "
-          f"{ratio:.2f}x   target <= 1.10x: {verdict(ratio <= 1.10)}")
+    ratio = figures["tenant"] / figures["serve"]
+    print(f"warm tenant  {figures['tenant']:.0f} µs vs single-handler serve in process (handle_inline) "
+          f"{figures['serve']:.0f} µs: {ratio:.2f}x   target <= 1.10x: {verdict(ratio <= 1.10)}")
+    print(f"             (vs Handler.handle, the thread path, {figures['pooled']:.0f} µs: "
+          f"{figures['tenant'] / figures['pooled']:.2f}x)")
 
 
 def fresh_profile(handler: object, request: HttpRequest, n: int) -> None:

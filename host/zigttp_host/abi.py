@@ -5,7 +5,7 @@ from __future__ import annotations
 import struct
 from enum import IntEnum
 
-ABI_VERSION = 2
+ABI_VERSION = 3
 
 _U32 = struct.Struct("<I")
 

@@ -90,7 +90,7 @@ class Handler:
         if self.initial_memory > limits.memory_bytes:
             raise HandlerLoadError(bundle.name, f"the memory limit ({limits.memory_bytes} bytes) is below the "
                                    f"handler's initial memory ({self.initial_memory} bytes)")
-        self._local = threading.local()
+        self._local = _ThreadSlot()
         self.instances_created = 0
         self.instances_discarded = 0
         self._dropped_headers: set[str] = set()  # framing headers already reported once
@@ -158,7 +158,7 @@ class Handler:
         """This request's instance (a fresh one left unseeded when the request brings its journal's seed)."""
         if self.isolation == "fresh":
             return self._new_instance(journaled=journaled)
-        inst = getattr(self._local, "instance", None)
+        inst = self._local.instance
         if inst is None:
             inst = self._local.instance = self._new_instance()
         return inst
@@ -168,7 +168,7 @@ class Handler:
 
     def _discard(self, inst: GuestInstance) -> None:
         self.instances_discarded += 1
-        if getattr(self._local, "instance", None) is inst:
+        if self._local.instance is inst:
             self._local.instance = None
 
     def warm(self) -> None:
@@ -237,10 +237,8 @@ class Handler:
         trial = trial_route is not None
         if len(request.body) > self.limits.max_body_bytes:
             return failure_response(Failure("body_too_large", detail={"limitBytes": self.limits.max_body_bytes}))
-        head = {"m": request.method, "u": request.url, "h": request.headers, "b": 1 if request.body else 0}
-        if journal is not None:
-            head["s"] = str(journal.seed)  # the guest reseeds Math.random with it before the handler runs
-        meta = wellformed.dumps(head)
+        meta = wellformed.dumps({"m": request.method, "u": request.url, "h": request.headers,
+                                 "b": 1 if request.body else 0})
         try:
             inst = self._acquire(journaled=journal is not None)
         except GuestFailure as e:
@@ -255,7 +253,7 @@ class Handler:
             fuel, soft_timeout_ms = self.trial_fuel, TRIAL_DEADLINE_MS
         try:
             frame = inst.handle(meta, request.body, timeout_ms=self.limits.timeout_ms, fuel=fuel,
-                                soft_timeout_ms=soft_timeout_ms)
+                                soft_timeout_ms=soft_timeout_ms, seed=_seed_of(journal))
         except GuestFailure as e:
             if trial_route is not None and (ctx.trial_stopped or e.kind in ("cpu_limit", "timeout")):
                 # over budget or about to reach outside: the request runs again on a thread
@@ -275,7 +273,7 @@ class Handler:
             if trial:
                 ctx.trial, ctx.logger = False, self._guest_log
             # a still-pooled instance that grew past the recycle limit is replaced after its request
-            if (getattr(self._local, "instance", None) is inst
+            if (self._local.instance is inst
                     and inst.memory_size() > self.limits.recycle_memory_bytes):
                 self._discard(inst)
             self._released(inst, fuel)
@@ -347,6 +345,25 @@ class Handler:
 
     def _guest_log(self, level: str, text: str) -> None:
         self.host.log_sink(self.bundle.name, level, text)
+
+
+class _ThreadSlot(threading.local):
+    """A thread's own instance of a pooled handler, and the fuel of its last request (tenants meter it).
+
+    Class-level defaults: reading a slot this thread never set finds them
+    instead of raising and catching an AttributeError on every request.
+    """
+
+    instance: GuestInstance | None = None
+    fuel: int = 0
+
+
+def _seed_of(journal: Journal | None) -> int:
+    """What the guest's handle() re-seeds Math.random with: 0 leaves it alone, so a journal's seed of 0 goes as 1,
+    which seeds the same state (QuickJS's xorshift cannot start from 0)."""
+    if journal is None:
+        return 0
+    return journal.seed or 1
 
 
 def _describe(e: GuestFailure) -> str:

@@ -63,7 +63,7 @@ SIGNATURES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "lock_builtins": ((), ("i32",)),
     "buf": (("i32",), ("i32",)),
     "last_len": ((), ("i32",)),
-    "handle": (("i32",), ("i64",)),
+    "handle": (("i32", "i64"), ("i64",)),
     "set_limits": (("i32", "i32", "i32"), ()),
     "reseed": (("i64",), ()),
     "memory_used": ((), ("i32",)),
@@ -247,8 +247,11 @@ class GuestInstance:
     # ---------- requests ----------
 
     def handle(self, meta: bytes, body: bytes, *, timeout_ms: int, fuel: int,
-               soft_timeout_ms: float | None = None) -> bytes:
+               soft_timeout_ms: float | None = None, seed: int = 0) -> bytes:
         """Runs one request (the abi frame layout, written in place); returns the response frame.
+
+        A `seed` other than 0 (a signed 64-bit value) re-seeds Math.random
+        before the handler runs: a journaled request's recorded seed.
 
         The guest is interrupted after `soft_timeout_ms` (default: `timeout_ms`)
         and trapped by the epoch deadline after `timeout_ms` plus a grace period.
@@ -268,7 +271,7 @@ class GuestInstance:
         SOFT_DEADLINES.watch(flag, deadline)
         self.requests += 1
         try:
-            r = self._call_raw(self._handle, size)
+            r = self._call_raw(self._handle, size, seed)
         finally:
             SOFT_DEADLINES.unwatch(flag)
             self.ctx.soft_deadline = None

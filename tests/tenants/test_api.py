@@ -148,3 +148,11 @@ def test_a_bundle_loaded_unchecked_that_does_not_load_answers_500(tenants: Tenan
     assert status == 500 and body["error"] == "internal_error"
     tenants.load("late", Bundle(COUNTER % '"fixed"'), check=False)
     assert _get(tenants, "late") == (200, {"n": 1, "who": "fixed"})
+
+
+def test_a_request_refused_before_the_guest_runs_is_billed_no_fuel(tenants: TenantHost) -> None:
+    tenants.load("b", Bundle(COUNTER % '"b"'), limits=_limits(max_body_bytes=16))
+    assert tenants.invoke_metered("b", HttpRequest("GET", "/")).fuel > 0
+    too_large = tenants.invoke_metered("b", HttpRequest("POST", "/", body=b"x" * 17))
+    assert too_large.response.status == 413 and too_large.fuel == 0
+    assert tenants.metrics("b").last_fuel == 0  # type: ignore[union-attr]

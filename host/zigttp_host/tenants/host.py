@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import json
 import threading
-import time
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 
 from ..bundle import Bundle
 from ..grants import Grants
@@ -14,19 +13,12 @@ from ..host import Host
 from ..http import Failure, HttpRequest, HttpResponse, failure_response
 from .image import RuntimeImage, runtime_image
 from .limits import TenantLimits
-from .metrics import TenantMetrics
+from .metrics import Metered, TenantMetrics
 from .pool import WarmPool
 from .tenant import Providers, TenantHandler
 
 DEFAULT_WARM_BUDGET = 256 << 20
-_perf_counter_ns = time.perf_counter_ns
 TENANT_ID_MAX = 256
-
-
-class Metered(NamedTuple):
-    response: HttpResponse
-    fuel: int  # the fuel this request's guest code used: identical for the same request on a fresh instance
-    wall_us: int
 
 
 class TenantError(ValueError):
@@ -113,35 +105,20 @@ class TenantHost:
     # ---------- requests ----------
 
     def invoke(self, tenant: str, request: HttpRequest) -> HttpResponse:
-        return self.invoke_metered(tenant, request).response
+        handler = self._tenants.get(tenant)
+        return self._not_found(tenant) if handler is None else handler.serve(request)[0]
 
     def invoke_metered(self, tenant: str, request: HttpRequest) -> Metered:
         """One request and what it cost: the fuel its guest code used (0 when it did not run) and the wall
         time in microseconds. What billing reads: safe with concurrent requests, unlike `last_fuel`."""
         handler = self._tenants.get(tenant)  # one dict read: atomic under the GIL, no lock needed
         if handler is None:
-            return Metered(failure_response(Failure("tenant_not_found", detail={"tenant": tenant[:TENANT_ID_MAX]})),
-                           0, 0)
-        started = _perf_counter_ns()
-        refused = handler.admit()
-        if refused is not None:
-            failure, retry_after = refused
-            response = failure_response(failure)
-            response.headers.append(("retry-after", str(retry_after)))
-            wall_us = (_perf_counter_ns() - started) // 1000
-            handler.finish(failure.kind, 0, wall_us, ran=False)
-            return Metered(response, 0, wall_us)
-        fuel = 0
-        kind: str | None = "internal_error"
-        try:
-            response = handler.handle(request)
-            fuel = handler.fuel_of_last_request()
-            failure = response.failure
-            kind = failure.kind if failure is not None else None
-        finally:
-            wall_us = (_perf_counter_ns() - started) // 1000
-            handler.finish(kind, fuel, wall_us, ran=True)
-        return Metered(response, fuel, wall_us)
+            return Metered(self._not_found(tenant), 0, 0)
+        return handler.serve(request)
+
+    @staticmethod
+    def _not_found(tenant: str) -> HttpResponse:
+        return failure_response(Failure("tenant_not_found", detail={"tenant": tenant[:TENANT_ID_MAX]}))
 
     # ---------- metrics ----------
 

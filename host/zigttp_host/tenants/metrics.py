@@ -3,12 +3,23 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+if TYPE_CHECKING:
+    from ..http import HttpResponse
 
 # Failure kinds that mean a limit was reached (the rest are the handler's own errors or bad input).
 LIMIT_KINDS = frozenset({"timeout", "cpu_limit", "memory_limit", "stack_overflow", "body_too_large",
                          "response_too_large", "response_headers_too_large", "tenant_busy", "rate_limited",
                          "cpu_share_exceeded"})
+
+
+class Metered(NamedTuple):
+    """One request and what it cost."""
+
+    response: HttpResponse
+    fuel: int  # the fuel this request's guest code used: identical for the same request on a fresh instance
+    wall_us: int
 
 
 @dataclass

@@ -14,13 +14,17 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from ..handler import Handler
+from ..http import Failure, HttpRequest, failure_response
 from ..instance import GuestFailure, GuestInstance
 from ..tracefile import TraceWriter
 from ..virtual_modules.config import ModuleConfig
 from ..virtual_modules.runtime import ModuleRuntime
 from .admission import Admission
 from .limits import TenantLimits
-from .metrics import TenantMetrics
+from .metrics import Metered, TenantMetrics
+
+_perf_counter_ns = time.perf_counter_ns
+_new_tuple = tuple.__new__
 
 if TYPE_CHECKING:
     import wasmtime
@@ -28,7 +32,6 @@ if TYPE_CHECKING:
     from ..bundle import Bundle
     from ..grants import Grants
     from ..host import Host
-    from ..http import Failure
     from .image import RuntimeImage
     from .pool import WarmPool
 
@@ -128,21 +131,38 @@ class TenantHandler(Handler):
             return
         self.pool.put(self.tenant, inst, size, keep=self.tenant_limits.max_concurrent)
 
-    def fuel_of_last_request(self) -> int:
-        """The fuel this thread's last request used (read right after it)."""
-        return int(getattr(self._local, "fuel", 0))
-
-    def admit(self) -> tuple[Failure, int] | None:
-        """None: the request may run (one more in flight); else the refusal and its Retry-After."""
-        with self.lock:
-            return self.admission.admit()
-
-    def finish(self, kind: str | None, fuel: int, wall_us: int, *, ran: bool) -> None:
-        """After a request (or a refusal, `ran` False): its fuel is charged and it is counted."""
-        with self.lock:
-            if ran:
+    def serve(self, request: HttpRequest) -> Metered:
+        """One request through admission, the guest and the counters; what it cost (TenantHost.invoke_metered)."""
+        started = _perf_counter_ns()
+        lock = self.lock
+        with lock:
+            refused = self.admission.admit()
+        if refused is not None:
+            return self._refused(*refused, started)
+        fuel = 0
+        kind: str | None = "internal_error"
+        local = self._local
+        local.fuel = 0  # stays 0 when the request is refused before its guest code runs (413, no instance)
+        try:
+            response = self._run(request, trial_route=None, journal=None)
+            fuel = local.fuel  # set by _released on this thread, just now
+            failure = response.failure  # type: ignore[union-attr]
+            kind = None if failure is None else failure.kind
+        finally:
+            wall_us = (_perf_counter_ns() - started) // 1000
+            with lock:
                 self.admission.done(fuel)
-            self.metrics.count(kind, fuel, wall_us, ran=ran)
+                self.metrics.count(kind, fuel, wall_us, ran=True)
+        # tuple.__new__ is what Metered(...) runs, minus the generated Python __new__ around it
+        return _new_tuple(Metered, (response, fuel, wall_us))  # type: ignore[arg-type,return-value]
+
+    def _refused(self, failure: Failure, retry_after: int, started: int) -> Metered:
+        response = failure_response(failure)
+        response.headers.append(("retry-after", str(retry_after)))
+        wall_us = (_perf_counter_ns() - started) // 1000
+        with self.lock:
+            self.metrics.count(failure.kind, 0, wall_us, ran=False)
+        return Metered(response, 0, wall_us)
 
     def load_check(self) -> None:
         """Loads the tenant's code once into a new instance: a syntax error or a throwing module scope
