@@ -5,6 +5,7 @@ Serves the same three handlers (hello: GET /, compute: GET /compute, echo: POST 
 ~1 KB JSON body) from:
 
 * zigttp        `zigttp serve examples/bench/<handler>.js --workers 2` (one server per handler)
+* zigttp-1w     the same with `--workers 1`: one worker against the one-process peers
 * zigttp-trace  the same with `--trace` (every request's I/O recorded, rotation at the default 100 MiB):
                 only with --trace, measured in --trace-pairs back-to-back pairs with zigttp per
                 handler (order alternating); its target is traced/untraced throughput, as the
@@ -21,7 +22,10 @@ wrk -t1 -c32 runs once for 10 s after 2 s of unmeasured warm-up. Prints req/s, r
 per CPU-second of the server's whole process tree, p50/p99, errors, RSS of the process
 tree after load (and of each child process: the workers),
 cold start (spawn -> first 200, median of 3 after one unmeasured start so module caches
-are warm), the ratios zigttp/peer and the targets. Runs are flagged when other processes
+are warm), the ratios zigttp/peer in req/s and per CPU-second, and the targets. The
+headline is per CPU-second: zigttp with 2 workers may use two cores where node, deno and
+workerd use one, so raw req/s flatters it; requests per CPU-second of the server's whole
+process tree compare the work each does per request. Runs are flagged when other processes
 were using the CPUs just before them (the script first waits up to --wait-quiet seconds).
 
     .venv/bin/python scripts/bench.py                    # everything, 10 s per run
@@ -63,7 +67,7 @@ NPM_PREFIX = CACHE_DIR / "npm"
 LOG_DIR = CACHE_DIR / "logs"
 HOST = "127.0.0.1"
 
-PEER_ORDER = ("zigttp", "zigttp-trace", "granian-bare", "node", "deno", "workerd")
+PEER_ORDER = ("zigttp", "zigttp-1w", "zigttp-trace", "granian-bare", "node", "deno", "workerd")
 # zigttp serve --trace against zigttp serve, per handler: what recording every request costs
 TRACE_TARGETS = (("hello", 0.8), ("echo", 0.8))
 TRACE_DIR = CACHE_DIR / "traces"
@@ -78,16 +82,17 @@ REQUEST_TIMEOUT_S = 5.0
 POLL_INTERVAL_S = 0.002
 BUSY_WARN = 0.15  # CPU share used by others (idle server) above which a run is flagged as disturbed
 
-# Targets of the issue (ratios are zigttp req/s over the peer's req/s).
+# Targets: (handler, peer, zigttp's requests over the peer's, per CPU-second of each server or in req/s).
 RATIO_TARGETS = (
-    ("hello", "granian-bare", 0.6),
-    ("hello", "workerd", 1.0),
-    ("echo", "workerd", 1.0),
-    ("compute", "workerd", 0.3),
+    ("hello", "granian-bare", 0.6, "req/s"),
+    ("hello", "workerd", 1.0, "per CPU-s"),
+    ("echo", "workerd", 1.0, "per CPU-s"),
+    ("compute", "workerd", 0.35, "per CPU-s"),
 )
-COLD_START_TARGET_MS = 200.0
+COLD_START_TARGET_MS = 100.0  # 2 workers, spawn to the first 200
 WORKER_RSS_TARGET_MB = 60.0
 FRESH_OVER_POOLED_TARGET_MS = 0.3
+POOLED_HELLO_TARGET_US = 15.0  # in process, scripts/bench_inprocess.py
 
 
 # --------------------------------------------------------------------------- handlers
@@ -455,7 +460,14 @@ def zigttp_trace_peer(args: argparse.Namespace) -> Peer:
     return peer
 
 
-def zigttp_peer(args: argparse.Namespace) -> Peer:
+def zigttp_one_worker_peer(args: argparse.Namespace) -> Peer:
+    """zigttp serve --workers 1: the same server on one core, beside the one-process peers."""
+    peer = zigttp_peer(args, workers=1)
+    peer.name = "zigttp-1w"
+    return peer
+
+
+def zigttp_peer(args: argparse.Namespace, workers: int = 2) -> Peer:
     def command(handler: Handler, port: int | str) -> list[str]:
         argv = [
             exe,
@@ -466,13 +478,13 @@ def zigttp_peer(args: argparse.Namespace) -> Peer:
             "--port",
             str(port),
             "--workers",
-            "2",
+            str(workers),
         ]
         argv += [] if args.zigttp_log else ["-q"]
         return [*argv, "--isolation", args.isolation] if args.isolation else argv
 
     exe = args.zigttp or str(REPO / ".venv" / "bin" / "zigttp")
-    peer = Peer("zigttp", "2 workers", "/_health", command)
+    peer = Peer("zigttp", f"{workers} worker{'s' if workers > 1 else ''}", "/_health", command)
     if not Path(exe).exists():
         peer.skip_reason = f"zigttp not installed ({exe} missing; `pip install -e .` in the venv)"
         return peer
@@ -575,6 +587,7 @@ def build_peers(args: argparse.Namespace) -> list[Peer]:
     npm_tools = find_npm_tools([n for n in ("deno", "workerd") if n in wanted], install=not args.no_install)
     makers: dict[str, Callable[[], Peer]] = {
         "zigttp": lambda: zigttp_peer(args),
+        "zigttp-1w": lambda: zigttp_one_worker_peer(args),
         "zigttp-trace": lambda: zigttp_trace_peer(args),
         "granian-bare": granian_peer,
         "node": node_peer,
@@ -847,26 +860,30 @@ def print_cold_starts(colds: list[ColdStart]) -> None:
     print_details([(f"{c.peer} cold start", c.reason) for c in colds])
 
 
-def rps_of(rows: list[Row], peer: str, handler: str) -> float | None:
+def rps_of(rows: list[Row], peer: str, handler: str, per_cpu: bool = False) -> float | None:
     for r in rows:
         if r.peer == peer and r.handler == handler and r.ok:
-            return r.rps
+            return r.rps_per_cpu if per_cpu else r.rps
     return None
 
 
-def ratio(rows: list[Row], handler: str, peer: str) -> float | None:
-    mine, theirs = rps_of(rows, "zigttp", handler), rps_of(rows, peer, handler)
-    return mine / theirs if mine and theirs else None
+def ratio(rows: list[Row], handler: str, peer: str, per_cpu: bool = False, mine: str = "zigttp") -> float | None:
+    ours, theirs = rps_of(rows, mine, handler, per_cpu), rps_of(rows, peer, handler, per_cpu)
+    return ours / theirs if ours and theirs else None
 
 
 def print_ratios(rows: list[Row], handlers: list[str], peers: list[str]) -> None:
-    others = [p for p in peers if p != "zigttp"]
-    if "zigttp" not in peers or not others:
+    ours = [p for p in ("zigttp", "zigttp-1w") if p in peers]
+    others = [p for p in peers if p not in ("zigttp", "zigttp-1w")]
+    if not ours or not others:
         return
-    print("\n== ratio zigttp/peer (req/s) ==")
-    print(f"{'handler':<10}" + "".join(f"{p:>14}" for p in others))
-    for h in handlers:
-        print(f"{h:<10}" + "".join(f"{fmt(ratio(rows, h, p), '.2f', 'x'):>14}" for p in others))
+    for per_cpu, unit in ((True, "requests per CPU-second: the headline"), (False, "req/s")):
+        print(f"\n== ratio zigttp/peer ({unit}) ==")
+        print(f"{'handler':<10}{'zigttp':<11}" + "".join(f"{p:>14}" for p in others))
+        for h in handlers:
+            for mine in ours:
+                cells = "".join(f"{fmt(ratio(rows, h, p, per_cpu, mine), '.2f', 'x'):>14}" for p in others)
+                print(f"{h:<10}{'2 workers' if mine == 'zigttp' else '1 worker':<11}{cells}")
 
 
 def verdict(value: float | None, ok: Callable[[float], bool]) -> str:
@@ -935,17 +952,25 @@ def trace_targets(pairs: list[TracePair]) -> list[dict[str, Any]]:
 
 def targets(rows: list[Row], colds: list[ColdStart], costs: dict[str, float] | None) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
-    for handler, peer, need in RATIO_TARGETS:
-        value = ratio(rows, handler, peer)
+    for handler, peer, need, unit in RATIO_TARGETS:
+        value = ratio(rows, handler, peer, per_cpu=unit != "req/s")
         noisy = any(r.disturbed for r in rows if r.handler == handler and r.peer in ("zigttp", peer))
         out.append(
             {
-                "target": f"{handler} >= {need:.1f} x {peer}",
+                "target": f"{handler} >= {need:.2f} x {peer} ({unit})",
                 "value": value,
                 "status": verdict(value, lambda v, n=need: v >= n),
                 "disturbed": noisy,
             }
         )
+    pooled_us = costs["pooled_ms"] * 1000 if costs else None
+    out.append(
+        {
+            "target": f"pooled hello in process <= {POOLED_HELLO_TARGET_US:.0f} µs",
+            "value": pooled_us,
+            "status": verdict(pooled_us, lambda v: v <= POOLED_HELLO_TARGET_US),
+        }
+    )
     fresh = costs["fresh_ms"] - costs["pooled_ms"] if costs else None
     out.append(
         {
@@ -957,7 +982,7 @@ def targets(rows: list[Row], colds: list[ColdStart], costs: dict[str, float] | N
     cold = next((c.median_ms for c in colds if c.peer == "zigttp"), None)
     out.append(
         {
-            "target": f"zigttp cold start <= {COLD_START_TARGET_MS:.0f} ms",
+            "target": f"zigttp cold start (2 workers) <= {COLD_START_TARGET_MS:.0f} ms",
             "value": cold,
             "status": verdict(cold, lambda v: v <= COLD_START_TARGET_MS),
         }
