@@ -798,6 +798,9 @@ def _install_children(cls: type) -> None:
     for sub in cls.__subclasses__():
         sub._value_children = _leaf_or(_children_function(sub))  # type: ignore[attr-defined]
         sub._source_children = _leaf_or(_source_children_function(sub))  # type: ignore[attr-defined]
+        fields = _FIELDS[sub]
+        if [name for name, _ in fields.ordered] != [*fields.singles, *fields.lists]:
+            _REORDERED.add(sub)
         _install_children(sub)
 
 
@@ -807,7 +810,10 @@ def _leaf_or(fn: Callable[[Node], list[Node]]) -> Callable[..., list[Node]]:
     return list if fn is _no_children else fn
 
 
+_REORDERED: set[type] = set()
 _install_children(Node)
+REORDERED_KINDS = frozenset(_REORDERED)
+"""The node classes whose `children` order differs from their source order (functions: parameters and body)."""
 
 # `children(node)` and `children_in_source_order(node)` call the node's method from C, without a Python
 # frame of their own: they are the checkers' hottest calls.

@@ -170,7 +170,7 @@ class CallTyper:
     ) -> Type:
         """Type a call: infer generics, contextually type callbacks, check every argument."""
         params = fn.params
-        spread = any(type(a) is A.Spread for a in arguments)
+        spread = A.Spread in map(type, arguments)
         if not spread:
             self.types.arg_count(node, fn, len(arguments), info)
         bindings: dict[str, Type] = {}

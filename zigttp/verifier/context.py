@@ -46,30 +46,69 @@ class Context:
 SITE_KINDS = frozenset({A.Call, A.Pipe, A.JSXElement, A.Return, A.Assert, A.Assign, A.ForOf})
 
 
+# What the owner index selects from a module's preorder: the sites, the functions that own them, and the
+# kinds whose `children` order is not their source order (functions are ordered below; an owner that holds
+# any other such kind is walked instead).
+_OWNER_KINDS = SITE_KINDS | frozenset(FUNCTION_NODES) | A.REORDERED_KINDS
+
+
 def _index_owners(program: A.Program) -> dict[object, list[A.Node]]:
     owned: dict[object, list[A.Node]] = {}
     for module in program.modules:
         if module.body:
-            owned[module.path] = _owned_by(list(module.body), owned)
+            _index_module(A.preorder(program, module), module, owned)
     return owned
 
 
-def _owned_by(stack: list[A.Node], owned: dict[object, list[A.Node]]) -> list[A.Node]:
-    """The sites among the nodes `stack` holds and every node below them up to a function (included),
-    depth first from the top of the stack; each function's own sites are indexed under it, in the same order."""
+def _index_module(tree: A.Preorder, module: A.Module, owned: dict[object, list[A.Node]]) -> None:
+    """Each owner's sites, from the module's preorder (no walk of its own), in the order of a depth-first
+    walk over `children` that takes the last child first: the order flow fills its memo in.
+
+    In the preorder, that order is the one of (-ends[i], i); a function's parameters come before its body
+    (`children` lists the body first). An owner holding a Match or a GuardChain is walked instead."""
+    nodes, ends = tree.nodes, tree.ends
+    found: dict[int, list[int]] = {0: []}  # owner (0: the module) -> its sites
+    irregular: set[int] = set()
+    owners = [0]
+    for i in tree.indices_of(_OWNER_KINDS):
+        while i >= ends[owners[-1]]:
+            owners.pop()
+        kind = type(nodes[i])
+        if kind in SITE_KINDS:
+            found[owners[-1]].append(i)
+        elif kind in FUNCTION_NODES:
+            found[i] = []
+            owners.append(i)
+        else:
+            irregular.add(owners[-1])
+    for owner, sites in found.items():
+        node = nodes[owner]
+        if owner in irregular:
+            ordered = _sites_below(list(module.body) if owner == 0 else children(node))
+        else:
+            body = ends[owner] if owner == 0 or node.body is None else _last_child(tree, owner)  # type: ignore[attr-defined]
+            ordered = [nodes[i] for i in sorted(sites, key=lambda i: (i >= body, -ends[i], i))]
+        owned[module.path if owner == 0 else id(node)] = ordered
+
+
+def _last_child(tree: A.Preorder, index: int) -> int:
+    last = index
+    for child in tree.child_indices(index):
+        last = child
+    return last
+
+
+def _sites_below(stack: list[A.Node]) -> list[A.Node]:
+    """The sites among the nodes `stack` holds and every node below them up to a function (excluded),
+    depth first from the top of the stack."""
     sites: list[A.Node] = []
-    functions: list[A.Node] = []
     while stack:
         node = stack.pop()
         kind = type(node)
         if kind in SITE_KINDS:
             sites.append(node)
-        if kind in FUNCTION_NODES:
-            functions.append(node)
-        else:
+        if kind not in FUNCTION_NODES:
             stack += children(node)
-    for function in functions:
-        owned[id(function)] = _owned_by(children(function), owned)
     return sites
 
 

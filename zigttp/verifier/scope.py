@@ -318,12 +318,18 @@ class _Resolver:
     def expression(self, node: A.Node | None, scope: _Scope) -> None:
         if node is None:
             return
-        handler = self.dispatch.get(type(node))
+        dispatch = self.dispatch
+        handler = dispatch.get(type(node))
         if handler is not None:
             handler(node, scope)
             return
         for child in children(node):
-            self.expression(child, scope)
+            # most children are names: their handler is called here, without a frame of `expression` between
+            handler = dispatch.get(type(child))
+            if handler is not None:
+                handler(child, scope)
+            else:
+                self.expression(child, scope)
 
     def identifier(self, node: A.Identifier, scope: _Scope) -> None:
         binding = scope.lookup(node.name)

@@ -40,7 +40,9 @@ class ExpressionParser(ParserCore):
         return A.Sequence(self.file, start, self.prev_end, expressions)
 
     def parse_assign(self) -> A.Expression:
-        self.enter(R.EXPRESSION_NESTING)
+        self.depth += 1  # `enter`, without its frame: every expression starts here
+        if self.depth > NESTING_LIMIT:
+            raise self.fail(R.EXPRESSION_NESTING.code, R.EXPRESSION_NESTING.text())
         if self.kind == "yield":
             result = self.parse_yield()
             self.depth -= 1
