@@ -101,6 +101,11 @@ static JSValue merge_header = JS_UNDEFINED;
 static JSValue wire_pairs = JS_UNDEFINED;
 static JSValue request_bytes_fn = JS_UNDEFINED;
 static JSAtom atom_entries, atom_used, atom_raw, atom_is_response;
+/* Header names that would shadow Headers methods (make_headers). */
+static const char *const HEADERS_METHODS[] = {"get", "getSetCookie", "has", "set", "append", "delete", "forEach",
+                                             "entries", "keys", "values", "toJSON"};
+#define N_HEADERS_METHODS (sizeof HEADERS_METHODS / sizeof HEADERS_METHODS[0])
+static JSAtom headers_method_atoms[N_HEADERS_METHODS];
 static JSAtom atom_method, atom_url, atom_path, atom_query, atom_headers, atom_body, atom_status;
 
 /* One exchange buffer carries requests in, and responses and errors out. */
@@ -662,6 +667,7 @@ EXPORT("init") int32_t g_init(const char *prelude, int32_t len) {
     atom_headers = JS_NewAtom(ctx, "headers");
     atom_body = JS_NewAtom(ctx, "body");
     atom_status = JS_NewAtom(ctx, "status");
+    for (size_t i = 0; i < N_HEADERS_METHODS; i++) headers_method_atoms[i] = JS_NewAtom(ctx, HEADERS_METHODS[i]);
     if (!JS_IsObject(modules) || !JS_IsArray(lock_roots) ||
         !JS_IsObject(request_proto) || !JS_IsObject(headers_proto) || !JS_IsFunction(ctx, parse_query) ||
         !JS_IsFunction(ctx, merge_header) || !JS_IsFunction(ctx, wire_pairs) || atom_entries == JS_ATOM_NULL || atom_is_response == JS_ATOM_NULL)
@@ -725,12 +731,24 @@ static void wr_u32(char *p, uint32_t v) {
 }
 
 /* Header names that would shadow Headers methods stay reachable through get() only. */
-static int is_headers_method(const char *k) {
-    static const char *const names[] = {"get", "getSetCookie", "has", "set", "append", "delete", "forEach",
-                                        "entries", "keys", "values", "toJSON", NULL};
-    for (int i = 0; names[i]; i++)
-        if (!strcmp(k, names[i])) return 1;
+
+static int is_headers_method(JSAtom a) {
+    for (size_t i = 0; i < N_HEADERS_METHODS; i++)
+        if (a == headers_method_atoms[i]) return 1;
     return 0;
+}
+
+/* Header-name atoms kept alive between requests (direct-mapped, bounded):
+ * without a reference past the request, each name's atom is freed with the
+ * request's headers object and interned again by the next request. */
+#define HEADER_ATOM_SLOTS 64
+static JSAtom header_atoms[HEADER_ATOM_SLOTS];
+
+static void keep_header_atom(JSAtom a) {
+    JSAtom *slot = &header_atoms[a % HEADER_ATOM_SLOTS];
+    if (*slot == a) return;
+    if (*slot != JS_ATOM_NULL) JS_FreeAtom(ctx, *slot);
+    *slot = JS_DupAtom(ctx, a);
 }
 
 /* Builds req.headers from the wire pairs: lower-case names, one pair per value. */
@@ -745,12 +763,16 @@ static JSValue make_headers(JSValueConst pairs) {
         JSValue key = JS_GetPropertyUint32(ctx, pair, 0);
         JSValue val = JS_GetPropertyUint32(ctx, pair, 1);
         JS_FreeValue(ctx, pair);
-        const char *k = JS_ToCString(ctx, key);
+        /* the name is a string from the request's JSON: its atom without a C copy of it */
+        JSAtom a = JS_ATOM_NULL;
         int rc = 0;
-        if (!k) {
+        if (!JS_IsString(key)) {
+            JS_ThrowTypeError(ctx, "bad request headers");
             rc = -1;
-        } else if (!is_headers_method(k)) {
-            JSAtom a = JS_NewAtom(ctx, k);
+        } else if ((a = JS_ValueToAtom(ctx, key)) == JS_ATOM_NULL) {
+            rc = -1;
+        } else if (!is_headers_method(a)) {
+            keep_header_atom(a);
             /* own properties only: a name such as "constructor" is inherited by every object */
             int has = JS_GetOwnProperty(ctx, NULL, h, a);
             if (has < 0) {
@@ -764,9 +786,8 @@ static JSValue make_headers(JSValueConst pairs) {
                 rc = JS_IsException(r) ? -1 : 0;
                 JS_FreeValue(ctx, r);
             }
-            JS_FreeAtom(ctx, a);
         }
-        if (k) JS_FreeCString(ctx, k);
+        if (a != JS_ATOM_NULL) JS_FreeAtom(ctx, a);
         JS_FreeValue(ctx, key);
         JS_FreeValue(ctx, val);
         if (rc) goto fail;

@@ -130,3 +130,28 @@ def test_served_trivial_handler_answers_requests_with_such_keys() -> None:
         assert r.status_code == 200, r.text
         assert r.json() == {"message": "Hello", "path": "/"}
         assert srv.get("/").status_code == 200
+
+
+HEADER_NAMES = """
+export function handler(req) {
+  const own = Object.keys(req.headers).sort();
+  return Response.json({ own, values: own.map((k) => req.headers[k]), get: req.headers.get("x-probe") });
+}
+"""
+
+
+def test_headers_stay_exact_across_many_requests_with_changing_names(host: Host) -> None:
+    # the guest keeps recent header-name atoms alive between requests (a bounded,
+    # direct-mapped table); names come and go past its size and collide in it
+    h = host.load(Bundle(HEADER_NAMES, "header_names.js"))
+    for i in range(300):
+        names = [f"x-h{i}", f"x-h{(i * 7) % 97}", "x-probe", f"n{i % 5}", "get", "constructor"]
+        pairs = [(name, f"v{i}-{j}") for j, name in enumerate(names)] + [("x-probe", "again")]
+        got = _get(h, HttpRequest("GET", "/", pairs))
+        expected: dict[str, str] = {}
+        for name, value in pairs:  # a repeated name's values joined in order; "get" stays a method
+            if name != "get":
+                expected[name] = f"{expected[name]}, {value}" if name in expected else value
+        assert got["own"] == sorted(expected), i
+        assert dict(zip(got["own"], got["values"], strict=True)) == expected, i
+        assert got["get"] == f"v{i}-2, again"
