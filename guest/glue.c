@@ -96,7 +96,6 @@ static JSValue lock_roots = JS_UNDEFINED;
 /* Pieces of the prelude the request fast path needs (see setup() in prelude.js). */
 static JSValue request_proto = JS_UNDEFINED;
 static JSValue headers_proto = JS_UNDEFINED;
-static JSValue parse_query = JS_UNDEFINED;
 static JSValue merge_header = JS_UNDEFINED;
 static JSValue wire_pairs = JS_UNDEFINED;
 static JSValue request_bytes_fn = JS_UNDEFINED;
@@ -648,7 +647,6 @@ EXPORT("init") int32_t g_init(const char *prelude, int32_t len) {
     lock_roots = JS_GetPropertyStr(ctx, api, "lockRoots");
     request_proto = JS_GetPropertyStr(ctx, api, "requestProto");
     headers_proto = JS_GetPropertyStr(ctx, api, "headersProto");
-    parse_query = JS_GetPropertyStr(ctx, api, "parseQuery");
     merge_header = JS_GetPropertyStr(ctx, api, "mergeHeader");
     wire_pairs = JS_GetPropertyStr(ctx, api, "wirePairs");
     request_bytes_fn = JS_NewCFunction(ctx, js_request_bytes, "requestBytes", 0);
@@ -669,7 +667,7 @@ EXPORT("init") int32_t g_init(const char *prelude, int32_t len) {
     atom_status = JS_NewAtom(ctx, "status");
     for (size_t i = 0; i < N_HEADERS_METHODS; i++) headers_method_atoms[i] = JS_NewAtom(ctx, HEADERS_METHODS[i]);
     if (!JS_IsObject(modules) || !JS_IsArray(lock_roots) ||
-        !JS_IsObject(request_proto) || !JS_IsObject(headers_proto) || !JS_IsFunction(ctx, parse_query) ||
+        !JS_IsObject(request_proto) || !JS_IsObject(headers_proto) ||
         !JS_IsFunction(ctx, merge_header) || !JS_IsFunction(ctx, wire_pairs) || atom_entries == JS_ATOM_NULL || atom_is_response == JS_ATOM_NULL)
         return fail_with(ERR_NOT_READY, "prelude setup() returned an incomplete API");
     return 0;
@@ -798,6 +796,8 @@ fail:
     return JS_EXCEPTION;
 }
 
+JSValue zigttp_parse_query(JSContext *ctx, const char *s, size_t n);
+
 static JSValue make_request(JSValueConst meta, JSValueConst body, int has_body) {
     JSValue req = JS_NewObjectProto(ctx, request_proto);
     if (JS_IsException(req)) return req;
@@ -813,9 +813,7 @@ static JSValue make_request(JSValueConst meta, JSValueConst body, int has_body) 
         query = JS_UNDEFINED;
     } else if (q) {
         path = JS_NewStringLen(ctx, u, (size_t)(q - u));
-        JSValue qs = JS_NewStringLen(ctx, q + 1, ulen - (size_t)(q - u) - 1);
-        query = JS_Call(ctx, parse_query, JS_UNDEFINED, 1, (JSValueConst *)&qs);
-        JS_FreeValue(ctx, qs);
+        query = zigttp_parse_query(ctx, q + 1, ulen - (size_t)(q - u) - 1);
     } else {
         path = JS_DupValue(ctx, url);
         query = JS_NewObject(ctx);

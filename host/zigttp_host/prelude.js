@@ -213,6 +213,8 @@
   // ---------- Request ----------
   const decode = (s) => {
     const plus = s.indexOf("+") >= 0 ? s.split("+").join(" ") : s;
+    // without a "%" decodeURIComponent returns its input: skip the call and its try
+    if (plus.indexOf("%") < 0) return plus;
     try {
       return decodeURIComponent(plus);
     } catch (e) {
@@ -220,16 +222,27 @@
     }
   };
   const INTEGER = /^-?(0|[1-9][0-9]{0,15})$/;
+  const queryValue = (raw) => {
+    const c = raw.charCodeAt(0); // NaN for "": not a digit
+    if (!(c === 45 || (c >= 48 && c <= 57)) || !INTEGER.test(raw)) return raw;
+    const n = Number(raw);
+    return Number.isSafeInteger(n) ? n : raw;
+  };
+  // Query objects are built for every request with a query string: an indexed
+  // loop, and a plain assignment for names no object inherits (the rest, such
+  // as "__proto__" or "constructor", are defined as own properties).
   function parseQuery(qs) {
     const query = {};
     if (!qs) return query;
-    for (const part of qs.split("&")) {
+    const parts = qs.split("&");
+    for (let i = 0; i < parts.length; i++) {
+      const part = parts[i];
       if (part === "") continue;
       const eq = part.indexOf("=");
       const key = decode(eq < 0 ? part : part.slice(0, eq));
-      const raw = eq < 0 ? "" : decode(part.slice(eq + 1));
-      const n = INTEGER.test(raw) ? Number(raw) : NaN;
-      defineOwn(query, key, Number.isSafeInteger(n) ? n : raw);
+      const value = queryValue(eq < 0 ? "" : decode(part.slice(eq + 1)));
+      if (key in query) defineOwn(query, key, value);
+      else query[key] = value;
     }
     return query;
   }
@@ -574,7 +587,7 @@
 
   // The glue builds requests and encodes responses itself; it needs these.
   return {
-    modules, lockRoots, requestProto, headersProto, parseQuery, mergeHeader, wirePairs,
+    modules, lockRoots, requestProto, headersProto, mergeHeader, wirePairs,
     symbols: { entries: ENTRIES, used: USED, raw: RAW, isResponse: IS_RESPONSE },
   };
 })
