@@ -126,22 +126,34 @@
   // the methods; lower-case own properties mirror them for req.headers["x"].
   const ENTRIES = Symbol("headers");
   const headersProto = {
+    // Loops rather than filter/map/some: each callback is a full call in the
+    // interpreter, and these run for every header a handler reads or sets.
     get(name) {
       const key = String(name).toLowerCase();
-      const vals = this[ENTRIES].filter((e) => e[0] === key).map((e) => e[1]);
+      const entries = this[ENTRIES];
+      const vals = [];
+      for (let i = 0; i < entries.length; i++) {
+        const e = entries[i];
+        if (e !== undefined && e[0] === key) vals.push(e[1]);
+      }
       if (vals.length === 0) return undefined;
-      return vals.join(key === "cookie" ? "; " : ", ");
+      return vals.length === 1 && typeof vals[0] === "string" ? vals[0] : vals.join(key === "cookie" ? "; " : ", ");
     },
     getSetCookie() {
       return this[ENTRIES].filter((e) => e[0] === "set-cookie").map((e) => e[1]);
     },
     has(name) {
       const key = String(name).toLowerCase();
-      return this[ENTRIES].some((e) => e[0] === key);
+      const entries = this[ENTRIES];
+      for (let i = 0; i < entries.length; i++) {
+        const e = entries[i];
+        if (e !== undefined && e[0] === key) return true;
+      }
+      return false;
     },
     set(name, value) {
       const key = String(name).toLowerCase();
-      const kept = this[ENTRIES].filter((e) => e[0] !== key);
+      const kept = without(this[ENTRIES], key);
       kept.push([key, String(value)]);
       this[ENTRIES] = kept;
       mirror(this, key);
@@ -153,7 +165,7 @@
     },
     delete(name) {
       const key = String(name).toLowerCase();
-      this[ENTRIES] = this[ENTRIES].filter((e) => e[0] !== key);
+      this[ENTRIES] = without(this[ENTRIES], key);
       mirror(this, key);
     },
     forEach(f) {
@@ -182,22 +194,32 @@
     if (METHOD_NAMES.includes(key)) return;
     const v = h.get(key);
     if (v === undefined) delete h[key];
-    else defineOwn(h, key, v);
+    else if (key in h) defineOwn(h, key, v); // own already, or inherited ("constructor"): define, never assign
+    else h[key] = v; // a new own data property, as defineOwn makes, without a descriptor object
+  }
+  function without(entries, key) {
+    const kept = [];
+    for (let i = 0; i < entries.length; i++) {
+      const e = entries[i];
+      if (e !== undefined && e[0] !== key) kept.push(e);
+    }
+    return kept;
   }
   function emptyHeaders() {
-    const h = Object.create(headersProto);
-    h[ENTRIES] = [];
-    return h;
+    return { __proto__: headersProto, [ENTRIES]: [] };
   }
   function Headers(init) {
     const h = emptyHeaders();
     if (init === undefined) return h;
     if (isObject(init) && init[ENTRIES]) {
-      for (const e of init[ENTRIES]) h.append(e[0], e[1]);
+      const entries = init[ENTRIES];
+      for (let i = 0; i < entries.length; i++) h.append(entries[i][0], entries[i][1]);
     } else if (Array.isArray(init)) {
       for (const pair of init) h.append(pair[0], pair[1]);
     } else if (isObject(init)) {
-      for (const k of Object.keys(init)) {
+      const keys = Object.keys(init); // a fresh array: an indexed loop walks it as for-of would, without an iterator
+      for (let i = 0; i < keys.length; i++) {
+        const k = keys[i];
         const v = init[k];
         if (v === undefined) continue;
         if (Array.isArray(v)) for (const one of v) h.append(k, one);
@@ -302,7 +324,8 @@
   };
   defineHidden(responseProto, IS_RESPONSE, true);
   function makeResponse(body, init, contentType) {
-    const o = init === undefined ? {} : init;
+    if (init === undefined) return plainResponse(body, contentType);
+    const o = init;
     if (!isObject(o)) throw new TypeError("Response init must be an object: { status, statusText, headers }");
     const status = o.status === undefined ? 200 : o.status;
     if (!Number.isInteger(status) || status < 200 || status > 599) {
@@ -319,13 +342,15 @@
       headers = Headers(o.headers);
       if (contentType !== undefined && !headers.has("content-type")) headers.set("content-type", contentType);
     }
-    const r = Object.create(responseProto);
-    r.body = body;
-    r.status = status;
-    r.statusText = o.statusText === undefined ? (STATUS_TEXT[status] || "Unknown") : String(o.statusText);
-    r.ok = status >= 200 && status < 300;
-    r.headers = headers;
-    return r;
+    const statusText = o.statusText === undefined ? (STATUS_TEXT[status] || "Unknown") : String(o.statusText);
+    return { __proto__: responseProto, body, status, statusText, ok: status >= 200 && status < 300, headers };
+  }
+  // Response(body), Response.json(data), …: status 200 and at most a content-type, the common case
+  function plainResponse(body, contentType) {
+    // object literals: cheaper in QuickJS than Object.create and assignments, same properties in the same order
+    const headers = { __proto__: headersProto, [ENTRIES]: contentType === undefined ? [] : [["content-type", contentType]] };
+    if (contentType !== undefined) headers["content-type"] = contentType;
+    return { __proto__: responseProto, body, status: 200, statusText: "OK", ok: true, headers };
   }
   const toBody = (body) => {
     if (body === undefined) return "";
