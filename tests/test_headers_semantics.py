@@ -8,8 +8,6 @@ observe must not change: values, joins, order, own keys, property attributes.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import orjson
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -92,13 +90,6 @@ export function handler(req) {
 
 NAME = st.sampled_from(["a", "A", "b", "B", "cookie", "set-cookie", "get", "x-a"])
 OP = st.tuples(st.sampled_from(["set", "append", "delete"]), NAME, st.sampled_from(["1", "two", "", "a, b"]))
-
-
-@pytest.fixture(scope="module")
-def host() -> Iterator[Host]:
-    h = Host()
-    yield h
-    h.engine.close()
 
 
 @pytest.fixture(scope="module")
