@@ -318,6 +318,19 @@ static JSValue js_request_bytes(JSContext *c, JSValueConst this_val, int argc, J
     return JS_NewArrayBufferCopy(c, req_body ? req_body : (const uint8_t *)"", req_body_len);
 }
 
+/* The query string (the URL after "?", UTF-8) as req.query (qjs_unity.c). */
+JSValue zigttp_parse_query(JSContext *ctx, const char *s, size_t n);
+
+/* native.parseQuery(text): the same parser for new Request(url) */
+static JSValue js_parse_query(JSContext *c, JSValueConst this_val, int argc, JSValueConst *argv) {
+    size_t n = 0;
+    const char *s = JS_ToCStringLen(c, &n, argc > 0 ? argv[0] : JS_UNDEFINED);
+    if (!s) return JS_EXCEPTION;
+    JSValue query = zigttp_parse_query(c, s, n);
+    JS_FreeCString(c, s);
+    return query;
+}
+
 /* ---------- JSON: the fast paths of qjs_unity.c, QuickJS's own code when they give up ---------- */
 
 /* JSON.parse(text) for well-formed text; *fallback = 1 means use JS_ParseJSON */
@@ -618,6 +631,7 @@ EXPORT("init") int32_t g_init(const char *prelude, int32_t len) {
     JSValue native = JS_NewObject(ctx);
     JS_SetPropertyStr(ctx, native, "call", JS_NewCFunction(ctx, js_host_call, "call", 2));
     JS_SetPropertyStr(ctx, native, "requestBytes", JS_NewCFunction(ctx, js_request_bytes, "requestBytes", 0));
+    JS_SetPropertyStr(ctx, native, "parseQuery", JS_NewCFunction(ctx, js_parse_query, "parseQuery", 1));
     JS_SetPropertyStr(ctx, native, "parseJson", JS_NewCFunction(ctx, js_json_parse, "parse", 1));
     JS_SetPropertyStr(ctx, native, "stringifyJson", JS_NewCFunction(ctx, js_json_stringify, "stringify", 3));
     static const char *const object_list_names[3] = {"keys", "values", "entries"};
@@ -729,7 +743,6 @@ static void wr_u32(char *p, uint32_t v) {
 }
 
 /* Header names that would shadow Headers methods stay reachable through get() only. */
-
 static int is_headers_method(JSAtom a) {
     for (size_t i = 0; i < N_HEADERS_METHODS; i++)
         if (a == headers_method_atoms[i]) return 1;
@@ -795,8 +808,6 @@ fail:
     JS_FreeValue(ctx, h);
     return JS_EXCEPTION;
 }
-
-JSValue zigttp_parse_query(JSContext *ctx, const char *s, size_t n);
 
 static JSValue make_request(JSValueConst meta, JSValueConst body, int has_body) {
     JSValue req = JS_NewObjectProto(ctx, request_proto);

@@ -979,9 +979,10 @@ int zigttp_string_is_8bit(JSValueConst v) {
 
 /* ---------- req.query ----------
  *
- * The query string (the URL after "?", UTF-8) read into an object as the
- * prelude's parseQuery reads it in JS (which `new Request(url)` still uses;
- * tests/test_query_parse.py holds both to the original algorithm): parts
+ * The query string (the URL after "?", UTF-8) read into an object, for
+ * req.query and for new Request(url) (native.parseQuery), by the rules of
+ * the prelude's original JS parser (tests/test_query_parse.py holds this one
+ * to it): parts
  * split at "&", empty ones skipped; the name is what precedes the first "=";
  * "+" is a space; percent-escapes are decoded by decodeURIComponent's own
  * C function, and a part it rejects stays as it was; a value of the form

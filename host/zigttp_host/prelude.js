@@ -233,41 +233,8 @@
   Headers.prototype = headersProto;
 
   // ---------- Request ----------
-  const decode = (s) => {
-    const plus = s.indexOf("+") >= 0 ? s.split("+").join(" ") : s;
-    // without a "%" decodeURIComponent returns its input: skip the call and its try
-    if (plus.indexOf("%") < 0) return plus;
-    try {
-      return decodeURIComponent(plus);
-    } catch (e) {
-      return plus;
-    }
-  };
-  const INTEGER = /^-?(0|[1-9][0-9]{0,15})$/;
-  const queryValue = (raw) => {
-    const c = raw.charCodeAt(0); // NaN for "": not a digit
-    if (!(c === 45 || (c >= 48 && c <= 57)) || !INTEGER.test(raw)) return raw;
-    const n = Number(raw);
-    return Number.isSafeInteger(n) ? n : raw;
-  };
-  // Query objects are built for every request with a query string: an indexed
-  // loop, and a plain assignment for names no object inherits (the rest, such
-  // as "__proto__" or "constructor", are defined as own properties).
-  function parseQuery(qs) {
-    const query = {};
-    if (!qs) return query;
-    const parts = qs.split("&");
-    for (let i = 0; i < parts.length; i++) {
-      const part = parts[i];
-      if (part === "") continue;
-      const eq = part.indexOf("=");
-      const key = decode(eq < 0 ? part : part.slice(0, eq));
-      const value = queryValue(eq < 0 ? "" : decode(part.slice(eq + 1)));
-      if (key in query) defineOwn(query, key, value);
-      else query[key] = value;
-    }
-    return query;
-  }
+  // req.query and new Request(url).query: one parser, in C (qjs_unity.c)
+  const parseQuery = native.parseQuery;
   const requestProto = {
     text() {
       consume(this);
