@@ -23,6 +23,8 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
+from typing import Any
 
 from zigttp.compiler import ast as A
 from zigttp.compiler.linemap import LineMap
@@ -134,49 +136,6 @@ class Emitter:
         self.virtual_imports: dict[str, dict[str, None]] = {}
         self.dependency_aliases: dict[str, list[tuple[str, str]]] = {}
         self.emitted_specifiers: set[str] = set()
-        self.expression_emitters = {
-            A.Identifier: self.e_identifier,
-            A.NumberLiteral: self.e_number,
-            A.StringLiteral: self.e_string,
-            A.BooleanLiteral: self.e_boolean,
-            A.TemplateLiteral: self.e_template,
-            A.TaggedTemplate: self.e_tagged_template,
-            A.ArrayLiteral: self.e_array,
-            A.ObjectLiteral: self.e_object,
-            A.ArrowFunction: self.e_arrow,
-            A.Unary: self.e_unary,
-            A.Binary: self.e_binary,
-            A.Assign: self.e_assign,
-            A.Conditional: self.e_conditional,
-            A.Call: self.e_call,
-            A.Member: self.e_member,
-            A.Index: self.e_index,
-            A.Sequence: self.e_sequence,
-            A.Paren: self.e_paren,
-            A.Pipe: self.e_pipe,
-            A.PipeCall: self.e_pipe_call,
-            A.GuardCall: self.e_guard_call,
-            A.GuardChain: self.e_guard_chain,
-            A.Comptime: self.e_comptime,
-            A.Match: self.e_match,
-            A.JSXElement: self.e_jsx,
-            A.Spread: self.e_spread,
-        }
-        self.statement_emitters = {
-            A.ExpressionStatement: self.s_expression,
-            A.VariableDeclaration: self.s_variable,
-            A.FunctionDeclaration: self.s_function,
-            A.Return: self.s_return,
-            A.If: self.s_if,
-            A.ForOf: self.s_for_of,
-            A.Block: self.s_block,
-            A.Break: self.s_break,
-            A.Continue: self.s_continue,
-            A.Empty: self.s_empty,
-            A.Debugger: self.s_debugger,
-            A.Assert: self.s_assert,
-            A.TypeAlias: self.s_type_alias,
-        }
 
     # ------------------------------------------------------------ output
 
@@ -379,11 +338,11 @@ class Emitter:
     def statement(self, node: A.Statement, sync: bool = True) -> None:
         if sync:
             self.new_statement_line(node)
-        emitter = self.statement_emitters.get(type(node))
+        emitter = _STATEMENT_EMITTERS.get(type(node))
         if emitter is None:
             raise AssertionError(f"cannot emit {type(node).__name__}")
         self.mark(node)
-        emitter(node)
+        emitter(self, node)
 
     def sub_statement(self, node: A.Statement) -> None:
         """The body of if/for: erased declarations still need a statement."""
@@ -555,10 +514,10 @@ class Emitter:
     # -------------------------------------------------------- expressions
 
     def expr(self, node: A.Expression) -> None:
-        emitter = self.expression_emitters.get(type(node))
+        emitter = _EXPRESSION_EMITTERS.get(type(node))
         if emitter is None:
             raise AssertionError(f"cannot emit {type(node).__name__}")
-        emitter(node)
+        emitter(self, node)
 
     def callee(self, node: A.Expression) -> None:
         """Emit an expression in call position, parenthesised unless it is simple."""
@@ -950,3 +909,51 @@ class Emitter:
 
 def emit_program(program: A.Program) -> tuple[str, LineMap]:
     return Emitter(program).emit()
+
+
+# How each kind of node is emitted. Plain functions, not bound methods: an emitter holding its own methods
+# would be a reference cycle.
+_EXPRESSION_EMITTERS: dict[type, Callable[[Emitter, Any], None]] = {
+    A.Identifier: Emitter.e_identifier,
+    A.NumberLiteral: Emitter.e_number,
+    A.StringLiteral: Emitter.e_string,
+    A.BooleanLiteral: Emitter.e_boolean,
+    A.TemplateLiteral: Emitter.e_template,
+    A.TaggedTemplate: Emitter.e_tagged_template,
+    A.ArrayLiteral: Emitter.e_array,
+    A.ObjectLiteral: Emitter.e_object,
+    A.ArrowFunction: Emitter.e_arrow,
+    A.Unary: Emitter.e_unary,
+    A.Binary: Emitter.e_binary,
+    A.Assign: Emitter.e_assign,
+    A.Conditional: Emitter.e_conditional,
+    A.Call: Emitter.e_call,
+    A.Member: Emitter.e_member,
+    A.Index: Emitter.e_index,
+    A.Sequence: Emitter.e_sequence,
+    A.Paren: Emitter.e_paren,
+    A.Pipe: Emitter.e_pipe,
+    A.PipeCall: Emitter.e_pipe_call,
+    A.GuardCall: Emitter.e_guard_call,
+    A.GuardChain: Emitter.e_guard_chain,
+    A.Comptime: Emitter.e_comptime,
+    A.Match: Emitter.e_match,
+    A.JSXElement: Emitter.e_jsx,
+    A.Spread: Emitter.e_spread,
+}
+
+_STATEMENT_EMITTERS: dict[type, Callable[[Emitter, Any], None]] = {
+    A.ExpressionStatement: Emitter.s_expression,
+    A.VariableDeclaration: Emitter.s_variable,
+    A.FunctionDeclaration: Emitter.s_function,
+    A.Return: Emitter.s_return,
+    A.If: Emitter.s_if,
+    A.ForOf: Emitter.s_for_of,
+    A.Block: Emitter.s_block,
+    A.Break: Emitter.s_break,
+    A.Continue: Emitter.s_continue,
+    A.Empty: Emitter.s_empty,
+    A.Debugger: Emitter.s_debugger,
+    A.Assert: Emitter.s_assert,
+    A.TypeAlias: Emitter.s_type_alias,
+}

@@ -67,6 +67,7 @@ from zigttp.verifier.typemodel import (
     widen,
 )
 from zigttp.verifier.typings import Checkers, Typings
+from zigttp.verifier.weak import weak_method
 
 if TYPE_CHECKING:
     from zigttp.verifier.context import Context
@@ -105,7 +106,7 @@ class Analyzer:
         self.handler_mains: set[int] = set()
         self.frame = Frame(None, None)
         self.module: A.Module | None = None
-        self.resolver = TypeResolver(ctx.scopes, self.module_binding_type)
+        self.resolver = TypeResolver(ctx.scopes, weak_method(self.module_binding_type))
         self.registry = ModuleRegistry(self.resolver)
         handler = ctx.handler
         if handler is not None:
@@ -145,6 +146,22 @@ class Analyzer:
     # ================================================================ driver
 
     def run(self) -> None:
+        try:
+            self._walk_program()
+        finally:
+            self._end_walk()
+
+    def _end_walk(self) -> None:
+        """Drop the walk's collaborators once it is over; what it recorded (types, callees, ...) stays.
+
+        They hold this analyzer's operations and it holds theirs: kept, they would make every analysis a
+        reference cycle that only the cycle collector frees (tests/test_analysis_memory.py)."""
+        self.expr_dispatch, self.stmt_dispatch = {}, {}
+        del self.cond, self.absent_read, self.assign_to
+        for fn in self.fn_types.values():
+            fn.infer = None  # every body was walked; an inference left would call back into the walk
+
+    def _walk_program(self) -> None:
         for module in self.ctx.program.modules:
             self.module = module
             self.frame = Frame(None, None)

@@ -100,7 +100,6 @@ class FlowChecker:
         self.current: list[int] = []  # function id stack (0 = module scope)
         self.facts = FlowFacts()
         self._module_calls: list[tuple[int, list[frozenset]]] = []
-        self.label_rules = self._label_rules()
 
     # ================================================================ run
 
@@ -142,7 +141,7 @@ class FlowChecker:
     # ============================================================ labels
 
     def labels(self, node: A.Node) -> frozenset:
-        rule = self.label_rules.get(type(node))
+        rule = _LABEL_RULES.get(type(node))
         if rule is None:  # literals, functions, ...: never labelled
             return EMPTY
         key = id(node)
@@ -153,7 +152,7 @@ class FlowChecker:
             return EMPTY
         self.in_progress.add(key)
         try:
-            result = rule(node)
+            result = rule(self, node)
         finally:
             self.in_progress.discard(key)
         if USER_INPUT in result or CREDENTIAL in result:
@@ -163,25 +162,6 @@ class FlowChecker:
                 result = result - {USER_INPUT, CREDENTIAL}
         self.memo[key] = result
         return result
-
-    def _label_rules(self) -> dict[type, Callable[[Any], frozenset]]:
-        """How each kind of expression gets its labels; a kind not listed has none."""
-        rules: dict[type, Callable[[Any], frozenset]] = {
-            A.Identifier: self._identifier_labels,
-            A.Paren: lambda node: self.labels(node.expression),
-            A.Member: self._member_labels,
-            A.Index: lambda node: self.labels(node.object),
-            A.Call: self.call_labels,
-            A.Pipe: self.call_labels,
-            A.ObjectLiteral: self._object_labels,
-            A.Assign: lambda node: self.labels(node.value),
-            A.JSXElement: self._jsx_labels,
-            A.Unary: lambda node: EMPTY if node.operator in ("!", "typeof", "void") else self.labels(node.argument),
-        }
-        for kind in (A.TemplateLiteral, A.ArrayLiteral, A.Sequence, A.Conditional, A.Binary, A.Match,
-                     A.JSXExpressionContainer, A.Spread, A.PipeCall):
-            rules[kind] = self._children_labels
-        return rules
 
     def _identifier_labels(self, node: A.Identifier) -> frozenset:
         binding = self.scopes.binding_of(node)
@@ -543,3 +523,32 @@ def _key(key: A.Node) -> str | None:
     if type(key) is A.StringLiteral:
         return key.value
     return None
+
+
+def _through(field_name: str) -> Callable[[FlowChecker, Any], frozenset]:
+    """The labels of the one child `field_name` holds: what a parenthesis, an index or an assignment yields."""
+    def labels_of(checker: FlowChecker, node: Any) -> frozenset:
+        return checker.labels(getattr(node, field_name))
+    return labels_of
+
+
+def _unary_labels(checker: FlowChecker, node: Any) -> frozenset:
+    return EMPTY if node.operator in ("!", "typeof", "void") else checker.labels(node.argument)
+
+
+# How each kind of expression gets its labels; a kind not listed has none. Plain functions, not bound
+# methods: a checker holding its own methods would be a reference cycle.
+_LABEL_RULES: dict[type, Callable[[FlowChecker, Any], frozenset]] = {
+    A.Identifier: FlowChecker._identifier_labels,
+    A.Paren: _through("expression"),
+    A.Member: FlowChecker._member_labels,
+    A.Index: _through("object"),
+    A.Call: FlowChecker.call_labels,
+    A.Pipe: FlowChecker.call_labels,
+    A.ObjectLiteral: FlowChecker._object_labels,
+    A.Assign: _through("value"),
+    A.JSXElement: FlowChecker._jsx_labels,
+    A.Unary: _unary_labels,
+    **dict.fromkeys((A.TemplateLiteral, A.ArrayLiteral, A.Sequence, A.Conditional, A.Binary, A.Match,
+                     A.JSXExpressionContainer, A.Spread, A.PipeCall), FlowChecker._children_labels),
+}

@@ -89,28 +89,30 @@ class PathEnumerator:
     # ------------------------------------------------------------ chains
 
     def chain(self, pre: list[A.Node], main: A.Node, post: list[A.Node]) -> Iterator[State]:
-        def after_pre(index: int, state: State) -> Iterator[State]:
-            if index == len(pre):
-                for _outcome, end in self.function(main, state):
-                    yield from after_post(0, end)
-                return
-            for outcome, end in self.function(pre[index], state):
-                if outcome == "respond":
-                    yield end
-                else:
-                    yield from after_pre(index + 1, end)
+        yield from self._after_pre(pre, main, post, 0, {})
 
-        def after_post(index: int, state: State) -> Iterator[State]:
-            if index == len(post):
-                yield state
-                return
-            for outcome, end in self.function(post[index], state):
-                if outcome == "respond":
-                    yield end
-                else:
-                    yield from after_post(index + 1, end)
+    # Methods, not nested closures: a closure that calls itself is a reference cycle (tests/test_analysis_memory.py).
+    def _after_pre(self, pre: list[A.Node], main: A.Node, post: list[A.Node], index: int,
+                   state: State) -> Iterator[State]:
+        if index == len(pre):
+            for _outcome, end in self.function(main, state):
+                yield from self._after_post(post, 0, end)
+            return
+        for outcome, end in self.function(pre[index], state):
+            if outcome == "respond":
+                yield end
+            else:
+                yield from self._after_pre(pre, main, post, index + 1, end)
 
-        yield from after_pre(0, {})
+    def _after_post(self, post: list[A.Node], index: int, state: State) -> Iterator[State]:
+        if index == len(post):
+            yield state
+            return
+        for outcome, end in self.function(post[index], state):
+            if outcome == "respond":
+                yield end
+            else:
+                yield from self._after_post(post, index + 1, end)
 
     def function(self, fn: A.Node, state: State) -> Iterator[tuple[str, State]]:
         """(outcome, state) per path through a function: "respond" or "pass" (returned undefined)."""

@@ -9,7 +9,9 @@ function refers to (the call graph), and the type declarations per module.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from zigttp.compiler import ast as A
 from zigttp.compiler.ast import FUNCTION_NODES, binding_identifiers, children
@@ -130,20 +132,6 @@ class _Resolver:
         scopes.module_refs[module.path] = self.refs
         scopes.module_functions[module.path] = []
         self.names: dict[str, list[Binding]] = scopes.by_name.setdefault(module.path, {})
-        self.dispatch = {
-            A.Identifier: self.identifier,
-            A.Assign: self.assign,
-            A.ArrowFunction: self.function_node,
-            A.FunctionExpression: self.function_node,
-            A.Property: self.property,
-            A.Member: self.member,
-            A.Match: self.match,
-            A.Comptime: _skip,
-            A.JSXElement: self.jsx,
-            A.JSXAttribute: self.jsx_attribute,
-            A.JSXText: _skip,
-            A.Unary: self.unary,
-        }
 
     # ----------------------------------------------------------- declare
 
@@ -318,16 +306,16 @@ class _Resolver:
     def expression(self, node: A.Node | None, scope: _Scope) -> None:
         if node is None:
             return
-        dispatch = self.dispatch
+        dispatch = _DISPATCH
         handler = dispatch.get(type(node))
         if handler is not None:
-            handler(node, scope)
+            handler(self, node, scope)
             return
         for child in children(node):
             # most children are names: their handler is called here, without a frame of `expression` between
             handler = dispatch.get(type(child))
             if handler is not None:
-                handler(child, scope)
+                handler(self, child, scope)
             else:
                 self.expression(child, scope)
 
@@ -406,6 +394,24 @@ class _Resolver:
             self.expression(target, scope)
 
 
-def _skip(node: A.Node, scope: _Scope) -> None:
+def _skip(resolver: _Resolver, node: A.Node, scope: _Scope) -> None:
     return None
+
+
+# How the resolver visits each kind of expression that binds, reads or scopes names; the others are walked
+# through. Plain functions, not bound methods: a resolver that held its own methods would be a reference cycle.
+_DISPATCH: dict[type, Callable[[_Resolver, Any, _Scope], None]] = {
+    A.Identifier: _Resolver.identifier,
+    A.Assign: _Resolver.assign,
+    A.ArrowFunction: _Resolver.function_node,
+    A.FunctionExpression: _Resolver.function_node,
+    A.Property: _Resolver.property,
+    A.Member: _Resolver.member,
+    A.Match: _Resolver.match,
+    A.Comptime: _skip,
+    A.JSXElement: _Resolver.jsx,
+    A.JSXAttribute: _Resolver.jsx_attribute,
+    A.JSXText: _skip,
+    A.Unary: _Resolver.unary,
+}
 

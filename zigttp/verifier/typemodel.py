@@ -338,19 +338,23 @@ def _number_text(value: float) -> str:
 # ------------------------------------------------------------- substitution
 
 
-def substitute(t: Type, mapping: dict[str, Type], _seen: dict[int, Type] | None = None) -> Type:
+def substitute(t: Type, mapping: dict[str, Type]) -> Type:
     """Replace type variables; objects are copied only when something changes."""
     if not mapping:
         return t
+    return _substitute(t, mapping, {}, {})
+
+
+def _substitute(t: Type, mapping: dict[str, Type], seen: dict[int, Type], mentions: dict[int, bool]) -> Type:
     kind = type(t)
     if kind is TVar:
         return mapping.get(t.name, t)
     if kind is Union:
-        return union(substitute(m, mapping, _seen) for m in t.members)
+        return union(_substitute(m, mapping, seen, mentions) for m in t.members)
     if kind is Arr:
-        return Arr(substitute(t.elem, mapping, _seen))
+        return Arr(_substitute(t.elem, mapping, seen, mentions))
     if kind is Tup:
-        return Tup(tuple(substitute(e, mapping, _seen) for e in t.elems))
+        return Tup(tuple(_substitute(e, mapping, seen, mentions) for e in t.elems))
     if kind is Distinct:
         return t
     if kind is Fn:
@@ -358,35 +362,86 @@ def substitute(t: Type, mapping: dict[str, Type], _seen: dict[int, Type] | None 
         if not inner:
             return t
         return Fn(
-            tuple(FnParam(p.name, substitute(p.type, inner, _seen), p.optional, p.rest) for p in t.params),
-            substitute(t.returns(), inner, _seen),
+            tuple(FnParam(p.name, _substitute(p.type, inner, seen, mentions), p.optional, p.rest) for p in t.params),
+            _substitute(t.returns(), inner, seen, mentions),
             t.tparams,
-            (t.predicate[0], substitute(t.predicate[1], inner, _seen)) if t.predicate else None,
+            (t.predicate[0], _substitute(t.predicate[1], inner, seen, mentions)) if t.predicate else None,
             t.name,
         )
     if kind is Obj:
-        seen = _seen if _seen is not None else {}
-        if id(t) in seen:
-            return seen[id(t)]
-        copy = Obj(t.name, {}, None, None, t.kind, t.open)
-        seen[id(t)] = copy
-        changed = False
-        for name, prop in t.props.items():
-            new = substitute(prop.type, mapping, seen)
-            changed = changed or new is not prop.type
-            copy.props[name] = Prop(new, prop.optional, prop.readonly)
-        if t.index is not None:
-            copy.index = substitute(t.index, mapping, seen)
-            changed = changed or copy.index is not t.index
-        if t.call is not None:
-            call = substitute(t.call, mapping, seen)
-            copy.call = call if type(call) is Fn else None
-            changed = changed or call is not t.call
-        if not changed:
-            seen[id(t)] = t
-            return t
-        return copy
+        return _substitute_object(t, mapping, seen, mentions)
     return t
+
+
+def _substitute_object(t: Obj, mapping: dict[str, Type], seen: dict[int, Type], mentions: dict[int, bool]) -> Type:
+    if id(t) in seen:
+        return seen[id(t)]
+    if not _mentions(t, mapping, mentions):
+        # Returned as is: a copy of an object that refers to itself (Response's call returns a Response)
+        # would be a new reference cycle, made for nothing.
+        seen[id(t)] = t
+        return t
+    copy = Obj(t.name, {}, None, None, t.kind, t.open)
+    seen[id(t)] = copy
+    changed = False
+    for name, prop in t.props.items():
+        new = _substitute(prop.type, mapping, seen, mentions)
+        changed = changed or new is not prop.type
+        copy.props[name] = Prop(new, prop.optional, prop.readonly)
+    if t.index is not None:
+        copy.index = _substitute(t.index, mapping, seen, mentions)
+        changed = changed or copy.index is not t.index
+    if t.call is not None:
+        call = _substitute(t.call, mapping, seen, mentions)
+        copy.call = call if type(call) is Fn else None
+        changed = changed or call is not t.call
+    if not changed:
+        seen[id(t)] = t
+        return t
+    return copy
+
+
+def _mentions(t: Type, names: dict[str, Type], memo: dict[int, bool]) -> bool:
+    """Whether a type variable of `names` is reachable from `t` (yes when unsure: a return not inferred yet)."""
+    found = memo.get(id(t))
+    if found is None:
+        found = memo[id(t)] = _reaches_variable(t, names)
+    return found
+
+
+def _reaches_variable(root: Type, names: dict[str, Type]) -> bool:
+    """A search of the type graph from `root`, each type once: recursive types end it instead of looping."""
+    visited: set[int] = set()
+    stack: list[Type] = [root]
+    while stack:
+        t = stack.pop()
+        kind = type(t)
+        if kind is TVar:
+            if t.name in names:  # type: ignore[attr-defined]
+                return True
+            continue
+        if kind is Prim or kind is Lit or kind is Distinct or id(t) in visited:
+            continue
+        visited.add(id(t))
+        if kind is Union:
+            stack += t.members  # type: ignore[attr-defined]
+        elif kind is Arr:
+            stack.append(t.elem)  # type: ignore[attr-defined]
+        elif kind is Tup:
+            stack += t.elems  # type: ignore[attr-defined]
+        elif kind is Obj:
+            stack += [p.type for p in t.props.values()]  # type: ignore[attr-defined]
+            stack += [x for x in (t.index, t.call) if x is not None]  # type: ignore[attr-defined]
+        elif kind is Fn:
+            if t.ret is None:  # type: ignore[attr-defined]
+                return True
+            stack += [p.type for p in t.params]  # type: ignore[attr-defined]
+            stack.append(t.ret)  # type: ignore[attr-defined]
+            if t.predicate is not None:  # type: ignore[attr-defined]
+                stack.append(t.predicate[1])  # type: ignore[attr-defined]
+        else:
+            return True  # a kind not listed here: copy it the usual way
+    return False
 
 
 def unify(param: Type, arg: Type, out: dict[str, Type], tparams: tuple[str, ...], depth: int = 0) -> None:

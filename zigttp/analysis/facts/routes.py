@@ -31,6 +31,7 @@ from zigttp.analysis.facts.shapes import ShapeReader, dedupe
 from zigttp.analysis.facts.values import UNKNOWN, literal_value, property_key
 from zigttp.compiler import ast as A
 from zigttp.compiler.ast import FUNCTION_NODES, TYPE_STATEMENTS, children_in_source_order, unparen, walk
+from zigttp.verifier.weak import weak_method
 
 if TYPE_CHECKING:
     from zigttp.verifier import typemodel as T
@@ -113,7 +114,7 @@ class ApiReader:
         self.program = program
         self.literals = literals
         self.handler = handler
-        self.shapes = ShapeReader(types, self._known)
+        self.shapes = ShapeReader(types, weak_method(self._known))
         self._where: tuple[A.Module, A.Node | None] | None = None  # context of the payload being read
         self.api = Api()
         self.validators: dict[str, dict[str, str]] = {}  # module path → local → export (validate + decode)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from typing import TypeVar
 
 from zigttp.compiler import ast as A
@@ -140,6 +141,11 @@ class ParseAbort(Exception):
     """Unwinds the current statement after a syntax error (already reported)."""
 
 
+def _report_into(diagnostics: list[Diagnostic], file: SourceFile, code: str, message: str, start: int,
+                 end: int) -> None:
+    diagnostics.append(make_diagnostic(file, start, end, code, message))
+
+
 class ParserCore:
     def __init__(self, source: SourceFile, path: str | None = None) -> None:
         self.file = source
@@ -148,7 +154,8 @@ class ParserCore:
         self.ts = source.allows_types
         self.jsx = source.allows_jsx
         self.diagnostics: list[Diagnostic] = []
-        self.scanner = Scanner(source.text, self._scanner_report)
+        # The scanner reports into the list, not through a method of the parser: no parser-scanner cycle.
+        self.scanner = Scanner(source.text, partial(_report_into, self.diagnostics, source))
         self.kind = EOF
         self.value: object = None
         self.start = 0
@@ -174,9 +181,6 @@ class ParserCore:
         self.import_locals: list[A.Identifier] = []
         # Every scope closed so far, for the binder pass (rolled back with the diagnostics).
         self.scopes: list[Scope] = []
-
-    def _scanner_report(self, code: str, message: str, start: int, end: int) -> None:
-        self.diagnostics.append(make_diagnostic(self.file, start, end, code, message))
 
     def next(self) -> None:
         self.prev_end = self.end
