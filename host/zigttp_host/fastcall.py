@@ -80,8 +80,9 @@ def set_budget(ctx: ctypes._Pointer, fuel: int, epoch_ticks: int) -> None:
 
 
 # wasmtime_context_get_fuel called with plain addresses: the bindings' prototype checks and converts
-# its pointer arguments on every call, which costs as much again as the call (read once per metered request)
-_get_fuel_raw = ctypes.CFUNCTYPE(ctypes.c_void_p, ctypes.c_void_p, ctypes.c_void_p)(
+# its pointer arguments on every call, which costs as much again as the call (read once per metered
+# request). PYFUNCTYPE keeps the GIL: the call reads one field and never blocks.
+_get_fuel_raw = ctypes.PYFUNCTYPE(ctypes.c_void_p, ctypes.c_void_p, ctypes.c_void_p)(
     ctypes.cast(_get_fuel, ctypes.c_void_p).value)
 
 

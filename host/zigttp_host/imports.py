@@ -291,9 +291,11 @@ _KEEP_ALIVE: list[Any] = []  # ctypes callbacks must outlive the linker
 # five i32 arguments are read in one go, its i64 result written in one go.
 # (wasmtime_val_raw_t is 16 bytes.)
 _RawCallback = ctypes.CFUNCTYPE(ctypes.c_size_t, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_size_t)
-_caller_context_addr = ctypes.CFUNCTYPE(ctypes.c_void_p, ctypes.c_void_p)(
+# PYFUNCTYPE, not CFUNCTYPE: these read a field of the store, never block and never call back, so
+# releasing and retaking the GIL around them (what CFUNCTYPE does) would cost more than the call.
+_caller_context_addr = ctypes.PYFUNCTYPE(ctypes.c_void_p, ctypes.c_void_p)(
     ctypes.cast(bindings._wasmtime_caller_context, ctypes.c_void_p).value)
-memory_size_raw = ctypes.CFUNCTYPE(ctypes.c_size_t, ctypes.c_void_p, ctypes.c_void_p)(
+memory_size_raw = ctypes.PYFUNCTYPE(ctypes.c_size_t, ctypes.c_void_p, ctypes.c_void_p)(
     ctypes.cast(bindings._wasmtime_memory_data_size, ctypes.c_void_p).value)
 _FIVE_I32 = struct.Struct("<i12xi12xi12xi12xi12x")
 _I64 = struct.Struct("<q")

@@ -173,3 +173,23 @@ def test_many_threads_over_many_tenants(tenants: TenantHost) -> None:
         t.join()
     assert errors == []
     assert sum(tenants.metrics(n).requests for n in names) == 6 * 60  # type: ignore[union-attr]
+
+
+def test_alternating_tenants_on_one_thread_keep_their_own_state(tenants: TenantHost) -> None:
+    counter = 'let n = 0; export function handler(req) { n++; return Response.json(n) }'
+    tenants.load("a", Bundle(counter))
+    tenants.load("b", Bundle(counter))
+    # the thread keeps the last tenant's instance; serving the other puts it in the pool, whole
+    assert [_json_list(tenants, name, "/") for name in ("a", "b", "a", "b", "a", "a")] == [1, 1, 2, 2, 3, 4]
+    assert tenants.metrics("a").instances_created == 1  # type: ignore[union-attr]
+
+
+def test_a_replaced_tenant_never_gets_the_instance_its_thread_kept(tenants: TenantHost) -> None:
+    counter = 'let n = 0; export function handler(req) { n++; return Response.json(n) }'
+    tenants.load("a", Bundle(counter), check=False)
+    assert [_json_list(tenants, "a", "/") for _ in range(2)] == [1, 2]
+    tenants.load("a", Bundle(counter.replace("n++", "n += 10")), check=False)
+    assert _json_list(tenants, "a", "/") == 10
+    tenants.unload("a")
+    tenants.load("a", Bundle(counter), check=False)
+    assert _json_list(tenants, "a", "/") == 1

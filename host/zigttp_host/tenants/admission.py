@@ -1,14 +1,19 @@
 """Admission per tenant: requests in flight, requests per second and the CPU share (fuel per second).
 
-Token buckets refilled by the clock. The CPU share is charged after a
-request with the fuel it really used, so a bucket can go below zero: a
-tenant that spent more than its share waits until the refill brings it back
-above zero, however long its last request ran. Callers hold the tenant's lock.
+Requests in flight are bounded without a lock: a list holds one entry per
+free place, a request pops one and gives it back after (list.pop and
+list.append are atomic), so the common tenant, without a rate or a share,
+is admitted without waiting on anything. The rates are token buckets
+refilled by the clock, under this admission's lock. The CPU share is charged
+after a request with the fuel it really used, so a bucket can go below
+zero: a tenant that spent more than its share waits until the refill brings
+it back above zero, however long its last request ran.
 """
 
 from __future__ import annotations
 
 import math
+import threading
 import time
 from dataclasses import dataclass
 
@@ -35,19 +40,40 @@ class Admission:
     def __init__(self, limits: TenantLimits) -> None:
         now = time.monotonic()
         self.limits = limits
-        self.in_flight = 0
+        self._free: list[None] = [None] * limits.max_concurrent  # one entry per request that may still start
+        self._lock = threading.Lock()  # the buckets
         rps, fps = limits.requests_per_second, limits.fuel_per_second
         burst = limits.burst_seconds
         self._requests = _Bucket(rps, max(1.0, rps * burst), max(1.0, rps * burst), now) if rps else None
         self._fuel = _Bucket(float(fps), fps * burst, fps * burst, now) if fps else None
+        self._timed = self._requests is not None or self._fuel is not None
+
+    @property
+    def in_flight(self) -> int:
+        return self.limits.max_concurrent - len(self._free)
 
     def admit(self) -> tuple[Failure, int] | None:
-        """None: admitted (one more in flight); else the refusal and its Retry-After in seconds."""
-        if self.in_flight >= self.limits.max_concurrent:
+        """None: admitted (one more in flight; call `done` after); else the refusal and its Retry-After in seconds."""
+        try:
+            self._free.pop()
+        except IndexError:
             return Failure("tenant_busy", detail={"limit": self.limits.max_concurrent}), 1
-        if self._fuel is None and self._requests is None:
-            self.in_flight += 1
+        if not self._timed:
             return None
+        with self._lock:
+            refused = self._over_rate()
+        if refused is not None:
+            self._free.append(None)
+        return refused
+
+    def done(self, fuel: int) -> None:
+        self._free.append(None)
+        if self._fuel is not None:
+            with self._lock:
+                self._fuel.refill(time.monotonic())
+                self._fuel.tokens -= fuel
+
+    def _over_rate(self) -> tuple[Failure, int] | None:
         now = time.monotonic()
         if self._fuel is not None:
             self._fuel.refill(now)
@@ -60,14 +86,7 @@ class Admission:
                 return (Failure("rate_limited", detail={"limit": self.limits.requests_per_second}),
                         _seconds(self._requests.wait_s(1.0)))
             self._requests.tokens -= 1
-        self.in_flight += 1
         return None
-
-    def done(self, fuel: int) -> None:
-        self.in_flight -= 1
-        if self._fuel is not None:
-            self._fuel.refill(time.monotonic())
-            self._fuel.tokens -= fuel
 
 
 def _seconds(wait: float) -> int:

@@ -128,9 +128,7 @@ class TenantHost:
             handler = self._tenants.get(tenant)
         if handler is None:
             return None
-        with handler.lock:
-            m = handler.metrics
-            return TenantMetrics(**{**m.__dict__, "limit_hits": dict(m.limit_hits)})
+        return handler.settled_metrics()
 
     def _evicted(self, tenant: str) -> None:
         with self._lock:

@@ -4,6 +4,13 @@ An instance is in the pool only while idle: a request takes it out and puts
 it back after. Evicting one drops its Store, and with it the tenant's heap
 and module state; the next request of that tenant starts a new instance from
 the runtime image.
+
+In front of the pool, each thread keeps the instance of the tenant it served
+last (`park` / `unpark`), as `serve` keeps one instance per thread: a thread
+serving one tenant request after request never touches the shared pool, its
+lock or its LRU order. A parked instance goes into the pool when its thread
+serves another tenant. Parked instances are outside the budget, at most one
+per thread; one larger than the whole budget is never parked.
 """
 
 from __future__ import annotations
@@ -15,6 +22,13 @@ from collections.abc import Callable
 from ..instance import GuestInstance
 
 
+class _Parked(threading.local):
+    """This thread's parked instance: (the tenant handler it belongs to, the instance, its size), or None.
+    One attribute, read and written once per request: thread-local attributes cost a lookup each."""
+
+    entry: tuple[object, GuestInstance, int] | None = None
+
+
 class WarmPool:
     def __init__(self, budget_bytes: int, on_evict: Callable[[str], None] | None = None) -> None:
         self.budget_bytes = budget_bytes
@@ -22,6 +36,24 @@ class WarmPool:
         self._idle: OrderedDict[str, list[tuple[GuestInstance, int]]] = OrderedDict()
         self._lock = threading.Lock()
         self._on_evict = on_evict
+        self._parked = _Parked()
+
+    def unpark(self, owner: object) -> GuestInstance | None:
+        """This thread's parked instance when it belongs to `owner` (a tenant's handler), taken out."""
+        parked = self._parked
+        entry = parked.entry
+        if entry is None or entry[0] is not owner:
+            return None
+        parked.entry = None
+        return entry[1]
+
+    def park(self, owner: object, inst: GuestInstance, size: int) -> tuple[object, GuestInstance, int] | None:
+        """Keeps `inst` on this thread for `owner`'s next request here; what it displaced, for its owner to
+        put in the pool (or drop, when that tenant was unloaded meanwhile)."""
+        parked = self._parked
+        displaced = parked.entry
+        parked.entry = (owner, inst, size)
+        return displaced
 
     def take(self, tenant: str) -> GuestInstance | None:
         with self._lock:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import threading
 import time
+from collections import deque
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -25,6 +26,7 @@ from .metrics import Metered, TenantMetrics
 
 _perf_counter_ns = time.perf_counter_ns
 _new_tuple = tuple.__new__
+_SETTLE_EVERY = 1024  # requests recorded before the recording thread folds them into the counters
 
 if TYPE_CHECKING:
     import wasmtime
@@ -76,7 +78,8 @@ class TenantHandler(Handler):
         self.tenant = tenant
         self.tenant_limits = limits
         self.providers = providers
-        self.lock = threading.Lock()  # admission and counters
+        self.lock = threading.Lock()  # the counters
+        self._unsettled: deque[tuple[str | None, int, int, bool]] = deque()  # requests not yet counted
         self.unloaded = False  # set by TenantHost.unload: its instances are not pooled again
         self.admission = Admission(limits)
         self.metrics = TenantMetrics(tenant, host.guest_sha256)
@@ -112,7 +115,9 @@ class TenantHandler(Handler):
 
     def _acquire(self, *, journaled: bool = False) -> GuestInstance:
         if self.isolation == "pooled":
-            inst = self.pool.take(self.tenant)
+            inst = self.pool.unpark(self)
+            if inst is None:
+                inst = self.pool.take(self.tenant)
             if inst is not None:
                 return inst
         return self._new_instance(journaled=journaled)
@@ -129,14 +134,23 @@ class TenantHandler(Handler):
         size = inst.memory_size()
         if size > self.limits.recycle_memory_bytes:
             return
-        self.pool.put(self.tenant, inst, size, keep=self.tenant_limits.max_concurrent)
+        if size > self.pool.budget_bytes:  # no room for it even alone: the pool evicts it, and counts that
+            self.pool_idle(inst, size)
+            return
+        displaced = self.pool.park(self, inst, size)  # kept on this thread for this tenant's next request
+        if displaced is not None:
+            owner, idle, idle_size = displaced
+            owner.pool_idle(idle, idle_size)  # type: ignore[attr-defined]
+
+    def pool_idle(self, inst: GuestInstance, size: int) -> None:
+        """Puts an idle instance of this tenant in the warm pool, unless the tenant was unloaded since."""
+        if not self.unloaded:
+            self.pool.put(self.tenant, inst, size, keep=self.tenant_limits.max_concurrent)
 
     def serve(self, request: HttpRequest) -> Metered:
         """One request through admission, the guest and the counters; what it cost (TenantHost.invoke_metered)."""
         started = _perf_counter_ns()
-        lock = self.lock
-        with lock:
-            refused = self.admission.admit()
+        refused = self.admission.admit()
         if refused is not None:
             return self._refused(*refused, started)
         fuel = 0
@@ -150,9 +164,8 @@ class TenantHandler(Handler):
             kind = None if failure is None else failure.kind
         finally:
             wall_us = (_perf_counter_ns() - started) // 1000
-            with lock:
-                self.admission.done(fuel)
-                self.metrics.count(kind, fuel, wall_us, ran=True)
+            self.admission.done(fuel)
+            self._record((kind, fuel, wall_us, True))
         # tuple.__new__ is what Metered(...) runs, minus the generated Python __new__ around it
         return _new_tuple(Metered, (response, fuel, wall_us))  # type: ignore[arg-type,return-value]
 
@@ -160,9 +173,24 @@ class TenantHandler(Handler):
         response = failure_response(failure)
         response.headers.append(("retry-after", str(retry_after)))
         wall_us = (_perf_counter_ns() - started) // 1000
-        with self.lock:
-            self.metrics.count(failure.kind, 0, wall_us, ran=False)
+        self._record((failure.kind, 0, wall_us, False))
         return Metered(response, 0, wall_us)
+
+    def _record(self, request: tuple[str | None, int, int, bool]) -> None:
+        """Counts one request: appended without a lock (deque.append is atomic), folded into the counters
+        when they are read or when enough have piled up, so a request never waits for another's counting."""
+        self._unsettled.append(request)
+        if len(self._unsettled) >= _SETTLE_EVERY:
+            self.settled_metrics()
+
+    def settled_metrics(self) -> TenantMetrics:
+        """A copy of the counters with every request counted so far."""
+        with self.lock:
+            metrics, unsettled = self.metrics, self._unsettled
+            while unsettled:
+                kind, fuel, wall_us, ran = unsettled.popleft()
+                metrics.count(kind, fuel, wall_us, ran=ran)
+            return dataclasses.replace(metrics, limit_hits=dict(metrics.limit_hits))
 
     def load_check(self) -> None:
         """Loads the tenant's code once into a new instance: a syntax error or a throwing module scope
@@ -171,4 +199,4 @@ class TenantHandler(Handler):
             inst = self._new_instance()
         except GuestFailure as e:
             raise self._load_error(e) from None
-        self._released(inst, 0)
+        self.pool_idle(inst, inst.memory_size())  # in the pool, not parked: the first request may come on any thread
