@@ -6,11 +6,11 @@ and module state; the next request of that tenant starts a new instance from
 the runtime image.
 
 In front of the pool, each thread keeps the instance of the tenant it served
-last (`park` / `unpark`), as `serve` keeps one instance per thread: a thread
+last (`kept`), as `serve` keeps one instance per thread: a thread
 serving one tenant request after request never touches the shared pool, its
-lock or its LRU order. A parked instance goes into the pool when its thread
-serves another tenant. Parked instances are outside the budget, at most one
-per thread; one larger than the whole budget is never parked.
+lock or its LRU order. A kept instance goes into the pool when its thread
+serves another tenant. Kept instances are outside the budget, at most one
+per thread; one larger than the whole budget is never kept.
 """
 
 from __future__ import annotations
@@ -18,15 +18,18 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
+from typing import Any
 
 from ..instance import GuestInstance
 
 
-class _Parked(threading.local):
-    """This thread's parked instance: (the tenant handler it belongs to, the instance, its size), or None.
-    One attribute, read and written once per request: thread-local attributes cost a lookup each."""
+class KeptInstance(threading.local):
+    """The instance this thread keeps: (the tenant handler it belongs to, the instance, its size), or None.
+    TenantHandler takes it back and keeps the next one itself (`_acquire`, `_released`): the request path
+    calls no method of the pool while a thread serves one tenant. One attribute, read and written once per
+    request: each thread-local attribute access costs a lookup."""
 
-    entry: tuple[object, GuestInstance, int] | None = None
+    entry: tuple[Any, GuestInstance, int] | None = None
 
 
 class WarmPool:
@@ -36,24 +39,7 @@ class WarmPool:
         self._idle: OrderedDict[str, list[tuple[GuestInstance, int]]] = OrderedDict()
         self._lock = threading.Lock()
         self._on_evict = on_evict
-        self._parked = _Parked()
-
-    def unpark(self, owner: object) -> GuestInstance | None:
-        """This thread's parked instance when it belongs to `owner` (a tenant's handler), taken out."""
-        parked = self._parked
-        entry = parked.entry
-        if entry is None or entry[0] is not owner:
-            return None
-        parked.entry = None
-        return entry[1]
-
-    def park(self, owner: object, inst: GuestInstance, size: int) -> tuple[object, GuestInstance, int] | None:
-        """Keeps `inst` on this thread for `owner`'s next request here; what it displaced, for its owner to
-        put in the pool (or drop, when that tenant was unloaded meanwhile)."""
-        parked = self._parked
-        displaced = parked.entry
-        parked.entry = (owner, inst, size)
-        return displaced
+        self.kept = KeptInstance()
 
     def take(self, tenant: str) -> GuestInstance | None:
         with self._lock:

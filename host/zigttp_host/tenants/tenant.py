@@ -75,6 +75,7 @@ class TenantHandler(Handler):
                  limits: TenantLimits, grants: Grants, providers: Providers, isolation: str) -> None:
         self.image = image
         self.pool = pool
+        self._kept = pool.kept  # per thread: the instance of the tenant it served last
         self.tenant = tenant
         self.tenant_limits = limits
         self.providers = providers
@@ -115,9 +116,13 @@ class TenantHandler(Handler):
 
     def _acquire(self, *, journaled: bool = False) -> GuestInstance:
         if self.isolation == "pooled":
-            inst = self.pool.unpark(self)
-            if inst is None:
-                inst = self.pool.take(self.tenant)
+            # this thread's kept instance when it is this tenant's (pool.py), else one from the pool
+            kept = self._kept
+            entry = kept.entry
+            if entry is not None and entry[0] is self:
+                kept.entry = None
+                return entry[1]
+            inst = self.pool.take(self.tenant)
             if inst is not None:
                 return inst
         return self._new_instance(journaled=journaled)
@@ -137,10 +142,12 @@ class TenantHandler(Handler):
         if size > self.pool.budget_bytes:  # no room for it even alone: the pool evicts it, and counts that
             self.pool_idle(inst, size)
             return
-        displaced = self.pool.park(self, inst, size)  # kept on this thread for this tenant's next request
+        kept = self._kept  # kept on this thread for this tenant's next request; the one it displaces is pooled
+        displaced = kept.entry
+        kept.entry = (self, inst, size)
         if displaced is not None:
             owner, idle, idle_size = displaced
-            owner.pool_idle(idle, idle_size)  # type: ignore[attr-defined]
+            owner.pool_idle(idle, idle_size)
 
     def pool_idle(self, inst: GuestInstance, size: int) -> None:
         """Puts an idle instance of this tenant in the warm pool, unless the tenant was unloaded since."""
@@ -199,4 +206,4 @@ class TenantHandler(Handler):
             inst = self._new_instance()
         except GuestFailure as e:
             raise self._load_error(e) from None
-        self.pool_idle(inst, inst.memory_size())  # in the pool, not parked: the first request may come on any thread
+        self.pool_idle(inst, inst.memory_size())  # in the pool, not kept: the first request may come on any thread
