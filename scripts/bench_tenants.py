@@ -30,6 +30,7 @@ may be shared, so the script also prints the load average.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import gc
 import os
 import resource
@@ -37,6 +38,7 @@ import statistics
 import sys
 import threading
 import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
@@ -144,36 +146,87 @@ def fresh_and_warm(host: Host, n: int) -> None:
 
 
 def fresh_profile(handler: object, request: HttpRequest, n: int) -> None:
-    """Where a fresh instance's microseconds go: each step's median, and page faults per request."""
+    """Where a fresh instance's microseconds go: each step's median, the parts of making an instance, page
+    faults per step, and the fuel of the first and second request on one instance (equal: the first
+    request's extra time is not extra guest work)."""
     h = handler  # a Handler with isolation="fresh"
-    steps: dict[str, list[float]] = {"new instance (store, instantiate, exports, reseed)": [],
-                                     "first request on it": [], "second request on it": [], "drop": []}
-    faults = []
-    for _ in range(n // 2):
-        before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
-        t0 = time.perf_counter()
-        inst = h._new_instance()  # type: ignore[attr-defined]
-        t1 = time.perf_counter()
-        _handle_on(h, inst, request)
-        t2 = time.perf_counter()
-        _handle_on(h, inst, request)
-        t3 = time.perf_counter()
-        del inst
-        t4 = time.perf_counter()
-        faults.append(resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before)
-        for key, a, b in zip(steps, (t0, t1, t2, t3), (t1, t2, t3, t4), strict=True):
-            steps[key].append((b - a) * 1e6)
-    parts = ", ".join(f"{k} {statistics.median(v):.0f} µs" for k, v in steps.items())
-    print(f"             where a fresh request's time goes: {parts}; page faults per fresh instance "
-          f"{statistics.median(faults):.0f}")
+    steps: dict[str, list[float]] = {"new instance": [], "first request on it": [], "second request on it": [],
+                                     "drop": []}
+    faults: dict[str, list[int]] = {name: [] for name in steps}
+    fuel: list[tuple[int, int]] = []
+    parts: dict[str, list[float]] = {}
+    with _timed_parts() as current:
+        for _ in range(n // 2):
+            current.clear()
+            marks = [(time.perf_counter(), _minor_faults())]
+            inst = h._acquire()  # type: ignore[attr-defined]  # what a fresh request starts with
+            marks.append((time.perf_counter(), _minor_faults()))
+            for name, spent in current.items():
+                parts.setdefault(name, []).append(spent)
+            first = _handle_on(h, inst, request)
+            marks.append((time.perf_counter(), _minor_faults()))
+            second = _handle_on(h, inst, request)
+            marks.append((time.perf_counter(), _minor_faults()))
+            del inst
+            marks.append((time.perf_counter(), _minor_faults()))
+            fuel.append((first, second))
+            for i, name in enumerate(steps):
+                steps[name].append((marks[i + 1][0] - marks[i][0]) * 1e6)
+                faults[name].append(marks[i + 1][1] - marks[i][1])
+    print("             where a fresh request's time goes: " + ", ".join(
+        f"{k} {statistics.median(v):.0f} µs ({statistics.median(faults[k]):.0f} page faults)"
+        for k, v in steps.items()))
+    made = statistics.median(steps["new instance"])
+    named = ", ".join(f"{k} {statistics.median(v):.0f} µs" for k, v in parts.items())
+    rest = made - sum(statistics.median(v) for v in parts.values())
+    print(f"             the new instance: {named}, Python around them {rest:.0f} µs")
+    firsts, seconds = {f for f, _ in fuel}, {s for _, s in fuel}
+    print(f"             fuel of the first request on an instance {sorted(firsts)}, of the second {sorted(seconds)}")
 
 
-def _handle_on(h: object, inst: object, request: HttpRequest) -> None:
+def _minor_faults() -> int:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+
+
+@contextlib.contextmanager
+def _timed_parts() -> Iterator[dict[str, float]]:
+    """Microseconds spent in each step of making an instance, summed until cleared (a profile only: the
+    wrappers are removed after)."""
+    import wasmtime
+
+    from zigttp_host import instance as guest_instance
+
+    targets = [(wasmtime.Store, "__init__", "store"), (wasmtime.InstancePre, "instantiate", "instantiate"),
+               (guest_instance, "_export", "export lookups"), (guest_instance.FastFunc, "__init__", "export binding")]
+    saved = [(owner, attr, getattr(owner, attr)) for owner, attr, _ in targets]
+    current: dict[str, float] = {}
+
+    def timed(fn: Callable[..., object], name: str) -> Callable[..., object]:
+        def call(*args: object, **kwargs: object) -> object:
+            started = time.perf_counter()
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                current[name] = current.get(name, 0.0) + (time.perf_counter() - started) * 1e6
+        return call
+
+    for owner, attr, name in targets:
+        setattr(owner, attr, timed(getattr(owner, attr), name))
+    try:
+        yield current
+    finally:
+        for owner, attr, fn in saved:
+            setattr(owner, attr, fn)
+
+
+def _handle_on(h: object, inst: object, request: HttpRequest) -> int:
     from zigttp_host import wellformed
 
     meta = wellformed.dumps({"m": request.method, "u": request.url, "h": request.headers, "b": 0})
     h._prepare(inst, None, request)  # type: ignore[attr-defined]
-    inst.handle(meta, b"", timeout_ms=h.limits.timeout_ms, fuel=h.fuel)  # type: ignore[attr-defined]
+    inst.handle(meta, b"", timeout_ms=h.limits.timeout_ms, fuel=h.fuel,  # type: ignore[attr-defined]
+                seed=h._request_seed(None))  # type: ignore[attr-defined]
+    return h.fuel - inst.fuel_left()  # type: ignore[attr-defined,no-any-return]
 
 
 def allocators(n: int, count: int) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 import re
 import threading
 import time
@@ -142,11 +143,11 @@ class Handler:
 
     # ---------- instances ----------
 
-    def _new_instance(self, *, journaled: bool = False) -> GuestInstance:
+    def _new_instance(self, *, reseed: bool = True) -> GuestInstance:
         inst = GuestInstance(self.host.engine.wasmtime, self.pre, self.functions,
                              memory_limit=self.limits.memory_bytes, logger=self._guest_log, fresh_module=False,
                              interrupt_flag=self.host.interrupt_flag)
-        if not journaled:  # a journaled request reseeds it with the journal's seed (the "s" of its frame)
+        if reseed:  # else its one request brings the seed (a fresh instance: _request_seed)
             inst.reseed()
         inst.ctx.grants = self.grants
         inst.ctx.clock_origin_ns, inst.ctx.clock_start_ns = self.clock_origin_ns, time.monotonic_ns()
@@ -154,10 +155,10 @@ class Handler:
         self.instances_created += 1
         return inst
 
-    def _acquire(self, *, journaled: bool = False) -> GuestInstance:
-        """This request's instance (a fresh one left unseeded when the request brings its journal's seed)."""
+    def _acquire(self) -> GuestInstance:
+        """This request's instance (a fresh one unseeded: its request brings the seed, _request_seed)."""
         if self.isolation == "fresh":
-            return self._new_instance(journaled=journaled)
+            return self._new_instance(reseed=False)
         inst = self._local.instance
         if inst is None:
             inst = self._local.instance = self._new_instance()
@@ -240,7 +241,7 @@ class Handler:
         meta = wellformed.dumps({"m": request.method, "u": request.url, "h": request.headers,
                                  "b": 1 if request.body else 0})
         try:
-            inst = self._acquire(journaled=journal is not None)
+            inst = self._acquire()
         except GuestFailure as e:
             return failure_response(Failure("internal_error", message=_describe(e)))
         ctx = inst.ctx
@@ -253,7 +254,7 @@ class Handler:
             fuel, soft_timeout_ms = self.trial_fuel, TRIAL_DEADLINE_MS
         try:
             frame = inst.handle(meta, request.body, timeout_ms=self.limits.timeout_ms, fuel=fuel,
-                                soft_timeout_ms=soft_timeout_ms, seed=_seed_of(journal))
+                                soft_timeout_ms=soft_timeout_ms, seed=self._request_seed(journal))
         except GuestFailure as e:
             if trial_route is not None and (ctx.trial_stopped or e.kind in ("cpu_limit", "timeout")):
                 # over budget or about to reach outside: the request runs again on a thread
@@ -289,6 +290,13 @@ class Handler:
                 callback(ctx)
             except Exception as e:  # one failing clean-up must not skip the others
                 log.error("%s: clean-up after a request failed: %s", self.bundle.name, type(e).__name__)
+
+    def _request_seed(self, journal: Journal | None) -> int:
+        """What handle() re-seeds Math.random with: a journal's seed; a new one from the OS for a fresh
+        instance, which skips its own reseed call (one guest call less per fresh request); else 0, none."""
+        if journal is None and self.isolation == "fresh":
+            return _os_seed()
+        return _seed_of(journal)
 
     def _prepare(self, inst: GuestInstance, journal: Journal | None, request: HttpRequest) -> None:
         ctx = inst.ctx
@@ -356,6 +364,10 @@ class _ThreadSlot(threading.local):
 
     instance: GuestInstance | None = None
     fuel: int = 0
+
+
+def _os_seed() -> int:
+    return int.from_bytes(os.urandom(8), "little", signed=True) or 1
 
 
 def _seed_of(journal: Journal | None) -> int:

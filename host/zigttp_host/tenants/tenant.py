@@ -98,13 +98,13 @@ class TenantHandler(Handler):
     def _clock_seed_ns(self) -> int:
         return self.image.clock_seed_ns
 
-    def _new_instance(self, *, journaled: bool = False) -> GuestInstance:
+    def _new_instance(self, *, reseed: bool = True) -> GuestInstance:
         inst = GuestInstance(self.host.engine.wasmtime, self.pre, self.functions,
                              memory_limit=self.limits.memory_bytes, logger=self._guest_log, fresh_module=False,
                              interrupt_flag=self.host.interrupt_flag)
         inst.configure(js_stack_bytes=self.limits.js_stack_bytes)
         inst.load(self.bundle.source.encode(), self.bundle.name, clock_seed_ns=self.clock_origin_ns)
-        if not journaled:
+        if reseed:  # else its one request brings the seed (a fresh instance: Handler._request_seed)
             inst.reseed()
         inst.ctx.grants = self.grants
         inst.ctx.clock_origin_ns, inst.ctx.clock_start_ns = self.clock_origin_ns, time.monotonic_ns()
@@ -114,7 +114,7 @@ class TenantHandler(Handler):
             self.metrics.instances_created += 1
         return inst
 
-    def _acquire(self, *, journaled: bool = False) -> GuestInstance:
+    def _acquire(self) -> GuestInstance:
         if self.isolation == "pooled":
             # this thread's kept instance when it is this tenant's (pool.py), else one from the pool
             kept = self._kept
@@ -125,7 +125,7 @@ class TenantHandler(Handler):
             inst = self.pool.take(self.tenant)
             if inst is not None:
                 return inst
-        return self._new_instance(journaled=journaled)
+        return self._new_instance(reseed=self.isolation != "fresh")
 
     def _discard(self, inst: GuestInstance) -> None:
         inst.retired = True
