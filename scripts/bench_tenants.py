@@ -15,8 +15,10 @@ Prints, with PASS or MISS:
   what single-handler `serve` runs in process for the same request
   (Handler.handle_inline on its pooled instance), target within 10 %; the
   ratio to Handler.handle (serve's thread path) is printed beside it;
-  (the per-request figures are measured interleaved: one request of each
-  variant in turn, so drift and cache effects fall on all alike);
+  (the per-request figures are measured in alternating blocks of 50
+  requests of each variant, so drift falls on all alike while each runs
+  with its own code warm, as in a server; --interleave 1 measures one
+  request of each in turn);
 * noisy neighbour: the p99 of 99 tenants under a fixed open-loop load
   (--rate requests per second, spread over the tenants), alone and beside a
   100th tenant sent --spin-rate requests per second that each spin to their
@@ -103,19 +105,28 @@ def cold_start(tenants: TenantHost, names: list[str], count: int) -> None:
           f"   target p50 <= 1000 µs: {verdict(p50 <= 1000)}")
 
 
-def per_request_us(calls: dict[str, object], request: HttpRequest, n: int) -> dict[str, float]:
-    """Median µs per request of each call, measured interleaved (one request of each in turn), so drift
-    in the machine's speed and one variant's effect on the caches fall on all of them alike."""
+BLOCK = 50  # requests of one variant in a row
+
+
+def per_request_us(calls: dict[str, object], request: HttpRequest, n: int, block: int) -> dict[str, float]:
+    """Median µs per request of each call, measured in alternating blocks of BLOCK requests, so drift in
+    the machine's speed falls on all of them alike while each runs as a server runs it: request after
+    request through the same code. (One request of each in turn instead leaves every variant's code and
+    data evicted by the others' before each call, which slows all of them, and most the one with the
+    most code of its own; `--interleave 1` measures that way.)"""
     samples: dict[str, list[float]] = {name: [] for name in calls}
-    for _ in range(n):
+    block = max(1, min(block, n))
+    for _ in range(max(1, n // block)):
         for name, call in calls.items():
-            started = time.perf_counter()
-            call(request)  # type: ignore[operator]
-            samples[name].append((time.perf_counter() - started) * 1e6)
+            values = samples[name]
+            for _ in range(block):
+                started = time.perf_counter()
+                call(request)  # type: ignore[operator]
+                values.append((time.perf_counter() - started) * 1e6)
     return {name: statistics.median(values) for name, values in samples.items()}
 
 
-def fresh_and_warm(host: Host, n: int) -> None:
+def fresh_and_warm(host: Host, n: int, block: int) -> None:
     request = HttpRequest("GET", "/hello")
     pooled = host.load(Bundle(HELLO, "hello.js"), isolation="pooled")
     fresh = host.load(Bundle(HELLO, "hello.js"), isolation="fresh")
@@ -124,11 +135,11 @@ def fresh_and_warm(host: Host, n: int) -> None:
     tenants.load("fresh", Bundle(HELLO, "hello.js"), contract=CONTRACT, isolation="fresh")
     # `serve` runs a pooled handler's requests with handle_inline (dispatch.py): the reference of the target
     warm = {"pooled": pooled.handle, "serve": pooled.handle_inline, "tenant": lambda r: tenants.invoke("warm", r)}
-    per_request_us(warm, request, n)  # everything warm first
-    figures = per_request_us(warm, request, n)
-    serve_fresh = per_request_us({"pooled": pooled.handle, "fresh": fresh.handle}, request, n)
+    per_request_us(warm, request, n, block)  # everything warm first
+    figures = per_request_us(warm, request, n, block)
+    serve_fresh = per_request_us({"pooled": pooled.handle, "fresh": fresh.handle}, request, n, block)
     tenant_fresh = per_request_us({"tenant": warm["tenant"], "tenant_fresh": lambda r: tenants.invoke("fresh", r)},
-                                  request, n)
+                                  request, n, block)
     figures["fresh"] = figures["pooled"] + serve_fresh["fresh"] - serve_fresh["pooled"]
     figures["tenant_fresh"] = figures["tenant"] + tenant_fresh["tenant_fresh"] - tenant_fresh["tenant"]
     extra = figures["fresh"] - figures["pooled"]
@@ -229,7 +240,7 @@ def _handle_on(h: object, inst: object, request: HttpRequest) -> int:
     return h.fuel - inst.fuel_left()  # type: ignore[attr-defined,no-any-return]
 
 
-def allocators(n: int, count: int) -> None:
+def allocators(n: int, count: int, block: int) -> None:
     """The same cold-tenant and fresh figures with wasmtime's pooling allocator (pooling.py)."""
     host = Host(engine_config=EngineConfig(allocator="pooling"))
     if host.engine.allocator != "pooling":
@@ -240,7 +251,7 @@ def allocators(n: int, count: int) -> None:
     for i, name in enumerate(names):
         tenants.load(name, Bundle(tenant_source(i), f"{name}.js"), contract=CONTRACT, check=False)
     cold_start(tenants, names, count)
-    fresh_and_warm(host, n)
+    fresh_and_warm(host, n, block)
 
 
 def open_loop(tenants: TenantHost, names: list[str], rate: float, seconds: float, threads: int) -> list[float]:
@@ -326,6 +337,8 @@ def main() -> int:
     parser.add_argument("--tenants", type=int, default=10_000)
     parser.add_argument("--cold", type=int, default=300, help="tenants whose first request is timed")
     parser.add_argument("--requests", type=int, default=2000, help="requests per per-request median")
+    parser.add_argument("--interleave", type=int, default=BLOCK,
+                        help="requests of one variant in a row in the per-request figures (1: one of each in turn)")
     parser.add_argument("--rate", type=float, default=200.0, help="noisy neighbour: offered requests/s")
     parser.add_argument("--seconds", type=float, default=5.0, help="noisy neighbour: seconds per phase")
     parser.add_argument("--share", type=float, default=0.1, help="the spinner's CPU share, of one core")
@@ -338,10 +351,10 @@ def main() -> int:
     tenants, names = density(host, args.tenants)
     cold_start(tenants, names, min(args.cold, len(names)))
     del tenants
-    fresh_and_warm(host, args.requests)
+    fresh_and_warm(host, args.requests, args.interleave)
     noisy_neighbour(host, args.rate, args.seconds, args.share, args.spin_rate, args.spin_ms)
     print("allocator    the same with wasmtime's pooling allocator:")
-    allocators(args.requests, min(args.cold, len(names)))
+    allocators(args.requests, min(args.cold, len(names)), args.interleave)
     print(f"load average at the end {os.getloadavg()[0]:.2f}")
     return 0
 
