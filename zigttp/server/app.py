@@ -160,7 +160,8 @@ class ZigttpApp:
     async def __rsgi__(self, scope: Any, proto: Any) -> None:
         if scope.proto != "http":
             return
-        started = time.perf_counter()
+        quiet = self.config.quiet
+        started = 0.0 if quiet else time.perf_counter()
         path = scope.path
         method = scope.method
         if path == "/_health" and method in ("GET", "HEAD"):
@@ -171,7 +172,7 @@ class ZigttpApp:
             return
         status, headers, body = await self._serve(scope, proto, method, path)
         proto.response_bytes(status, headers, body)
-        if not self.config.quiet:
+        if not quiet:
             rid = scope.headers.get("x-request-id") or "-"
             if len(rid) > 64 or not rid.isprintable():
                 rid = "-"
@@ -183,11 +184,13 @@ class ZigttpApp:
         url = f"{path}?{qs}" if qs else path
         if len(url) > MAX_URL_BYTES:
             return _json_error("url_too_long", limitBytes=MAX_URL_BYTES)
-        # granian (hyper) hands over header names already lower-cased
-        headers = scope.headers.items()
+        # granian (hyper) hands over header names already lower-cased; each read of scope.headers copies
+        # them (about 250 ns), so they are read once
+        raw = scope.headers
+        headers = raw.items()
         if len(headers) > MAX_HEADERS:
             return _json_error("too_many_headers", limit=MAX_HEADERS)
-        unreadable = _unreadable_header(scope.headers, headers)
+        unreadable = _unreadable_header(raw, headers)
         if unreadable is not None:
             # granian withholds values that are not visible ASCII; refuse
             # rather than run the handler without a header the client sent
@@ -195,14 +198,14 @@ class ZigttpApp:
                 f"request header {unreadable!r} has a value that is not visible ASCII: encode it "
                 "(for example percent-encoding or RFC 8187)"))
         limit = self.limits.max_body_bytes
-        declared = scope.headers.get("content-length")
+        declared = raw.get("content-length")
         if declared is not None:
             if not declared.isdigit():
                 return _json_error("bad_request", "invalid Content-Length")
             if int(declared) > limit:
                 return _json_error("body_too_large", limitBytes=limit)
         body = b""
-        chunked = scope.headers.get("transfer-encoding")
+        chunked = raw.get("transfer-encoding")
         if declared is not None and not chunked:
             # the length is known and within the limit: one read, no chunk loop
             if declared != "0":
