@@ -26,7 +26,9 @@ Prints, with PASS or MISS:
   share (fuel per second) of --share of one core; target: p99 changes by
   <= 10 %. One run of 2 x --seconds sends the spinner requests in every other
   second, so the machine's drift falls on both figures alike; requests due
-  in the first 0.2 s after a switch are not counted. The same without the
+  in the first 0.2 s after a switch are not counted. The share's bucket
+  refills in the seconds off too, so the spinner runs up to twice its share
+  in the seconds on: a harder test than a steady one. The same without the
   share is printed for scale.
 Times are wall clock in this process (medians of many samples); the machine
 may be shared, so the script also prints the load average.
