@@ -11,6 +11,7 @@ internals, which is why wasmtime is pinned to one exact version.
 from __future__ import annotations
 
 import ctypes
+import functools
 from ctypes import POINTER, byref
 
 import wasmtime
@@ -36,16 +37,10 @@ class FastFunc:
         if signature is None:
             ty = func.type(store)
             signature = (tuple(str(p) for p in ty.params), tuple(str(r) for r in ty.results))
-        params, results = list(signature[0]), list(signature[1])
-        if any(k not in ("i32", "i64") for k in params + results) or len(results) > 1:
-            raise TypeError("FastFunc handles i32/i64 signatures with at most one result")
+        self._kinds, self._nres, self._result_kind, self._n, raw_array = _shape(signature)
         self._ctx = store._context()
         self._fref = byref(func._func)
-        self._kinds = tuple(params)
-        self._nres = len(results)
-        self._result_kind = results[0] if results else None
-        self._n = max(len(params), len(results), 1)
-        self._raw = (ffi.wasmtime_val_raw_t * self._n)()
+        self._raw = raw_array()
         self._trap = POINTER(ffi.wasm_trap_t)()
         self._trap_ref = byref(self._trap)
 
@@ -69,6 +64,17 @@ class FastFunc:
         if self._result_kind is None:
             return None
         return raw[0].i32 if self._result_kind == "i32" else raw[0].i64
+
+
+@functools.cache
+def _shape(signature: tuple[tuple[str, ...], tuple[str, ...]]) -> tuple[tuple[str, ...], int, str | None, int, type]:
+    """(param kinds, result count, result kind, raw slots, raw array type) of a signature, worked out once: a
+    fresh instance binds its exports on every request."""
+    params, results = signature
+    if any(k not in ("i32", "i64") for k in params + results) or len(results) > 1:
+        raise TypeError("FastFunc handles i32/i64 signatures with at most one result")
+    n = max(len(params), len(results), 1)
+    return tuple(params), len(results), results[0] if results else None, n, ffi.wasmtime_val_raw_t * n
 
 
 def set_budget(ctx: ctypes._Pointer, fuel: int, epoch_ticks: int) -> None:

@@ -6,10 +6,10 @@ import ctypes
 import os
 import time
 from collections.abc import Callable
-from ctypes import byref
 from functools import cached_property
 
 import wasmtime
+from wasmtime import _bindings as bindings
 from wasmtime import _ffi as ffi
 
 from . import wellformed
@@ -71,14 +71,21 @@ SIGNATURES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
 }
 
 
-def _export(store: wasmtime.Store, instance: wasmtime.Instance, name: str) -> wasmtime.Func | wasmtime.Memory:
+# wasmtime_instance_export_get called with plain addresses: the bindings' wrapper converts five pointer
+# arguments on every call (about 5 µs an export, three of them for every new instance). PYFUNCTYPE keeps
+# the GIL: the lookup is a hash probe that never blocks.
+_export_get_raw = ctypes.PYFUNCTYPE(ctypes.c_bool, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_char_p,
+                                    ctypes.c_size_t, ctypes.c_void_p)(
+    ctypes.cast(bindings._wasmtime_instance_export_get, ctypes.c_void_p).value)
+_EXTERN_MEMORY = ffi.WASMTIME_EXTERN_MEMORY.value
+
+
+def _export(store_ctx_addr: int, instance_addr: int, name: bytes) -> wasmtime.Func | wasmtime.Memory:
     # One export by name; Instance.exports() would wrap all of them (~100 µs).
     item = ffi.wasmtime_extern_t()
-    raw = name.encode()
-    ok = ffi.wasmtime_instance_export_get(store._context(), byref(instance._instance), raw, len(raw), byref(item))
-    if not ok:
-        raise GuestFailure("internal_error", {"message": f"guest has no export {name!r}"})
-    if item.kind == ffi.WASMTIME_EXTERN_MEMORY.value:
+    if not _export_get_raw(store_ctx_addr, instance_addr, name, len(name), ctypes.addressof(item)):
+        raise GuestFailure("internal_error", {"message": f"guest has no export {name.decode()!r}"})
+    if item.kind == _EXTERN_MEMORY:
         return wasmtime.Memory._from_raw(item.of.memory)
     return wasmtime.Func._from_raw(item.of.func)
 
@@ -96,7 +103,9 @@ class GuestInstance:
         self.instance = pre.instantiate(self.store)
         self._store_ctx = self.store._context()
         self._store_ctx_addr = ctypes.cast(self._store_ctx, ctypes.c_void_p).value
-        self.memory: wasmtime.Memory = _export(self.store, self.instance, "memory")  # type: ignore[assignment]
+        self._instance_addr = ctypes.addressof(self.instance._instance)
+        self.memory: wasmtime.Memory = _export(self._store_ctx_addr, self._instance_addr,  # type: ignore[assignment]
+                                               b"memory")
         self._buf = self._func("buf")
         self._handle = self._func("handle")
         self.base = ctypes.addressof(self.memory.data_ptr(self.store).contents)
@@ -143,7 +152,8 @@ class GuestInstance:
         return self._func("reseed")
 
     def _func(self, name: str) -> FastFunc:
-        return FastFunc(_export(self.store, self.instance, name), self.store, SIGNATURES[name])  # type: ignore[arg-type]
+        return FastFunc(_export(self._store_ctx_addr, self._instance_addr, name.encode()),  # type: ignore[arg-type]
+                        self.store, SIGNATURES[name])
 
     # ---------- plumbing ----------
 
