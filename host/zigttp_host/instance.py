@@ -98,11 +98,10 @@ class GuestInstance:
                  interrupt_flag: int = 0) -> None:
         self.store = wasmtime.Store(engine)
         self.store.set_limits(memory_size=memory_limit)
-        self.store.set_fuel(SETUP_FUEL)
-        self.store.set_epoch_deadline(SETUP_TIMEOUT_MS // EPOCH_TICK_MS)
-        self.instance = pre.instantiate(self.store)
         self._store_ctx = self.store._context()
         self._store_ctx_addr = ctypes.cast(self._store_ctx, ctypes.c_void_p).value
+        set_budget(self._store_ctx, SETUP_FUEL, SETUP_TIMEOUT_MS // EPOCH_TICK_MS)
+        self.instance = pre.instantiate(self.store)
         self._instance_addr = ctypes.addressof(self.instance._instance)
         self.memory: wasmtime.Memory = _export(self._store_ctx_addr, self._instance_addr,  # type: ignore[assignment]
                                                b"memory")
