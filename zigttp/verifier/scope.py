@@ -43,6 +43,8 @@ class Binding:
 
     def resolved(self) -> Binding:
         """Follow local imports to the declaring binding."""
+        if self.target is None:  # most bindings: no loop set up
+            return self
         binding = self
         for _ in range(32):
             if binding.target is None:
