@@ -109,13 +109,21 @@ class Fn(Type):
             self.ret = infer() if infer is not None else UNKNOWN
         return self.ret
 
+    # Read at every call site: plain loops, no generator per call.
     @property
     def required(self) -> int:
-        return sum(1 for p in self.params if not p.optional and not p.rest)
+        count = 0
+        for p in self.params:
+            if not p.optional and not p.rest:
+                count += 1
+        return count
 
     @property
     def has_rest(self) -> bool:
-        return any(p.rest for p in self.params)
+        for p in self.params:  # noqa: SIM110 - no generator per call
+            if p.rest:
+                return True
+        return False
 
 
 @dataclass(frozen=True, slots=True)
