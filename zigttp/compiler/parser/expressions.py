@@ -26,6 +26,10 @@ from zigttp.compiler.scanner import (
     TEMPLATE_HEAD,
 )
 
+# Tokens that may start a prefix form (`<` a generic arrow or an angle-bracket assertion), and a postfix one.
+_PREFIXES = _UNARY_OPERATORS | frozenset({"++", "--", "<"})
+_POSTFIX_STARTS = frozenset({".", "(", "[", "?.", TEMPLATE, TEMPLATE_HEAD, "!", "<"})
+
 
 class ExpressionParser(ParserCore):
     def parse_expression(self) -> A.Expression:
@@ -185,6 +189,20 @@ class ExpressionParser(ParserCore):
     def parse_unary(self) -> A.Expression:
         kind = self.kind
         start = self.start
+        if kind in _PREFIXES or (kind == IDENT and self.value == "await"):
+            prefixed = self.parse_prefixed(kind, start)
+            if prefixed is not None:
+                return prefixed
+        expression = self.parse_lhs()
+        kind = self.kind
+        if (kind == "++" or kind == "--") and not self.nl:
+            self.reject(R.POST_INCREMENT if kind == "++" else R.POST_DECREMENT, start, self.end)
+            self.next()
+            return A.Invalid(self.file, start, self.prev_end, "update", [expression])
+        return expression
+
+    def parse_prefixed(self, kind: str, start: int) -> A.Expression | None:
+        """An expression after a prefix operator, `await` or a `<T>` assertion; None if `kind` starts none here."""
         if kind in _UNARY_OPERATORS:
             self.enter(R.EXPRESSION_NESTING)
             end = self.end
@@ -226,13 +244,7 @@ class ExpressionParser(ParserCore):
             argument = self.parse_unary()
             self.depth -= 1
             return argument
-        expression = self.parse_lhs()
-        kind = self.kind
-        if (kind == "++" or kind == "--") and not self.nl:
-            self.reject(R.POST_INCREMENT if kind == "++" else R.POST_DECREMENT, start, self.end)
-            self.next()
-            return A.Invalid(self.file, start, self.prev_end, "update", [expression])
-        return expression
+        return None
 
     def parse_lhs(self) -> A.Expression:
         expression = self.parse_primary()
@@ -242,6 +254,8 @@ class ExpressionParser(ParserCore):
         file = self.file
         while True:
             kind = self.kind
+            if kind not in _POSTFIX_STARTS:  # the commonest case, one test instead of the chain below
+                break
             if kind == ".":
                 self.next()
                 if not self.is_word():
