@@ -29,6 +29,9 @@ from zigttp.compiler.scanner import (
 # Tokens that may start a prefix form (`<` a generic arrow or an angle-bracket assertion), and a postfix one.
 _PREFIXES = _UNARY_OPERATORS | frozenset({"++", "--", "<"})
 _POSTFIX_STARTS = frozenset({".", "(", "[", "?.", TEMPLATE, TEMPLATE_HEAD, "!", "<"})
+_CONDITIONAL_OR_ASSIGNMENT = _ASSIGNMENT_OPERATORS | {"?"}
+# Tokens that may continue an operand as a binary operator (a name: `as` or `satisfies`).
+_OPERATOR_STARTS = frozenset(_PRECEDENCE) | {IDENT}
 
 
 class ExpressionParser(ParserCore):
@@ -53,6 +56,9 @@ class ExpressionParser(ParserCore):
             return result
         self.arrow_start = self.start
         left = self.parse_binary(1)
+        if self.kind not in _CONDITIONAL_OR_ASSIGNMENT:  # the commonest case: neither follows
+            self.depth -= 1
+            return left
         if self.kind == "?" and type(left) is not A.ArrowFunction:
             left = self.finish_conditional(left)
         operator = self.kind
@@ -95,8 +101,8 @@ class ExpressionParser(ParserCore):
 
     def parse_binary(self, min_precedence: int) -> A.Expression:
         left = self.parse_unary()
-        if type(left) is A.ArrowFunction:
-            return left
+        if type(left) is A.ArrowFunction or self.kind not in _OPERATOR_STARTS:
+            return left  # the commonest case: an operand with no operator after it
         chain = 0
         pipes = False
         while True:
