@@ -96,6 +96,15 @@ def test_children_skip_types_patterns_and_holes() -> None:
     assert [type(c) for c in A.children(pattern)] == [A.BindingElement]
 
 
+def test_every_node_is_truthy() -> None:
+    """List fields drop their holes with `filter(None, ...)`: a node class must never be falsy."""
+    pending = [A.Node]
+    while pending:
+        cls = pending.pop()
+        assert "__bool__" not in vars(cls) and "__len__" not in vars(cls), cls.__name__
+        pending.extend(cls.__subclasses__())
+
+
 def test_unparen() -> None:
     module = compile_source("const x = ((1));\nexport function handler(r: Request) { return r; }\n", "h.ts",
                             emit=False).program.entry  # type: ignore[union-attr]

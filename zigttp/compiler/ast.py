@@ -722,6 +722,8 @@ def _fields_of(cls: type) -> _Fields:
 # The traversal is the hottest code of the checkers, so each node class carries a function
 # specialised to its field shape (most nodes have at most two node fields), installed below as
 # the class attribute `_value_children`: a method call is the cheapest dispatch on the class.
+# A list field drops its holes (None, in array literals and patterns) with `filter(None, ...)`, in C:
+# every node is truthy (no node class defines `__bool__` or `__len__`).
 
 
 def _no_children(node: Node) -> list[Node]:
@@ -753,14 +755,14 @@ def _children_function(cls: type) -> Callable[[Node], list[Node]]:
         get_list = attrgetter(lists[0])
 
         def fn(node: Node) -> list[Node]:
-            return [x for x in get_list(node) if x is not None]
+            return list(filter(None, get_list(node)))
     elif shape == (1, 1):
         get_both = attrgetter(singles[0], lists[0])
 
         def fn(node: Node) -> list[Node]:
             value, items = get_both(node)
             out = [] if value is None else [value]
-            out += [x for x in items if x is not None]
+            out += filter(None, items)
             return out
     else:
 
@@ -771,7 +773,7 @@ def _children_function(cls: type) -> Callable[[Node], list[Node]]:
                 if value is not None:
                     out.append(value)
             for name in lists:
-                out += [x for x in getattr(node, name) if x is not None]
+                out += filter(None, getattr(node, name))
             return out
     return fn
 
@@ -787,7 +789,7 @@ def _source_children_function(cls: type) -> Callable[[Node], list[Node]]:
         for name, is_list in ordered:
             value = getattr(node, name)
             if is_list:
-                out += [x for x in value if x is not None]
+                out += filter(None, value)
             elif value is not None:
                 out.append(value)
         return out
@@ -871,19 +873,22 @@ def _preorder(root: Node) -> Preorder:
     nodes: list[Node] = []
     ends: list[int] = []
     stack: list[Node | int] = [root]
+    # One step per node of every module: the list methods are looked up once.
+    pop, push, add_node, add_end = stack.pop, stack.append, nodes.append, ends.append
+    index = 0
     while stack:
-        item = stack.pop()
+        item = pop()
         if type(item) is int:  # every node under the one at this index has been listed
-            ends[item] = len(nodes)
+            ends[item] = index
             continue
-        index = len(nodes)
-        nodes.append(item)  # type: ignore[arg-type]
-        ends.append(index + 1)
+        add_node(item)  # type: ignore[arg-type]
+        add_end(index + 1)
         below = item._source_children()  # type: ignore[union-attr]
         if below:
-            stack.append(index)
+            push(index)
             below.reverse()
             stack += below
+        index += 1
     return Preorder(nodes, ends, list(map(type, nodes)))
 
 
