@@ -125,3 +125,7 @@ def test_preorder_lists_the_walk_with_each_subtree_contiguous(path: Path) -> Non
             assert [id(n) for n in tree.nodes[index:tree.ends[index]]] == [id(n) for n in A.walk(node)]
             children = [tree.nodes[i] for i in tree.child_indices(index)]
             assert [id(c) for c in children] == [id(c) for c in A.children_in_source_order(node)]
+        for kinds in (frozenset({A.Call}), frozenset({A.Identifier, A.Call, A.Return}), frozenset({A.Match})):
+            expected = [i for i, n in enumerate(tree.nodes) if type(n) in kinds]
+            assert tree.indices_of(kinds) == expected
+            assert [id(n) for n in tree.nodes_of(kinds)] == [id(tree.nodes[i]) for i in expected]

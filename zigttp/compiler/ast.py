@@ -7,9 +7,10 @@ Type syntax is kept in the tree (for the checkers) and erased by the emitter.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from itertools import compress, count
+from itertools import chain
 from operator import attrgetter, methodcaller
 from typing import overload
 
@@ -842,16 +843,20 @@ class Preorder:
 
     nodes: list[Node]
     ends: list[int]
-    kinds: list[type]  # the class of each node, for `indices_of`
+    by_kind: dict[type, list[int]]  # the indices of the nodes of each class, in walk order
 
     def indices_of(self, kinds: frozenset[type]) -> list[int]:
-        """The indices of the nodes whose class is in `kinds`, in walk order. The selection runs in C, no
-        Python step per node: a whole-module scan visits only the few kinds it acts on."""
-        return list(compress(count(), map(kinds.__contains__, self.kinds)))
+        """The indices of the nodes whose class is in `kinds`, in walk order. Read from `by_kind`: a
+        whole-module scan costs what it selects, not a step per node (several scan every module)."""
+        by_kind = self.by_kind
+        found = [by_kind[kind] for kind in kinds if kind in by_kind]
+        if len(found) == 1:
+            return list(found[0])
+        return sorted(chain.from_iterable(found))  # each list is sorted: the sort merges runs
 
     def nodes_of(self, kinds: frozenset[type]) -> list[Node]:
-        """The nodes whose class is in `kinds`, in walk order (selected in C, as `indices_of`)."""
-        return list(compress(self.nodes, map(kinds.__contains__, self.kinds)))
+        """The nodes whose class is in `kinds`, in walk order (selected as by `indices_of`)."""
+        return list(map(self.nodes.__getitem__, self.indices_of(kinds)))
 
     def child_indices(self, index: int) -> Iterator[int]:
         ends = self.ends
@@ -873,6 +878,7 @@ def _preorder(root: Node) -> Preorder:
     nodes: list[Node] = []
     ends: list[int] = []
     stack: list[Node | int] = [root]
+    by_kind: defaultdict[type, list[int]] = defaultdict(list)
     # One step per node of every module: the list methods are looked up once.
     pop, push, add_node, add_end = stack.pop, stack.append, nodes.append, ends.append
     index = 0
@@ -883,13 +889,14 @@ def _preorder(root: Node) -> Preorder:
             continue
         add_node(item)  # type: ignore[arg-type]
         add_end(index + 1)
+        by_kind[type(item)].append(index)
         below = item._source_children()  # type: ignore[union-attr]
         if below:
             push(index)
             below.reverse()
             stack += below
         index += 1
-    return Preorder(nodes, ends, list(map(type, nodes)))
+    return Preorder(nodes, ends, dict(by_kind))
 
 
 @overload
