@@ -29,6 +29,8 @@ _MAX_DEPTH = 12
 
 
 def assignable(src: Type, dst: Type) -> bool:
+    if src is dst or src is UNKNOWN or dst is UNKNOWN:
+        return True  # the commonest answers, without a `seen` set and a second call
     return _assignable(src, dst, 0, set())
 
 
