@@ -320,7 +320,7 @@ class Analyzer:
     def check_flow(self, node: A.Node, got: Type, expected: Type | None, site: str, param: str | None = None,
                    callee: Callee | None = None) -> None:
         """A value flows into a declared place; literals already checked property by property are skipped."""
-        if expected is None:  # no declared place: nothing to check
+        if expected is None or assignable(got, expected):  # nothing to report (most flows), asked here first
             return
         if id(unparen(node)) in self.checked_literals:
             return

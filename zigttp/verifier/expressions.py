@@ -68,6 +68,7 @@ class ExpressionTyper:
         self.check_flow = check_flow
         self.globals = globals_
         self.expr_types = typings.expr_types
+        self.binding_types = typings.binding_types
         self.callees = typings.callees
         self.checked_literals = typings.checked_literals
         self.types = checkers.types
@@ -91,9 +92,9 @@ class ExpressionTyper:
                 return UNDEFINED
             return self.globals.get(node.name, UNKNOWN)
         found = env.get(binding)
-        if found is not None:
-            return found
-        return self.binding_type(binding)
+        if found is None:
+            found = self.binding_types.get(binding)  # `binding_type`'s first step, without its call
+        return found if found is not None else self.binding_type(binding)
 
     def e_number(self, node: A.NumberLiteral, env: Env, expected: Type | None) -> Type:
         return Lit(float(node.value))

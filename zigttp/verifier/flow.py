@@ -43,6 +43,7 @@ SECRET_NAME_PARTS = ("SECRET", "PASSWORD", "PASSWD", "KEY", "TOKEN", "PRIVATE", 
 CREDENTIAL_HEADERS = frozenset({"authorization", "cookie", "proxy-authorization", "x-api-key"})
 # Request members that are not request-controlled data worth tracking.
 _REQUEST_SAFE = frozenset({"method"})
+_LABELLED_SITES = frozenset({A.Call, A.Pipe, A.JSXElement})  # the sites whose labels are worked out for their sinks
 _RESPONSE_BUILDERS = frozenset({"Response", "Response.json", "Response.text", "Response.html", "Response.rawJson",
                                 "Response.redirect"})
 _LABEL_PRESERVING_BUILTINS = frozenset({"String", "JSON.stringify", "encodeURIComponent", "encodeURI",
@@ -141,7 +142,7 @@ class FlowChecker:
                 self.functions[fn_id].returns |= self.labels(node.argument)
             elif kind is A.Assert and node.value is not None and fn_id:
                 self.functions[fn_id].returns |= self.labels(node.value)
-            elif kind in (A.Call, A.Pipe, A.JSXElement):
+            elif kind in _LABELLED_SITES:
                 self.labels(node)
 
     # ============================================================ labels
