@@ -96,6 +96,15 @@ def test_children_skip_types_patterns_and_holes() -> None:
     assert [type(c) for c in A.children(pattern)] == [A.BindingElement]
 
 
+def test_every_node_is_truthy() -> None:
+    """List fields drop their holes with `filter(None, ...)`: a node class must never be falsy."""
+    pending = [A.Node]
+    while pending:
+        cls = pending.pop()
+        assert "__bool__" not in vars(cls) and "__len__" not in vars(cls), cls.__name__
+        pending.extend(cls.__subclasses__())
+
+
 def test_unparen() -> None:
     module = compile_source("const x = ((1));\nexport function handler(r: Request) { return r; }\n", "h.ts",
                             emit=False).program.entry  # type: ignore[union-attr]
@@ -116,3 +125,7 @@ def test_preorder_lists_the_walk_with_each_subtree_contiguous(path: Path) -> Non
             assert [id(n) for n in tree.nodes[index:tree.ends[index]]] == [id(n) for n in A.walk(node)]
             children = [tree.nodes[i] for i in tree.child_indices(index)]
             assert [id(c) for c in children] == [id(c) for c in A.children_in_source_order(node)]
+        for kinds in (frozenset({A.Call}), frozenset({A.Identifier, A.Call, A.Return}), frozenset({A.Match})):
+            expected = [i for i, n in enumerate(tree.nodes) if type(n) in kinds]
+            assert tree.indices_of(kinds) == expected
+            assert [id(n) for n in tree.nodes_of(kinds)] == [id(tree.nodes[i]) for i in expected]

@@ -7,9 +7,10 @@ Type syntax is kept in the tree (for the checkers) and erased by the emitter.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from itertools import compress, count
+from itertools import chain
 from operator import attrgetter, methodcaller
 from typing import overload
 
@@ -722,6 +723,8 @@ def _fields_of(cls: type) -> _Fields:
 # The traversal is the hottest code of the checkers, so each node class carries a function
 # specialised to its field shape (most nodes have at most two node fields), installed below as
 # the class attribute `_value_children`: a method call is the cheapest dispatch on the class.
+# A list field drops its holes (None, in array literals and patterns) with `filter(None, ...)`, in C:
+# every node is truthy (no node class defines `__bool__` or `__len__`).
 
 
 def _no_children(node: Node) -> list[Node]:
@@ -753,14 +756,14 @@ def _children_function(cls: type) -> Callable[[Node], list[Node]]:
         get_list = attrgetter(lists[0])
 
         def fn(node: Node) -> list[Node]:
-            return [x for x in get_list(node) if x is not None]
+            return list(filter(None, get_list(node)))
     elif shape == (1, 1):
         get_both = attrgetter(singles[0], lists[0])
 
         def fn(node: Node) -> list[Node]:
             value, items = get_both(node)
             out = [] if value is None else [value]
-            out += [x for x in items if x is not None]
+            out += filter(None, items)
             return out
     else:
 
@@ -771,7 +774,7 @@ def _children_function(cls: type) -> Callable[[Node], list[Node]]:
                 if value is not None:
                     out.append(value)
             for name in lists:
-                out += [x for x in getattr(node, name) if x is not None]
+                out += filter(None, getattr(node, name))
             return out
     return fn
 
@@ -787,7 +790,7 @@ def _source_children_function(cls: type) -> Callable[[Node], list[Node]]:
         for name, is_list in ordered:
             value = getattr(node, name)
             if is_list:
-                out += [x for x in value if x is not None]
+                out += filter(None, value)
             elif value is not None:
                 out.append(value)
         return out
@@ -840,16 +843,20 @@ class Preorder:
 
     nodes: list[Node]
     ends: list[int]
-    kinds: list[type]  # the class of each node, for `indices_of`
+    by_kind: dict[type, list[int]]  # the indices of the nodes of each class, in walk order
 
     def indices_of(self, kinds: frozenset[type]) -> list[int]:
-        """The indices of the nodes whose class is in `kinds`, in walk order. The selection runs in C, no
-        Python step per node: a whole-module scan visits only the few kinds it acts on."""
-        return list(compress(count(), map(kinds.__contains__, self.kinds)))
+        """The indices of the nodes whose class is in `kinds`, in walk order. Read from `by_kind`: a
+        whole-module scan costs what it selects, not a step per node (several scan every module)."""
+        by_kind = self.by_kind
+        found = [by_kind[kind] for kind in kinds if kind in by_kind]
+        if len(found) == 1:
+            return list(found[0])
+        return sorted(chain.from_iterable(found))  # each list is sorted: the sort merges runs
 
     def nodes_of(self, kinds: frozenset[type]) -> list[Node]:
-        """The nodes whose class is in `kinds`, in walk order (selected in C, as `indices_of`)."""
-        return list(compress(self.nodes, map(kinds.__contains__, self.kinds)))
+        """The nodes whose class is in `kinds`, in walk order (selected as by `indices_of`)."""
+        return list(map(self.nodes.__getitem__, self.indices_of(kinds)))
 
     def child_indices(self, index: int) -> Iterator[int]:
         ends = self.ends
@@ -871,20 +878,25 @@ def _preorder(root: Node) -> Preorder:
     nodes: list[Node] = []
     ends: list[int] = []
     stack: list[Node | int] = [root]
+    by_kind: defaultdict[type, list[int]] = defaultdict(list)
+    # One step per node of every module: the list methods are looked up once.
+    pop, push, add_node, add_end = stack.pop, stack.append, nodes.append, ends.append
+    index = 0
     while stack:
-        item = stack.pop()
+        item = pop()
         if type(item) is int:  # every node under the one at this index has been listed
-            ends[item] = len(nodes)
+            ends[item] = index
             continue
-        index = len(nodes)
-        nodes.append(item)  # type: ignore[arg-type]
-        ends.append(index + 1)
+        add_node(item)  # type: ignore[arg-type]
+        add_end(index + 1)
+        by_kind[type(item)].append(index)
         below = item._source_children()  # type: ignore[union-attr]
         if below:
-            stack.append(index)
+            push(index)
             below.reverse()
             stack += below
-    return Preorder(nodes, ends, list(map(type, nodes)))
+        index += 1
+    return Preorder(nodes, ends, dict(by_kind))
 
 
 @overload

@@ -83,7 +83,6 @@ _TRIVIA = re.compile(
     r"(?:[ \t\n\r\f\v\u00a0\ufeff\u2028\u2029\u1680\u2000-\u200a\u202f\u205f\u3000]+"
     r"|//[^\n\r\u2028\u2029]*|/\*[\s\S]*?\*/)*"
 )
-_LINE_START = re.compile(r"\n[ \t]*")
 _IDENT = re.compile(r"(?:[^\W\d]|\$)[\w$\u200c\u200d]*")
 _NUMBER = re.compile(
     r"0[xX][0-9a-fA-F](?:_?[0-9a-fA-F])*n?"
@@ -111,79 +110,40 @@ _ESCAPE = re.compile(
 )
 _SIMPLE_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "b": "\b", "f": "\f", "v": "\v", "0": "\0"}
 
-# Punctuators by first character, longest first. ">" is always scanned alone;
-# the parser re-scans it into ">=", ">>", ... in operator position so that
-# `Array<Array<T>>` closes two type-argument lists.
-_PUNCTUATORS: dict[str, tuple[str, ...]] = {}
-for _p in sorted(
-    [
-        "{",
-        "}",
-        "(",
-        ")",
-        "[",
-        "]",
-        ";",
-        ",",
-        "~",
-        "?",
-        "?.",
-        "??",
-        "??=",
-        ":",
-        ".",
-        "...",
-        "<",
-        "<=",
-        "<<",
-        "<<=",
-        ">",
-        "=",
-        "==",
-        "===",
-        "=>",
-        "!",
-        "!=",
-        "!==",
-        "+",
-        "++",
-        "+=",
-        "-",
-        "--",
-        "-=",
-        "*",
-        "**",
-        "*=",
-        "**=",
-        "/",
-        "/=",
-        "%",
-        "%=",
-        "&",
-        "&&",
-        "&&=",
-        "&=",
-        "|",
-        "||",
-        "||=",
-        "|=",
-        "|>",
-        "^",
-        "^=",
-        "@",
-    ],
-    key=len,
-    reverse=True,
-):
-    _PUNCTUATORS.setdefault(_p[0], ())
-    _PUNCTUATORS[_p[0]] += (_p,)
+# Every punctuator, as one regular expression whose alternatives are grouped by first character,
+# longer forms first, so one match call finds the longest. ">" is always scanned alone; the
+# parser re-scans it into ">=", ">>", ... in operator position so that `Array<Array<T>>` closes
+# two type-argument lists. "?." before a digit is "?" (`a?.5:b`), "." before a digit starts a
+# number, and "/*" is no punctuator (a comment the trivia pattern could not close).
+_PUNCTUATOR = re.compile(
+    r"[{}()\[\];,~:@>]"
+    r"|\?(?:\?=?|\.(?![0-9]))?"
+    r"|\.(?:\.\.|(?![0-9]))"
+    r"|<(?:<=?|=)?"
+    r"|=(?:==?|>)?"
+    r"|!(?:==?)?"
+    r"|\+[+=]?"
+    r"|-[-=]?"
+    r"|\*(?:\*=?|=)?"
+    r"|/(?!\*)=?"
+    r"|%=?"
+    r"|&(?:&=?|=)?"
+    r"|\|(?:\|=?|[=>])?"
+    r"|\^=?"
+)
 
-# Characters that always form a one-character token, and those that may begin
+# Characters that always form a one-character token (">" included, see above), and those that may begin
 # whitespace or a comment (the only ones worth running the trivia regex for).
-_SINGLE_PUNCTUATORS = frozenset("{}()[];,~:@")
+_SINGLE_PUNCTUATORS = frozenset("{}()[];,~:@>")
 _TRIVIA_START = frozenset(" \t\n\r\f\v/\u00a0\ufeff\u2028\u2029\u1680\u202f\u205f\u3000") | frozenset(
     chr(c) for c in range(0x2000, 0x200B)
 )
+# A line break and its indentation followed by a token (a character that cannot begin more trivia).
+_LINE_GAP = re.compile("\n[ \t]*(?=[^" + "".join(re.escape(c) for c in sorted(_TRIVIA_START)) + "])")
+# The rest of a word whose first character is an ASCII letter, "_" or "$" (cheaper than `_IDENT`).
+_WORD = re.compile(r"[\w$\u200c\u200d]+")
+# What may follow a "." that is not a member access dot: "..." or a number such as ".5".
+_DOT_CONTINUATIONS = frozenset("0123456789.")
 _GREATER_FORMS = (">>>=", ">>>", ">>=", ">>", ">=", ">")
 _IDENT_START_ASCII = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_$")
 _DIGITS = frozenset("0123456789")
@@ -239,11 +199,10 @@ class Scanner:
         pos = start
         ch = text[pos]
         if ch in _TRIVIA_START:
-            line_end = _LINE_START.match(text, pos).end() if ch == "\n" else -1
             if ch == " " and pos + 1 < self.length and text[pos + 1] not in _TRIVIA_START:
-                pos += 1  # the commonest trivia, one space between tokens, without the regex
-            elif 0 <= line_end < self.length and text[line_end] not in _TRIVIA_START:
-                pos, newline = line_end, True  # the next commonest: a line break and its indentation
+                pos += 1  # the commonest trivia, one space between tokens, without a regex
+            elif ch == "\n" and (gap := _LINE_GAP.match(text, pos)) is not None:
+                pos, newline = gap.end(), True  # the next commonest: a line break and its indentation
             else:
                 pos = _TRIVIA.match(text, start).end()
                 newline = pos > start and (text.find("\n", start, pos) >= 0 or text.find("\r", start, pos) >= 0)
@@ -252,35 +211,37 @@ class Scanner:
                     return (EOF, None, self.length, self.length, newline)
             ch = text[pos]
         if ch in _IDENT_START_ASCII:
-            m = _IDENT.match(text, pos)
+            m = _WORD.match(text, pos)
             end = m.end()
             self.pos = end
             word = m.group()
             if word in KEYWORDS:
                 return (word, word, pos, end, newline)
             return (IDENT, word, pos, end, newline)
-        if ch in _DIGITS or (ch == "." and pos + 1 < self.length and text[pos + 1] in _DIGITS):
+        if ch in _SINGLE_PUNCTUATORS or (ch == "." and text[pos + 1 : pos + 2] not in _DOT_CONTINUATIONS):
+            self.pos = pos + 1
+            return (ch, ch, pos, pos + 1, newline)
+        m = _PUNCTUATOR.match(text, pos)
+        if m is not None:
+            end = m.end()
+            self.pos = end
+            punct = m.group()
+            return (punct, punct, pos, end, newline)
+        return self._scan_other(pos, ch, newline)
+
+    def _scan_other(self, pos: int, ch: str, newline: bool) -> Token:
+        """Every token that is neither a word nor a punctuator."""
+        text = self.text
+        if ch in _DIGITS or ch == ".":  # a "." here is followed by a digit (else it is a punctuator)
             return self._scan_number(pos, newline)
         if ch == '"' or ch == "'":
             return self._scan_string(pos, ch, newline)
         if ch == "`":
             return self._scan_template(pos + 1, pos, TEMPLATE, TEMPLATE_HEAD, newline)
-        if ch in _SINGLE_PUNCTUATORS:
-            self.pos = pos + 1
-            return (ch, ch, pos, pos + 1, newline)
-        candidates = _PUNCTUATORS.get(ch)
-        if candidates is not None:
-            if ch == "/" and text.startswith("/*", pos):
-                self.report(codes.UNTERMINATED_COMMENT, _table.UNTERMINATED_COMMENT.text(), pos, self.length)
-                self.pos = self.length
-                return (EOF, None, self.length, self.length, True)
-            for punct in candidates:
-                if text.startswith(punct, pos):
-                    if punct == "?." and pos + 2 < self.length and text[pos + 2] in _DIGITS:
-                        continue
-                    end = pos + len(punct)
-                    self.pos = end
-                    return (punct, punct, pos, end, newline)
+        if ch == "/":  # "/*" whose comment never closes (else the trivia pattern took it)
+            self.report(codes.UNTERMINATED_COMMENT, _table.UNTERMINATED_COMMENT.text(), pos, self.length)
+            self.pos = self.length
+            return (EOF, None, self.length, self.length, True)
         if ch == "#":
             m = _IDENT.match(text, pos + 1)
             if m is not None:

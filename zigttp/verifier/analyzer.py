@@ -320,6 +320,8 @@ class Analyzer:
     def check_flow(self, node: A.Node, got: Type, expected: Type | None, site: str, param: str | None = None,
                    callee: Callee | None = None) -> None:
         """A value flows into a declared place; literals already checked property by property are skipped."""
+        if expected is None or assignable(got, expected):  # nothing to report (most flows), asked here first
+            return
         if id(unparen(node)) in self.checked_literals:
             return
         self.types.check_flow(node, got, expected, site, param=param, callee=callee)

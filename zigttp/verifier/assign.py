@@ -10,6 +10,7 @@ from zigttp.verifier.typemodel import (
     NEVER,
     OBJECT,
     UNDEFINED,
+    UNKNOWN,
     VOID,
     Arr,
     Distinct,
@@ -18,9 +19,9 @@ from zigttp.verifier.typemodel import (
     Obj,
     Prim,
     Tup,
+    TVar,
     Type,
     Union,
-    is_dynamic,
     union,
 )
 
@@ -28,17 +29,29 @@ _MAX_DEPTH = 12
 
 
 def assignable(src: Type, dst: Type) -> bool:
+    if src is dst or src is UNKNOWN or dst is UNKNOWN:
+        return True  # the commonest answers, without a `seen` set and a second call
     return _assignable(src, dst, 0, set())
 
 
+# The checkers' hottest test: `is_dynamic` is written out and unions are walked in plain loops
+# (no generator per call).
 def _assignable(src: Type, dst: Type, depth: int, seen: set[tuple[int, int]]) -> bool:
-    if src is dst or depth > _MAX_DEPTH or is_dynamic(src) or is_dynamic(dst) or src is NEVER:
+    if src is dst or src is UNKNOWN or dst is UNKNOWN or src is NEVER or depth > _MAX_DEPTH:
         return True
     s, d = type(src), type(dst)
+    if s is TVar or d is TVar:
+        return True
     if s is Union:
-        return all(_assignable(m, dst, depth + 1, seen) for m in src.members)
+        for member in src.members:  # noqa: SIM110 - no generator per call
+            if not _assignable(member, dst, depth + 1, seen):
+                return False
+        return True
     if d is Union:
-        return any(_assignable(src, m, depth + 1, seen) for m in dst.members)
+        for member in dst.members:  # noqa: SIM110 - no generator per call
+            if _assignable(src, member, depth + 1, seen):
+                return True
+        return False
     if d is Distinct:
         # Nominal, except for literals written in the source (constants and comptime data).
         if s is Lit:

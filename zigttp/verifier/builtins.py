@@ -344,34 +344,43 @@ def function_member(name: str) -> Type | None:
     return UNKNOWN if name in _EXTRA_FUNCTION else None
 
 
-def array_member(elem: Type, name: str, readonly_tuple: Tup | None = None) -> Type | None:
-    """Element-aware types of array members (`map` is generic in its result)."""
-    if name == "length":
-        return NUMBER
-    u = TVar("U")
+_CALLBACK_MEMBERS = frozenset({"map", "flatMap", "filter", "find", "findLast", "findIndex", "findLastIndex", "some",
+                               "every", "forEach", "reduce"})
+
+
+def _callback_member(elem: Type, name: str) -> Type:
+    """The members that take a callback `(value, index)`: its parameters are built only for them."""
     index = FnParam("index", NUMBER, optional=True)
     value = FnParam("value", elem)
-    callback = Fn((value, index), UNKNOWN)
-    predicate = Fn((value, index), UNKNOWN)
     if name == "map":
+        u = TVar("U")
         return Fn((FnParam("f", Fn((value, index), u)),), Arr(u), ("U",))
     if name == "flatMap":
         return Fn((FnParam("f", Fn((value, index), UNKNOWN)),), Arr(UNKNOWN))
-    if name == "filter":
-        return Fn((FnParam("f", predicate),), Arr(elem))
-    if name in ("find", "findLast"):
-        return Fn((FnParam("f", predicate),), union((elem, UNDEFINED)))
-    if name in ("findIndex", "findLastIndex"):
-        return Fn((FnParam("f", predicate),), NUMBER)
-    if name in ("some", "every"):
-        return Fn((FnParam("f", predicate),), BOOLEAN)
     if name == "forEach":
-        return Fn((FnParam("f", callback),), UNDEFINED)
+        return Fn((FnParam("f", Fn((value, index), UNKNOWN)),), UNDEFINED)
     if name == "reduce":
+        u = TVar("U")
         acc = FnParam("acc", u)
         return Fn(
             (FnParam("f", Fn((acc, value, index), u)), FnParam("initial", u, optional=True)), u, ("U",)
         )
+    predicate = FnParam("f", Fn((value, index), UNKNOWN))
+    if name == "filter":
+        return Fn((predicate,), Arr(elem))
+    if name in ("find", "findLast"):
+        return Fn((predicate,), union((elem, UNDEFINED)))
+    if name in ("findIndex", "findLastIndex"):
+        return Fn((predicate,), NUMBER)
+    return Fn((predicate,), BOOLEAN)  # some, every
+
+
+def array_member(elem: Type, name: str, readonly_tuple: Tup | None = None) -> Type | None:
+    """Element-aware types of array members (`map` is generic in its result)."""
+    if name == "length":
+        return NUMBER
+    if name in _CALLBACK_MEMBERS:
+        return _callback_member(elem, name)
     if name in ("indexOf", "lastIndexOf"):
         return Fn((FnParam("value", UNKNOWN), FnParam("from", NUMBER, optional=True)), NUMBER)
     if name == "includes":

@@ -138,7 +138,7 @@ class CallTyper:
         expected: Type | None = None,
         arg_types: list[Type] | None = None,
     ) -> Type:
-        if is_dynamic(callee_t) or callee_t is NEVER:
+        if callee_t is UNKNOWN or callee_t is NEVER or type(callee_t) is TVar:  # is_dynamic, written out (every call)
             self._type_args(arguments, env)
             return UNKNOWN
         fn = call_signature(callee_t)
@@ -157,7 +157,9 @@ class CallTyper:
 
     def _type_args(self, arguments: list[A.Node], env: Env) -> None:
         for argument in arguments:
-            self.module_optional_use(argument, self.expr(argument, env))
+            t = self.expr(argument, env)
+            if type(t) is Union:  # only a union is optional
+                self.module_optional_use(argument, t)
 
     def apply(
         self,
@@ -219,7 +221,8 @@ class CallTyper:
             t = types[i]
             if t is not None:
                 self.check_flow(argument, t, want, "arg", param=param.name, callee=info)
-                if not has_undefined(want) or is_dynamic(want):  # only `T | undefined` invites undefined
+                # only `T | undefined` invites undefined; only a union is optional
+                if type(t) is Union and (not has_undefined(want) or is_dynamic(want)):
                     self.module_optional_use(argument, t)
         result = fn.returns()
         if generic:

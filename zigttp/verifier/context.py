@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from dataclasses import dataclass, field
 
 from zigttp.compiler import ast as A
@@ -87,7 +88,11 @@ def _index_module(tree: A.Preorder, module: A.Module, owned: dict[object, list[A
             ordered = _sites_below(list(module.body) if owner == 0 else children(node))
         else:
             body = ends[owner] if owner == 0 or node.body is None else _last_child(tree, owner)  # type: ignore[attr-defined]
-            ordered = [nodes[i] for i in sorted(sites, key=lambda i: (i >= body, -ends[i], i))]
+            # (i >= body, -ends[i], i) without a key tuple per site: `sites` ascend, so each part sorted by
+            # ends, descending, keeps ascending i among equal ends (a reversed sort stays stable).
+            split = bisect_left(sites, body)
+            ordered = [nodes[i] for part in (sites[:split], sites[split:])
+                       for i in sorted(part, key=ends.__getitem__, reverse=True)]
         owned[module.path if owner == 0 else id(node)] = ordered
 
 

@@ -41,6 +41,7 @@ from zigttp.verifier.typemodel import (
     Obj,
     Prop,
     Tup,
+    TVar,
     Type,
     Union,
     base_kind,
@@ -67,6 +68,7 @@ class ExpressionTyper:
         self.check_flow = check_flow
         self.globals = globals_
         self.expr_types = typings.expr_types
+        self.binding_types = typings.binding_types
         self.callees = typings.callees
         self.checked_literals = typings.checked_literals
         self.types = checkers.types
@@ -90,9 +92,9 @@ class ExpressionTyper:
                 return UNDEFINED
             return self.globals.get(node.name, UNKNOWN)
         found = env.get(binding)
-        if found is not None:
-            return found
-        return self.binding_type(binding)
+        if found is None:
+            found = self.binding_types.get(binding)  # `binding_type`'s first step, without its call
+        return found if found is not None else self.binding_type(binding)
 
     def e_number(self, node: A.NumberLiteral, env: Env, expected: Type | None) -> Type:
         return Lit(float(node.value))
@@ -195,8 +197,8 @@ class ExpressionTyper:
                 t = self.expr(prop.value, env, want)
                 if want is not None and prop.kind == "init":
                     self.check_flow(prop.value, t, want, "property", param=name)
-                if want is None or not has_undefined(want) or is_dynamic(want):
-                    self.module_optional_use(prop.value, t)
+                if type(t) is Union and (want is None or not has_undefined(want) or is_dynamic(want)):
+                    self.module_optional_use(prop.value, t)  # only a union is optional
             obj.props[name] = Prop(t)
         if target is not None:
             self.types.object_literal(node, obj, target)
@@ -400,13 +402,14 @@ class ExpressionTyper:
 
     def e_member(self, node: A.Member, env: Env, expected: Type | None) -> Type:
         obj_t = self.expr(node.object, env)
-        key = self.ref_key(node)
-        if key is not None and key in env and not node.optional:
-            return env[key]
+        if env and not node.optional:  # a refinement of this path can only be in a non-empty env
+            key = self.ref_key(node)
+            if key is not None and key in env:
+                return env[key]
         return self.member_of(node, obj_t, node.name, node.optional)
 
     def member_of(self, node: A.Node, obj_t: Type, name: str, optional_chain: bool) -> Type:
-        if is_dynamic(obj_t) or obj_t is NEVER:
+        if obj_t is UNKNOWN or obj_t is NEVER or type(obj_t) is TVar:  # is_dynamic, written out (every member)
             return UNKNOWN
         receiver = obj_t
         maybe_undefined = False

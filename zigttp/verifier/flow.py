@@ -43,6 +43,7 @@ SECRET_NAME_PARTS = ("SECRET", "PASSWORD", "PASSWD", "KEY", "TOKEN", "PRIVATE", 
 CREDENTIAL_HEADERS = frozenset({"authorization", "cookie", "proxy-authorization", "x-api-key"})
 # Request members that are not request-controlled data worth tracking.
 _REQUEST_SAFE = frozenset({"method"})
+_LABELLED_SITES = frozenset({A.Call, A.Pipe, A.JSXElement})  # the sites whose labels are worked out for their sinks
 _RESPONSE_BUILDERS = frozenset({"Response", "Response.json", "Response.text", "Response.html", "Response.rawJson",
                                 "Response.redirect"})
 _LABEL_PRESERVING_BUILTINS = frozenset({"String", "JSON.stringify", "encodeURIComponent", "encodeURI",
@@ -93,7 +94,6 @@ class FlowChecker:
         self.analyzer = analyzer
         self.scopes = ctx.scopes
         self.memo: dict[int, frozenset] = {}
-        self.in_progress: set[int] = set()
         self.binding_memo: dict[int, frozenset] = {}
         self.functions: dict[int, _FunctionState] = {}
         self.evaluated: set[int] = set()
@@ -113,8 +113,15 @@ class FlowChecker:
         self._propagate()
         return self.facts
 
+    def _state(self, fn_id: int) -> _FunctionState:
+        """The state of one function, made on its first use (not built and dropped on every lookup)."""
+        state = self.functions.get(fn_id)
+        if state is None:
+            state = self.functions[fn_id] = _FunctionState()
+        return state
+
     def evaluate(self, fn: A.Node) -> _FunctionState:
-        state = self.functions.setdefault(id(fn), _FunctionState())
+        state = self._state(id(fn))
         if id(fn) in self.evaluated:
             return state
         self.evaluated.add(id(fn))
@@ -135,7 +142,7 @@ class FlowChecker:
                 self.functions[fn_id].returns |= self.labels(node.argument)
             elif kind is A.Assert and node.value is not None and fn_id:
                 self.functions[fn_id].returns |= self.labels(node.value)
-            elif kind in (A.Call, A.Pipe, A.JSXElement):
+            elif kind in _LABELLED_SITES:
                 self.labels(node)
 
     # ============================================================ labels
@@ -147,14 +154,9 @@ class FlowChecker:
         key = id(node)
         found = self.memo.get(key)
         if found is not None:
-            return found
-        if key in self.in_progress:
-            return EMPTY
-        self.in_progress.add(key)
-        try:
-            result = rule(self, node)
-        finally:
-            self.in_progress.discard(key)
+            return found  # or EMPTY while the node's own labels are computed: a cycle adds nothing
+        self.memo[key] = EMPTY
+        result = rule(self, node)
         if USER_INPUT in result or CREDENTIAL in result:
             t = self.analyzer.expr_types.get(key)
             if t is not None and base_kind(t) in ("number", "boolean"):
@@ -322,7 +324,7 @@ class FlowChecker:
         state = self.evaluate(fn)
         caller = self.current[-1] if self.current else 0
         if caller:
-            self.functions.setdefault(caller, _FunctionState()).calls.append((id(fn), arg_labels))
+            self._state(caller).calls.append((id(fn), arg_labels))
         else:
             self._module_calls.append((id(fn), arg_labels))
         out: set = set()
@@ -361,7 +363,7 @@ class FlowChecker:
                 _, fn_id, index, escaped = label
                 if escaped and need == USER_INPUT:
                     continue
-                state = self.functions.setdefault(fn_id, _FunctionState())
+                state = self._state(fn_id)
                 entry = _Pending(rule, node, values, need)
                 pending = state.pending.setdefault(index, [])
                 if not any(p.node is node and p.rule is rule for p in pending):
@@ -482,7 +484,7 @@ class FlowChecker:
                             if type(label) is tuple and label[3] and sink.need == USER_INPUT:
                                 continue
                             if type(label) is tuple and caller:
-                                target = self.functions.setdefault(label[1], _FunctionState())
+                                target = self._state(label[1])
                                 bucket = target.pending.setdefault(label[2], [])
                                 if not any(p.node is sink.node and p.rule is sink.rule for p in bucket):
                                     bucket.append(sink)

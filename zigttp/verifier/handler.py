@@ -98,7 +98,9 @@ def reachable_functions(program: A.Program, scopes: Scopes, handler: HandlerInfo
         roots.extend(_refs_in_expression(handler.root, scopes))
     while work or roots:
         while roots:
-            binding = roots.pop().resolved()
+            binding = roots.pop()
+            if binding.target is not None:  # an import: its declaration (most roots are declarations)
+                binding = binding.resolved()
             if id(binding) in seen_bindings:
                 continue
             seen_bindings.add(id(binding))

@@ -267,10 +267,10 @@ class PathEnumerator:
 
     def forks(self, node: A.Node | None, state: State) -> Iterator[State]:
         """One state per combination of the I/O boundaries and matches inside an expression."""
-        if node is None:
+        points = self._fork_points(node) if node is not None else None
+        if not points:  # the usual expression, with no I/O boundary or match: one state, no `_expand`
             yield state
             return
-        points = self._fork_points(node)
         yield from self._expand(points, 0, state)
 
     def forks_many(self, nodes: list[A.Node], state: State) -> Iterator[State]:

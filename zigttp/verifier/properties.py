@@ -90,12 +90,15 @@ class HandlerProperties:
         return data
 
 
+_CALLS = frozenset({A.Call, A.Pipe})
+
+
 def reachable_calls(ctx: Context) -> list[A.Node]:
     """Call sites inside functions the handler can run (nested functions count as their own)."""
     calls: list[A.Node] = []
     for info in ctx.scopes.functions.values():
         if id(info.node) in ctx.reachable:
-            calls.extend(n for n in ctx.owned_sites(info.node) if type(n) in (A.Call, A.Pipe))
+            calls += [n for n in ctx.owned_sites(info.node) if type(n) in _CALLS]
     return calls
 
 

@@ -43,6 +43,8 @@ class Binding:
 
     def resolved(self) -> Binding:
         """Follow local imports to the declaring binding."""
+        if self.target is None:  # most bindings: no loop set up
+            return self
         binding = self
         for _ in range(32):
             if binding.target is None:
@@ -320,13 +322,17 @@ class _Resolver:
                 self.expression(child, scope)
 
     def identifier(self, node: A.Identifier, scope: _Scope) -> None:
-        binding = scope.lookup(node.name)
-        if binding is not None:
-            binding.reads += 1
-            self.scopes.refs[id(node)] = binding
-            self.refs.add(binding)
-        else:
-            self.scopes.unresolved.append(node)
+        name = node.name
+        current: _Scope | None = scope
+        while current is not None:  # `scope.lookup(name)`, written out: every name read passes here
+            binding = current.names.get(name)
+            if binding is not None:
+                binding.reads += 1
+                self.scopes.refs[id(node)] = binding
+                self.refs.add(binding)
+                return
+            current = current.parent
+        self.scopes.unresolved.append(node)
 
     def unary(self, node: A.Unary, scope: _Scope) -> None:
         argument = node.argument

@@ -109,13 +109,21 @@ class Fn(Type):
             self.ret = infer() if infer is not None else UNKNOWN
         return self.ret
 
+    # Read at every call site: plain loops, no generator per call.
     @property
     def required(self) -> int:
-        return sum(1 for p in self.params if not p.optional and not p.rest)
+        count = 0
+        for p in self.params:
+            if not p.optional and not p.rest:
+                count += 1
+        return count
 
     @property
     def has_rest(self) -> bool:
-        return any(p.rest for p in self.params)
+        for p in self.params:  # noqa: SIM110 - no generator per call
+            if p.rest:
+                return True
+        return False
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,16 +168,20 @@ def union(types: Iterable[Type]) -> Type:
     out: list[Type] = []
     seen: set[Type] = set()
     prims: set[str] = set()
+    bools: set[bool] = set()  # the boolean literals among the members (`TRUE in seen` hashes in Python)
     for t in flat:
         if t is UNKNOWN or type(t) is TVar:
             return UNKNOWN if t is UNKNOWN else t
         if t is NEVER or t in seen:
             continue
-        if type(t) is Prim:
+        kind = type(t)
+        if kind is Prim:
             prims.add(t.name)
+        elif kind is Lit and type(t.value) is bool:
+            bools.add(t.value)
         seen.add(t)
         out.append(t)
-    if "boolean" in prims or (TRUE in seen and FALSE in seen):
+    if "boolean" in prims or len(bools) == 2:
         out = [t for t in out if type(t) is not Lit or type(t.value) is not bool]  # neither TRUE nor FALSE
         if "boolean" not in prims:
             out.append(BOOLEAN)

@@ -26,6 +26,13 @@ from zigttp.compiler.scanner import (
     TEMPLATE_HEAD,
 )
 
+# Tokens that may start a prefix form (`<` a generic arrow or an angle-bracket assertion), and a postfix one.
+_PREFIXES = _UNARY_OPERATORS | frozenset({"++", "--", "<"})
+_POSTFIX_STARTS = frozenset({".", "(", "[", "?.", TEMPLATE, TEMPLATE_HEAD, "!", "<"})
+_CONDITIONAL_OR_ASSIGNMENT = _ASSIGNMENT_OPERATORS | {"?"}
+# Tokens that may continue an operand as a binary operator (a name: `as` or `satisfies`).
+_OPERATOR_STARTS = frozenset(_PRECEDENCE) | {IDENT}
+
 
 class ExpressionParser(ParserCore):
     def parse_expression(self) -> A.Expression:
@@ -49,6 +56,9 @@ class ExpressionParser(ParserCore):
             return result
         self.arrow_start = self.start
         left = self.parse_binary(1)
+        if self.kind not in _CONDITIONAL_OR_ASSIGNMENT:  # the commonest case: neither follows
+            self.depth -= 1
+            return left
         if self.kind == "?" and type(left) is not A.ArrowFunction:
             left = self.finish_conditional(left)
         operator = self.kind
@@ -91,8 +101,8 @@ class ExpressionParser(ParserCore):
 
     def parse_binary(self, min_precedence: int) -> A.Expression:
         left = self.parse_unary()
-        if type(left) is A.ArrowFunction:
-            return left
+        if type(left) is A.ArrowFunction or self.kind not in _OPERATOR_STARTS:
+            return left  # the commonest case: an operand with no operator after it
         chain = 0
         pipes = False
         while True:
@@ -185,6 +195,20 @@ class ExpressionParser(ParserCore):
     def parse_unary(self) -> A.Expression:
         kind = self.kind
         start = self.start
+        if kind in _PREFIXES or (kind == IDENT and self.value == "await"):
+            prefixed = self.parse_prefixed(kind, start)
+            if prefixed is not None:
+                return prefixed
+        expression = self.parse_lhs()
+        kind = self.kind
+        if (kind == "++" or kind == "--") and not self.nl:
+            self.reject(R.POST_INCREMENT if kind == "++" else R.POST_DECREMENT, start, self.end)
+            self.next()
+            return A.Invalid(self.file, start, self.prev_end, "update", [expression])
+        return expression
+
+    def parse_prefixed(self, kind: str, start: int) -> A.Expression | None:
+        """An expression after a prefix operator, `await` or a `<T>` assertion; None if `kind` starts none here."""
         if kind in _UNARY_OPERATORS:
             self.enter(R.EXPRESSION_NESTING)
             end = self.end
@@ -226,13 +250,7 @@ class ExpressionParser(ParserCore):
             argument = self.parse_unary()
             self.depth -= 1
             return argument
-        expression = self.parse_lhs()
-        kind = self.kind
-        if (kind == "++" or kind == "--") and not self.nl:
-            self.reject(R.POST_INCREMENT if kind == "++" else R.POST_DECREMENT, start, self.end)
-            self.next()
-            return A.Invalid(self.file, start, self.prev_end, "update", [expression])
-        return expression
+        return None
 
     def parse_lhs(self) -> A.Expression:
         expression = self.parse_primary()
@@ -242,6 +260,8 @@ class ExpressionParser(ParserCore):
         file = self.file
         while True:
             kind = self.kind
+            if kind not in _POSTFIX_STARTS:  # the commonest case, one test instead of the chain below
+                break
             if kind == ".":
                 self.next()
                 if not self.is_word():

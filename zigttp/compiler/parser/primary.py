@@ -26,6 +26,8 @@ from zigttp.compiler.scanner import (
 
 # Primaries zigts rejects (see `RejectedParser.parse_rejected_primary`).
 _REJECTED_PRIMARIES = frozenset({"this", "super", "/", "/=", "import", BIGINT})
+# Names rejected where they are read (one test for the usual name that is neither).
+_REJECTED_NAMES = frozenset(R.FORBIDDEN_IDENTIFIERS) | _STRICT_RESERVED
 
 class PrimaryParser(ParserCore):
     def parse_primary(self) -> A.Expression:
@@ -60,10 +62,11 @@ class PrimaryParser(ParserCore):
                     False,
                 )  # type: ignore[arg-type]
                 return self.parse_arrow_body(start, [], [parameter], None)
-            if name in R.FORBIDDEN_IDENTIFIERS:
-                self.reject(R.FORBIDDEN_IDENTIFIERS[name], start, self.prev_end)  # type: ignore[index]
-            elif name in _STRICT_RESERVED:
-                self.reject_reserved(str(name), start, self.prev_end)
+            if name in _REJECTED_NAMES:
+                if name in R.FORBIDDEN_IDENTIFIERS:
+                    self.reject(R.FORBIDDEN_IDENTIFIERS[name], start, self.prev_end)  # type: ignore[index]
+                else:
+                    self.reject_reserved(str(name), start, self.prev_end)
             self.value_references.add(name)  # type: ignore[arg-type]
             return A.Identifier(file, start, self.prev_end, name)  # type: ignore[arg-type]
         if kind == NUMBER:
