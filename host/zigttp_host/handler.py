@@ -144,16 +144,23 @@ class Handler:
     # ---------- instances ----------
 
     def _new_instance(self, *, reseed: bool = True) -> GuestInstance:
-        inst = GuestInstance(self.host.engine.wasmtime, self.pre, self.functions,
-                             memory_limit=self.limits.memory_bytes, logger=self._guest_log, fresh_module=False,
-                             interrupt_flag=self.host.interrupt_flag)
+        inst = self._instantiate()
         if reseed:  # else its one request brings the seed (a fresh instance: _request_seed)
             inst.reseed()
         inst.ctx.grants = self.grants
         inst.ctx.clock_origin_ns, inst.ctx.clock_start_ns = self.clock_origin_ns, time.monotonic_ns()
         inst.ctx.bundle_sha256 = self.bundle_sha256
-        self.instances_created += 1
+        self._count_created()
         return inst
+
+    def _instantiate(self) -> GuestInstance:
+        """A new instance of this handler's code (a subclass that loads its code at run time does it here)."""
+        return GuestInstance(self.host.engine.wasmtime, self.pre, self.functions,
+                             memory_limit=self.limits.memory_bytes, logger=self._guest_log, fresh_module=False,
+                             interrupt_flag=self.host.interrupt_flag)
+
+    def _count_created(self) -> None:
+        self.instances_created += 1
 
     def _acquire(self) -> GuestInstance:
         """This request's instance (a fresh one unseeded: its request brings the seed, _request_seed)."""

@@ -97,21 +97,16 @@ class TenantHandler(Handler):
     def _clock_seed_ns(self) -> int:
         return self.image.clock_seed_ns
 
-    def _new_instance(self, *, reseed: bool = True) -> GuestInstance:
-        inst = GuestInstance(self.host.engine.wasmtime, self.pre, self.functions,
-                             memory_limit=self.limits.memory_bytes, logger=self._guest_log, fresh_module=False,
-                             interrupt_flag=self.host.interrupt_flag)
+    def _instantiate(self) -> GuestInstance:
+        inst = super()._instantiate()
         inst.configure(js_stack_bytes=self.limits.js_stack_bytes)
         inst.load(self.bundle.source.encode(), self.bundle.name, clock_seed_ns=self.clock_origin_ns)
-        if reseed:  # else its one request brings the seed (a fresh instance: Handler._request_seed)
-            inst.reseed()
-        inst.ctx.grants = self.grants
-        inst.ctx.clock_origin_ns, inst.ctx.clock_start_ns = self.clock_origin_ns, time.monotonic_ns()
-        inst.ctx.bundle_sha256 = self.bundle_sha256
+        return inst
+
+    def _count_created(self) -> None:
         with self.lock:
             self.instances_created += 1
             self.metrics.instances_created += 1
-        return inst
 
     def _acquire(self) -> GuestInstance:
         if self.isolation == "pooled":
