@@ -366,7 +366,7 @@ def main() -> int:
     parser.add_argument("--interleave", type=int, default=BLOCK,
                         help="requests of one variant in a row in the per-request figures (1: one of each in turn)")
     parser.add_argument("--rate", type=float, default=200.0, help="noisy neighbour: offered requests/s")
-    parser.add_argument("--seconds", type=float, default=5.0, help="noisy neighbour: seconds per phase")
+    parser.add_argument("--seconds", type=float, default=10.0, help="noisy neighbour: seconds per phase")
     parser.add_argument("--share", type=float, default=0.1, help="the spinner's CPU share, of one core")
     parser.add_argument("--spin-rate", type=float, default=20.0, help="requests/s sent to the spinning tenant")
     parser.add_argument("--spin-ms", type=float, default=50.0, help="fuel of each spinning request, in ms of CPU")

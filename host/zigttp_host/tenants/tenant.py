@@ -168,7 +168,11 @@ class TenantHandler(Handler):
         finally:
             wall_us = (_perf_counter_ns() - started) // 1000
             self.admission.done(fuel)
-            self._record((kind, fuel, wall_us, True))
+            # _record, written out: this runs on every request
+            unsettled = self._unsettled
+            unsettled.append((kind, fuel, wall_us, True))
+            if len(unsettled) >= _SETTLE_EVERY:
+                self.settled_metrics()
         return response, fuel, wall_us
 
     def _refused(self, failure: Failure, retry_after: int, started: int) -> tuple[HttpResponse, int, int]:
@@ -188,10 +192,8 @@ class TenantHandler(Handler):
     def settled_metrics(self) -> TenantMetrics:
         """A copy of the counters with every request counted so far."""
         with self.lock:
-            metrics, unsettled = self.metrics, self._unsettled
-            while unsettled:
-                kind, fuel, wall_us, ran = unsettled.popleft()
-                metrics.count(kind, fuel, wall_us, ran=ran)
+            metrics = self.metrics
+            metrics.count_all(self._unsettled)
             return dataclasses.replace(metrics, limit_hits=dict(metrics.limit_hits))
 
     def load_check(self) -> None:
