@@ -228,3 +228,34 @@ def test_performance_now_counts_from_the_instance_start(host: Host) -> None:
     first = _json(h.handle(HttpRequest("GET", "/")))["p"]  # type: ignore[index]
     second = _json(h.handle(HttpRequest("GET", "/")))["p"]  # type: ignore[index]
     assert 0 <= first <= second < 60_000
+
+
+def test_a_frame_outside_the_guest_memory_is_refused_not_read(host: Host) -> None:
+    # the guest says where its response lies; the host copies it out only from inside linear memory
+    from zigttp_host.abi import read_frame
+    from zigttp_host.instance import GuestFailure
+
+    h = host.load(Bundle("export function handler(req) { return Response.text('x') }", "bounds.js"))
+    h.handle(HttpRequest("GET", "/"))
+    inst = h._acquire()
+    size = inst.memory_size()
+    assert len(inst._memory_view(size)) == size
+    with pytest.raises(GuestFailure) as e:
+        inst._memory_view(size + 1)
+    assert e.value.kind == "internal_error" and e.value.trapped
+    view = inst._memory_view(16)
+    with pytest.raises(ValueError, match="shorter"):
+        read_frame(view, 0, 3)
+    view[0:4] = (100).to_bytes(4, "little")
+    with pytest.raises(ValueError, match="exceeds"):
+        read_frame(view, 0, 50)
+
+
+def test_requests_and_responses_larger_than_the_memory_seen_so_far_are_copied_whole(host: Host) -> None:
+    h = host.load(Bundle("export function handler(req) { const n = Number(req.query.n);"
+                         " return Response.text(req.text() + 'y'.repeat(n)) }", "big.js"),
+                  Limits(max_body_bytes=8 << 20, max_response_bytes=32 << 20))
+    assert h.handle(HttpRequest("GET", "/?n=1")).body == b"y"
+    body = bytes(range(97, 123)) * 200_000  # 5.2 MB: past the memory the first requests needed
+    r = h.handle(HttpRequest("POST", "/?n=2000000", [], body))
+    assert r.status == 200 and r.body == body + b"y" * 2_000_000

@@ -41,18 +41,32 @@ def pack_call_result(status: CallStatus, length: int) -> int:
 
 
 # The request and response frame, both ways: u32 meta length | meta JSON | raw body.
-# The host writes a request's head and body straight into guest memory (no
-# joined copy of the body), so encoding stops at the head.
+# The host writes a request's frame straight into guest memory (no joined copy of
+# the body).
 
-def frame_head(meta: bytes) -> bytes:
-    """The frame up to the body: u32 meta length | meta JSON."""
-    return _U32.pack(len(meta)) + meta
+_pack_u32 = _U32.pack_into
 
 
-def decode_frame(frame: bytes) -> tuple[bytes, bytes]:
-    if len(frame) < 4:
+def frame_size(meta: bytes, body: bytes) -> int:
+    return 4 + len(meta) + len(body)
+
+
+def write_frame(memory: memoryview, at: int, meta: bytes, body: bytes) -> None:
+    """Writes the frame into `memory` (a view of the guest's linear memory) at `at`."""
+    _pack_u32(memory, at, len(meta))
+    start = at + 4
+    end = start + len(meta)
+    memory[start:end] = meta
+    if body:
+        memory[end:end + len(body)] = body
+
+
+def read_frame(memory: memoryview, at: int, length: int) -> tuple[bytes, bytes]:
+    """The (meta, body) of the `length`-byte frame at `at` in `memory`, copied out; ValueError if malformed."""
+    if length < 4:
         raise ValueError("frame shorter than its header")
-    (n,) = _U32.unpack_from(frame)
-    if 4 + n > len(frame):
+    (n,) = _U32.unpack_from(memory, at)
+    if 4 + n > length:
         raise ValueError("frame meta length exceeds the frame")
-    return frame[4 : 4 + n], frame[4 + n :]
+    start = at + 4
+    return bytes(memory[start:start + n]), bytes(memory[start + n:at + length])

@@ -260,7 +260,7 @@ class Handler:
             ctx.trial, ctx.trial_stopped, ctx.logger = True, False, lambda level, text: held.append((level, text))
             fuel, soft_timeout_ms = self.trial_fuel, TRIAL_DEADLINE_MS
         try:
-            frame = inst.handle(meta, request.body, timeout_ms=self.limits.timeout_ms, fuel=fuel,
+            meta_out, body_out = inst.handle(meta, request.body, timeout_ms=self.limits.timeout_ms, fuel=fuel,
                                 soft_timeout_ms=soft_timeout_ms, seed=self._request_seed(journal))
         except GuestFailure as e:
             if trial_route is not None and (ctx.trial_stopped or e.kind in ("cpu_limit", "timeout")):
@@ -288,7 +288,7 @@ class Handler:
         self._flush_log(held, ctx.log_dropped)
         if ctx.fatal is not None:  # the host stopped the request after the guest's last host call
             return ctx.fatal.response()
-        return negotiate(request, decode_response(frame, self.limits, self._framing_dropped))
+        return negotiate(request, decode_response(meta_out, body_out, self.limits, self._framing_dropped))
 
     def _after_request(self, ctx: CallContext) -> None:
         callbacks, ctx.after_request = ctx.after_request, []

@@ -13,7 +13,7 @@ from wasmtime import _bindings as bindings
 from wasmtime import _ffi as ffi
 
 from . import wellformed
-from .abi import ABI_VERSION, GuestError, frame_head
+from .abi import ABI_VERSION, GuestError, frame_size, read_frame, write_frame
 from .deadlines import SOFT_DEADLINES
 from .fastcall import FastFunc, FuelGauge, set_budget
 from .imports import CallContext, HostFunctions, memory_size_raw, set_current
@@ -114,6 +114,7 @@ class GuestInstance:
         self._interrupt_flag_at = interrupt_flag
         self._buf_ptr = 0
         self._buf_cap = 0
+        self._view = memoryview(b"")  # of linear memory, made on first use (_memory_view)
         self.requests = 0
         self.retired = False  # a pool must not hand it out again (trapped, or its tenant unloaded)
         if fresh_module:
@@ -256,8 +257,9 @@ class GuestInstance:
     # ---------- requests ----------
 
     def handle(self, meta: bytes, body: bytes, *, timeout_ms: int, fuel: int,
-               soft_timeout_ms: float | None = None, seed: int = 0) -> bytes:
-        """Runs one request (the abi frame layout, written in place); returns the response frame.
+               soft_timeout_ms: float | None = None, seed: int = 0) -> tuple[bytes, bytes]:
+        """Runs one request (the abi frame layout, written in place); returns the response frame's
+        (meta JSON, body).
 
         A `seed` other than 0 (a signed 64-bit value) re-seeds Math.random
         before the handler runs: a journaled request's recorded seed.
@@ -265,13 +267,9 @@ class GuestInstance:
         The guest is interrupted after `soft_timeout_ms` (default: `timeout_ms`)
         and trapped by the epoch deadline after `timeout_ms` plus a grace period.
         """
-        n_meta = len(meta)
-        size = 4 + n_meta + len(body)
+        size = frame_size(meta, body)
         ptr = self._ensure_buf(size)
-        dest = self.base + ptr
-        ctypes.memmove(dest, frame_head(meta), 4 + n_meta)
-        if body:
-            ctypes.memmove(dest + 4 + n_meta, body, len(body))
+        write_frame(self._memory_view(ptr + size), ptr, meta, body)
         set_budget(self._store_ctx, fuel, (timeout_ms + HARD_DEADLINE_GRACE_MS) // EPOCH_TICK_MS + 1)
         soft_ms = timeout_ms if soft_timeout_ms is None else soft_timeout_ms
         deadline = self.ctx.soft_deadline = time.monotonic() + soft_ms / 1000.0
@@ -286,5 +284,20 @@ class GuestInstance:
             self.ctx.soft_deadline = None
         if r < 0:
             raise self._error_info(r)
-        self._buf_ptr = r >> 32
-        return ctypes.string_at(self.base + (r >> 32), r & 0xFFFFFFFF)
+        out = self._buf_ptr = r >> 32
+        length = r & 0xFFFFFFFF
+        return read_frame(self._memory_view(out + length), out, length)
+
+    def _memory_view(self, end: int) -> memoryview:
+        """A view of linear memory that reaches at least `end`: slicing it copies bytes in or out without a
+        ctypes call (memmove and string_at each cost about as much as the rest of a copy's Python). The
+        memory never moves (the guest's memory is reserved whole), so a view is only remade when the
+        memory grew past it; past the memory's size is an error, never a read outside it."""
+        view = self._view
+        if end > len(view):
+            size = self.memory_size()
+            if end > size:
+                raise GuestFailure("internal_error", {"message": "guest frame lies outside its memory"},
+                                   trapped=True)
+            view = self._view = memoryview((ctypes.c_ubyte * size).from_address(self.base)).cast("B")
+        return view

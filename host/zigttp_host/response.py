@@ -19,7 +19,6 @@ import re
 from collections.abc import Callable
 
 from . import wellformed
-from .abi import decode_frame
 from .http import Failure, HttpResponse, failure_response
 from .limits import Limits
 
@@ -42,8 +41,8 @@ def is_framing_header(name: str) -> bool:
     return lower in FRAMING_HEADERS or lower.startswith(FRAMING_PREFIXES)
 
 
-def decode_response(frame: bytes, limits: Limits, on_dropped: DroppedHeader) -> HttpResponse:
-    meta_raw, body = decode_frame(frame)
+def decode_response(meta_raw: bytes, body: bytes, limits: Limits, on_dropped: DroppedHeader) -> HttpResponse:
+    """The response of a frame's (meta JSON, body), or a failure response when it breaks a rule above."""
     if len(body) > limits.max_response_bytes:
         return failure_response(Failure("response_too_large", detail={"limitBytes": limits.max_response_bytes}))
     meta = wellformed.loads(meta_raw)
