@@ -185,7 +185,10 @@ class GuestInstance:
 
     def _put(self, data: bytes) -> int:
         ptr = self._ensure_buf(len(data) + 1)
-        ctypes.memmove(self.base + ptr, data + b"\0", len(data) + 1)
+        end = ptr + len(data)
+        view = self._memory_view(end + 1)
+        view[ptr:end] = data
+        view[end] = 0
         return ptr
 
     def _error_info(self, code: int) -> GuestFailure:
@@ -193,7 +196,8 @@ class GuestInstance:
         self._host_budget()
         self._buf_ptr = self._call_raw(self._buf, 0)
         n = self._call_raw(self._last_len)
-        raw = ctypes.string_at(self.base + self._buf_ptr, n) if n > 0 else b"{}"
+        at = self._buf_ptr
+        raw = bytes(self._memory_view(at + n)[at:at + n]) if n > 0 else b"{}"  # both from the guest: bounded
         try:
             info = wellformed.loads(raw)
         except wellformed.MalformedJson:
