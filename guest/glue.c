@@ -26,6 +26,9 @@
  *       pages it dirties are the handler's own.
  *   interrupt_flag() -> ptr the address of the soft-deadline flag (an i32 the host
  *                           writes: 1 stops the request at QuickJS's next check)
+ *   memory_pages_at() -> ptr the address of an i32: linear memory's size in
+ *                           64 KiB pages when handle() last returned (the host
+ *                           reads it to recycle a grown instance, no call needed)
  *   buf(cap) -> ptr         persistent exchange buffer of at least cap bytes
  *   handle(len, seed) -> i64 the request is in buf; see "Request/response" below;
  *                           a seed other than 0 re-seeds Math.random first (a
@@ -38,8 +41,8 @@
  * error description in the exchange buffer (read it with last_len()).
  *
  * Request/response (one buffer each way, little-endian):
- *   request:  u32 meta_len | meta JSON | raw body bytes
- *             (meta: {"m": method, "u": url, "h": [[name, value]...], "b": 0|1})
+ *   request:  u32 meta_len | meta | raw body bytes
+ *             (meta: method NUL url NUL, then name NUL value NUL per header: UTF-8, no NUL in a part)
  *   response: u32 meta_len | meta JSON | raw body bytes
  * handle() returns (ptr << 32 | len) of the response on success, otherwise a
  * negative error class (ERR_*) with {"message","stack","name"} JSON at buf.
@@ -56,7 +59,7 @@
 #include <malloc.h>
 #include "quickjs.h"
 
-#define ZIGTTP_ABI_VERSION 3
+#define ZIGTTP_ABI_VERSION 4
 
 #define IMPORT(name) __attribute__((import_module("zigttp"), import_name(name)))
 #define EXPORT(name) __attribute__((export_name(name)))
@@ -534,6 +537,11 @@ static volatile int32_t interrupt_flag;
 
 EXPORT("interrupt_flag") int32_t g_interrupt_flag(void) { return (int32_t)(intptr_t)&interrupt_flag; }
 
+/* Written as handle() returns; read by the host. */
+static volatile int32_t memory_pages;
+
+EXPORT("memory_pages_at") int32_t g_memory_pages_at(void) { return (int32_t)(intptr_t)&memory_pages; }
+
 /* QuickJS calls this every ~10k interpreter steps and from the regexp engine.
  * Returning 1 raises an uncatchable "interrupted" error that unwinds cleanly,
  * so the instance survives a soft deadline (unlike a wasm trap). */
@@ -762,77 +770,160 @@ static void keep_header_atom(JSAtom a) {
     *slot = JS_DupAtom(ctx, a);
 }
 
-/* Builds req.headers from the wire pairs: lower-case names, one pair per value. */
-static JSValue make_headers(JSValueConst pairs) {
-    JSValue h = JS_NewObjectProto(ctx, headers_proto);
-    if (JS_IsException(h)) return h;
-    if (JS_DefinePropertyValue(ctx, h, atom_entries, JS_DupValue(ctx, pairs), JS_PROP_WRITABLE) < 0) goto fail;
-    int64_t n = 0;
-    if (JS_GetLength(ctx, pairs, &n) < 0) goto fail;
-    for (int64_t i = 0; i < n; i++) {
-        JSValue pair = JS_GetPropertyInt64(ctx, pairs, i);
-        JSValue key = JS_GetPropertyUint32(ctx, pair, 0);
-        JSValue val = JS_GetPropertyUint32(ctx, pair, 1);
-        JS_FreeValue(ctx, pair);
-        /* the name is a string from the request's JSON: its atom without a C copy of it */
-        JSAtom a = JS_ATOM_NULL;
-        int rc = 0;
-        if (!JS_IsString(key)) {
-            JS_ThrowTypeError(ctx, "bad request headers");
-            rc = -1;
-        } else if ((a = JS_ValueToAtom(ctx, key)) == JS_ATOM_NULL) {
-            rc = -1;
-        } else if (!is_headers_method(a)) {
-            keep_header_atom(a);
-            /* own properties only: a name such as "constructor" is inherited by every object */
-            int has = JS_GetOwnProperty(ctx, NULL, h, a);
-            if (has < 0) {
-                rc = -1;
-            } else if (has == 0) {
-                rc = JS_DefinePropertyValue(ctx, h, a, JS_DupValue(ctx, val), JS_PROP_C_W_E) < 0 ? -1 : 0;
-            } else {
-                /* repeated header: let the prelude join the values */
-                JSValue args[2] = {h, key};
-                JSValue r = JS_Call(ctx, merge_header, JS_UNDEFINED, 2, args);
-                rc = JS_IsException(r) ? -1 : 0;
-                JS_FreeValue(ctx, r);
-            }
-        }
-        if (a != JS_ATOM_NULL) JS_FreeAtom(ctx, a);
-        JS_FreeValue(ctx, key);
-        JS_FreeValue(ctx, val);
-        if (rc) goto fail;
-    }
-    return h;
-fail:
-    JS_FreeValue(ctx, h);
-    return JS_EXCEPTION;
+static JSValue new_text(const uint8_t *s, size_t n);
+
+/* The metadata's parts: method NUL url NUL (name NUL value NUL)*, UTF-8, no NUL inside a part. */
+typedef struct {
+    const char *at;
+    const char *end;
+} MetaReader;
+
+/* The next NUL-terminated part; 0 when none is left. */
+static int next_part(MetaReader *r, const char **s, size_t *n) {
+    if (r->at >= r->end) return 0;
+    const char *nul = memchr(r->at, 0, (size_t)(r->end - r->at));
+    if (!nul) return 0;
+    *s = r->at;
+    *n = (size_t)(nul - r->at);
+    r->at = nul + 1;
+    return 1;
 }
 
-static JSValue make_request(JSValueConst meta, JSValueConst body, int has_body) {
+static int is_ascii(const char *s, size_t n) {
+    for (size_t i = 0; i < n; i++)
+        if ((uint8_t)s[i] >= 0x80) return 0;
+    return 1;
+}
+
+/* A header name's atom: an ASCII name is looked up without a copy (interned since an earlier request,
+ * the common case); any other goes through a string, as JS_NewAtomLen mistakes UTF-8 for Latin-1. */
+static JSAtom header_atom(const char *s, size_t n) {
+    if (is_ascii(s, n)) return JS_NewAtomLen(ctx, s, n);
+    JSValue str = new_text((const uint8_t *)s, n);
+    if (JS_IsException(str)) return JS_ATOM_NULL;
+    JSAtom a = JS_ValueToAtom(ctx, str);
+    JS_FreeValue(ctx, str);
+    return a;
+}
+
+/* One own property per header name, mirroring the entries list for req.headers["x"]. */
+static int define_header(JSValue h, JSAtom a, JSValueConst val) {
+    if (is_headers_method(a)) return 0;
+    keep_header_atom(a);
+    /* own properties only: a name such as "constructor" is inherited by every object */
+    int has = JS_GetOwnProperty(ctx, NULL, h, a);
+    if (has < 0) return -1;
+    if (has == 0) return JS_DefinePropertyValue(ctx, h, a, JS_DupValue(ctx, val), JS_PROP_C_W_E) < 0 ? -1 : 0;
+    /* repeated header: let the prelude join the values */
+    JSValue args[2] = {h, JS_AtomToString(ctx, a)};
+    if (JS_IsException(args[1])) return -1;
+    JSValue r = JS_Call(ctx, merge_header, JS_UNDEFINED, 2, args);
+    JS_FreeValue(ctx, args[1]);
+    int rc = JS_IsException(r) ? -1 : 0;
+    JS_FreeValue(ctx, r);
+    return rc;
+}
+
+#define STACK_HEADERS 32
+
+/* Builds req.headers from the name/value parts left in `r`: one [name, value] pair per header in the
+ * hidden entries list, made at their final size (no JSON to parse, no array grown one element at a time). */
+static JSValue make_headers(MetaReader *r) {
+    size_t parts = 0;
+    for (const char *q = r->at; q < r->end; q++) parts += *q == 0;
+    if (parts % 2 || (r->at < r->end && r->end[-1] != 0)) return JS_ThrowTypeError(ctx, "bad request headers");
+    int n = (int)(parts / 2);
+    JSValue stack_pairs[STACK_HEADERS], stack_vals[STACK_HEADERS];
+    JSAtom stack_atoms[STACK_HEADERS];
+    JSValue *pairs = stack_pairs, *vals = stack_vals;
+    JSAtom *atoms = stack_atoms;
+    if (n > STACK_HEADERS) {
+        pairs = js_malloc(ctx, sizeof *pairs * (size_t)n);
+        vals = js_malloc(ctx, sizeof *vals * (size_t)n);
+        atoms = js_malloc(ctx, sizeof *atoms * (size_t)n);
+    }
+    JSValue h = JS_EXCEPTION, entries = JS_EXCEPTION;
+    int made = 0;
+    if (!pairs || !vals || !atoms) goto done;
+    for (; made < n; made++) {
+        const char *name, *value;
+        size_t nl, vl;
+        next_part(r, &name, &nl);
+        next_part(r, &value, &vl);
+        JSAtom a = header_atom(name, nl);
+        if (a == JS_ATOM_NULL) break;
+        JSValue pair[2] = {JS_AtomToString(ctx, a), new_text((const uint8_t *)value, vl)};
+        if (JS_IsException(pair[0]) || JS_IsException(pair[1])) {
+            JS_FreeValue(ctx, pair[0]);
+            JS_FreeValue(ctx, pair[1]);
+            JS_FreeAtom(ctx, a);
+            break;
+        }
+        vals[made] = JS_DupValue(ctx, pair[1]);
+        pairs[made] = JS_NewArrayFrom(ctx, 2, pair); /* owns the pair's values, freed on failure */
+        atoms[made] = a;
+        if (JS_IsException(pairs[made])) {
+            JS_FreeValue(ctx, vals[made]);
+            JS_FreeAtom(ctx, a);
+            break;
+        }
+    }
+    if (made < n) {
+        for (int i = 0; i < made; i++) JS_FreeValue(ctx, pairs[i]);
+        goto done;
+    }
+    entries = JS_NewArrayFrom(ctx, n, pairs); /* owns the pairs, freed on failure */
+    if (JS_IsException(entries)) goto done;
+    h = JS_NewObjectProto(ctx, headers_proto);
+    if (JS_IsException(h) || JS_DefinePropertyValue(ctx, h, atom_entries, entries, JS_PROP_WRITABLE) < 0) {
+        if (JS_IsException(h)) JS_FreeValue(ctx, entries);
+        JS_FreeValue(ctx, h);
+        h = JS_EXCEPTION;
+        goto done;
+    }
+    for (int i = 0; i < n; i++) {
+        if (define_header(h, atoms[i], vals[i])) {
+            JS_FreeValue(ctx, h);
+            h = JS_EXCEPTION;
+            break;
+        }
+    }
+done:
+    for (int i = 0; i < made; i++) {
+        JS_FreeValue(ctx, vals[i]);
+        JS_FreeAtom(ctx, atoms[i]);
+    }
+    if (pairs != stack_pairs) js_free(ctx, pairs);
+    if (vals != stack_vals) js_free(ctx, vals);
+    if (atoms != stack_atoms) js_free(ctx, atoms);
+    if (!JS_IsException(h) || JS_HasException(ctx)) return h;
+    return JS_ThrowOutOfMemory(ctx);
+}
+
+/* The request object from the metadata at [meta, meta + len) and the body string. */
+static JSValue make_request(const char *meta, size_t len, JSValueConst body, int has_body) {
+    MetaReader r = {meta, meta + len};
+    const char *m, *u;
+    size_t ml, ulen;
+    if (!next_part(&r, &m, &ml) || !next_part(&r, &u, &ulen)) return JS_ThrowTypeError(ctx, "bad request metadata");
     JSValue req = JS_NewObjectProto(ctx, request_proto);
     if (JS_IsException(req)) return req;
-    JSValue method = JS_GetPropertyStr(ctx, meta, "m");
-    JSValue url = JS_GetPropertyStr(ctx, meta, "u");
-    JSValue pairs = JS_GetPropertyStr(ctx, meta, "h");
-    size_t ulen = 0;
-    const char *u = JS_ToCStringLen(ctx, &ulen, url);
-    JSValue path, query;
-    const char *q = u ? memchr(u, '?', ulen) : NULL;
-    if (!u) {
+    JSValue method = new_text((const uint8_t *)m, ml);
+    JSValue url = new_text((const uint8_t *)u, ulen);
+    JSValue path = JS_UNDEFINED, query = JS_UNDEFINED;
+    const char *q = memchr(u, '?', ulen);
+    if (JS_IsException(url)) {
         path = JS_EXCEPTION;
-        query = JS_UNDEFINED;
     } else if (q) {
-        path = JS_NewStringLen(ctx, u, (size_t)(q - u));
+        path = new_text((const uint8_t *)u, (size_t)(q - u));
         query = zigttp_parse_query(ctx, q + 1, ulen - (size_t)(q - u) - 1);
     } else {
         path = JS_DupValue(ctx, url);
         query = JS_NewObject(ctx);
     }
-    if (u) JS_FreeCString(ctx, u);
-    JSValue headers = JS_IsArray(pairs) ? make_headers(pairs) : JS_ThrowTypeError(ctx, "bad request headers");
-    JS_FreeValue(ctx, pairs);
-    if (JS_IsException(path) || JS_IsException(query) || JS_IsException(headers)) {
+    JSValue headers = make_headers(&r);
+    if (JS_IsException(method) || JS_IsException(url) || JS_IsException(path) || JS_IsException(query) ||
+        JS_IsException(headers)) {
         JS_FreeValue(ctx, path);
         JS_FreeValue(ctx, query);
         JS_FreeValue(ctx, headers);
@@ -855,6 +946,7 @@ static JSValue make_request(JSValueConst meta, JSValueConst body, int has_body) 
 /* ---------- well-formed UTF-8 at the boundary ---------- */
 
 int zigttp_string_is_8bit(JSValueConst v);
+int zigttp_headers_mirrored(JSContext *ctx, JSValueConst h, JSValueConst entries);
 
 /* Reads one UTF-8 sequence at s[*i] as TextDecoder does: a code point, or
  * -1 (to become one U+FFFD) for the longest prefix of a sequence that cannot
@@ -985,7 +1077,10 @@ static int32_t encode_response(JSValueConst res) {
     JSValue entries = JS_UNDEFINED;
     if (JS_IsObject(headers)) {
         JSValue has = JS_GetProperty(ctx, headers, atom_entries);
-        if (JS_IsArray(has)) entries = JS_Call(ctx, wire_pairs, JS_UNDEFINED, 1, (JSValueConst *)&headers);
+        if (JS_IsArray(has))
+            entries = zigttp_headers_mirrored(ctx, headers, has)
+                          ? JS_DupValue(ctx, has)
+                          : JS_Call(ctx, wire_pairs, JS_UNDEFINED, 1, (JSValueConst *)&headers);
         JS_FreeValue(ctx, has);
     }
     JS_FreeValue(ctx, headers);
@@ -1038,25 +1133,19 @@ static int32_t encode_response(JSValueConst res) {
     return rc;
 }
 
-EXPORT("handle") int64_t g_handle(int32_t len, int64_t seed) {
+static int64_t handle_request(int32_t len, int64_t seed) {
     if (!ctx || !JS_IsFunction(ctx, handler)) return ERR_NOT_READY;
-    /* An argument rather than a member of the request's JSON: an extra member
-     * costs the parse about 7 % more fuel per request, the argument nothing. */
+    /* An argument rather than a part of the request's metadata: a journaled
+     * request's seed costs nothing to pass this way. */
     if (seed) zigttp_reseed(ctx, (uint64_t)seed);
     oom_seen = denied_seen = 0;
     if (len < 4 || len > xcap) return fail_with(ERR_BAD_REQUEST, "malformed request buffer");
     uint32_t ml = rd_u32(xbuf);
     if ((int64_t)ml + 4 > len) return fail_with(ERR_BAD_REQUEST, "malformed request buffer");
-    char saved = xbuf[4 + ml];
-    xbuf[4 + ml] = 0; /* JS_ParseJSON wants a terminator after the text */
-    JSValue meta = parse_json(ctx, xbuf + 4, ml, "<request>");
-    xbuf[4 + ml] = saved;
-    if (JS_IsException(meta)) return take_exception();
     req_body = (const uint8_t *)xbuf + 4 + ml;
     req_body_len = (size_t)len - 4 - ml;
     JSValue body = req_body_len ? new_text(req_body, req_body_len) : JS_UNDEFINED;
-    JSValue req = JS_IsException(body) ? JS_EXCEPTION : make_request(meta, body, req_body_len > 0);
-    JS_FreeValue(ctx, meta);
+    JSValue req = JS_IsException(body) ? JS_EXCEPTION : make_request(xbuf + 4, ml, body, req_body_len > 0);
     JS_FreeValue(ctx, body);
     if (JS_IsException(req)) {
         req_body = NULL;
@@ -1075,5 +1164,11 @@ EXPORT("handle") int64_t g_handle(int32_t len, int64_t seed) {
     }
     req_body = NULL;
     req_body_len = 0;
+    return out;
+}
+
+EXPORT("handle") int64_t g_handle(int32_t len, int64_t seed) {
+    int64_t out = handle_request(len, seed);
+    memory_pages = (int32_t)__builtin_wasm_memory_size(0);
     return out;
 }

@@ -319,6 +319,52 @@ JSValue zigttp_object_list(JSContext *ctx, JSValueConst v, int kind, int *fallba
     return arr;
 }
 
+/* ---------- a response's headers in the common case ----------
+ *
+ * The prelude's wirePairs returns a Headers object's entries list unchanged
+ * when its own enumerable string keys are exactly one per entry, each holding
+ * that entry's value. This decides the same without calling into JS; where
+ * deciding could run code or needs the general rules (accessors, array-index
+ * keys, an exotic object, an entry that is not a [string, value] array, a
+ * property that no longer mirrors its entry) it returns 0 and wirePairs
+ * decides, so what goes on the wire never differs. */
+
+int zigttp_headers_mirrored(JSContext *ctx, JSValueConst h, JSValueConst entries) {
+    if (JS_VALUE_GET_TAG(h) != JS_TAG_OBJECT || JS_VALUE_GET_TAG(entries) != JS_TAG_OBJECT) return 0;
+    JSObject *p = JS_VALUE_GET_OBJ(h), *list = JS_VALUE_GET_OBJ(entries);
+    if (p->class_id != JS_CLASS_OBJECT || p->is_exotic) return 0;
+    if (list->class_id != JS_CLASS_ARRAY || !list->fast_array) return 0;
+    uint32_t n = list->u.array.count;
+    JSShape *sh = p->shape;
+    JSShapeProperty *prs = get_shape_prop(sh);
+    uint32_t keys = 0;
+    for (int i = 0; i < sh->prop_count; i++) {
+        int listed = plain_key(ctx, &prs[i]);
+        if (listed == PK_UNSUPPORTED) return 0;
+        keys += listed == PK_LISTED;
+    }
+    if (keys != n) return 0;
+    for (uint32_t i = 0; i < n; i++) {
+        JSValueConst e = list->u.array.u.values[i];
+        if (JS_VALUE_GET_TAG(e) != JS_TAG_OBJECT) return 0;
+        JSObject *pair = JS_VALUE_GET_OBJ(e);
+        if (pair->class_id != JS_CLASS_ARRAY || !pair->fast_array || pair->u.array.count < 2) return 0;
+        JSValueConst name = pair->u.array.u.values[0];
+        if (!JS_IsString(name)) return 0;
+        JSAtom atom = JS_ValueToAtom(ctx, name);
+        if (atom == JS_ATOM_NULL) {
+            JS_FreeValue(ctx, JS_GetException(ctx));
+            return 0;
+        }
+        JSProperty *own;
+        JSShapeProperty *pr = find_own_property(&own, p, atom);
+        JS_FreeAtom(ctx, atom);
+        if (!pr || (pr->flags & JS_PROP_TMASK) != JS_PROP_NORMAL) return 0;
+        if (!js_strict_eq(ctx, own->u.value, pair->u.array.u.values[1])) return 0;
+    }
+    return 1;
+}
+
 int zigttp_iterator_kind(int which) {
     return which == 0 ? JS_ITERATOR_KIND_KEY : which == 1 ? JS_ITERATOR_KIND_VALUE : JS_ITERATOR_KIND_KEY_AND_VALUE;
 }

@@ -155,3 +155,42 @@ def test_headers_stay_exact_across_many_requests_with_changing_names(host: Host)
         assert got["own"] == sorted(expected), i
         assert dict(zip(got["own"], got["values"], strict=True)) == expected, i
         assert got["get"] == f"v{i}-2, again"
+
+
+ALL_HEADERS = """
+export function handler(req) {
+  return Response.json({ m: req.method, u: req.url, path: req.path, entries: [...req.headers.entries()],
+                         own: Object.keys(req.headers), raw: req.headers.toJSON() });
+}
+"""
+
+
+def test_request_metadata_reaches_the_handler_exactly(host: Host) -> None:
+    # method, target and fields cross as NUL-ended UTF-8 parts (guest ABI 4): non-ASCII names and values,
+    # a lone surrogate (U+FFFD, as everywhere at the boundary), numeric and empty names, and more headers
+    # than the guest builds on its stack
+    h = host.load(Bundle(ALL_HEADERS, "all_headers.js"))
+    many = [(f"x-{i}", f"v{i}") for i in range(70)]
+    pairs = [("été", "ça"), ("x-s", "a\ud800b"), ("123", "n"), ("", "empty"), ("x-0", "again"), *many]
+    got = _get(h, HttpRequest("PATCH", "/p/é?q=1", pairs))
+    assert (got["m"], got["u"], got["path"]) == ("PATCH", "/p/é?q=1", "/p/é")
+    expected: dict[str, str] = {}
+    for name, value in pairs:
+        value = value.replace("\ud800", "\ufffd")
+        expected[name] = f"{expected[name]}, {value}" if name in expected else value
+    assert got["raw"] == expected
+    assert sorted(got["own"]) == sorted(expected)
+    assert dict(got["entries"]) == expected
+
+
+def test_a_nul_in_the_request_metadata_is_refused_before_the_handler_runs(host: Host) -> None:
+    h = host.load(Bundle("let n = 0; export function handler(req) { n = n + 1; return Response.json({ n }) }",
+                         "nul.js"))
+    for request in (HttpRequest("GET", "/", [("x-a", "1\x002")]), HttpRequest("GET", "/", [("x\x00a", "1")]),
+                    HttpRequest("GET", "/a\x00b"), HttpRequest("G\x00T", "/")):
+        r = h.handle(request)
+        assert r.status == 400, request
+        assert orjson.loads(r.body) == {
+            "error": "bad_request",
+            "message": "a request's method, target and header fields cannot hold a NUL character"}
+    assert orjson.loads(h.handle(HttpRequest("GET", "/")).body) == {"n": 1}

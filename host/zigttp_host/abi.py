@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import itertools
 import struct
 from enum import IntEnum
 
-ABI_VERSION = 3
+from . import wellformed
+
+ABI_VERSION = 4
 
 _U32 = struct.Struct("<I")
 
@@ -40,9 +43,27 @@ def pack_call_result(status: CallStatus, length: int) -> int:
     return (int(status) << 32) | length
 
 
-# The request and response frame, both ways: u32 meta length | meta JSON | raw body.
-# The host writes a request's frame straight into guest memory (no joined copy of
-# the body).
+# The request and response frame, both ways: u32 meta length | meta | raw body. A
+# request's meta is its method, target and header fields, each UTF-8 and ended by a
+# NUL (the guest builds `req` from them without parsing JSON); a response's meta is
+# JSON. The host writes a request's frame straight into guest memory (no joined
+# copy of the body).
+
+_chain = itertools.chain.from_iterable
+
+
+def request_meta(method: str, url: str, headers: list[tuple[str, str]]) -> bytes | None:
+    """A request's meta: method, target, then each header's name and value, each ended by a NUL.
+    None when a part holds a NUL itself, which no HTTP method, target or field value may."""
+    parts = [method, url, *_chain(headers), ""]
+    text = "\0".join(parts)
+    if text.count("\0") != len(parts) - 1:
+        return None
+    try:
+        return text.encode()
+    except UnicodeEncodeError:  # a lone surrogate (from the embedding API): U+FFFD, as everywhere else
+        return wellformed.text(text).encode()
+
 
 _pack_u32 = _U32.pack_into
 

@@ -87,12 +87,21 @@ def _shape(signature: tuple[tuple[str, ...], tuple[str, ...]]) -> tuple[int, typ
     return n, ffi.wasmtime_val_raw_t * n, pack, unpack
 
 
-def set_budget(ctx: ctypes._Pointer, fuel: int, epoch_ticks: int) -> None:
-    """Store.set_fuel + set_epoch_deadline (ctx = store._context()) without the wrappers' overhead."""
-    err = _set_fuel(ctx, fuel)
+# wasmtime_context_set_fuel and _set_epoch_deadline called with a plain address, for the same reason as
+# get_fuel below: both run before every request, and each only writes a field of the store.
+_set_fuel_raw = ctypes.PYFUNCTYPE(ctypes.c_void_p, ctypes.c_void_p, ctypes.c_uint64)(
+    ctypes.cast(_set_fuel, ctypes.c_void_p).value)
+_set_epoch_deadline_raw = ctypes.PYFUNCTYPE(None, ctypes.c_void_p, ctypes.c_uint64)(
+    ctypes.cast(_set_epoch_deadline, ctypes.c_void_p).value)
+
+
+def set_budget(ctx_addr: int, fuel: int, epoch_ticks: int) -> None:
+    """Store.set_fuel + set_epoch_deadline (ctx_addr: the address of store._context()) without the
+    wrappers' overhead."""
+    err = _set_fuel_raw(ctx_addr, fuel)
     if err:
-        raise wasmtime.WasmtimeError._from_ptr(err)
-    _set_epoch_deadline(ctx, epoch_ticks)
+        raise wasmtime.WasmtimeError._from_ptr(ctypes.cast(err, POINTER(ffi.wasmtime_error_t)))
+    _set_epoch_deadline_raw(ctx_addr, epoch_ticks)
 
 
 # wasmtime_context_get_fuel called with plain addresses: the bindings' prototype checks and converts

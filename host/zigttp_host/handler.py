@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Protocol
 
 import wasmtime
 
-from . import wellformed
+from .abi import request_meta
 from .bundle import Bundle
 from .cachekeys import snapshot_key
 from .grants import Grants, compile_grants
@@ -126,7 +126,7 @@ class Handler:
         """Runs init + prelude + the handler's module scope once and returns the memory image."""
         inst = GuestInstance(self.host.engine.wasmtime, self.host.base_pre, self.functions,
                              memory_limit=max(self.limits.memory_bytes, 32 << 20), logger=self._guest_log,
-                             fresh_module=True, interrupt_flag=self.host.interrupt_flag)
+                             fresh_module=True, statics=self.host.statics)
         seed = self._clock_seed_ns()
         try:
             inst.init(self.host.prelude.encode(), clock_seed_ns=seed)
@@ -157,7 +157,7 @@ class Handler:
         """A new instance of this handler's code (a subclass that loads its code at run time does it here)."""
         return GuestInstance(self.host.engine.wasmtime, self.pre, self.functions,
                              memory_limit=self.limits.memory_bytes, logger=self._guest_log, fresh_module=False,
-                             interrupt_flag=self.host.interrupt_flag)
+                             statics=self.host.statics)
 
     def _count_created(self) -> None:
         self.instances_created += 1
@@ -245,8 +245,10 @@ class Handler:
         trial = trial_route is not None
         if len(request.body) > self.limits.max_body_bytes:
             return failure_response(Failure("body_too_large", detail={"limitBytes": self.limits.max_body_bytes}))
-        meta = wellformed.dumps({"m": request.method, "u": request.url, "h": request.headers,
-                                 "b": 1 if request.body else 0})
+        meta = request_meta(request.method, request.url, request.headers)
+        if meta is None:
+            return failure_response(Failure("bad_request", message=(
+                "a request's method, target and header fields cannot hold a NUL character")))
         try:
             inst = self._acquire()
         except GuestFailure as e:
@@ -282,7 +284,7 @@ class Handler:
                 ctx.trial, ctx.logger = False, self._guest_log
             # a still-pooled instance that grew past the recycle limit is replaced after its request
             if (self._local.instance is inst
-                    and inst.memory_size() > self.limits.recycle_memory_bytes):
+                    and inst.memory_size_seen() > self.limits.recycle_memory_bytes):
                 self._discard(inst)
             self._released(inst, fuel)
         self._flush_log(held, ctx.log_dropped)

@@ -21,7 +21,7 @@ from .grants import Grants
 from .handler import Handler, TraceRecorder
 from .http import HttpRequest
 from .imports import HostFunctions, make_linker
-from .instance import SIGNATURES
+from .instance import SIGNATURES, GuestStatics
 from .limits import Limits
 from .modules import builtin_functions
 from .paths import GUEST_WASM
@@ -82,7 +82,7 @@ class Host:
         self.base_module = self.engine.cache.load(self.guest_wasm, self.guest_sha256)
         self.linker = make_linker(self.engine.wasmtime)
         self.base_pre = self.linker.instantiate_pre(self.base_module)
-        self.interrupt_flag = 0
+        self.statics = GuestStatics()
         self._check_abi()
         self.log_sink = log_sink or _default_log_sink
         self._fuel_per_ms: float | None = None
@@ -103,10 +103,10 @@ class Host:
             ty = func.type(store) if isinstance(func, wasmtime.Func) else None
             if ty is None or (tuple(map(str, ty.params)), tuple(map(str, ty.results))) != (params, results):
                 raise GuestNotBuilt(f"the guest's export {name!r} does not match ABI {ABI_VERSION}")
-        flag = exports.get("interrupt_flag")
-        assert isinstance(flag, wasmtime.Func)
-        # a static variable: the same address in every instance of this guest build
-        self.interrupt_flag = int(flag(store))
+        flag, pages = exports.get("interrupt_flag"), exports.get("memory_pages_at")
+        assert isinstance(flag, wasmtime.Func) and isinstance(pages, wasmtime.Func)
+        # static variables: the same addresses in every instance of this guest build
+        self.statics = GuestStatics(interrupt_flag=int(flag(store)), memory_pages=int(pages(store)))
 
     def load(self, bundle: Bundle, limits: Limits | None = None, *, isolation: str = "pooled",
              grants: Grants | None = None, trace: TraceRecorder | None = None) -> Handler:

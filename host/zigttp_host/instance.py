@@ -6,6 +6,7 @@ import ctypes
 import os
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import cached_property
 
 import wasmtime
@@ -68,7 +69,18 @@ SIGNATURES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "reseed": (("i64",), ()),
     "memory_used": ((), ("i32",)),
     "interrupt_flag": ((), ("i32",)),
+    "memory_pages_at": ((), ("i32",)),
 }
+
+
+@dataclass(frozen=True)
+class GuestStatics:
+    """Addresses of the guest's static variables that the host reads or writes in place, without a call:
+    the same in every instance of a guest build, so the Host reads them once (glue.c `interrupt_flag`,
+    `memory_pages_at`). 0: ask each instance (one export call on first use)."""
+
+    interrupt_flag: int = 0
+    memory_pages: int = 0
 
 
 # wasmtime_instance_export_get called with plain addresses: the bindings' wrapper converts five pointer
@@ -95,12 +107,12 @@ class GuestInstance:
 
     def __init__(self, engine: wasmtime.Engine, pre: wasmtime.InstancePre, functions: HostFunctions,
                  *, memory_limit: int, logger: Callable[[str, str], None], fresh_module: bool,
-                 interrupt_flag: int = 0) -> None:
+                 statics: GuestStatics = GuestStatics()) -> None:
         self.store = wasmtime.Store(engine)
         self.store.set_limits(memory_size=memory_limit)
         self._store_ctx = self.store._context()
         self._store_ctx_addr = ctypes.cast(self._store_ctx, ctypes.c_void_p).value
-        set_budget(self._store_ctx, SETUP_FUEL, SETUP_TIMEOUT_MS // EPOCH_TICK_MS)
+        set_budget(self._store_ctx_addr, SETUP_FUEL, SETUP_TIMEOUT_MS // EPOCH_TICK_MS)
         self.instance = pre.instantiate(self.store)
         self._instance_addr = ctypes.addressof(self.instance._instance)
         self.memory: wasmtime.Memory = _export(self._store_ctx_addr, self._instance_addr,  # type: ignore[assignment]
@@ -109,9 +121,7 @@ class GuestInstance:
         self._handle = self._func("handle")
         self.base = ctypes.addressof(self.memory.data_ptr(self.store).contents)
         self.ctx = CallContext(memory=self.memory, base=self.base, functions=functions, logger=logger)
-        # The soft-deadline flag (deadlines.py); its address is the same in every instance of a guest
-        # build, so the Host reads it once and passes it in.
-        self._interrupt_flag_at = interrupt_flag
+        self._statics = statics
         self._buf_ptr = 0
         self._buf_cap = 0
         self._view = memoryview(b"")  # of linear memory, made on first use (_memory_view)
@@ -128,7 +138,13 @@ class GuestInstance:
     # about 40 µs, which a fresh instance per request would pay every time.
     @cached_property
     def _interrupt(self) -> ctypes.c_int32:
-        at = self._interrupt_flag_at or self._call_raw(self._func("interrupt_flag"))
+        # the soft-deadline flag (deadlines.py)
+        at = self._statics.interrupt_flag or self._call_raw(self._func("interrupt_flag"))
+        return ctypes.c_int32.from_address(self.base + at)
+
+    @cached_property
+    def _memory_pages(self) -> ctypes.c_int32:
+        at = self._statics.memory_pages or self._call_raw(self._func("memory_pages_at"))
         return ctypes.c_int32.from_address(self.base + at)
 
     @cached_property
@@ -172,7 +188,7 @@ class GuestInstance:
         # Calls the host makes between requests (buffer growth, reading an
         # error) get their own budget: the store's last deadline may long
         # have passed while the instance sat idle in its pool.
-        set_budget(self._store_ctx, SETUP_FUEL, SETUP_TIMEOUT_MS // EPOCH_TICK_MS)
+        set_budget(self._store_ctx_addr, SETUP_FUEL, SETUP_TIMEOUT_MS // EPOCH_TICK_MS)
 
     def _ensure_buf(self, n: int) -> int:
         if n > self._buf_cap:
@@ -255,8 +271,16 @@ class GuestInstance:
         return FuelGauge(self._store_ctx)
 
     def memory_size(self) -> int:
-        # asked after every request (recycling): the raw call skips wasmtime-py's wrapper
+        """Linear memory's size, asked of wasmtime (the raw call skips wasmtime-py's wrapper)."""
         return memory_size_raw(self._store_ctx_addr, self.ctx.memory_addr)
+
+    def memory_size_seen(self) -> int:
+        """Linear memory's size when the last request returned, as the guest's glue wrote it: read in place,
+        without a call into wasmtime (about 5 k instructions), after every request to recycle an instance
+        that grew. Only for that: bounds and budgets use memory_size(). Guest code that could overwrite it
+        (a QuickJS memory bug) could keep its instance past the recycle size, never past the memory limit,
+        which wasmtime enforces."""
+        return self._memory_pages.value << 16
 
     # ---------- requests ----------
 
@@ -274,7 +298,7 @@ class GuestInstance:
         size = frame_size(meta, body)
         ptr = self._ensure_buf(size)
         write_frame(self._memory_view(ptr + size), ptr, meta, body)
-        set_budget(self._store_ctx, fuel, (timeout_ms + HARD_DEADLINE_GRACE_MS) // EPOCH_TICK_MS + 1)
+        set_budget(self._store_ctx_addr, fuel, (timeout_ms + HARD_DEADLINE_GRACE_MS) // EPOCH_TICK_MS + 1)
         soft_ms = timeout_ms if soft_timeout_ms is None else soft_timeout_ms
         deadline = self.ctx.soft_deadline = time.monotonic() + soft_ms / 1000.0
         flag = self._interrupt

@@ -48,7 +48,7 @@ def runtime_image(host: Host) -> RuntimeImage:
     if module is None:
         inst = GuestInstance(host.engine.wasmtime, host.base_pre, host.functions, memory_limit=_IMAGE_MEMORY,
                              logger=lambda level, text: None, fresh_module=True,
-                             interrupt_flag=host.interrupt_flag)
+                             statics=host.statics)
         inst.init(host.prelude.encode(), clock_seed_ns=seed)
         inst.lock_builtins()
         module = host.engine.cache.load(preinitialize(host.guest_wasm, inst.memory_image()), key)

@@ -24,12 +24,12 @@ from ..instance import GuestInstance
 
 
 class KeptInstance(threading.local):
-    """The instance this thread keeps: (the tenant handler it belongs to, the instance, its size), or None.
+    """The instance this thread keeps: (the tenant handler it belongs to, the instance), or None.
     TenantHandler takes it back and keeps the next one itself (`_acquire`, `_released`): the request path
     calls no method of the pool while a thread serves one tenant. One attribute, read and written once per
     request: each thread-local attribute access costs a lookup."""
 
-    entry: tuple[Any, GuestInstance, int] | None = None
+    entry: tuple[Any, GuestInstance] | None = None
 
 
 class WarmPool:

@@ -130,23 +130,24 @@ class TenantHandler(Handler):
         self._local.fuel = fuel - inst.fuel_left()
         if self.isolation != "pooled" or inst.retired or self.unloaded:
             return
-        size = inst.memory_size()
+        size = inst.memory_size_seen()
         if size > self.limits.recycle_memory_bytes:
             return
         if size > self.pool.budget_bytes:  # no room for it even alone: the pool evicts it, and counts that
-            self.pool_idle(inst, size)
+            self.pool_idle(inst)
             return
         kept = self._kept  # kept on this thread for this tenant's next request; the one it displaces is pooled
         displaced = kept.entry
-        kept.entry = (self, inst, size)
+        kept.entry = (self, inst)
         if displaced is not None:
-            owner, idle, idle_size = displaced
-            owner.pool_idle(idle, idle_size)
+            owner, idle = displaced
+            owner.pool_idle(idle)
 
-    def pool_idle(self, inst: GuestInstance, size: int) -> None:
-        """Puts an idle instance of this tenant in the warm pool, unless the tenant was unloaded since."""
+    def pool_idle(self, inst: GuestInstance) -> None:
+        """Puts an idle instance of this tenant in the warm pool, unless the tenant was unloaded since. Its
+        size, which the pool's budget counts, is wasmtime's own answer, not what the guest wrote."""
         if not self.unloaded:
-            self.pool.put(self.tenant, inst, size, keep=self.tenant_limits.max_concurrent)
+            self.pool.put(self.tenant, inst, inst.memory_size(), keep=self.tenant_limits.max_concurrent)
 
     def serve(self, request: HttpRequest) -> tuple[HttpResponse, int, int]:
         """One request through admission, the guest and the counters: (response, fuel, wall µs), a plain
@@ -203,4 +204,4 @@ class TenantHandler(Handler):
             inst = self._new_instance()
         except GuestFailure as e:
             raise self._load_error(e) from None
-        self.pool_idle(inst, inst.memory_size())  # in the pool, not kept: the first request may come on any thread
+        self.pool_idle(inst)  # in the pool, not kept: the first request may come on any thread

@@ -69,7 +69,7 @@ def registrations_of(source: str, name: str) -> list[dict[str, Any]]:
 
     host = Host()
     inst = GuestInstance(host.engine.wasmtime, host.base_pre, host.functions, memory_limit=256 << 20,
-                         logger=lambda level, text: None, fresh_module=True, interrupt_flag=host.interrupt_flag)
+                         logger=lambda level, text: None, fresh_module=True, statics=host.statics)
     try:
         inst.init(host.prelude.encode(), clock_seed_ns=1)
         inst.configure(js_stack_bytes=Limits().js_stack_bytes)
