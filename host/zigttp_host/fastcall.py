@@ -21,10 +21,24 @@ from wasmtime import _bindings as bindings
 from wasmtime import _ffi as ffi
 from wasmtime._func import maybe_raise_last_exn as _maybe_raise_last_exn
 
-_call_unchecked = bindings._wasmtime_func_call_unchecked
-_set_fuel = bindings._wasmtime_context_set_fuel
-_set_epoch_deadline = bindings._wasmtime_context_set_epoch_deadline
-_get_fuel = bindings._wasmtime_context_get_fuel
+
+def _address(fn: object) -> int | None:
+    return ctypes.cast(fn, ctypes.c_void_p).value
+
+
+# The C functions called on every request, through prototypes without argument types, always with ctypes
+# objects: ctypes then passes each object as it is, where the bindings' argtypes convert and check every
+# argument again on every call, which costs as much as the call itself. The guest runs under a CFUNCTYPE
+# (the GIL is released while it runs); the store's fuel and deadline are set and read under PYFUNCTYPE
+# (each writes or reads one field of the store and never blocks, so the GIL stays held).
+_call_unchecked = ctypes.CFUNCTYPE(ctypes.c_void_p)(_address(bindings._wasmtime_func_call_unchecked))
+_set_fuel = ctypes.PYFUNCTYPE(ctypes.c_void_p)(_address(bindings._wasmtime_context_set_fuel))
+_set_epoch_deadline = ctypes.PYFUNCTYPE(None)(_address(bindings._wasmtime_context_set_epoch_deadline))
+_get_fuel = ctypes.PYFUNCTYPE(ctypes.c_void_p)(_address(bindings._wasmtime_context_get_fuel))
+
+
+def _error(err: int) -> wasmtime.WasmtimeError:
+    return wasmtime.WasmtimeError._from_ptr(ctypes.cast(err, POINTER(ffi.wasmtime_error_t)))
 
 
 class FastFunc:
@@ -39,7 +53,8 @@ class FastFunc:
         if signature is None:
             ty = func.type(store)
             signature = (tuple(str(p) for p in ty.params), tuple(str(r) for r in ty.results))
-        self._n, raw_array, self._pack, self._unpack = _shape(signature)
+        n, raw_array, self._pack, self._unpack = _shape(signature)
+        self._n = ctypes.c_size_t(n)
         self._ctx = store._context()
         self._fref = byref(func._func)
         self._raw = raw_array()
@@ -54,7 +69,7 @@ class FastFunc:
         err = _call_unchecked(self._ctx, self._fref, self._raw, self._n, self._trap_ref)
         if err:
             _maybe_raise_last_exn()
-            raise wasmtime.WasmtimeError._from_ptr(err)
+            raise _error(err)
         if self._trap:
             trap = wasmtime.Trap._from_ptr(self._trap)
             self._trap = POINTER(ffi.wasm_trap_t)()
@@ -87,43 +102,30 @@ def _shape(signature: tuple[tuple[str, ...], tuple[str, ...]]) -> tuple[int, typ
     return n, ffi.wasmtime_val_raw_t * n, pack, unpack
 
 
-# wasmtime_context_set_fuel and _set_epoch_deadline called with a plain address, for the same reason as
-# get_fuel below: both run before every request, and each only writes a field of the store.
-_set_fuel_raw = ctypes.PYFUNCTYPE(ctypes.c_void_p, ctypes.c_void_p, ctypes.c_uint64)(
-    ctypes.cast(_set_fuel, ctypes.c_void_p).value)
-_set_epoch_deadline_raw = ctypes.PYFUNCTYPE(None, ctypes.c_void_p, ctypes.c_uint64)(
-    ctypes.cast(_set_epoch_deadline, ctypes.c_void_p).value)
+class StoreBudget:
+    """One store's fuel and epoch deadline: set before each call into the guest, the fuel read after."""
 
-
-def set_budget(ctx_addr: int, fuel: int, epoch_ticks: int) -> None:
-    """Store.set_fuel + set_epoch_deadline (ctx_addr: the address of store._context()) without the
-    wrappers' overhead."""
-    err = _set_fuel_raw(ctx_addr, fuel)
-    if err:
-        raise wasmtime.WasmtimeError._from_ptr(ctypes.cast(err, POINTER(ffi.wasmtime_error_t)))
-    _set_epoch_deadline_raw(ctx_addr, epoch_ticks)
-
-
-# wasmtime_context_get_fuel called with plain addresses: the bindings' prototype checks and converts
-# its pointer arguments on every call, which costs as much again as the call (read once per metered
-# request). PYFUNCTYPE keeps the GIL: the call reads one field and never blocks.
-_get_fuel_raw = ctypes.PYFUNCTYPE(ctypes.c_void_p, ctypes.c_void_p, ctypes.c_void_p)(
-    ctypes.cast(_get_fuel, ctypes.c_void_p).value)
-
-
-class FuelGauge:
-    """Store.get_fuel for one store (ctx = store._context()) without the wrapper's overhead."""
-
-    __slots__ = ("_ctx", "_ctx_addr", "_left", "_left_addr")
+    __slots__ = ("_ctx", "_fuel", "_left", "_left_ref", "_ticks")
 
     def __init__(self, ctx: ctypes._Pointer) -> None:
-        self._ctx = ctx  # kept alive: _ctx_addr points into it
-        self._ctx_addr = ctypes.cast(ctx, ctypes.c_void_p).value
+        self._ctx = ctx  # store._context(): passed as the pointer it is
+        self._fuel = ctypes.c_uint64(0)
+        self._ticks = ctypes.c_uint64(0)
         self._left = ctypes.c_uint64(0)
-        self._left_addr = ctypes.addressof(self._left)
+        self._left_ref = byref(self._left)
 
-    def __call__(self) -> int:
-        err = _get_fuel_raw(self._ctx_addr, self._left_addr)
+    def set(self, fuel: int, epoch_ticks: int) -> None:
+        """Store.set_fuel(fuel) and set_epoch_deadline(epoch_ticks)."""
+        self._fuel.value = fuel
+        self._ticks.value = epoch_ticks
+        err = _set_fuel(self._ctx, self._fuel)
         if err:
-            raise wasmtime.WasmtimeError._from_ptr(ctypes.cast(err, POINTER(ffi.wasmtime_error_t)))
+            raise _error(err)
+        _set_epoch_deadline(self._ctx, self._ticks)
+
+    def left(self) -> int:
+        """Store.get_fuel(): the fuel the store has left."""
+        err = _get_fuel(self._ctx, self._left_ref)
+        if err:
+            raise _error(err)
         return self._left.value

@@ -16,7 +16,7 @@ from wasmtime import _ffi as ffi
 from . import wellformed
 from .abi import ABI_VERSION, GuestError, frame_size, read_frame, write_frame
 from .deadlines import SOFT_DEADLINES
-from .fastcall import FastFunc, FuelGauge, set_budget
+from .fastcall import FastFunc, StoreBudget
 from .imports import CallContext, HostFunctions, memory_size_raw, set_current
 from .limits import HARD_DEADLINE_GRACE_MS
 
@@ -112,7 +112,10 @@ class GuestInstance:
         self.store.set_limits(memory_size=memory_limit)
         self._store_ctx = self.store._context()
         self._store_ctx_addr = ctypes.cast(self._store_ctx, ctypes.c_void_p).value
-        set_budget(self._store_ctx_addr, SETUP_FUEL, SETUP_TIMEOUT_MS // EPOCH_TICK_MS)
+        self._budget = StoreBudget(self._store_ctx)
+        self._set_budget = self._budget.set
+        self.fuel_left: Callable[[], int] = self._budget.left  # the fuel the store has left
+        self._set_budget(SETUP_FUEL, SETUP_TIMEOUT_MS // EPOCH_TICK_MS)
         self.instance = pre.instantiate(self.store)
         self._instance_addr = ctypes.addressof(self.instance._instance)
         self.memory: wasmtime.Memory = _export(self._store_ctx_addr, self._instance_addr,  # type: ignore[assignment]
@@ -188,7 +191,7 @@ class GuestInstance:
         # Calls the host makes between requests (buffer growth, reading an
         # error) get their own budget: the store's last deadline may long
         # have passed while the instance sat idle in its pool.
-        set_budget(self._store_ctx_addr, SETUP_FUEL, SETUP_TIMEOUT_MS // EPOCH_TICK_MS)
+        self._set_budget(SETUP_FUEL, SETUP_TIMEOUT_MS // EPOCH_TICK_MS)
 
     def _ensure_buf(self, n: int) -> int:
         if n > self._buf_cap:
@@ -265,11 +268,6 @@ class GuestInstance:
     def memory_image(self) -> bytes:
         return ctypes.string_at(self.base, self.memory.data_len(self.store))
 
-    @cached_property
-    def fuel_left(self) -> FuelGauge:
-        """fuel_left(): the fuel the store has left."""
-        return FuelGauge(self._store_ctx)
-
     def memory_size(self) -> int:
         """Linear memory's size, asked of wasmtime (the raw call skips wasmtime-py's wrapper)."""
         return memory_size_raw(self._store_ctx_addr, self.ctx.memory_addr)
@@ -298,7 +296,7 @@ class GuestInstance:
         size = frame_size(meta, body)
         ptr = self._ensure_buf(size)
         write_frame(self._memory_view(ptr + size), ptr, meta, body)
-        set_budget(self._store_ctx_addr, fuel, (timeout_ms + HARD_DEADLINE_GRACE_MS) // EPOCH_TICK_MS + 1)
+        self._set_budget(fuel, (timeout_ms + HARD_DEADLINE_GRACE_MS) // EPOCH_TICK_MS + 1)
         soft_ms = timeout_ms if soft_timeout_ms is None else soft_timeout_ms
         deadline = self.ctx.soft_deadline = time.monotonic() + soft_ms / 1000.0
         flag = self._interrupt
