@@ -4,8 +4,10 @@ wasmtime-py's Func.__call__ re-reads the function type, converts every
 argument and result through Val and enters a generator-based context manager
 on each call (~10 µs). FastFunc fixes the signature once and calls
 wasmtime_func_call_unchecked with a preallocated raw value array. Traps are
-raised as wasmtime.Trap, as Func.__call__ would. This relies on wasmtime-py
-internals, which is why wasmtime is pinned to one exact version.
+raised as wasmtime.Trap, as Func.__call__ would. StoreBudget sets a store's
+fuel and epoch deadline before each call and reads the fuel left after it.
+This relies on wasmtime-py internals, which is why wasmtime is pinned to one
+exact version.
 """
 
 from __future__ import annotations
