@@ -96,9 +96,20 @@ class CallContext:
     # The monotonic clock the guest reads: clock_origin_ns at clock_start_ns (time.monotonic_ns()).
     clock_origin_ns: int = 0
     clock_start_ns: int = 0
+    # A view of linear memory for copies in and out without a ctypes call (memory_view).
+    view: memoryview = field(default_factory=lambda: memoryview(b""), repr=False)
 
     def __post_init__(self) -> None:
         self.memory_addr = ctypes.addressof(self.memory._memory)
+
+    def memory_view(self, size: int) -> memoryview:
+        """A view of at least the first `size` bytes of linear memory, made again only when the memory grew
+        past the last one (it never moves or shrinks). `size` must not exceed the memory's size: callers pass
+        the `limit` they bounds-check against, which is at most what wasmtime last reported."""
+        view = self.view
+        if size > len(view):
+            view = self.view = memoryview((ctypes.c_ubyte * size).from_address(self.base)).cast("B")
+        return view
 
     def charge_log(self, size: int) -> bool:
         """Charges one log line of `size` bytes to the request; False: over budget, drop it (counted)."""
@@ -134,13 +145,13 @@ def _read(ctx: CallContext, limit: int, ptr: int, n: int) -> bytes:
         return b""
     if ptr < 0 or ptr + n > limit:
         raise HostTypeError("guest passed an out-of-bounds buffer")
-    return ctypes.string_at(ctx.base + ptr, n)
+    return bytes(ctx.memory_view(limit)[ptr:ptr + n])
 
 
 def _write(ctx: CallContext, limit: int, ptr: int, data: bytes) -> None:
     if ptr < 0 or ptr + len(data) > limit:
         raise HostTypeError("guest passed an out-of-bounds buffer")
-    ctypes.memmove(ctx.base + ptr, data, len(data))
+    ctx.memory_view(limit)[ptr:ptr + len(data)] = data
 
 
 def _answer(ctx: CallContext, limit: int, status: CallStatus, data: bytes, out: int, cap: int) -> int:
@@ -180,7 +191,7 @@ def host_call(limit: int, fn_id: int, ptr: int, length: int, out: int, cap: int)
             if ctx.trial:
                 ctx.trial_stopped = True
             raise HostInterrupted(f"{entry[0]}(): interrupted: the request's time limit was reached")
-        raw = _string_at(ctx.base + ptr, length) if length else b""
+        raw = bytes(ctx.memory_view(limit)[ptr:ptr + length]) if length else b""
         args = _loads(raw) if length else []
         grants = ctx.grants
         guard = None if grants is None else grants.guards.get(fn_id)
@@ -195,7 +206,7 @@ def host_call(limit: int, fn_id: int, ptr: int, length: int, out: int, cap: int)
         if n > MAX_CALL_RESULT_BYTES:
             raise HostRangeError(f"{entry[0]}() result exceeds {MAX_CALL_RESULT_BYTES} bytes")
         if n <= cap and out >= 0 and out + n <= limit:
-            _memmove(ctx.base + out, data, n)
+            ctx.memory_view(limit)[out:out + n] = data
         else:
             ctx.pending = data
         return n  # status OK is 0 in the high half
