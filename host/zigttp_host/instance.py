@@ -127,7 +127,6 @@ class GuestInstance:
         self._statics = statics
         self._buf_ptr = 0
         self._buf_cap = 0
-        self._view = memoryview(b"")  # of linear memory, made on first use (_memory_view)
         self.requests = 0
         self.retired = False  # a pool must not hand it out again (trapped, or its tenant unloaded)
         if fresh_module:
@@ -315,15 +314,14 @@ class GuestInstance:
         return read_frame(self._memory_view(out + length), out, length)
 
     def _memory_view(self, end: int) -> memoryview:
-        """A view of linear memory that reaches at least `end`: slicing it copies bytes in or out without a
-        ctypes call (memmove and string_at each cost about as much as the rest of a copy's Python). The
-        memory never moves (the guest's memory is reserved whole), so a view is only remade when the
-        memory grew past it; past the memory's size is an error, never a read outside it."""
-        view = self._view
+        """The call context's view of linear memory (CallContext.memory_view), reaching at least `end`:
+        slicing it copies bytes in or out without a ctypes call. `end` comes from the guest, so past the
+        memory's size, as wasmtime reports it, is an error, never a read or write outside it."""
+        view = self.ctx.view
         if end > len(view):
             size = self.memory_size()
             if end > size:
                 raise GuestFailure("internal_error", {"message": "guest frame lies outside its memory"},
                                    trapped=True)
-            view = self._view = memoryview((ctypes.c_ubyte * size).from_address(self.base)).cast("B")
+            view = self.ctx.memory_view(size)
         return view

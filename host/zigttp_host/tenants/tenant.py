@@ -169,11 +169,7 @@ class TenantHandler(Handler):
         finally:
             wall_us = (_perf_counter_ns() - started) // 1000
             self.admission.done(fuel)
-            # _record, written out: this runs on every request
-            unsettled = self._unsettled
-            unsettled.append((kind, fuel, wall_us, True))
-            if len(unsettled) >= _SETTLE_EVERY:
-                self.settled_metrics()
+            self._record((kind, fuel, wall_us, True))
         return response, fuel, wall_us
 
     def _refused(self, failure: Failure, retry_after: int, started: int) -> tuple[HttpResponse, int, int]:
