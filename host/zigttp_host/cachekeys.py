@@ -24,12 +24,19 @@ class EngineConfig:
     epoch_interruption: bool = True
     max_wasm_stack: int = MAX_WASM_STACK
     # "on-demand" (each instance maps its own memory, copy-on-write from the image) or "pooling"
-    # (pooling.py: slots reserved once per engine); the measurements favour on-demand for this guest.
+    # (pooling.py: slots reserved once per engine, their written pages kept resident and reset by copying).
+    # Measured (docs/benchmarks.md): pooling makes a new instance per request about 2.5x cheaper and is
+    # the same for an instance that serves request after request; `serve --isolation fresh` selects it.
     allocator: str = "on-demand"
+    # pooling only: instances alive at once, and the largest memory limit any of them may have
+    pool_instances: int = 1000
+    pool_memory_bytes: int = 128 << 20
 
     def __post_init__(self) -> None:
         if self.allocator not in ("on-demand", "pooling"):
             raise ValueError("allocator must be 'on-demand' or 'pooling'")
+        if self.pool_instances < 1 or self.pool_memory_bytes < (4 << 20):
+            raise ValueError("the pooling allocator needs at least one instance of at least 4 MiB")
 
     def cache_tag(self) -> str:
         tag = f"fuel={int(self.consume_fuel)};epoch={int(self.epoch_interruption)};stack={self.max_wasm_stack}"

@@ -35,6 +35,7 @@ class Engine:
         if self.config.max_wasm_stack > MAX_WASM_STACK:
             raise ValueError(f"max_wasm_stack above {MAX_WASM_STACK} aborts wasmtime-py")
         self.allocator = "on-demand"
+        self.pool_memory_bytes: int | None = None  # pooling: no instance's memory can grow past its slot
         if self.config.allocator == "pooling":
             self.wasmtime = self._pooling_engine()
         else:
@@ -59,13 +60,15 @@ class Engine:
         from .pooling import PoolingConfig, apply_pooling
 
         cfg = self._base_config()
-        apply_pooling(cfg, PoolingConfig())
+        apply_pooling(cfg, PoolingConfig(total_instances=self.config.pool_instances,
+                                         max_memory_bytes=self.config.pool_memory_bytes))
         try:
             engine = wasmtime.Engine(cfg)
         except wasmtime.WasmtimeError as e:
             log.warning("the pooling allocator is not available here (%s): allocating on demand", e)
             return wasmtime.Engine(self._base_config())
         self.allocator = "pooling"
+        self.pool_memory_bytes = self.config.pool_memory_bytes
         return engine
 
     def ensure_ticker(self) -> None:

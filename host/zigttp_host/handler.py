@@ -88,6 +88,11 @@ class Handler:
         self.clock_origin_ns = self._clock_seed_ns()
         self.bundle_sha256 = hashlib.sha256(bundle.source.encode()).hexdigest()
         self.pre, self.initial_memory = self._instance_source()
+        pool = host.engine.pool_memory_bytes
+        if pool is not None and limits.memory_bytes > pool:
+            raise HandlerLoadError(bundle.name, f"the memory limit ({format_size(limits.memory_bytes)}) is above the "
+                                   f"pooling allocator's slots ({format_size(pool)}): raise "
+                                   "EngineConfig.pool_memory_bytes, or lower the limit")
         if self.initial_memory > limits.memory_bytes:
             raise HandlerLoadError(bundle.name, f"the memory limit ({limits.memory_bytes} bytes) is below the "
                                    f"handler's initial memory ({self.initial_memory} bytes)")
@@ -252,7 +257,8 @@ class Handler:
         try:
             inst = self._acquire()
         except GuestFailure as e:
-            return failure_response(Failure("internal_error", message=_describe(e)))
+            kind = e.kind if e.kind == "instances_exhausted" else "internal_error"
+            return failure_response(Failure(kind, message=_describe(e)))
         ctx = inst.ctx
         self._prepare(inst, journal, request)
         held: list[tuple[str, str]] = []

@@ -83,6 +83,8 @@ FAILURE_KINDS: dict[str, FailureKind] = {
     "tenant_busy": FailureKind(429, "the tenant has its maximum of requests in flight (Retry-After)"),
     "rate_limited": FailureKind(429, "the tenant's requests per second are used up (Retry-After)"),
     "cpu_share_exceeded": FailureKind(429, "the tenant used its CPU share, fuel per second (Retry-After)"),
+    "instances_exhausted": FailureKind(
+        503, "every instance the pooling allocator holds is in use (`--isolation fresh`: 2 x --threads + 16)"),
     "internal_error": FailureKind(500, "a fault in the host itself (logged on one line)"),
 }
 

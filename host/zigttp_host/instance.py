@@ -116,7 +116,12 @@ class GuestInstance:
         self._set_budget = self._budget.set
         self.fuel_left: Callable[[], int] = self._budget.left  # the fuel the store has left
         self._set_budget(SETUP_FUEL, SETUP_TIMEOUT_MS // EPOCH_TICK_MS)
-        self.instance = pre.instantiate(self.store)
+        try:
+            self.instance = pre.instantiate(self.store)
+        except wasmtime.WasmtimeError as e:
+            # the pooling allocator's slots are all taken (EngineConfig.pool_instances), or no memory is left
+            kind = "instances_exhausted" if "concurrent limit" in str(e) else "internal_error"
+            raise GuestFailure(kind, {"message": str(e)}) from None
         self._instance_addr = ctypes.addressof(self.instance._instance)
         self.memory: wasmtime.Memory = _export(self._store_ctx_addr, self._instance_addr,  # type: ignore[assignment]
                                                b"memory")

@@ -4,7 +4,7 @@ A server that forks its workers must not create a wasmtime Engine before the
 fork, so the parent only checks whether everything is cached
 (`is_prepared`) and otherwise runs this module as a child process:
 
-    echo '{"source": ..., "name": ..., "limits": {...}}' | python -m zigttp_host.prepare
+    echo '{"source": ..., "name": ..., "limits": {...}, "engine": {...}}' | python -m zigttp_host.prepare
 
 It prints one JSON object: {"ok": true, "initialMemory": N} or
 {"ok": false, "error": {"message", "at", "stack"}}.
@@ -52,13 +52,13 @@ def prelude_digest() -> str:
     return digest
 
 
-def is_prepared(bundle: Bundle, limits: Limits) -> bool:
-    """True when the handler image and the fuel calibration are both cached."""
+def is_prepared(bundle: Bundle, limits: Limits, config: EngineConfig | None = None) -> bool:
+    """True when the handler image and the fuel calibration are both cached (for an engine of `config`)."""
     if not GUEST_WASM.exists():
         return False
     guest_sha = hashlib.sha256(GUEST_WASM.read_bytes()).hexdigest()
     root = cache_dir() / "modules"
-    config = EngineConfig()
+    config = config or EngineConfig()
     key = snapshot_key(guest_sha, prelude_digest(), bundle.name, bundle.source, limits.js_stack_bytes)
     if not artifact_path(root, key, config).exists():
         return False
@@ -73,7 +73,7 @@ def main() -> int:
     bundle = Bundle(request["source"], request["name"])
     limits = Limits(**request.get("limits", {}))
     try:
-        host = Host()
+        host = Host(engine_config=EngineConfig(**request.get("engine", {})))
         handler = host.load(bundle, limits)
         host.fuel_per_ms()
     except HandlerLoadError as e:

@@ -56,7 +56,8 @@ def add_command(sub: argparse._SubParsersAction) -> None:
                    help="handler threads per worker, each with its own sandbox instance")
     p.add_argument("--isolation", choices=("pooled", "fresh"), default="pooled",
                    help="pooled: warm instances reused (a handler's own module state persists across the "
-                        "requests one instance serves); fresh: a new instance from the snapshot per request")
+                        "requests one instance serves); fresh: a new instance from the snapshot per request, from "
+                        "wasmtime's pooling allocator (2 x --threads + 16 slots; docs/host.md)")
     p.add_argument("--no-inline", dest="inline", action="store_false",
                    help="run every request on a handler thread; by default a pooled handler's request is first "
                         "tried on the event loop's own instance and moves to a thread when it needs about a "

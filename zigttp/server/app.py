@@ -72,7 +72,7 @@ class ZigttpApp:
         # switch interval before the event loop gets a turn; 5 ms (CPython's
         # default) per turn would show in every other request's latency.
         sys.setswitchinterval(GIL_SWITCH_INTERVAL_S)
-        host = self.host = Host(modules=self.config.module_config())
+        host = self.host = Host(modules=self.config.module_config(), engine_config=self.config.engine_config())
         self.trace = self._trace_writer(host)  # one writer for every generation
         state = Path(self.config.bundle_path).parent
         published = generations.current(state) if self.config.watch else None

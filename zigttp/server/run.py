@@ -15,7 +15,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from zigttp_host import Limits
+from zigttp_host import EngineConfig, Limits
 from zigttp_host.prepare import is_prepared
 
 from ..loader import LoadedSource
@@ -27,14 +27,15 @@ class StartError(Exception):
     pass
 
 
-def prepare_handler(loaded: LoadedSource, limits: Limits) -> None:
-    """Pre-initialises the handler in a child process unless it is cached.
+def prepare_handler(loaded: LoadedSource, limits: Limits, engine: EngineConfig) -> None:
+    """Pre-initialises the handler in a child process unless it is cached (for the workers' engine).
 
     The parent must stay free of wasmtime engines: granian forks the workers.
     """
-    if is_prepared(loaded.bundle, limits):
+    if is_prepared(loaded.bundle, limits, engine):
         return
-    request = {"source": loaded.bundle.source, "name": loaded.bundle.name, "limits": asdict(limits)}
+    request = {"source": loaded.bundle.source, "name": loaded.bundle.name, "limits": asdict(limits),
+               "engine": asdict(engine)}
     proc = subprocess.run([sys.executable, "-m", "zigttp_host.prepare"], input=json.dumps(request),
                           capture_output=True, text=True, timeout=600)
     try:
@@ -94,7 +95,7 @@ def serve(loaded: LoadedSource, config: ServeConfig, watch: WatchSettings | None
     from granian.constants import Interfaces
 
     check_listen_address(config.host, config.port)
-    prepare_handler(loaded, config.limits_obj())
+    prepare_handler(loaded, config.limits_obj(), config.engine_config())
     state = Path(tempfile.mkdtemp(prefix="zigttp-serve-"))
     bundle_path = state / "bundle.js"
     bundle_path.write_text(loaded.bundle.source, encoding="utf-8")
@@ -129,7 +130,8 @@ def serve(loaded: LoadedSource, config: ServeConfig, watch: WatchSettings | None
     watcher = None
     if watch is not None:
         assert grants_for is not None
-        watcher = Watcher(Path(config.handler_path), loaded, state, config.limits_obj(), watch, grants_for)
+        watcher = Watcher(Path(config.handler_path), loaded, state, config.limits_obj(), watch, grants_for,
+                          engine=config.engine_config())
         watcher.start()
     try:
         server.serve()

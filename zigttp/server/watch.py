@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from zigttp_host import Limits
+from zigttp_host import EngineConfig, Limits
 
 from ..loader import LoadedSource
 from . import generations
@@ -46,11 +46,13 @@ GrantsFor = Callable[[LoadedSource], tuple[dict, "dict | None"]]
 
 class Watcher:
     def __init__(self, handler_path: Path, running: LoadedSource, state: Path, limits: Limits,
-                 settings: WatchSettings, grants_for: GrantsFor, out: Any = None) -> None:
+                 settings: WatchSettings, grants_for: GrantsFor, out: Any = None,
+                 engine: EngineConfig | None = None) -> None:
         self.handler_path = handler_path
         self.running = running
         self.state = state
         self.limits = limits
+        self.engine = engine or EngineConfig()  # the workers' engine: what each generation is prepared for
         self.settings = settings
         self.grants_for = grants_for
         self.out = out or sys.stderr
@@ -160,7 +162,7 @@ class Watcher:
 
         try:
             grants, exposed = self.grants_for(loaded)
-            prepare_handler(loaded, self.limits)
+            prepare_handler(loaded, self.limits, self.engine)
         except (ValueError, StartError) as e:
             self.say(f"not swapped, still serving generation {self.generation}: {e}")
             return False
