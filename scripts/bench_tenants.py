@@ -10,7 +10,9 @@ Prints, with PASS or MISS:
 * cold start: the first request of a loaded, never instantiated tenant, p50
   and p99, target p50 <= 1 ms;
 * fresh isolation: what a fresh instance per request costs over a pooled one
-  on hello, for `serve`'s handlers (Host.load) and for tenants, target <= 50 µs;
+  on hello, for `serve`'s handlers (Host.load) and for tenants, target <= 50 µs,
+  on demand and then on wasmtime's pooling allocator, which `serve
+  --isolation fresh` uses (its line is the target's figure);
 * warm tenant: a warm tenant's request (TenantHost.invoke, metered) against
   what single-handler `serve` runs in process for the same request
   (Handler.handle_inline on its pooled instance), target within 10 %: the
@@ -400,7 +402,8 @@ def main() -> int:
     del tenants
     fresh_and_warm(host, args.requests, args.interleave)
     noisy_neighbour(host, args.rate, args.seconds, args.share, args.spin_rate, args.spin_ms)
-    print("allocator    the same with wasmtime's pooling allocator:")
+    print("allocator    the same with wasmtime's pooling allocator (`serve --isolation fresh` runs on it, so its "
+          "fresh line is that target's figure):")
     allocators(args.requests, min(args.cold, len(names)), args.interleave)
     print(f"load average at the end {os.getloadavg()[0]:.2f}")
     return 0

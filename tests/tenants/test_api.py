@@ -142,6 +142,30 @@ def test_the_pooling_allocator_serves_tenants_too() -> None:
         EngineConfig(allocator="magic")
 
 
+def test_on_a_full_pool_idle_instances_of_other_tenants_give_up_their_slots() -> None:
+    from zigttp_host import EngineConfig
+
+    host = Host(engine_config=EngineConfig(allocator="pooling", pool_instances=3))
+    assert host.engine.allocator == "pooling"
+    tenants = TenantHost(host)
+    names = [f"t{i}" for i in range(6)]
+    for name in names:  # each load checks its code in an instance that then waits in the warm pool
+        tenants.load(name, Bundle(COUNTER % f'"{name}"'))
+    for name in names * 2:
+        assert _get(tenants, name)[0] == 200
+    evicted = [tenants.metrics(name).instances_evicted for name in names]  # type: ignore[union-attr]
+    assert sum(evicted) >= 6
+    # every slot held by instances in use (none idle to evict): 503
+    tenants.pool.kept.entry = None  # this thread's kept instance gives its slot back too
+    while tenants.pool.evict_oldest():
+        pass
+    holders = [tenants._tenants["t0"]._new_instance() for _ in range(3)]
+    r = tenants.invoke("t1", HttpRequest("GET", "/"))
+    assert r.status == 503 and orjson.loads(r.body) == {"error": "instances_exhausted"}
+    del holders
+    assert _get(tenants, "t1")[0] == 200
+
+
 def test_a_bundle_loaded_unchecked_that_does_not_load_answers_500(tenants: TenantHost) -> None:
     tenants.load("late", Bundle("export function handler(req) { return (", "broken.js"), check=False)
     status, body = _get(tenants, "late")

@@ -83,6 +83,21 @@ class WarmPool:
             if self.bytes <= self.budget_bytes:
                 return
 
+    def evict_oldest(self) -> bool:
+        """Drops the least recently used idle instance, whatever its tenant, to free its pooling-allocator slot
+        for a new one; False when none is idle."""
+        evicted: list[str] = []
+        with self._lock:
+            for oldest, idle in self._idle.items():
+                if idle:
+                    _, size = idle.pop(0)
+                    self.bytes -= size
+                    evicted.append(oldest)
+                    break
+        if evicted and self._on_evict is not None:
+            self._on_evict(evicted[0])
+        return bool(evicted)
+
     def drop(self, tenant: str) -> int:
         """Forgets every idle instance of `tenant` (unloaded); how many."""
         with self._lock:

@@ -98,7 +98,14 @@ class TenantHandler(Handler):
         return self.image.clock_seed_ns
 
     def _instantiate(self) -> GuestInstance:
-        inst = super()._instantiate()
+        while True:
+            try:
+                inst = super()._instantiate()
+                break
+            except GuestFailure as e:
+                # every pooling-allocator slot is taken: idle instances of other tenants give theirs up first
+                if e.kind != "instances_exhausted" or not self.pool.evict_oldest():
+                    raise
         inst.configure(js_stack_bytes=self.limits.js_stack_bytes)
         inst.load(self.bundle.source.encode(), self.bundle.name, clock_seed_ns=self.clock_origin_ns)
         return inst
