@@ -29,7 +29,9 @@
  *   memory_pages_at() -> ptr the address of an i32: linear memory's size in
  *                           64 KiB pages when handle() last returned (the host
  *                           reads it to recycle a grown instance, no call needed)
- *   buf(cap) -> ptr         persistent exchange buffer of at least cap bytes
+ *   buf(cap) -> ptr         persistent exchange buffer of at least cap bytes;
+ *                           buf(0) returns it as it is (NULL: none yet), and one
+ *                           that exists holds at least 4096 bytes (ensure_xbuf)
  *   handle(len, seed) -> i64 the request is in buf; see "Request/response" below;
  *                           a seed other than 0 re-seeds Math.random first (a
  *                           journaled request replays with its recorded seed)

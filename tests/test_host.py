@@ -259,3 +259,20 @@ def test_requests_and_responses_larger_than_the_memory_seen_so_far_are_copied_wh
     body = bytes(range(97, 123)) * 200_000  # 5.2 MB: past the memory the first requests needed
     r = h.handle(HttpRequest("POST", "/?n=2000000", [], body))
     assert r.status == 200 and r.body == body + b"y" * 2_000_000
+
+
+@pytest.mark.parametrize("allocator", ["on-demand", "pooling"])
+def test_fresh_instances_start_with_their_image_s_exchange_buffer(allocator: str) -> None:
+    # a new instance takes the buffer its Handler learnt from the first one, without asking the guest:
+    # requests smaller and larger than that buffer, each on a new instance, all arrive whole
+    host = Host(engine_config=EngineConfig(allocator=allocator))
+    h = host.load(Bundle("export function handler(req) { return Response.text(req.method + req.text()) }",
+                         "echo.js"), isolation="fresh")
+    for size in (0, 10, 3000, 5000, 100_000, 10):
+        body = bytes(range(97, 123)) * (size // 26) + b"z" * (size % 26)
+        r = h.handle(HttpRequest("POST", "/", [], body))
+        assert r.status == 200 and r.body == b"POST" + body
+    ptr, cap = h._pristine_buffer  # type: ignore[misc]
+    assert ptr > 0 and cap == 4096
+    inst = h._acquire()
+    assert inst.pristine_buffer() == (ptr, cap)  # what every new instance of this image holds

@@ -97,6 +97,7 @@ class Handler:
             raise HandlerLoadError(bundle.name, f"the memory limit ({limits.memory_bytes} bytes) is below the "
                                    f"handler's initial memory ({self.initial_memory} bytes)")
         self._local = _ThreadSlot()
+        self._pristine_buffer: tuple[int, int] | None = None  # every new instance's exchange buffer, once known
         self.instances_created = 0
         self.instances_discarded = 0
         self._dropped_headers: set[str] = set()  # framing headers already reported once
@@ -160,9 +161,14 @@ class Handler:
 
     def _instantiate(self) -> GuestInstance:
         """A new instance of this handler's code (a subclass that loads its code at run time does it here)."""
-        return GuestInstance(self.host.engine.wasmtime, self.pre, self.functions,
+        inst = GuestInstance(self.host.engine.wasmtime, self.pre, self.functions,
                              memory_limit=self.limits.memory_bytes, logger=self._guest_log, fresh_module=False,
                              statics=self.host.statics)
+        pristine = self._pristine_buffer
+        if pristine is None:
+            pristine = self._pristine_buffer = inst.pristine_buffer()
+        inst.use_buffer(pristine)
+        return inst
 
     def _count_created(self) -> None:
         self.instances_created += 1

@@ -24,6 +24,7 @@ from .limits import HARD_DEADLINE_GRACE_MS
 # scope is still stopped by these.
 SETUP_FUEL = 50_000_000_000
 SETUP_TIMEOUT_MS = 10_000
+EXCHANGE_BUFFER_MIN = 4096  # glue.c ensure_xbuf: the exchange buffer, once it exists, holds at least this much
 EPOCH_TICK_MS = 10
 
 _TRAP_KINDS = {
@@ -130,6 +131,11 @@ class GuestInstance:
         self.base = ctypes.addressof(self.memory.data_ptr(self.store).contents)
         self.ctx = CallContext(memory=self.memory, base=self.base, functions=functions, logger=logger)
         self._statics = statics
+        # the guest's static variables, when the Host knows where they are (else looked up on first use)
+        if statics.interrupt_flag:
+            self._interrupt = ctypes.c_int32.from_address(self.base + statics.interrupt_flag)
+        if statics.memory_pages:
+            self._memory_pages = ctypes.c_int32.from_address(self.base + statics.memory_pages)
         self._buf_ptr = 0
         self._buf_cap = 0
         self.requests = 0
@@ -205,6 +211,19 @@ class GuestInstance:
                 raise GuestFailure("memory_limit", {"message": "guest could not allocate the request buffer"})
             self._buf_ptr, self._buf_cap = ptr, n
         return self._buf_ptr
+
+    def pristine_buffer(self) -> tuple[int, int]:
+        """The exchange buffer and the bytes it surely holds, asked of an instance no request has used yet
+        without changing it (`buf(0)`). Every instance of the same image starts with the same buffer, so a
+        Handler asks its first instance and hands the answer to the others (`use_buffer`): a fresh instance
+        per request then skips the call."""
+        self._host_budget()
+        ptr = self._call_raw(self._buf, 0)
+        return ptr, (EXCHANGE_BUFFER_MIN if ptr else 0)
+
+    def use_buffer(self, pristine: tuple[int, int]) -> None:
+        """Takes what `pristine_buffer` told of another instance of the same image, not yet used."""
+        self._buf_ptr, self._buf_cap = pristine
 
     def _put(self, data: bytes) -> int:
         ptr = self._ensure_buf(len(data) + 1)
