@@ -5,6 +5,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+# the largest a trace file grows before it rotates (`--trace-max-bytes`): here, where the CLI can read it without
+# importing the trace writer and the module tables behind it
+TRACE_MAX_BYTES = 100 << 20
+
 _SIZE = re.compile(r"^\s*(\d+)\s*([kmg]?)(i?b)?\s*$", re.IGNORECASE)
 _UNITS = {"": 1, "k": 1 << 10, "m": 1 << 20, "g": 1 << 30}
 

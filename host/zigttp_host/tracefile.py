@@ -33,6 +33,7 @@ import orjson
 from . import wellformed
 from .http import HttpRequest, HttpResponse
 from .journal import ALIASES, BUILTIN, CLOCK_FUNCTIONS, IoEntry, IoError, Journal
+from .limits import TRACE_MAX_BYTES
 from .redact import CREDENTIAL_HEADERS, Redactor, header_placeholder, secret_placeholder
 from .registry import HostFunctions
 
@@ -40,7 +41,7 @@ log = logging.getLogger("zigttp.trace")
 
 FORMAT = "zigttp-trace"
 VERSION = 1
-DEFAULT_MAX_BYTES = 100 << 20
+DEFAULT_MAX_BYTES = TRACE_MAX_BYTES
 MAX_LINE_BYTES = 64 << 20
 _dumps = orjson.dumps
 _monotonic = time.monotonic

@@ -17,8 +17,8 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from zigttp_host.limits import TRACE_MAX_BYTES as DEFAULT_TRACE_MAX_BYTES
 from zigttp_host.limits import Limits, format_size
-from zigttp_host.tracefile import DEFAULT_MAX_BYTES as DEFAULT_TRACE_MAX_BYTES
 
 from .argtypes import (
     cache_store,
