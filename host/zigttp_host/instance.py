@@ -92,6 +92,14 @@ _export_get_raw = ctypes.PYFUNCTYPE(ctypes.c_bool, ctypes.c_void_p, ctypes.c_voi
     ctypes.cast(bindings._wasmtime_instance_export_get, ctypes.c_void_p).value)
 _EXTERN_MEMORY = ffi.WASMTIME_EXTERN_MEMORY.value
 
+# Store.set_limits and Memory.data_ptr through the raw C functions: the bindings' wrappers cost about 2.5 µs
+# between them for every new instance. Both only read or write the store's fields: PYFUNCTYPE keeps the GIL.
+_store_limiter = ctypes.PYFUNCTYPE(None, ctypes.c_void_p, ctypes.c_int64, ctypes.c_int64, ctypes.c_int64,
+                                   ctypes.c_int64, ctypes.c_int64)(
+    ctypes.cast(bindings._wasmtime_store_limiter, ctypes.c_void_p).value)
+_memory_data = ctypes.PYFUNCTYPE(ctypes.c_void_p, ctypes.c_void_p, ctypes.c_void_p)(
+    ctypes.cast(bindings._wasmtime_memory_data, ctypes.c_void_p).value)
+
 
 def _export(store_ctx_addr: int, instance_addr: int, name: bytes) -> wasmtime.Func | wasmtime.Memory:
     # One export by name; Instance.exports() would wrap all of them (~100 µs).
@@ -110,7 +118,7 @@ class GuestInstance:
                  *, memory_limit: int, logger: Callable[[str, str], None], fresh_module: bool,
                  statics: GuestStatics = GuestStatics()) -> None:
         self.store = wasmtime.Store(engine)
-        self.store.set_limits(memory_size=memory_limit)
+        _store_limiter(self.store.ptr(), memory_limit, -1, -1, -1, -1)  # Store.set_limits(memory_size=...)
         self._store_ctx = self.store._context()
         self._store_ctx_addr = ctypes.cast(self._store_ctx, ctypes.c_void_p).value
         self._budget = StoreBudget(self._store_ctx)
@@ -126,9 +134,8 @@ class GuestInstance:
         self._instance_addr = ctypes.addressof(self.instance._instance)
         self.memory: wasmtime.Memory = _export(self._store_ctx_addr, self._instance_addr,  # type: ignore[assignment]
                                                b"memory")
-        self._buf = self._func("buf")
         self._handle = self._func("handle")
-        self.base = ctypes.addressof(self.memory.data_ptr(self.store).contents)
+        self.base: int = _memory_data(self._store_ctx_addr, ctypes.addressof(self.memory._memory))
         self.ctx = CallContext(memory=self.memory, base=self.base, functions=functions, logger=logger)
         self._statics = statics
         # the guest's static variables, when the Host knows where they are (else looked up on first use)
@@ -148,7 +155,7 @@ class GuestInstance:
             self._call_raw(self._func("_initialize"))
 
     # Exports most requests never call are bound on first use: each costs
-    # about 40 µs, which a fresh instance per request would pay every time.
+    # about 5 µs (lookup and binding), which a fresh instance per request would pay every time.
     @cached_property
     def _interrupt(self) -> ctypes.c_int32:
         # the soft-deadline flag (deadlines.py)
@@ -159,6 +166,11 @@ class GuestInstance:
     def _memory_pages(self) -> ctypes.c_int32:
         at = self._statics.memory_pages or self._call_raw(self._func("memory_pages_at"))
         return ctypes.c_int32.from_address(self.base + at)
+
+    @cached_property
+    def _buf(self) -> FastFunc:
+        # a new instance starts with its image's exchange buffer (use_buffer): most never call this
+        return self._func("buf")
 
     @cached_property
     def _init(self) -> FastFunc:
