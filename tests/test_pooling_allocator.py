@@ -5,8 +5,12 @@ reach the next instance in that slot."""
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 import threading
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -95,3 +99,21 @@ def test_pool_sizes_are_checked() -> None:
         EngineConfig(allocator="pooling", pool_instances=0)
     with pytest.raises(ValueError, match="at least one instance"):
         EngineConfig(allocator="pooling", pool_memory_bytes=1 << 20)
+
+
+def test_where_the_pool_s_address_space_is_refused_the_engine_allocates_on_demand(tmp_path: Path) -> None:
+    # wasmtime's C API aborts the whole process when the pool's reservation fails: the Engine must ask first
+    script = tmp_path / "limited.py"
+    script.write_text(
+        "import resource, sys\n"
+        "resource.setrlimit(resource.RLIMIT_AS, (48 << 30, 48 << 30))\n"
+        "from zigttp_host import Bundle, EngineConfig, Host, HttpRequest\n"
+        "host = Host(engine_config=EngineConfig(allocator='pooling', pool_instances=24))\n"
+        "h = host.load(Bundle('export function handler(req) { return Response.text(\"ok\") }', 'a.js'),"
+        " isolation='fresh')\n"
+        "print(host.engine.allocator, h.handle(HttpRequest('GET', '/')).status)\n")
+    proc = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120,
+                          env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)})
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert proc.stdout.split() == ["on-demand", "200"]
+    assert "allocating on demand" in proc.stderr

@@ -57,11 +57,17 @@ class Engine:
 
     def _pooling_engine(self) -> wasmtime.Engine:
         """A pooling engine, or an on-demand one where the pool's address space is refused."""
-        from .pooling import PoolingConfig, apply_pooling
+        from .pooling import PoolingConfig, apply_pooling, reservation_refused
 
+        pooling = PoolingConfig(total_instances=self.config.pool_instances,
+                                max_memory_bytes=self.config.pool_memory_bytes)
+        # wasmtime's C API aborts the process when the pool's reservation fails, so it is tried here first
+        refused = reservation_refused(pooling)
+        if refused is not None:
+            log.warning("the pooling allocator is not available here (%s): allocating on demand", refused)
+            return wasmtime.Engine(self._base_config())
         cfg = self._base_config()
-        apply_pooling(cfg, PoolingConfig(total_instances=self.config.pool_instances,
-                                         max_memory_bytes=self.config.pool_memory_bytes))
+        apply_pooling(cfg, pooling)
         try:
             engine = wasmtime.Engine(cfg)
         except wasmtime.WasmtimeError as e:
