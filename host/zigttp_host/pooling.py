@@ -50,9 +50,10 @@ FIXED_ADDRESS_SPACE = 256 << 20
 
 
 def reservation_refused(pooling: PoolingConfig) -> str | None:
-    """Why this process cannot reserve the pool's address space now (None: it can): `ulimit -v`, strict
-    overcommit. wasmtime's C API aborts the whole process when the pool's own reservation fails, so the Engine
-    asks this first. The probe maps the whole size without access (so nothing is committed), then unmaps it."""
+    """Why this process cannot reserve the pool's address space now (None: it can): a `ulimit -v`
+    (RLIMIT_AS) below it, or an address space too small. wasmtime's C API aborts the whole process when the
+    pool's own reservation fails, so the Engine asks this first. The probe maps the whole size without access
+    (so nothing is committed), then unmaps it."""
     size = pooling.total_instances * SLOT_ADDRESS_SPACE + FIXED_ADDRESS_SPACE
     try:
         probe = mmap.mmap(-1, size, flags=mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS, prot=0)  # 0: PROT_NONE
