@@ -65,37 +65,36 @@ class WarmPool:
                 stack.append((inst, size))
                 self.bytes += size
             if self.bytes > self.budget_bytes:
-                self._evict(evicted)
-        if evicted and self._on_evict is not None:
-            for name in evicted:
-                self._on_evict(name)
+                self._evict(evicted, budget=self.budget_bytes)
+        self._notify(evicted)
 
-    def _evict(self, evicted: list[str]) -> None:
-        """Drops the least recently used idle instances until the pool is within its budget (lock held)."""
+    def _evict(self, evicted: list[str], *, budget: int, most: int = -1) -> None:
+        """Drops the least recently used idle instances while the pool holds more than `budget` bytes, at most
+        `most` of them (-1: no bound); lock held. Each dropped instance's tenant goes into `evicted`."""
         for oldest in list(self._idle):
             idle = self._idle[oldest]
-            while idle and self.bytes > self.budget_bytes:
+            while idle and self.bytes > budget and most != 0:
                 _, dropped = idle.pop(0)
                 self.bytes -= dropped
                 evicted.append(oldest)
+                most -= 1
             if not idle:
                 del self._idle[oldest]
-            if self.bytes <= self.budget_bytes:
+            if self.bytes <= budget or most == 0:
                 return
+
+    def _notify(self, evicted: list[str]) -> None:
+        if self._on_evict is not None:
+            for name in evicted:
+                self._on_evict(name)
 
     def evict_oldest(self) -> bool:
         """Drops the least recently used idle instance, whatever its tenant, to free its pooling-allocator slot
         for a new one; False when none is idle."""
         evicted: list[str] = []
         with self._lock:
-            for oldest, idle in self._idle.items():
-                if idle:
-                    _, size = idle.pop(0)
-                    self.bytes -= size
-                    evicted.append(oldest)
-                    break
-        if evicted and self._on_evict is not None:
-            self._on_evict(evicted[0])
+            self._evict(evicted, budget=-1, most=1)
+        self._notify(evicted)
         return bool(evicted)
 
     def drop(self, tenant: str) -> int:
