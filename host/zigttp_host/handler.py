@@ -73,6 +73,7 @@ class Handler:
         self.bundle = bundle
         self.limits = limits
         self.isolation = isolation
+        self.pooled = isolation == "pooled"  # read per request: a bool test, not a string comparison
         # Records every request's I/O when set (journal.py); None costs nothing per request.
         self.trace = trace
         # What request-time host calls may reach (grants.py); the module scope runs without.
@@ -175,7 +176,7 @@ class Handler:
 
     def _acquire(self) -> GuestInstance:
         """This request's instance (a fresh one unseeded: its request brings the seed, _request_seed)."""
-        if self.isolation == "fresh":
+        if not self.pooled:
             return self._new_instance(reseed=False)
         inst = self._local.instance
         if inst is None:
@@ -183,7 +184,10 @@ class Handler:
         return inst
 
     def _released(self, inst: GuestInstance, fuel: int) -> None:
-        """After each request on `inst` (given `fuel`): where a subclass returns it to its pool and meters it."""
+        """After each request on `inst` (given `fuel`): a pooled instance that grew past the recycle limit is
+        replaced (a subclass returns it to its pool and meters it instead)."""
+        if inst.memory_size_seen() > self.limits.recycle_memory_bytes and self._local.instance is inst:
+            self._discard(inst)
 
     def _discard(self, inst: GuestInstance) -> None:
         self.instances_discarded += 1
@@ -192,7 +196,7 @@ class Handler:
 
     def warm(self) -> None:
         """Creates this thread's pooled instance ahead of the first request."""
-        if self.isolation == "pooled":
+        if self.pooled:
             self._acquire()
 
     # ---------- requests ----------
@@ -217,7 +221,7 @@ class Handler:
         request runs again, whole, wherever handle() is called. Only `pooled`
         handlers try; the first call creates this thread's instance.
         """
-        if self.isolation != "pooled" or self.trial_fuel >= self.fuel:
+        if not self.pooled or self.trial_fuel >= self.fuel:
             return None
         route = route_of(request.method, request.url)
         return self._run(request, trial_route=route, journal=None) if self.trials.should_try(route) else None
@@ -294,10 +298,6 @@ class Handler:
             ctx.journal = None
             if trial:
                 ctx.trial, ctx.logger = False, self._guest_log
-            # a still-pooled instance that grew past the recycle limit is replaced after its request
-            if (self._local.instance is inst
-                    and inst.memory_size_seen() > self.limits.recycle_memory_bytes):
-                self._discard(inst)
             self._released(inst, fuel)
         self._flush_log(held, ctx.log_dropped)
         if ctx.fatal is not None:  # the host stopped the request after the guest's last host call
@@ -315,7 +315,7 @@ class Handler:
     def _request_seed(self, journal: Journal | None) -> int:
         """What handle() re-seeds Math.random with: a journal's seed; a new one from the OS for a fresh
         instance, which skips its own reseed call (one guest call less per fresh request); else 0, none."""
-        if journal is None and self.isolation == "fresh":
+        if journal is None and not self.pooled:
             return _os_seed()
         return _seed_of(journal)
 

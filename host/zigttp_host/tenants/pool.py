@@ -6,7 +6,7 @@ and module state; the next request of that tenant starts a new instance from
 the runtime image.
 
 In front of the pool, each thread keeps the instance of the tenant it served
-last (`kept`), as `serve` keeps one instance per thread: a thread
+last (`ThreadState.entry`), as `serve` keeps one instance per thread: a thread
 serving one tenant request after request never touches the shared pool, its
 lock or its LRU order. A kept instance goes into the pool when its thread
 serves another tenant. Kept instances are outside the budget, at most one
@@ -23,13 +23,25 @@ from typing import Any
 from ..instance import GuestInstance
 
 
-class KeptInstance(threading.local):
-    """The instance this thread keeps: (the tenant handler it belongs to, the instance), or None.
-    TenantHandler takes it back and keeps the next one itself (`_acquire`, `_released`): the request path
-    calls no method of the pool while a thread serves one tenant. One attribute, read and written once per
-    request: each thread-local attribute access costs a lookup."""
+class ThreadState:
+    """What one thread keeps between tenant requests: the instance of the tenant it served last, as (its
+    tenant handler, the instance) or None, and the fuel its last request used. TenantHandler takes the
+    instance back and keeps the next one itself (`_acquire`, `_released`): the request path calls no method
+    of the pool while a thread serves one tenant."""
 
-    entry: tuple[Any, GuestInstance] | None = None
+    __slots__ = ("entry", "fuel")
+
+    def __init__(self) -> None:
+        self.entry: tuple[Any, GuestInstance] | None = None
+        self.fuel = 0
+
+
+class PerThread(threading.local):
+    """Each thread's ThreadState. Reading an attribute of a thread-local costs about as much as a small
+    function call, so a request reads `state` once where it needs it and works on that plain object."""
+
+    def __init__(self) -> None:
+        self.state = ThreadState()
 
 
 class WarmPool:
@@ -39,7 +51,7 @@ class WarmPool:
         self._idle: OrderedDict[str, list[tuple[GuestInstance, int]]] = OrderedDict()
         self._lock = threading.Lock()
         self._on_evict = on_evict
-        self.kept = KeptInstance()
+        self.threads = PerThread()  # each thread's kept instance
 
     def take(self, tenant: str) -> GuestInstance | None:
         with self._lock:

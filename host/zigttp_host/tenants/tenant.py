@@ -74,7 +74,7 @@ class TenantHandler(Handler):
                  limits: TenantLimits, grants: Grants, providers: Providers, isolation: str) -> None:
         self.image = image
         self.pool = pool
-        self._kept = pool.kept  # per thread: the instance of the tenant it served last
+        self._threads = pool.threads  # each thread's ThreadState: the instance it kept, its last request's fuel
         self.tenant = tenant
         self.tenant_limits = limits
         self.providers = providers
@@ -116,17 +116,17 @@ class TenantHandler(Handler):
             self.metrics.instances_created += 1
 
     def _acquire(self) -> GuestInstance:
-        if self.isolation == "pooled":
+        if self.pooled:
             # this thread's kept instance when it is this tenant's (pool.py), else one from the pool
-            kept = self._kept
-            entry = kept.entry
+            state = self._threads.state
+            entry = state.entry
             if entry is not None and entry[0] is self:
-                kept.entry = None
+                state.entry = None  # not kept while it serves: a request made from inside this one gets another
                 return entry[1]
             inst = self.pool.take(self.tenant)
             if inst is not None:
                 return inst
-        return self._new_instance(reseed=self.isolation != "fresh")
+        return self._new_instance(reseed=self.pooled)
 
     def _discard(self, inst: GuestInstance) -> None:
         inst.retired = True
@@ -134,8 +134,9 @@ class TenantHandler(Handler):
             self.instances_discarded += 1
 
     def _released(self, inst: GuestInstance, fuel: int) -> None:
-        self._local.fuel = fuel - inst.fuel_left()
-        if self.isolation != "pooled" or inst.retired or self.unloaded:
+        state = self._threads.state
+        state.fuel = fuel - inst.fuel_left()
+        if not self.pooled or inst.retired or self.unloaded:
             return
         size = inst.memory_size_seen()
         if size > self.limits.recycle_memory_bytes:
@@ -143,9 +144,8 @@ class TenantHandler(Handler):
         if size > self.pool.budget_bytes:  # no room for it even alone: the pool evicts it, and counts that
             self.pool_idle(inst)
             return
-        kept = self._kept  # kept on this thread for this tenant's next request; the one it displaces is pooled
-        displaced = kept.entry
-        kept.entry = (self, inst)
+        displaced = state.entry  # kept on this thread for this tenant's next request; the one it displaces is pooled
+        state.entry = (self, inst)
         if displaced is not None:
             owner, idle = displaced
             owner.pool_idle(idle)
@@ -166,17 +166,21 @@ class TenantHandler(Handler):
             return self._refused(*refused, started)
         fuel = 0
         kind: str | None = "internal_error"
-        local = self._local
-        local.fuel = 0  # stays 0 when the request is refused before its guest code runs (413, no instance)
+        state = self._threads.state
+        state.fuel = 0  # stays 0 when the request is refused before its guest code runs (413, no instance)
         try:
             response = self._run(request, trial_route=None, journal=None)
-            fuel = local.fuel  # set by _released on this thread, just now
+            fuel = state.fuel  # set by _released on this thread, just now
             failure = response.failure  # type: ignore[union-attr]
             kind = None if failure is None else failure.kind
         finally:
             wall_us = (_perf_counter_ns() - started) // 1000
             self.admission.done(fuel)
-            self._record((kind, fuel, wall_us, True))
+            # counted without a lock (deque.append is atomic) and folded in when read or when enough piled up
+            unsettled = self._unsettled
+            unsettled.append((kind, fuel, wall_us, True))
+            if len(unsettled) >= _SETTLE_EVERY:
+                self.settled_metrics()
         return response, fuel, wall_us
 
     def _refused(self, failure: Failure, retry_after: int, started: int) -> tuple[HttpResponse, int, int]:
