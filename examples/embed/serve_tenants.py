@@ -24,12 +24,14 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from zigttp_host import Host, HttpRequest, ModuleConfig
+from zigttp_host import EngineConfig, Host, HttpRequest, ModuleConfig
 from zigttp_host.tenants import Providers, TenantError, TenantHost, TenantLimits
 
 METRICS_PATH = "/_platform/metrics"
 _JSON = [("content-type", "application/json")]
 MAX_BODY = 1 << 20
+POOL_INSTANCES = 256  # the warm pool (256 MiB over ~2 MiB instances) and the requests in flight
+THREAD_SLICE_US = 100
 
 
 def load_tenants(tenants: TenantHost, root: Path) -> list[str]:
@@ -96,7 +98,10 @@ def main(argv: list[str] | None = None) -> int:
     from granian.constants import Interfaces
     from granian.server.embed import Server
 
-    tenants = TenantHost(Host())
+    # configured for tenants that may spin to their limits (docs/embedding.md, "Noisy neighbours"): the pooling
+    # allocator, whose freed slots stay resident, and request threads asking for a short scheduler slice
+    host = Host(engine_config=EngineConfig(allocator="pooling", pool_instances=POOL_INSTANCES))
+    tenants = TenantHost(host, thread_slice_us=THREAD_SLICE_US)
     names = load_tenants(tenants, args.bundles)
     print(f"platform: {len(names)} tenants on http://{args.host}:{args.port}: {', '.join(names)}",
           file=sys.stderr, flush=True)

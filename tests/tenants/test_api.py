@@ -166,6 +166,30 @@ def test_on_a_full_pool_idle_instances_of_other_tenants_give_up_their_slots() ->
     assert _get(tenants, "t1")[0] == 200
 
 
+def test_close_gives_every_slot_back_at_once() -> None:
+    """A TenantHost that is dropped holds its instances (and their pool slots) until the garbage collector
+    breaks its reference cycles; close() gives them back now, so the next TenantHost on the Host gets slots."""
+    import gc
+
+    from zigttp_host import EngineConfig
+
+    host = Host(engine_config=EngineConfig(allocator="pooling", pool_instances=4))
+    assert host.engine.allocator == "pooling"
+    gc.disable()  # what the collector would have freed must not count
+    try:
+        for round_ in range(3):
+            tenants = TenantHost(host)
+            for i in range(3):
+                tenants.load(f"t{i}", Bundle(COUNTER % f'"{i}"'))
+                assert _get(tenants, f"t{i}")[0] == 200, f"round {round_}"
+            tenants.close()
+            assert tenants.tenants() == [] and tenants.pool.idle() == 0
+            assert tenants.invoke("t0", HttpRequest("GET", "/")).status == 404
+            del tenants
+    finally:
+        gc.enable()
+
+
 def test_a_bundle_loaded_unchecked_that_does_not_load_answers_500(tenants: TenantHost) -> None:
     tenants.load("late", Bundle("export function handler(req) { return (", "broken.js"), check=False)
     status, body = _get(tenants, "late")

@@ -15,6 +15,7 @@ from .image import RuntimeImage, runtime_image
 from .limits import TenantLimits
 from .metrics import Metered, TenantMetrics
 from .pool import WarmPool
+from .scheduling import SliceRequester
 from .tenant import Providers, TenantHandler
 
 DEFAULT_WARM_BUDGET = 256 << 20
@@ -40,10 +41,15 @@ class TenantHost:
     recently used evicted first).
     """
 
-    def __init__(self, host: Host, *, warm_budget_bytes: int = DEFAULT_WARM_BUDGET) -> None:
+    def __init__(self, host: Host, *, warm_budget_bytes: int = DEFAULT_WARM_BUDGET,
+                 thread_slice_us: float | None = None) -> None:
+        """`thread_slice_us` (Linux 6.12 and later): each thread serving tenants asks the kernel for a scheduler
+        slice this short at its first request, so it runs soon after it wakes even where a neighbour's long
+        guest call holds the CPU (scheduling.py; docs/embedding.md, "Noisy neighbours"). None: the default."""
         self.host = host
         self.image: RuntimeImage = runtime_image(host)
-        self.pool = WarmPool(warm_budget_bytes, on_evict=self._evicted)
+        setup = None if thread_slice_us is None else SliceRequester(thread_slice_us)
+        self.pool = WarmPool(warm_budget_bytes, on_evict=self._evicted, thread_setup=setup)
         self._tenants: dict[str, TenantHandler] = {}
         self._lock = threading.Lock()
 
@@ -94,6 +100,19 @@ class TenantHost:
             return False
         self._retire(handler)
         return True
+
+    def close(self) -> None:
+        """Unloads every tenant and drops the warm instances now (requests in flight finish), not whenever the
+        garbage collector reaches them: on a pooling Host each one holds a slot until it is dropped. An
+        instance another thread keeps for the tenant it served last goes at that thread's next request or exit."""
+        with self._lock:
+            handlers = list(self._tenants.values())
+            self._tenants.clear()
+        for handler in handlers:
+            self._retire(handler)
+        state = self.pool.threads.state
+        if state is not None:
+            state.entry = None
 
     def _retire(self, handler: TenantHandler) -> None:
         handler.unloaded = True

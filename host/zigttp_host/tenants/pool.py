@@ -38,20 +38,32 @@ class ThreadState:
 
 class PerThread(threading.local):
     """Each thread's ThreadState. Reading an attribute of a thread-local costs about as much as a small
-    function call, so a request reads `state` once where it needs it and works on that plain object."""
+    function call, so a request reads `state` once where it needs it and works on that plain object.
+    A thread's first read finds None (the class default): `start` makes its state then, after running
+    `setup` on that thread (scheduling.py), so only threads that serve tenants are set up, never the one
+    that made the pool."""
 
-    def __init__(self) -> None:
-        self.state = ThreadState()
+    state: ThreadState | None = None
+
+    def __init__(self, setup: Callable[[], None] | None = None) -> None:
+        self._setup = setup
+
+    def start(self) -> ThreadState:
+        if self._setup is not None:
+            self._setup()
+        state = self.state = ThreadState()
+        return state
 
 
 class WarmPool:
-    def __init__(self, budget_bytes: int, on_evict: Callable[[str], None] | None = None) -> None:
+    def __init__(self, budget_bytes: int, on_evict: Callable[[str], None] | None = None,
+                 thread_setup: Callable[[], None] | None = None) -> None:
         self.budget_bytes = budget_bytes
         self.bytes = 0
         self._idle: OrderedDict[str, list[tuple[GuestInstance, int]]] = OrderedDict()
         self._lock = threading.Lock()
         self._on_evict = on_evict
-        self.threads = PerThread()  # each thread's kept instance
+        self.threads = PerThread(thread_setup)  # each thread's kept instance
 
     def take(self, tenant: str) -> GuestInstance | None:
         with self._lock:

@@ -118,7 +118,7 @@ class TenantHandler(Handler):
     def _acquire(self) -> GuestInstance:
         if self.pooled:
             # this thread's kept instance when it is this tenant's (pool.py), else one from the pool
-            state = self._threads.state
+            state = self._threads.state or self._threads.start()
             entry = state.entry
             if entry is not None and entry[0] is self:
                 state.entry = None  # not kept while it serves: a request made from inside this one gets another
@@ -134,7 +134,7 @@ class TenantHandler(Handler):
             self.instances_discarded += 1
 
     def _released(self, inst: GuestInstance, fuel: int) -> None:
-        state = self._threads.state
+        state = self._threads.state or self._threads.start()
         state.fuel = fuel - inst.fuel_left()
         if not self.pooled or inst.retired or self.unloaded:
             return
@@ -166,7 +166,7 @@ class TenantHandler(Handler):
             return self._refused(*refused, started)
         fuel = 0
         kind: str | None = "internal_error"
-        state = self._threads.state
+        state = self._threads.state or self._threads.start()
         state.fuel = 0  # stays 0 when the request is refused before its guest code runs (413, no instance)
         try:
             response = self._run(request, trial_route=None, journal=None)
