@@ -15,14 +15,15 @@ import threading
 
 class SoftDeadlines:
     def __init__(self) -> None:
-        self._watched: dict[int, tuple[ctypes.c_int32, float]] = {}
+        self._watched: dict[int, tuple[ctypes.c_int32, float]] = {}  # by id(flag): ctypes values do not hash
         # Held while firing and while a request stops being watched: the ticker never writes into
         # the memory of an instance whose request has ended (its store may be dropped right after).
         self._lock = threading.Lock()
 
     def watch(self, flag: ctypes.c_int32, deadline: float) -> None:
-        with self._lock:
-            self._watched[id(flag)] = (flag, deadline)
+        # No lock: storing one dict item is atomic under the GIL, and fire() copies the items (one C call,
+        # also atomic) before it writes any flag. A request pays for one lock, in unwatch(), not two.
+        self._watched[id(flag)] = (flag, deadline)
 
     def unwatch(self, flag: ctypes.c_int32) -> None:
         with self._lock:
@@ -30,7 +31,7 @@ class SoftDeadlines:
 
     def fire(self, now: float) -> None:
         with self._lock:
-            for flag, deadline in self._watched.values():
+            for flag, deadline in list(self._watched.values()):
                 if now >= deadline:
                     flag.value = 1
 

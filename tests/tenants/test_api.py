@@ -186,6 +186,10 @@ def test_close_gives_every_slot_back_at_once() -> None:
             assert tenants.tenants() == [] and tenants.pool.idle() == 0
             assert tenants.invoke("t0", HttpRequest("GET", "/")).status == 404
             del tenants
+        with TenantHost(host) as tenants:  # the same as a context manager
+            for i in range(3):
+                tenants.load(f"t{i}", Bundle(COUNTER % f'"{i}"'))
+        assert tenants.tenants() == [] and tenants.pool.idle() == 0
     finally:
         gc.enable()
 

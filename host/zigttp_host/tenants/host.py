@@ -114,6 +114,12 @@ class TenantHost:
         if state is not None:
             state.entry = None
 
+    def __enter__(self) -> TenantHost:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
     def _retire(self, handler: TenantHandler) -> None:
         handler.unloaded = True
         self.pool.drop(handler.tenant)
