@@ -30,7 +30,7 @@ log = logging.getLogger("zigttp.tenants")
 SLICE_MIN_US = 100  # the kernel's bounds for a fair thread's slice
 SLICE_MAX_US = 100_000
 _SYSCALLS = {"x86_64": (314, 315), "aarch64": (274, 275)}  # (sched_setattr, sched_getattr)
-_FAIR_POLICIES = (os.SCHED_OTHER, os.SCHED_BATCH, os.SCHED_IDLE) if hasattr(os, "SCHED_OTHER") else ()
+_FAIR_POLICIES = (0, 3, 5)  # Linux's SCHED_OTHER, SCHED_BATCH, SCHED_IDLE (not every OS's os module has them)
 
 
 class _SchedAttr(ctypes.Structure):
