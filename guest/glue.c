@@ -1117,10 +1117,14 @@ static int32_t encode_response(JSValueConst res) {
     if (!bb) {
         rc = take_exception();
     } else {
-        char head[32];
-        int n = snprintf(head, sizeof head, "{\"s\":%d,\"h\":", (int)st);
+        /* st is 200..599 (checked above): three digits, written without snprintf, whose
+         * format parsing cost about 2 % of a hello request's guest time */
+        char head[] = "{\"s\":000,\"h\":";
+        head[5] = (char)('0' + st / 100);
+        head[6] = (char)('0' + st / 10 % 10);
+        head[7] = (char)('0' + st % 10);
         size_t pos = 4;
-        if (put_bytes(&pos, head, (size_t)n) || put_bytes(&pos, hs, hl) || put_bytes(&pos, "}", 1) ||
+        if (put_bytes(&pos, head, sizeof head - 1) || put_bytes(&pos, hs, hl) || put_bytes(&pos, "}", 1) ||
             (wr_u32(xbuf, (uint32_t)(pos - 4)), put_bytes(&pos, bb, bl))) {
             rc = fail_with(ERR_OUT_OF_MEMORY, "out of memory");
         } else {

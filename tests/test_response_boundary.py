@@ -160,3 +160,16 @@ def test_invalid_header_names_are_refused(host: Host, name: str) -> None:
     source = f"export function handler(req) {{ return Response.text('x', {{ headers: {{ '{name}': 'v' }} }}) }}"
     r = host.load(Bundle(source, "names.js")).handle(HttpRequest("GET", "/"))
     assert r.status == 500 and r.failure is not None and r.failure.kind == "bad_response", r.body
+
+
+def test_every_status_from_200_to_599_reaches_the_host_as_written() -> None:
+    """The guest writes the status into the response frame itself (three digits, no printf): every valid one
+    arrives unchanged, and the first invalid ones on either side are refused as before."""
+    host = Host()
+    src = "export function handler(req) { return new Response('', { status: Number(req.query.s) }) }"
+    handler = host.load(Bundle(src, "status.js"))
+    for status in range(200, 600):
+        assert handler.handle(HttpRequest("GET", f"/?s={status}")).status == status
+    for bad in (199, 600, 1000):
+        response = handler.handle(HttpRequest("GET", f"/?s={bad}"))
+        assert response.status == 500 and b"Response status must be an integer from 200 to 599" in response.body
