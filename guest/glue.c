@@ -624,6 +624,8 @@ static JSValue settle(JSValue v) {
 
 /* ---------- init / load ---------- */
 
+static int keep_request_shapes(void);
+
 EXPORT("init") int32_t g_init(const char *prelude, int32_t len) {
     if (rt) return ERR_NOT_READY;
     rt = JS_NewRuntime2(&malloc_funcs, NULL);
@@ -694,6 +696,7 @@ EXPORT("init") int32_t g_init(const char *prelude, int32_t len) {
         !JS_IsObject(request_proto) || !JS_IsObject(headers_proto) ||
         !JS_IsFunction(ctx, merge_header) || !JS_IsFunction(ctx, wire_pairs) || atom_entries == JS_ATOM_NULL || atom_is_response == JS_ATOM_NULL)
         return fail_with(ERR_NOT_READY, "prelude setup() returned an incomplete API");
+    if (keep_request_shapes() < 0) return take_exception();
     return 0;
 }
 
@@ -903,6 +906,34 @@ done:
 }
 
 /* The request object from the metadata at [meta, meta + len) and the body string. */
+/* A request object's own properties, in the order and with the flags make_request defines them
+ * (`raw` only when the request has a body). */
+#define REQUEST_PROPS 8
+static JSAtom *const REQUEST_PROP_ATOMS[REQUEST_PROPS] = {&atom_method, &atom_url, &atom_path, &atom_query,
+                                                         &atom_headers, &atom_body, &atom_used, &atom_raw};
+static const int REQUEST_PROP_FLAGS[REQUEST_PROPS] = {JS_PROP_C_W_E, JS_PROP_C_W_E, JS_PROP_C_W_E, JS_PROP_C_W_E,
+                                                      JS_PROP_C_W_E, JS_PROP_C_W_E, JS_PROP_WRITABLE, 0};
+
+/* One object per prefix of those properties (none, the first, the first two, ... all eight), made once
+ * at init and never freed. QuickJS finds an object's next shape in its shape table only while some
+ * object still has it; without these, each request's object would make its eight shapes again, the
+ * previous request's having died with its object. */
+static JSValue request_shape_keepers[REQUEST_PROPS + 1];
+
+static int keep_request_shapes(void) {
+    for (int n = 0; n <= REQUEST_PROPS; n++) {
+        JSValue o = JS_NewObjectProto(ctx, request_proto);
+        if (JS_IsException(o)) return -1;
+        for (int i = 0; i < n; i++)
+            if (JS_DefinePropertyValue(ctx, o, *REQUEST_PROP_ATOMS[i], JS_UNDEFINED, REQUEST_PROP_FLAGS[i]) < 0) {
+                JS_FreeValue(ctx, o);
+                return -1;
+            }
+        request_shape_keepers[n] = o;
+    }
+    return 0;
+}
+
 static JSValue make_request(const char *meta, size_t len, JSValueConst body, int has_body) {
     MetaReader r = {meta, meta + len};
     const char *m, *u;
@@ -934,14 +965,10 @@ static JSValue make_request(const char *meta, size_t len, JSValueConst body, int
         JS_FreeValue(ctx, req);
         return JS_EXCEPTION;
     }
-    JS_DefinePropertyValue(ctx, req, atom_method, method, JS_PROP_C_W_E);
-    JS_DefinePropertyValue(ctx, req, atom_url, url, JS_PROP_C_W_E);
-    JS_DefinePropertyValue(ctx, req, atom_path, path, JS_PROP_C_W_E);
-    JS_DefinePropertyValue(ctx, req, atom_query, query, JS_PROP_C_W_E);
-    JS_DefinePropertyValue(ctx, req, atom_headers, headers, JS_PROP_C_W_E);
-    JS_DefinePropertyValue(ctx, req, atom_body, JS_DupValue(ctx, body), JS_PROP_C_W_E);
-    JS_DefinePropertyValue(ctx, req, atom_used, JS_FALSE, JS_PROP_WRITABLE);
-    if (has_body) JS_DefinePropertyValue(ctx, req, atom_raw, JS_DupValue(ctx, request_bytes_fn), 0);
+    JSValue values[REQUEST_PROPS] = {method, url, path, query, headers, JS_DupValue(ctx, body), JS_FALSE,
+                                     has_body ? JS_DupValue(ctx, request_bytes_fn) : JS_UNDEFINED};
+    for (int i = 0; i < REQUEST_PROPS - !has_body; i++)
+        JS_DefinePropertyValue(ctx, req, *REQUEST_PROP_ATOMS[i], values[i], REQUEST_PROP_FLAGS[i]);
     return req;
 }
 
