@@ -156,7 +156,7 @@ def test_on_a_full_pool_idle_instances_of_other_tenants_give_up_their_slots() ->
     evicted = [tenants.metrics(name).instances_evicted for name in names]  # type: ignore[union-attr]
     assert sum(evicted) >= 6
     # every slot held by instances in use (none idle to evict): 503
-    tenants.pool.threads.state.entry = None  # this thread's kept instance gives its slot back too
+    tenants.pool.threads.state.clear()  # this thread's kept instance gives its slot back too
     while tenants.pool.evict_oldest():
         pass
     holders = [tenants._tenants["t0"]._new_instance() for _ in range(3)]

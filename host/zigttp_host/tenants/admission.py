@@ -37,41 +37,43 @@ class _Bucket:
 
 
 class Admission:
+    """A tenant's admission. The request path (TenantHandler.serve) runs the common case itself, without a
+    call: `free.pop()` to enter (IndexError: `busy()`), then `within_rates()` only when `timed`, and
+    `free.append(None)` to leave, then `charge(fuel)` only when `shares_cpu`."""
+
     def __init__(self, limits: TenantLimits) -> None:
         now = time.monotonic()
         self.limits = limits
-        self._free: list[None] = [None] * limits.max_concurrent  # one entry per request that may still start
+        self.free: list[None] = [None] * limits.max_concurrent  # one entry per request that may still start
         self._lock = threading.Lock()  # the buckets
         rps, fps = limits.requests_per_second, limits.fuel_per_second
         burst = limits.burst_seconds
         self._requests = _Bucket(rps, max(1.0, rps * burst), max(1.0, rps * burst), now) if rps else None
         self._fuel = _Bucket(float(fps), fps * burst, fps * burst, now) if fps else None
-        self._timed = self._requests is not None or self._fuel is not None
+        self.timed = self._requests is not None or self._fuel is not None
+        self.shares_cpu = self._fuel is not None
 
     @property
     def in_flight(self) -> int:
-        return self.limits.max_concurrent - len(self._free)
+        return self.limits.max_concurrent - len(self.free)
 
-    def admit(self) -> tuple[Failure, int] | None:
-        """None: admitted (one more in flight; call `done` after); else the refusal and its Retry-After in seconds."""
-        try:
-            self._free.pop()
-        except IndexError:
-            return Failure("tenant_busy", detail={"limit": self.limits.max_concurrent}), 1
-        if not self._timed:
-            return None
+    def busy(self) -> tuple[Failure, int]:
+        return Failure("tenant_busy", detail={"limit": self.limits.max_concurrent}), 1
+
+    def within_rates(self) -> tuple[Failure, int] | None:
+        """After a place was taken: None, or the rate's refusal (the place given back)."""
         with self._lock:
             refused = self._over_rate()
         if refused is not None:
-            self._free.append(None)
+            self.free.append(None)
         return refused
 
-    def done(self, fuel: int) -> None:
-        self._free.append(None)
-        if self._fuel is not None:
-            with self._lock:
-                self._fuel.refill(time.monotonic())
-                self._fuel.tokens -= fuel
+    def charge(self, fuel: int) -> None:
+        """Charges a finished request's fuel to the CPU share."""
+        assert self._fuel is not None
+        with self._lock:
+            self._fuel.refill(time.monotonic())
+            self._fuel.tokens -= fuel
 
     def _over_rate(self) -> tuple[Failure, int] | None:
         now = time.monotonic()

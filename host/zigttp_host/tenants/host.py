@@ -112,7 +112,7 @@ class TenantHost:
             self._retire(handler)
         state = self.pool.threads.state
         if state is not None:
-            state.entry = None
+            state.clear()
 
     def __enter__(self) -> TenantHost:
         return self

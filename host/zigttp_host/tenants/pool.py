@@ -6,7 +6,7 @@ and module state; the next request of that tenant starts a new instance from
 the runtime image.
 
 In front of the pool, each thread keeps the instance of the tenant it served
-last (`ThreadState.entry`), as `serve` keeps one instance per thread: a thread
+last (`ThreadState.kept`), as `serve` keeps one instance per thread: a thread
 serving one tenant request after request never touches the shared pool, its
 lock or its LRU order. A kept instance goes into the pool when its thread
 serves another tenant. Kept instances are outside the budget, at most one
@@ -24,16 +24,21 @@ from ..instance import GuestInstance
 
 
 class ThreadState:
-    """What one thread keeps between tenant requests: the instance of the tenant it served last, as (its
-    tenant handler, the instance) or None, and the fuel its last request used. TenantHandler takes the
-    instance back and keeps the next one itself (`_acquire`, `_released`): the request path calls no method
-    of the pool while a thread serves one tenant."""
+    """What one thread keeps between tenant requests: the instance of the tenant it served last (`kept`, with
+    its tenant handler as `owner`; both None when it keeps none), and the fuel its last request used.
+    TenantHandler takes the instance back and keeps the next one itself (`_acquire`, `_released`): the
+    request path calls no method of the pool while a thread serves one tenant. Two slots rather than a
+    tuple: a request allocates nothing for it."""
 
-    __slots__ = ("entry", "fuel")
+    __slots__ = ("fuel", "kept", "owner")
 
     def __init__(self) -> None:
-        self.entry: tuple[Any, GuestInstance] | None = None
+        self.owner: Any = None
+        self.kept: GuestInstance | None = None
         self.fuel = 0
+
+    def clear(self) -> None:
+        self.owner = self.kept = None
 
 
 class PerThread(threading.local):

@@ -119,10 +119,10 @@ class TenantHandler(Handler):
         if self.pooled:
             # this thread's kept instance when it is this tenant's (pool.py), else one from the pool
             state = self._threads.state or self._threads.start()
-            entry = state.entry
-            if entry is not None and entry[0] is self:
-                state.entry = None  # not kept while it serves: a request made from inside this one gets another
-                return entry[1]
+            if state.owner is self:
+                inst = state.kept
+                state.owner = state.kept = None  # not kept while it serves: a request from inside this one gets another
+                return inst  # type: ignore[return-value]
             inst = self.pool.take(self.tenant)
             if inst is not None:
                 return inst
@@ -144,10 +144,10 @@ class TenantHandler(Handler):
         if size > self.pool.budget_bytes:  # no room for it even alone: the pool evicts it, and counts that
             self.pool_idle(inst)
             return
-        displaced = state.entry  # kept on this thread for this tenant's next request; the one it displaces is pooled
-        state.entry = (self, inst)
-        if displaced is not None:
-            owner, idle = displaced
+        # kept on this thread for this tenant's next request; the one it displaces is pooled
+        owner, idle = state.owner, state.kept
+        state.owner, state.kept = self, inst
+        if owner is not None:
             owner.pool_idle(idle)
 
     def pool_idle(self, inst: GuestInstance) -> None:
@@ -161,9 +161,16 @@ class TenantHandler(Handler):
         tuple (TenantHost.invoke_metered makes it a Metered; invoke, which wants the response only, does not
         pay for one)."""
         started = _perf_counter_ns()
-        refused = self.admission.admit()
-        if refused is not None:
-            return self._refused(*refused, started)
+        admission = self.admission  # its common case inline (admission.py): a place in flight, no rates
+        free = admission.free
+        try:
+            free.pop()
+        except IndexError:
+            return self._refused(*admission.busy(), started)
+        if admission.timed:
+            refused = admission.within_rates()
+            if refused is not None:
+                return self._refused(*refused, started)
         fuel = 0
         kind: str | None = "internal_error"
         state = self._threads.state or self._threads.start()
@@ -175,7 +182,9 @@ class TenantHandler(Handler):
             kind = None if failure is None else failure.kind
         finally:
             wall_us = (_perf_counter_ns() - started) // 1000
-            self.admission.done(fuel)
+            free.append(None)
+            if admission.shares_cpu:
+                admission.charge(fuel)
             # counted without a lock (deque.append is atomic) and folded in when read or when enough piled up
             unsettled = self._unsettled
             unsettled.append((kind, fuel, wall_us, True))
