@@ -349,7 +349,6 @@ class Spinner:
     rate: float
     ms: float
     share: float | None
-    burst_s: float = 1.0  # TenantLimits.burst_seconds
 
 
 def noisy_run(host: Host, rate: float, seconds: float, spinner: Spinner,
@@ -365,7 +364,7 @@ def noisy_run(host: Host, rate: float, seconds: float, spinner: Spinner,
     fuel_per_second = None if spinner.share is None else int(fuel_per_ms * 1000 * spinner.share)
     tenants.load("spinner", Bundle(SPIN, "spin.js"), contract=CONTRACT,
                  limits=TenantLimits(request=Limits(fuel=int(fuel_per_ms * spinner.ms)),
-                                     fuel_per_second=fuel_per_second, burst_seconds=spinner.burst_s))
+                                     fuel_per_second=fuel_per_second))
     open_loop(tenants, names, rate, 1.0, 2)  # warm every tenant
     statuses: dict[int, int] = {}
     stop = threading.Event()
@@ -398,16 +397,15 @@ def change_pct(quiet: float, beside: float) -> float:
 
 
 def noisy_runs(host: Host, rate: float, seconds: float, spinner: Spinner, repeats: int,
-               slice_us: float | None) -> tuple[float, str, dict[int, int]]:
-    """`repeats` runs: the median change, every run's figures with the spinner's answers by status."""
+               slice_us: float | None) -> tuple[float, str]:
+    """`repeats` runs: the median change, and every run's figures with the spinner's answers by status."""
     changes: list[float] = []
     runs: list[str] = []
-    statuses: dict[int, int] = {}
     for _ in range(repeats):
         quiet, beside, statuses = noisy_run(host, rate, seconds, spinner, slice_us)
         changes.append(change_pct(quiet, beside))
         runs.append(f"{quiet:.0f} → {beside:.0f} µs ({changes[-1]:+.1f} %, spinner {dict(sorted(statuses.items()))})")
-    return statistics.median(changes), "; ".join(runs), statuses
+    return statistics.median(changes), "; ".join(runs)
 
 
 def noisy_neighbour(hosts: dict[str, Host], rate: float, seconds: float, spinner: Spinner, repeats: int,
@@ -421,11 +419,11 @@ def noisy_neighbour(hosts: dict[str, Host], rate: float, seconds: float, spinner
           f"core; the others' p99 alone → beside it, runs of {seconds:.0f} s each way in alternating "
           f"{SLICE_S:.0f} s slices, the median run's change:")
     isolated = hosts.get("pooling", hosts["on-demand"])
-    median, runs, _ = noisy_runs(isolated, rate, seconds, spinner, repeats, slice_us)
-    print(f"             [{isolated.engine.allocator}, request threads' slice {slice_us or 'default'} µs] {runs}")
+    median, runs = noisy_runs(isolated, rate, seconds, spinner, repeats, slice_us)
+    print(f"             [{isolated.engine.allocator}, request threads' slice {f'{slice_us:.0f} µs' if slice_us else 'the kernel default'}] {runs}")
     print(f"             median change {median:+.1f} %   target <= 10 %: {verdict(median <= 10)}")
     default_repeats = max(1, repeats // 2)
-    median, runs, _ = noisy_runs(hosts["on-demand"], rate, seconds, spinner, default_repeats, None)
+    median, runs = noisy_runs(hosts["on-demand"], rate, seconds, spinner, default_repeats, None)
     print(f"             [on-demand, default slice] {runs}: median {median:+.1f} %")
     quiet, beside, statuses = noisy_run(isolated, rate, seconds, Spinner(spinner.rate, spinner.ms, None), slice_us)
     print(f"             without the share (one run, first configuration): p99 {quiet:.0f} → {beside:.0f} µs "

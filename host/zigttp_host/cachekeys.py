@@ -18,6 +18,9 @@ from pathlib import Path
 MAX_WASM_STACK = 2 << 20
 
 
+POOL_MIN_MEMORY_BYTES = 4 << 20  # the smallest pooling slot (EngineConfig, pooling.PoolingConfig)
+
+
 @dataclass(frozen=True)
 class EngineConfig:
     consume_fuel: bool = True
@@ -35,7 +38,7 @@ class EngineConfig:
     def __post_init__(self) -> None:
         if self.allocator not in ("on-demand", "pooling"):
             raise ValueError("allocator must be 'on-demand' or 'pooling'")
-        if self.pool_instances < 1 or self.pool_memory_bytes < (4 << 20):
+        if self.pool_instances < 1 or self.pool_memory_bytes < POOL_MIN_MEMORY_BYTES:
             raise ValueError("the pooling allocator needs at least one instance of at least 4 MiB")
 
     def cache_tag(self) -> str:

@@ -24,6 +24,8 @@ from dataclasses import dataclass
 import wasmtime
 from wasmtime import _bindings as bindings
 
+from .cachekeys import POOL_MIN_MEMORY_BYTES
+
 
 @dataclass(frozen=True)
 class PoolingConfig:
@@ -38,7 +40,7 @@ class PoolingConfig:
     table_keep_resident_bytes: int = 1 << 20
 
     def __post_init__(self) -> None:
-        if self.total_instances < 1 or self.max_memory_bytes < (4 << 20):
+        if self.total_instances < 1 or self.max_memory_bytes < POOL_MIN_MEMORY_BYTES:
             raise ValueError("the pool needs at least one instance of at least 4 MiB")
 
 
