@@ -420,7 +420,8 @@ def noisy_neighbour(hosts: dict[str, Host], rate: float, seconds: float, spinner
           f"{SLICE_S:.0f} s slices, the median run's change:")
     isolated = hosts.get("pooling", hosts["on-demand"])
     median, runs = noisy_runs(isolated, rate, seconds, spinner, repeats, slice_us)
-    print(f"             [{isolated.engine.allocator}, request threads' slice {f'{slice_us:.0f} µs' if slice_us else 'the kernel default'}] {runs}")
+    slice_text = f"{slice_us:.0f} µs" if slice_us else "the kernel default"
+    print(f"             [{isolated.engine.allocator}, request threads' slice {slice_text}] {runs}")
     print(f"             median change {median:+.1f} %   target <= 10 %: {verdict(median <= 10)}")
     default_repeats = max(1, repeats // 2)
     median, runs = noisy_runs(hosts["on-demand"], rate, seconds, spinner, default_repeats, None)
