@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from ..registry import HostCallError, HostTypeError
+from ..sqlitewal import enable_wal
 
 _INT = re.compile(r"^-?[0-9]{1,16}$")
 _NUM = re.compile(r"^-?[0-9]+(\.[0-9]+)?([eE][+-]?[0-9]+)?$")
@@ -198,7 +199,7 @@ class SqliteStore:
         conn = sqlite3.connect(self.path, timeout=self.busy_timeout_ms / 1000, isolation_level=None,
                                check_same_thread=False)
         conn.execute(f"PRAGMA busy_timeout = {int(self.busy_timeout_ms)}")
-        conn.execute("PRAGMA journal_mode = WAL")
+        enable_wal(conn, self.busy_timeout_ms)
         conn.execute("PRAGMA synchronous = NORMAL")
         with self._lock:
             if not self._ready:

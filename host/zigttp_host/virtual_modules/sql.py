@@ -100,11 +100,13 @@ class Database:
     def _open(self, read_only: bool) -> sqlite3.Connection:
         import sqlite3
 
+        from ..sqlitewal import enable_wal
+
         conn = sqlite3.connect(self.path, timeout=self.busy_timeout_ms / 1000, isolation_level=None,
                                check_same_thread=False, cached_statements=256)
         conn.execute(f"PRAGMA busy_timeout = {int(self.busy_timeout_ms)}")
         if not read_only:
-            conn.execute("PRAGMA journal_mode = WAL")
+            enable_wal(conn, self.busy_timeout_ms)
         conn.execute("PRAGMA synchronous = NORMAL")
         conn.execute("PRAGMA foreign_keys = ON")
         if read_only:
