@@ -103,6 +103,8 @@ static JSValue request_proto = JS_UNDEFINED;
 static JSValue headers_proto = JS_UNDEFINED;
 static JSValue merge_header = JS_UNDEFINED;
 static JSValue wire_pairs = JS_UNDEFINED;
+static JSValue response_proto = JS_UNDEFINED;
+static JSValue ok_text = JS_UNDEFINED; /* "OK", the plain response's statusText */
 static JSValue request_bytes_fn = JS_UNDEFINED;
 static JSAtom atom_entries, atom_used, atom_raw, atom_is_response;
 /* Header names that would shadow Headers methods (make_headers). */
@@ -111,6 +113,7 @@ static const char *const HEADERS_METHODS[] = {"get", "getSetCookie", "has", "set
 #define N_HEADERS_METHODS (sizeof HEADERS_METHODS / sizeof HEADERS_METHODS[0])
 static JSAtom headers_method_atoms[N_HEADERS_METHODS];
 static JSAtom atom_method, atom_url, atom_path, atom_query, atom_headers, atom_body, atom_status;
+static JSAtom atom_status_text, atom_ok, atom_content_type;
 
 /* One exchange buffer carries requests in, and responses and errors out. */
 static char *xbuf;
@@ -157,7 +160,10 @@ static void *z_malloc(void *opaque, size_t size) {
     if (!p && size) oom_seen = 1;
     return p;
 }
-static void z_free(void *opaque, void *ptr) { free(ptr); }
+int zigttp_arena_keep(JSRuntime *r, void *ptr);
+static void z_free(void *opaque, void *ptr) {
+    if (!zigttp_arena_keep(rt, ptr)) free(ptr); /* an emptied arena may be kept as a spare (qjs_unity.c) */
+}
 static void *z_realloc(void *opaque, void *ptr, size_t size) {
     void *p = realloc(ptr, size);
     if (!p && size) oom_seen = 1;
@@ -334,6 +340,80 @@ static JSValue js_parse_query(JSContext *c, JSValueConst this_val, int argc, JSV
     JSValue query = zigttp_parse_query(c, s, n);
     JS_FreeCString(c, s);
     return query;
+}
+
+/* ---------- range(): the language subset's counted loop ----------
+ *
+ * The prelude checks range()'s arguments; its [Symbol.iterator]() calls
+ * native.rangeIterator(start, end, step). `next` is an iterator_next C
+ * function, so for-of, spread and Array.from take QuickJS's fast path for
+ * built-in iterators: no JS call and no {value, done} object per step. The
+ * steps are the JS iterator's: `value = i; i += step` while
+ * (step > 0 ? i < end : i > end), in doubles, as JS numbers are. */
+
+typedef struct {
+    double i, end, step;
+} RangeState;
+
+static JSClassID range_class_id;
+
+static void range_finalizer(JSRuntime *r, JSValueConst val) {
+    js_free_rt(r, JS_GetOpaque(val, range_class_id));
+}
+
+static JSValue range_next(JSContext *c, JSValueConst this_val, int argc, JSValueConst *argv, int *pdone,
+                          int magic) {
+    (void)argc, (void)argv, (void)magic;
+    RangeState *s = JS_GetOpaque2(c, this_val, range_class_id);
+    if (!s) {
+        *pdone = 0;
+        return JS_EXCEPTION;
+    }
+    if (s->step > 0 ? s->i < s->end : s->i > s->end) {
+        double value = s->i;
+        s->i += s->step;
+        *pdone = 0;
+        return JS_NewNumber(c, value);
+    }
+    *pdone = 1;
+    return JS_UNDEFINED;
+}
+
+static const JSCFunctionListEntry range_proto_funcs[] = {
+    JS_ITERATOR_NEXT_DEF("next", 0, range_next, 0),
+};
+
+/* the class and its prototype (frozen by the lockdown: the prelude lists it among its roots) */
+static int range_init(void) {
+    static const JSClassDef def = {"RangeIterator", .finalizer = range_finalizer};
+    JS_NewClassID(rt, &range_class_id);
+    if (JS_NewClass(rt, range_class_id, &def) < 0) return -1;
+    JSValue proto = JS_NewObject(ctx);
+    if (JS_IsException(proto)) return -1;
+    if (JS_SetPropertyFunctionList(ctx, proto, range_proto_funcs, 1) < 0) {
+        JS_FreeValue(ctx, proto);
+        return -1;
+    }
+    JS_SetClassProto(ctx, range_class_id, proto);
+    return 0;
+}
+
+/* native.rangeIterator(start, end, step): numbers, already checked by the prelude */
+static JSValue js_range_iterator(JSContext *c, JSValueConst this_val, int argc, JSValueConst *argv) {
+    (void)this_val;
+    double v[3];
+    for (int k = 0; k < 3; k++)
+        if (JS_ToFloat64(c, &v[k], k < argc ? argv[k] : JS_UNDEFINED) < 0) return JS_EXCEPTION;
+    RangeState *s = js_malloc(c, sizeof *s);
+    if (!s) return JS_EXCEPTION;
+    *s = (RangeState){v[0], v[1], v[2]};
+    JSValue it = JS_NewObjectClass(c, range_class_id);
+    if (JS_IsException(it)) {
+        js_free(c, s);
+        return it;
+    }
+    JS_SetOpaque(it, s);
+    return it;
 }
 
 /* ---------- JSON: the fast paths of qjs_unity.c, QuickJS's own code when they give up ---------- */
@@ -624,7 +704,8 @@ static JSValue settle(JSValue v) {
 
 /* ---------- init / load ---------- */
 
-static int keep_request_shapes(void);
+static int keep_object_shapes(void);
+static JSValue js_plain_response(JSContext *c, JSValueConst this_val, int argc, JSValueConst *argv);
 
 EXPORT("init") int32_t g_init(const char *prelude, int32_t len) {
     if (rt) return ERR_NOT_READY;
@@ -644,6 +725,9 @@ EXPORT("init") int32_t g_init(const char *prelude, int32_t len) {
     JS_SetPropertyStr(ctx, native, "call", JS_NewCFunction(ctx, js_host_call, "call", 2));
     JS_SetPropertyStr(ctx, native, "requestBytes", JS_NewCFunction(ctx, js_request_bytes, "requestBytes", 0));
     JS_SetPropertyStr(ctx, native, "parseQuery", JS_NewCFunction(ctx, js_parse_query, "parseQuery", 1));
+    JS_SetPropertyStr(ctx, native, "plainResponse", JS_NewCFunction(ctx, js_plain_response, "plainResponse", 2));
+    if (range_init() < 0) return fail_with(ERR_OUT_OF_MEMORY, "range(): its iterator class could not be made");
+    JS_SetPropertyStr(ctx, native, "rangeIterator", JS_NewCFunction(ctx, js_range_iterator, "rangeIterator", 3));
     JS_SetPropertyStr(ctx, native, "parseJson", JS_NewCFunction(ctx, js_json_parse, "parse", 1));
     JS_SetPropertyStr(ctx, native, "stringifyJson", JS_NewCFunction(ctx, js_json_stringify, "stringify", 3));
     static const char *const object_list_names[3] = {"keys", "values", "entries"};
@@ -675,6 +759,7 @@ EXPORT("init") int32_t g_init(const char *prelude, int32_t len) {
     headers_proto = JS_GetPropertyStr(ctx, api, "headersProto");
     merge_header = JS_GetPropertyStr(ctx, api, "mergeHeader");
     wire_pairs = JS_GetPropertyStr(ctx, api, "wirePairs");
+    response_proto = JS_GetPropertyStr(ctx, api, "responseProto");
     request_bytes_fn = JS_NewCFunction(ctx, js_request_bytes, "requestBytes", 0);
     JSValue syms = JS_GetPropertyStr(ctx, api, "symbols");
     JSValue s;
@@ -691,12 +776,16 @@ EXPORT("init") int32_t g_init(const char *prelude, int32_t len) {
     atom_headers = JS_NewAtom(ctx, "headers");
     atom_body = JS_NewAtom(ctx, "body");
     atom_status = JS_NewAtom(ctx, "status");
+    atom_status_text = JS_NewAtom(ctx, "statusText");
+    atom_ok = JS_NewAtom(ctx, "ok");
+    atom_content_type = JS_NewAtom(ctx, "content-type");
+    ok_text = JS_NewString(ctx, "OK");
     for (size_t i = 0; i < N_HEADERS_METHODS; i++) headers_method_atoms[i] = JS_NewAtom(ctx, HEADERS_METHODS[i]);
     if (!JS_IsObject(modules) || !JS_IsArray(lock_roots) ||
-        !JS_IsObject(request_proto) || !JS_IsObject(headers_proto) ||
+        !JS_IsObject(request_proto) || !JS_IsObject(headers_proto) || !JS_IsObject(response_proto) ||
         !JS_IsFunction(ctx, merge_header) || !JS_IsFunction(ctx, wire_pairs) || atom_entries == JS_ATOM_NULL || atom_is_response == JS_ATOM_NULL)
         return fail_with(ERR_NOT_READY, "prelude setup() returned an incomplete API");
-    if (keep_request_shapes() < 0) return take_exception();
+    if (keep_object_shapes() < 0) return take_exception();
     return 0;
 }
 
@@ -914,24 +1003,103 @@ static JSAtom *const REQUEST_PROP_ATOMS[REQUEST_PROPS] = {&atom_method, &atom_ur
 static const int REQUEST_PROP_FLAGS[REQUEST_PROPS] = {JS_PROP_C_W_E, JS_PROP_C_W_E, JS_PROP_C_W_E, JS_PROP_C_W_E,
                                                       JS_PROP_C_W_E, JS_PROP_C_W_E, JS_PROP_WRITABLE, 0};
 
-/* One object per prefix of those properties (none, the first, the first two, ... all eight), made once
- * at init and never freed. QuickJS finds an object's next shape in its shape table only while some
- * object still has it; without these, each request's object would make its eight shapes again, the
- * previous request's having died with its object. */
-static JSValue request_shape_keepers[REQUEST_PROPS + 1];
+/* A plain response's own properties (Response(body), Response.json(data), … without init) and its
+ * headers object's, in the order and with the flags of the prelude's object literals they replace. */
+#define RESPONSE_PROPS 5
+static JSAtom *const RESPONSE_PROP_ATOMS[RESPONSE_PROPS] = {&atom_body, &atom_status, &atom_status_text, &atom_ok,
+                                                           &atom_headers};
+static const int RESPONSE_PROP_FLAGS[RESPONSE_PROPS] = {JS_PROP_C_W_E, JS_PROP_C_W_E, JS_PROP_C_W_E, JS_PROP_C_W_E,
+                                                        JS_PROP_C_W_E};
+#define PLAIN_HEADERS_PROPS 2
+static JSAtom *const PLAIN_HEADERS_ATOMS[PLAIN_HEADERS_PROPS] = {&atom_entries, &atom_content_type};
+static const int PLAIN_HEADERS_FLAGS[PLAIN_HEADERS_PROPS] = {JS_PROP_C_W_E, JS_PROP_C_W_E};
 
-static int keep_request_shapes(void) {
-    for (int n = 0; n <= REQUEST_PROPS; n++) {
-        JSValue o = JS_NewObjectProto(ctx, request_proto);
+/* One object per prefix of each layout's properties (none, the first, the first two, ... all), made
+ * once at init and never freed. QuickJS finds an object's next shape in its shape table only while
+ * some object still has it; without these, each request's objects would make their shapes again,
+ * the previous request's having died with its objects. */
+static JSValue request_shape_keepers[REQUEST_PROPS + 1];
+static JSValue response_shape_keepers[RESPONSE_PROPS + 1];
+static JSValue headers_shape_keepers[PLAIN_HEADERS_PROPS + 1];
+
+static int keep_shapes(JSValueConst proto, JSAtom *const *atoms, const int *flags, int n, JSValue *keepers) {
+    for (int k = 0; k <= n; k++) {
+        JSValue o = JS_NewObjectProto(ctx, proto);
         if (JS_IsException(o)) return -1;
-        for (int i = 0; i < n; i++)
-            if (JS_DefinePropertyValue(ctx, o, *REQUEST_PROP_ATOMS[i], JS_UNDEFINED, REQUEST_PROP_FLAGS[i]) < 0) {
+        for (int i = 0; i < k; i++)
+            if (JS_DefinePropertyValue(ctx, o, *atoms[i], JS_UNDEFINED, flags[i]) < 0) {
                 JS_FreeValue(ctx, o);
                 return -1;
             }
-        request_shape_keepers[n] = o;
+        keepers[k] = o;
     }
     return 0;
+}
+
+static int keep_object_shapes(void) {
+    if (keep_shapes(request_proto, REQUEST_PROP_ATOMS, REQUEST_PROP_FLAGS, REQUEST_PROPS, request_shape_keepers) < 0 ||
+        keep_shapes(response_proto, RESPONSE_PROP_ATOMS, RESPONSE_PROP_FLAGS, RESPONSE_PROPS,
+                    response_shape_keepers) < 0)
+        return -1;
+    return keep_shapes(headers_proto, PLAIN_HEADERS_ATOMS, PLAIN_HEADERS_FLAGS, PLAIN_HEADERS_PROPS,
+                       headers_shape_keepers);
+}
+
+/* Defines `n` properties of `obj` in order; takes the values (all freed, defined or not). */
+static int define_all(JSValueConst obj, JSAtom *const *atoms, const int *flags, JSValue *values, int n) {
+    int rc = 0;
+    for (int i = 0; i < n; i++) {
+        if (rc < 0) JS_FreeValue(ctx, values[i]);
+        else rc = JS_DefinePropertyValue(ctx, obj, *atoms[i], values[i], flags[i]);
+    }
+    return rc < 0 ? -1 : 0;
+}
+
+/* The plain response's headers: { __proto__: headersProto, [ENTRIES]: [["content-type", type]],
+ * "content-type": type }, or without both when `type` is undefined. */
+static JSValue plain_headers(JSContext *c, JSValueConst type) {
+    int typed = !JS_IsUndefined(type);
+    JSValue entries;
+    if (typed) {
+        JSValue pair[2] = {JS_AtomToString(c, atom_content_type), JS_DupValue(c, type)};
+        JSValue one = JS_NewArrayFrom(c, 2, pair);
+        entries = JS_IsException(one) ? one : JS_NewArrayFrom(c, 1, &one);
+    } else {
+        entries = JS_NewArray(c);
+    }
+    if (JS_IsException(entries)) return entries;
+    JSValue h = JS_NewObjectProto(c, headers_proto);
+    if (JS_IsException(h)) {
+        JS_FreeValue(c, entries);
+        return h;
+    }
+    JSValue values[PLAIN_HEADERS_PROPS] = {entries, JS_DupValue(c, type)}; /* undefined needs no freeing */
+    if (define_all(h, PLAIN_HEADERS_ATOMS, PLAIN_HEADERS_FLAGS, values, typed ? 2 : 1) < 0) {
+        JS_FreeValue(c, h);
+        return JS_EXCEPTION;
+    }
+    return h;
+}
+
+/* native.plainResponse(body, contentType): { __proto__: responseProto, body, status: 200,
+ * statusText: "OK", ok: true, headers } on kept shapes (the prelude's Response without init) */
+static JSValue js_plain_response(JSContext *c, JSValueConst this_val, int argc, JSValueConst *argv) {
+    (void)this_val;
+    if (!JS_IsObject(response_proto)) return JS_ThrowInternalError(c, "plainResponse() before the prelude's setup");
+    JSValue headers = plain_headers(c, argc > 1 ? argv[1] : JS_UNDEFINED);
+    if (JS_IsException(headers)) return headers;
+    JSValue res = JS_NewObjectProto(c, response_proto);
+    if (JS_IsException(res)) {
+        JS_FreeValue(c, headers);
+        return res;
+    }
+    JSValue values[RESPONSE_PROPS] = {JS_DupValue(c, argc > 0 ? argv[0] : JS_UNDEFINED), JS_NewInt32(c, 200),
+                                      JS_DupValue(c, ok_text), JS_TRUE, headers};
+    if (define_all(res, RESPONSE_PROP_ATOMS, RESPONSE_PROP_FLAGS, values, RESPONSE_PROPS) < 0) {
+        JS_FreeValue(c, res);
+        return JS_EXCEPTION;
+    }
+    return res;
 }
 
 static JSValue make_request(const char *meta, size_t len, JSValueConst body, int has_body) {

@@ -19,6 +19,42 @@ static double zigttp_strtod(const char *s, char **end);
 
 void zigttp_reseed(JSContext *ctx, uint64_t seed) { ctx->random_state = seed ? seed : 1; }
 
+/* ---------- spare arenas ----------
+ *
+ * QuickJS-NG keeps small blocks in 4 KiB arenas of one block size and frees
+ * an arena as soon as its last block is freed; the next block of that size
+ * makes a new arena, threading every block of it onto its free list. A
+ * request whose objects spill into a new arena therefore paid for making it
+ * on every request, the previous request's having been freed with its
+ * objects. js_arena_free has unlinked such an arena (its list links are
+ * NULL, every block is on its free list) when it hands it to the runtime's
+ * free function; the glue's free offers it here first, and up to
+ * ARENA_SPARES empty arenas per block size go back on their lists, at the
+ * end so partly used arenas fill first. Other blocks reaching that free
+ * function (large blocks, whose header starts with JS_ARENA_FREE_NIL, the
+ * runtime, an arena freed at teardown with its links intact) do not look
+ * like this and are freed. */
+#define ARENA_SPARES 4
+
+static int arena_unlinked_and_empty(const JSArena *ar) {
+    if (ar->free_link.prev || ar->free_link.next || ar->link.prev || ar->link.next) return 0;
+    if (ar->block_size_idx >= JS_ARENA_BLOCK_SIZE_COUNT || ar->n_used_blocks != 0) return 0;
+    return ar->n_blocks == (JS_ARENA_SIZE - sizeof(JSArena)) / arena_block_sizes[ar->block_size_idx];
+}
+
+int zigttp_arena_keep(JSRuntime *rt, void *ptr) {
+    JSArena *ar = ptr;
+    if (!rt || !ar || !arena_unlinked_and_empty(ar)) return 0;
+    struct list_head *spares = &rt->arena_state.free_arena_list[ar->block_size_idx], *el = spares->prev;
+    int empty = 0;
+    for (int i = 0; i < ARENA_SPARES && el != spares; i++, el = el->prev)
+        empty += list_entry(el, JSArena, free_link)->n_used_blocks == 0;
+    if (empty >= ARENA_SPARES) return 0;
+    list_add_tail(&ar->link, &rt->arena_state.arena_list[ar->block_size_idx]);
+    list_add_tail(&ar->free_link, spares);
+    return 1;
+}
+
 /* Powers of ten that a double holds exactly. */
 static const double exact_pow10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9,  1e10, 1e11,
                                      1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};

@@ -77,13 +77,27 @@ const shape = (r) => ({
   own: describe(r), proto: Object.getPrototypeOf(r) === Response.prototype,
   headers: describe(r.headers), headersProto: Object.getPrototypeOf(r.headers) === Object.getPrototypeOf(new Headers()),
   entries: Array.from(r.headers.entries()), text: r.text(),
+  symbols: Object.getOwnPropertySymbols(r.headers).map((k) => {
+    const d = Object.getOwnPropertyDescriptor(r.headers, k);
+    return [Array.isArray(d.value), d.writable, d.enumerable, d.configurable];
+  }),
 });
+// a response changed by its handler: the next one made the same way is unaffected (they share shapes)
+function changed() {
+  const r = new Response("c");
+  r.headers.set("x-b", "2");
+  r.extra = 1;
+  delete r.ok;
+  r.status = 404;
+  return r;
+}
 export function handler(req) {
+  changed();
   return Response.json([
     shape(new Response("x")), shape(new Response()), shape(Response.text("t")), shape(Response.json({ a: 1 })),
     shape(Response.html("<p>")), shape(Response.json({ a: 1 }, { status: 201 })),
     shape(Response.json(1, { headers: { "X-A": "1", "content-type": "text/x" } })),
-    shape(new Response(new Uint8Array([1]))),
+    shape(new Response(new Uint8Array([1]))), shape(changed()),
   ]);
 }
 """
@@ -114,10 +128,14 @@ def test_responses_keep_their_properties_and_order(host: Host) -> None:
     r = host.load(Bundle(RESPONSES, "responses.js")).handle(HttpRequest("GET", "/"))
     assert r.status == 200, r.body
     shapes = orjson.loads(r.body)
-    for s in shapes:
+    for s in shapes[:-1]:
         assert [p[0] for p in s["own"]] == ["body", "status", "statusText", "ok", "headers"]
         assert all(p[2:] == [True, True, True] for p in s["own"] + s["headers"])
         assert s["proto"] is True and s["headersProto"] is True
+        assert s["symbols"] == [[True, True, True, True]]  # the entries: one own enumerable symbol
+    assert [p[:2] for p in shapes[-1]["own"]] == [["body", "c"], ["status", 404], ["statusText", "OK"],
+                                                  ["headers", "object"], ["extra", 1]]
+    assert shapes[-1]["entries"] == [["content-type", "text/plain; charset=utf-8"], ["x-b", "2"]]
     assert shapes[0]["own"][1:4] == [["status", 200, True, True, True], ["statusText", "OK", True, True, True],
                                      ["ok", True, True, True, True]]
     assert shapes[0]["headers"] == [["content-type", "text/plain; charset=utf-8", True, True, True]]

@@ -1,12 +1,13 @@
 // The guest prelude: evaluated once per runtime, before the handler bundle.
 // Its completion value is setup(native); the guest glue calls it with the
-// native bridge { call, requestBytes, parseJson } and keeps the returned
+// native bridge { call, requestBytes, parseJson, rangeIterator, … } and keeps the returned
 // API object (modules, the lockdown roots, and what the request fast path needs). The bridge itself never becomes a global,
 // so handler code can reach the host only through the virtual modules.
 (function setup(native) {
   "use strict";
   const hostCall = native.call;
   const requestBytes = native.requestBytes;
+  const rangeIterator = native.rangeIterator;
   const MODULE_TABLE = __ZIGTTP_MODULE_TABLE__;
   const LOG_FN = MODULE_TABLE.log;
 
@@ -104,21 +105,8 @@
     if (typeof start !== "number" || typeof end !== "number" || typeof s !== "number") {
       throw new TypeError("range() takes numbers: range(end) or range(start, end[, step])");
     }
-    return {
-      [Symbol.iterator]() {
-        let i = start;
-        return {
-          next() {
-            if (s > 0 ? i < end : i > end) {
-              const value = i;
-              i += s;
-              return { value, done: false };
-            }
-            return { value: undefined, done: true };
-          },
-        };
-      },
-    };
+    // each loop gets its own iterator; its steps run in C (rangeIterator in guest/glue.c)
+    return { [Symbol.iterator]() { return rangeIterator(start, end, s); } };
   }
 
   // ---------- Headers ----------
@@ -312,13 +300,12 @@
     const statusText = o.statusText === undefined ? (STATUS_TEXT[status] || "Unknown") : String(o.statusText);
     return { __proto__: responseProto, body, status, statusText, ok: status >= 200 && status < 300, headers };
   }
-  // Response(body), Response.json(data), …: status 200 and at most a content-type, the common case
-  function plainResponse(body, contentType) {
-    // object literals: cheaper in QuickJS than Object.create and assignments, same properties in the same order
-    const headers = { __proto__: headersProto, [ENTRIES]: contentType === undefined ? [] : [["content-type", contentType]] };
-    if (contentType !== undefined) headers["content-type"] = contentType;
-    return { __proto__: responseProto, body, status: 200, statusText: "OK", ok: true, headers };
-  }
+  // Response(body), Response.json(data), …: status 200 and at most a content-type, the common case, made
+  // in C on shapes kept between requests (js_plain_response in guest/glue.c) as the object literals
+  //   headers = { __proto__: headersProto, [ENTRIES]: [["content-type", contentType]] };
+  //   headers["content-type"] = contentType;   // both only when contentType is not undefined
+  //   { __proto__: responseProto, body, status: 200, statusText: "OK", ok: true, headers }
+  const plainResponse = native.plainResponse;
   const toBody = (body) => {
     if (body === undefined) return "";
     if (typeof body === "string") return body;
@@ -326,15 +313,20 @@
     return String(body);
   };
   function Response(body, init) {
-    const b = toBody(body);
-    return makeResponse(b, init, typeof b === "string" ? "text/plain; charset=utf-8" : "application/octet-stream");
+    const b = typeof body === "string" ? body : toBody(body);
+    const type = typeof b === "string" ? "text/plain; charset=utf-8" : "application/octet-stream";
+    return init === undefined ? plainResponse(b, type) : makeResponse(b, init, type);
   }
   Response.prototype = responseProto;
   const toJson = (data) => {
     const s = jsonStringify(data === undefined ? null : data);
     return s === undefined ? "null" : s;
   };
-  Response.json = (data, init) => makeResponse(toJson(data), init, "application/json");
+  Response.json = (data, init) => {
+    if (init !== undefined) return makeResponse(toJson(data), init, "application/json");
+    const s = jsonStringify(data === undefined ? null : data); // toJson inline: the common case, one call less
+    return plainResponse(s === undefined ? "null" : s, "application/json");
+  };
   Response.rawJson = (text, init) => makeResponse(String(text), init, "application/json");
   Response.text = (text, init) => makeResponse(text === undefined ? "" : String(text), init,
     "text/plain; charset=utf-8");
@@ -537,7 +529,7 @@
   // reachable from these roots and from the context's own intrinsics (see
   // zigttp_lockdown in guest/qjs_unity.c): no request can change what the
   // next one sees. Result objects' prototype is reachable from no global.
-  const lockRoots = [g, modules, resultProto];
+  const lockRoots = [g, modules, resultProto, Object.getPrototypeOf(rangeIterator(0, 0, 1))];
 
   // Joins a repeated request header into its own-property mirror (called by the glue).
   const mergeHeader = (h, key) => mirror(h, key);
@@ -579,7 +571,7 @@
 
   // The glue builds requests and encodes responses itself; it needs these.
   return {
-    modules, lockRoots, requestProto, headersProto, mergeHeader, wirePairs,
+    modules, lockRoots, requestProto, headersProto, responseProto, mergeHeader, wirePairs,
     symbols: { entries: ENTRIES, used: USED, raw: RAW, isResponse: IS_RESPONSE },
   };
 })
