@@ -100,6 +100,25 @@ def test_the_embedding_host_drops_framing_headers_too(host: Host) -> None:
     assert dict(r.headers) == {"x-kept": "v", "content-type": "text/plain; charset=utf-8"}
 
 
+def test_repeated_responses_are_checked_alike(host: Host) -> None:
+    # the host remembers header frames it has checked (response.py): every rule still holds on a repeat
+    source = ("export function handler(req) { const h = { 'x-id': String(req.query.id) };"
+              " if (req.query.te) h['Transfer-Encoding'] = 'chunked';"
+              " return Response.text('y'.repeat(req.query.n), { headers: h }) }")
+    h = host.load(Bundle(source, "repeats.js"), Limits(max_response_bytes=100))
+    first, second = (h.handle(HttpRequest("GET", "/?id=1&n=3")) for _ in range(2))
+    assert first.headers == second.headers == [("x-id", "1"), ("content-type", "text/plain; charset=utf-8")]
+    first.headers.append(("x-changed", "by the caller"))  # each response has its own list
+    assert h.handle(HttpRequest("GET", "/?id=1&n=3")).headers == second.headers
+    too_big = h.handle(HttpRequest("GET", "/?id=1&n=101"))  # the same headers, a body over the limit
+    assert too_big.status == 500 and too_big.failure is not None and too_big.failure.kind == "response_too_large"
+    for _ in range(3):  # a dropped framing header is dropped every time, not only the first
+        r = h.handle(HttpRequest("GET", "/?id=2&n=1&te=1"))
+        assert r.status == 200 and dict(r.headers) == {"x-id": "2", "content-type": "text/plain; charset=utf-8"}
+    for i in range(60):  # more distinct frames than are remembered
+        assert h.handle(HttpRequest("GET", f"/?id={i % 40}&n=2")).headers[0] == ("x-id", str(i % 40))
+
+
 def test_a_huge_response_header_is_refused(srv: Server) -> None:
     r = srv.get("/big-header")
     assert r.status_code == 500

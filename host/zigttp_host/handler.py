@@ -21,7 +21,7 @@ from .hypermedia import negotiate
 from .instance import GuestFailure, GuestInstance
 from .journal import Journal
 from .limits import Limits, format_size
-from .response import decode_response
+from .response import ResponseDecoder
 from .snapshot import preinitialize
 from .trial import TRIAL_DEADLINE_MS, TRIAL_FUEL_MS, TrialPolicy, route_of
 
@@ -102,6 +102,7 @@ class Handler:
         self.instances_created = 0
         self.instances_discarded = 0
         self._dropped_headers: set[str] = set()  # framing headers already reported once
+        self._decode = ResponseDecoder(self.limits, self._framing_dropped)
 
     # ---------- loading ----------
 
@@ -302,7 +303,7 @@ class Handler:
         self._flush_log(held, ctx.log_dropped)
         if ctx.fatal is not None:  # the host stopped the request after the guest's last host call
             return ctx.fatal.response()
-        return negotiate(request, decode_response(meta_out, body_out, self.limits, self._framing_dropped))
+        return negotiate(request, self._decode(meta_out, body_out))
 
     def _after_request(self, ctx: CallContext) -> None:
         callbacks, ctx.after_request = ctx.after_request, []

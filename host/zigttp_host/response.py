@@ -41,10 +41,46 @@ def is_framing_header(name: str) -> bool:
     return lower in FRAMING_HEADERS or lower.startswith(FRAMING_PREFIXES)
 
 
-def decode_response(meta_raw: bytes, body: bytes, limits: Limits, on_dropped: DroppedHeader) -> HttpResponse:
-    """The response of a frame's (meta JSON, body), or a failure response when it breaks a rule above."""
-    if len(body) > limits.max_response_bytes:
-        return failure_response(Failure("response_too_large", detail={"limitBytes": limits.max_response_bytes}))
+# A header frame that passed every rule without a header dropped is remembered: most handlers send the
+# same status and headers, byte for byte, on most responses, and checking them again cost more than the
+# rest of the host's side of a request. Only short frames are kept, and only so many per handler.
+KNOWN_FRAME_BYTES = 512
+KNOWN_FRAMES = 16
+
+# A frame's status and headers, and whether no header was dropped (so it may be remembered).
+Head = tuple[int, list[tuple[str, str]], bool]
+
+
+class ResponseDecoder:
+    """The response of a frame's (meta JSON, body) under one handler's limits, or a failure response when it
+    breaks a rule above."""
+
+    __slots__ = ("_known", "limits", "on_dropped")
+
+    def __init__(self, limits: Limits, on_dropped: DroppedHeader) -> None:
+        self.limits = limits
+        self.on_dropped = on_dropped
+        self._known: dict[bytes, tuple[int, tuple[tuple[str, str], ...]]] = {}
+
+    def __call__(self, meta_raw: bytes, body: bytes) -> HttpResponse:
+        limit = self.limits.max_response_bytes
+        if len(body) > limit:
+            return failure_response(Failure("response_too_large", detail={"limitBytes": limit}))
+        known = self._known.get(meta_raw)
+        if known is not None:
+            return HttpResponse(known[0], list(known[1]), body)
+        head = _head(meta_raw, self.limits, self.on_dropped)
+        if isinstance(head, HttpResponse):
+            return head
+        status, headers, clean = head
+        if clean and len(meta_raw) <= KNOWN_FRAME_BYTES:
+            if len(self._known) >= KNOWN_FRAMES:
+                self._known.clear()
+            self._known[meta_raw] = (status, tuple(headers))
+        return HttpResponse(status, headers, body)
+
+
+def _head(meta_raw: bytes, limits: Limits, on_dropped: DroppedHeader) -> Head | HttpResponse:
     meta = wellformed.loads(meta_raw)
     pairs = meta["h"]
     # The encoded metadata bounds the headers' size: exact sizes only when it is large.
@@ -60,8 +96,8 @@ def decode_response(meta_raw: bytes, body: bytes, limits: Limits, on_dropped: Dr
             f"response header {_invalid_header(pairs)!r} has an invalid name or a CR, LF or NUL in its value")))
     headers = [(p[0], p[1]) for p in pairs]
     if _FRAMING.search(names):
-        headers = _without_framing(headers, on_dropped)
-    return HttpResponse(status=meta["s"], headers=headers, body=body)
+        return meta["s"], _without_framing(headers, on_dropped), False
+    return meta["s"], headers, True
 
 
 def _invalid_header(pairs: list[list[str]]) -> str:
