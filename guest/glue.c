@@ -550,6 +550,17 @@ static JSValue js_object_list(JSContext *c, JSValueConst this_val, int argc, JSV
     return JS_Call(c, object_list_fns[which], this_val, argc, argv);
 }
 
+/* String.prototype.toLowerCase / toUpperCase: the ASCII fast path of qjs_unity.c, else QuickJS's own */
+JSValue zigttp_ascii_case(JSContext *ctx, JSValueConst this_val, int to_upper, int *fallback);
+static JSValue case_fns[2] = {JS_UNDEFINED, JS_UNDEFINED}; /* QuickJS's own: lower, upper */
+
+static JSValue js_string_case(JSContext *c, JSValueConst this_val, int argc, JSValueConst *argv, int to_upper) {
+    int fallback = 1;
+    JSValue r = zigttp_ascii_case(c, this_val, to_upper, &fallback);
+    if (!fallback) return r;
+    return JS_Call(c, case_fns[to_upper], this_val, argc, argv);
+}
+
 /* ---------- virtual modules ---------- */
 
 static int vmod_init(JSContext *c, JSModuleDef *m) {
@@ -740,6 +751,18 @@ EXPORT("init") int32_t g_init(const char *prelude, int32_t len) {
     }
     JS_SetPropertyStr(ctx, native, "objectLists", lists);
     JS_FreeValue(ctx, object_ctor);
+    static const char *const case_names[2] = {"toLowerCase", "toUpperCase"};
+    JSValue string_proto = JS_GetPropertyStr(ctx, global, "String");
+    JSValue proto = JS_GetPropertyStr(ctx, string_proto, "prototype");
+    JSValue cases = JS_NewObject(ctx);
+    for (int i = 0; i < 2; i++) {
+        case_fns[i] = JS_GetPropertyStr(ctx, proto, case_names[i]);
+        JS_SetPropertyStr(ctx, cases, case_names[i],
+                          JS_NewCFunctionMagic(ctx, js_string_case, case_names[i], 0, JS_CFUNC_generic_magic, i));
+    }
+    JS_SetPropertyStr(ctx, native, "stringCases", cases);
+    JS_FreeValue(ctx, proto);
+    JS_FreeValue(ctx, string_proto);
     JS_FreeValue(ctx, json);
     JS_FreeValue(ctx, global);
 

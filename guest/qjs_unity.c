@@ -19,6 +19,36 @@ static double zigttp_strtod(const char *s, char **end);
 
 void zigttp_reseed(JSContext *ctx, uint64_t seed) { ctx->random_state = seed ? seed : 1; }
 
+/* ---------- String.prototype.toLowerCase / toUpperCase for ASCII ----------
+ *
+ * QuickJS maps every character through the general Unicode case tables,
+ * one at a time through a string buffer. A flat string of 8-bit characters
+ * that are all ASCII maps byte by byte to the same result; when no byte
+ * changes, the string itself is the answer. Anything else (a rope, 16-bit or
+ * non-ASCII characters, a `this` that is not a string) sets *fallback and
+ * QuickJS's own function runs. */
+JSValue zigttp_ascii_case(JSContext *ctx, JSValueConst this_val, int to_upper, int *fallback) {
+    *fallback = 1;
+    if (JS_VALUE_GET_TAG(this_val) != JS_TAG_STRING) return JS_UNDEFINED;
+    JSString *p = JS_VALUE_GET_STRING(this_val);
+    if (p->is_wide_char) return JS_UNDEFINED;
+    const uint8_t *s = str8(p);
+    uint32_t n = p->len, changes = 0;
+    uint8_t lo = to_upper ? 'a' : 'A', hi = to_upper ? 'z' : 'Z';
+    for (uint32_t i = 0; i < n; i++) {
+        if (s[i] >= 0x80) return JS_UNDEFINED;
+        changes += s[i] >= lo && s[i] <= hi;
+    }
+    *fallback = 0;
+    if (!changes) return JS_DupValue(ctx, this_val);
+    JSString *q = js_alloc_string(ctx, (int)n, 0);
+    if (!q) return JS_EXCEPTION;
+    uint8_t *d = str8(q);
+    for (uint32_t i = 0; i < n; i++) d[i] = s[i] >= lo && s[i] <= hi ? s[i] ^ 0x20 : s[i];
+    d[n] = '\0';
+    return JS_MKPTR(JS_TAG_STRING, q);
+}
+
 /* ---------- spare arenas ----------
  *
  * QuickJS-NG keeps small blocks in 4 KiB arenas of one block size and frees

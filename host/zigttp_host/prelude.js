@@ -48,6 +48,8 @@
   Object.keys = native.objectLists.keys;
   Object.values = native.objectLists.values;
   Object.entries = native.objectLists.entries;
+  String.prototype.toLowerCase = native.stringCases.toLowerCase; // ASCII in one pass (guest/qjs_unity.c)
+  String.prototype.toUpperCase = native.stringCases.toUpperCase;
   const jsonStringify = JSON.stringify;
   JSON.parse = native.parseJson;
   const Result = {
