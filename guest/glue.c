@@ -715,6 +715,18 @@ static JSValue settle(JSValue v) {
 
 /* ---------- init / load ---------- */
 
+/* { name: fast path } for the prelude to install over owner's methods of those names; each fast path
+ * gets its index as magic and finds QuickJS's own function, kept in originals[index], to fall back on */
+static JSValue fast_paths(JSValueConst owner, const char *const *names, int n, int length, JSCFunctionMagic *fn,
+                          JSValue *originals) {
+    JSValue paths = JS_NewObject(ctx);
+    for (int i = 0; i < n; i++) {
+        originals[i] = JS_GetPropertyStr(ctx, owner, names[i]);
+        JS_SetPropertyStr(ctx, paths, names[i], JS_NewCFunctionMagic(ctx, fn, names[i], length, JS_CFUNC_generic_magic, i));
+    }
+    return paths;
+}
+
 static int keep_object_shapes(void);
 static JSValue js_plain_response(JSContext *c, JSValueConst this_val, int argc, JSValueConst *argv);
 
@@ -743,26 +755,15 @@ EXPORT("init") int32_t g_init(const char *prelude, int32_t len) {
     JS_SetPropertyStr(ctx, native, "stringifyJson", JS_NewCFunction(ctx, js_json_stringify, "stringify", 3));
     static const char *const object_list_names[3] = {"keys", "values", "entries"};
     JSValue object_ctor = JS_GetPropertyStr(ctx, global, "Object");
-    JSValue lists = JS_NewObject(ctx);
-    for (int i = 0; i < 3; i++) {
-        object_list_fns[i] = JS_GetPropertyStr(ctx, object_ctor, object_list_names[i]);
-        JS_SetPropertyStr(ctx, lists, object_list_names[i],
-                          JS_NewCFunctionMagic(ctx, js_object_list, object_list_names[i], 1, JS_CFUNC_generic_magic, i));
-    }
-    JS_SetPropertyStr(ctx, native, "objectLists", lists);
+    JS_SetPropertyStr(ctx, native, "objectLists",
+                      fast_paths(object_ctor, object_list_names, 3, 1, js_object_list, object_list_fns));
     JS_FreeValue(ctx, object_ctor);
     static const char *const case_names[2] = {"toLowerCase", "toUpperCase"};
-    JSValue string_proto = JS_GetPropertyStr(ctx, global, "String");
-    JSValue proto = JS_GetPropertyStr(ctx, string_proto, "prototype");
-    JSValue cases = JS_NewObject(ctx);
-    for (int i = 0; i < 2; i++) {
-        case_fns[i] = JS_GetPropertyStr(ctx, proto, case_names[i]);
-        JS_SetPropertyStr(ctx, cases, case_names[i],
-                          JS_NewCFunctionMagic(ctx, js_string_case, case_names[i], 0, JS_CFUNC_generic_magic, i));
-    }
-    JS_SetPropertyStr(ctx, native, "stringCases", cases);
-    JS_FreeValue(ctx, proto);
+    JSValue string_ctor = JS_GetPropertyStr(ctx, global, "String");
+    JSValue string_proto = JS_GetPropertyStr(ctx, string_ctor, "prototype");
+    JS_SetPropertyStr(ctx, native, "stringCases", fast_paths(string_proto, case_names, 2, 0, js_string_case, case_fns));
     JS_FreeValue(ctx, string_proto);
+    JS_FreeValue(ctx, string_ctor);
     JS_FreeValue(ctx, json);
     JS_FreeValue(ctx, global);
 

@@ -7,10 +7,7 @@ kept must stay intact, and memory must stop growing once the workload's peak is 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import orjson
-import pytest
 
 from zigttp_host import Bundle, Host, HttpRequest
 
@@ -42,13 +39,6 @@ export function handler(req) {
 
 def _expected_total(n: int) -> int:
     return sum(1 + (i * 37) % 480 + len(str(i)) + 1 + i % 8 for i in range(n))
-
-
-@pytest.fixture(scope="module")
-def host() -> Iterator[Host]:
-    h = Host()
-    yield h
-    h.engine.close()
 
 
 def test_blocks_stay_intact_and_memory_stops_growing(host: Host) -> None:

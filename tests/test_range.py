@@ -7,8 +7,6 @@ independent of every other; the iterator's prototype is locked like every other 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import orjson
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -109,13 +107,6 @@ export function handler(req) {
                          frozen: Object.isFrozen(proto), after: Array.from(range(2)) });
 }
 """
-
-
-@pytest.fixture(scope="module")
-def host() -> Iterator[Host]:
-    h = Host()
-    yield h
-    h.engine.close()
 
 
 @pytest.fixture(scope="module")

@@ -6,8 +6,6 @@ passes on (non-ASCII, 16-bit, ropes, String objects, other `this` values) to the
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import orjson
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -46,13 +44,6 @@ export function handler(req) {
   });
 }
 """
-
-
-@pytest.fixture(scope="module")
-def host() -> Iterator[Host]:
-    h = Host()
-    yield h
-    h.engine.close()
 
 
 @pytest.fixture(scope="module")
