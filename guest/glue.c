@@ -550,13 +550,13 @@ static JSValue js_object_list(JSContext *c, JSValueConst this_val, int argc, JSV
     return JS_Call(c, object_list_fns[which], this_val, argc, argv);
 }
 
-/* String.prototype.toLowerCase / toUpperCase: the ASCII fast path of qjs_unity.c, else QuickJS's own */
-JSValue zigttp_ascii_case(JSContext *ctx, JSValueConst this_val, int to_upper, int *fallback);
+/* String.prototype.toLowerCase / toUpperCase: the 8-bit fast path of qjs_unity.c, else QuickJS's own */
+JSValue zigttp_latin1_case(JSContext *ctx, JSValueConst this_val, int to_upper, int *fallback);
 static JSValue case_fns[2] = {JS_UNDEFINED, JS_UNDEFINED}; /* QuickJS's own: lower, upper */
 
 static JSValue js_string_case(JSContext *c, JSValueConst this_val, int argc, JSValueConst *argv, int to_upper) {
     int fallback = 1;
-    JSValue r = zigttp_ascii_case(c, this_val, to_upper, &fallback);
+    JSValue r = zigttp_latin1_case(c, this_val, to_upper, &fallback);
     if (!fallback) return r;
     return JS_Call(c, case_fns[to_upper], this_val, argc, argv);
 }

@@ -19,32 +19,45 @@ static double zigttp_strtod(const char *s, char **end);
 
 void zigttp_reseed(JSContext *ctx, uint64_t seed) { ctx->random_state = seed ? seed : 1; }
 
-/* ---------- String.prototype.toLowerCase / toUpperCase for ASCII ----------
+/* ---------- String.prototype.toLowerCase / toUpperCase of 8-bit strings ----------
  *
  * QuickJS maps every character through the general Unicode case tables,
- * one at a time through a string buffer. A flat string of 8-bit characters
- * that are all ASCII maps byte by byte to the same result; when no byte
- * changes, the string itself is the answer. Anything else (a rope, 16-bit or
- * non-ASCII characters, a `this` that is not a string) sets *fallback and
- * QuickJS's own function runs. */
-JSValue zigttp_ascii_case(JSContext *ctx, JSValueConst this_val, int to_upper, int *fallback) {
+ * one at a time through a string buffer. In a flat string of 8-bit
+ * (Latin-1) characters the full Unicode mappings are one bit: lower case
+ * moves A-Z and U+00C0-U+00DE (but U+00D7) up by 0x20, upper case moves a-z
+ * and U+00E0-U+00FE (but U+00F7) down, in one pass and with no change of
+ * length. Upper case leaves 8 bits for three characters (U+00DF becomes
+ * "SS", U+00FF U+0178, U+00B5 U+039C): a string holding one goes to QuickJS's
+ * own function, as does anything else (a rope, 16-bit characters, a `this`
+ * that is not a string): *fallback is set. When no character changes, the
+ * string itself is the answer. */
+enum { CASE_KEEP, CASE_FLIP, CASE_WIDER };
+static uint8_t case_table[2][256]; /* [to_upper][character]: CASE_KEEP, CASE_FLIP (xor 0x20) or CASE_WIDER */
+
+static void case_tables(void) {
+    for (int c = 0; c < 256; c++) {
+        case_table[0][c] = (c >= 'A' && c <= 'Z') || (c >= 0xC0 && c <= 0xDE && c != 0xD7) ? CASE_FLIP : CASE_KEEP;
+        case_table[1][c] = (c >= 'a' && c <= 'z') || (c >= 0xE0 && c <= 0xFE && c != 0xF7) ? CASE_FLIP : CASE_KEEP;
+    }
+    case_table[1][0xDF] = case_table[1][0xFF] = case_table[1][0xB5] = CASE_WIDER;
+}
+
+JSValue zigttp_latin1_case(JSContext *ctx, JSValueConst this_val, int to_upper, int *fallback) {
     *fallback = 1;
     if (JS_VALUE_GET_TAG(this_val) != JS_TAG_STRING) return JS_UNDEFINED;
     JSString *p = JS_VALUE_GET_STRING(this_val);
     if (p->is_wide_char) return JS_UNDEFINED;
-    const uint8_t *s = str8(p);
-    uint32_t n = p->len, changes = 0;
-    uint8_t lo = to_upper ? 'a' : 'A', hi = to_upper ? 'z' : 'Z';
-    for (uint32_t i = 0; i < n; i++) {
-        if (s[i] >= 0x80) return JS_UNDEFINED;
-        changes += s[i] >= lo && s[i] <= hi;
-    }
+    if (!case_table[0]['A']) case_tables();
+    const uint8_t *table = case_table[to_upper != 0], *s = str8(p);
+    uint32_t n = p->len, seen = 0;
+    for (uint32_t i = 0; i < n; i++) seen |= table[s[i]];
+    if (seen & CASE_WIDER) return JS_UNDEFINED;
     *fallback = 0;
-    if (!changes) return JS_DupValue(ctx, this_val);
+    if (!seen) return JS_DupValue(ctx, this_val);
     JSString *q = js_alloc_string(ctx, (int)n, 0);
     if (!q) return JS_EXCEPTION;
     uint8_t *d = str8(q);
-    for (uint32_t i = 0; i < n; i++) d[i] = s[i] >= lo && s[i] <= hi ? s[i] ^ 0x20 : s[i];
+    for (uint32_t i = 0; i < n; i++) d[i] = s[i] ^ (uint8_t)(table[s[i]] << 5);
     d[n] = '\0';
     return JS_MKPTR(JS_TAG_STRING, q);
 }

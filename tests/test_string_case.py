@@ -1,7 +1,8 @@
-"""String.prototype.toLowerCase / toUpperCase: the guest's ASCII fast path gives QuickJS's answers.
+"""String.prototype.toLowerCase / toUpperCase: the guest's 8-bit fast path gives QuickJS's answers.
 
-ASCII strings are held to Python's str.lower()/upper() (the same mapping for ASCII); strings the fast path
-passes on (non-ASCII, 16-bit, ropes, String objects, other `this` values) to the answers JavaScript defines.
+Strings of 8-bit (Latin-1) characters are held to Python's str.lower()/upper(), the same full Unicode
+mappings (ß, ÿ and µ widen in upper case: QuickJS's own function answers for them); strings the fast path
+passes on (16-bit characters, ropes, String objects, other `this` values) to the answers JavaScript defines.
 """
 
 from __future__ import annotations
@@ -59,9 +60,14 @@ def _both(handler: Handler, texts: list[str]) -> list[list[str]]:
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(st.lists(st.text(alphabet=st.characters(max_codepoint=127), max_size=40), min_size=1, max_size=30))
-def test_ascii_strings_change_case_as_javascript_defines(cases: Handler, texts: list[str]) -> None:
+@given(st.lists(st.text(alphabet=st.characters(max_codepoint=255), max_size=40), min_size=1, max_size=30))
+def test_8_bit_strings_change_case_as_javascript_defines(cases: Handler, texts: list[str]) -> None:
     assert _both(cases, texts) == [[t.lower(), t.upper()] for t in texts]
+
+
+def test_every_8_bit_character_and_the_three_that_widen(cases: Handler) -> None:
+    every = [chr(c) for c in range(1, 256)] + ["".join(chr(c) for c in range(1, 256)), "Maße", "ÿes", "µs ABC"]
+    assert _both(cases, every) == [[t.lower(), t.upper()] for t in every]
 
 
 def test_the_other_strings_and_this_values_keep_quickjss_answers(host: Host) -> None:

@@ -48,7 +48,7 @@
   Object.keys = native.objectLists.keys;
   Object.values = native.objectLists.values;
   Object.entries = native.objectLists.entries;
-  String.prototype.toLowerCase = native.stringCases.toLowerCase; // ASCII in one pass (guest/qjs_unity.c)
+  String.prototype.toLowerCase = native.stringCases.toLowerCase; // 8-bit strings in one pass (qjs_unity.c)
   String.prototype.toUpperCase = native.stringCases.toUpperCase;
   const jsonStringify = JSON.stringify;
   JSON.parse = native.parseJson;
