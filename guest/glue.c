@@ -907,11 +907,19 @@ static int next_part(MetaReader *r, const char **s, size_t *n) {
     return 1;
 }
 
-static int is_ascii(const char *s, size_t n) {
-    for (size_t i = 0; i < n; i++)
-        if ((uint8_t)s[i] >= 0x80) return 0;
-    return 1;
+/* How many bytes at the start of s[0, n) are ASCII: eight at a time, the common case of a whole request. */
+static size_t ascii_prefix(const uint8_t *s, size_t n) {
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t w;
+        memcpy(&w, s + i, 8);
+        if (w & 0x8080808080808080ULL) break;
+    }
+    while (i < n && s[i] < 0x80) i++;
+    return i;
 }
+
+static int is_ascii(const char *s, size_t n) { return ascii_prefix((const uint8_t *)s, n) == n; }
 
 /* A header name's atom: an ASCII name is looked up without a copy (interned since an earlier request,
  * the common case); any other goes through a string, as JS_NewAtomLen mistakes UTF-8 for Latin-1. */
@@ -1219,8 +1227,12 @@ static int utf8_well_formed(const uint8_t *s, size_t n) {
 /* Request bytes as a string: invalid UTF-8 becomes U+FFFD as TextDecoder
  * does, never a lone surrogate (QuickJS's own decoder keeps an encoded
  * surrogate as one). */
+JSValue zigttp_new_ascii(JSContext *c, const char *s, size_t n);
+
 static JSValue new_text(const uint8_t *s, size_t n) {
-    if (utf8_well_formed(s, n)) return JS_NewStringLen(ctx, (const char *)s, n);
+    size_t ascii = ascii_prefix(s, n);
+    if (ascii == n) return zigttp_new_ascii(ctx, (const char *)s, n);
+    if (utf8_well_formed(s + ascii, n - ascii)) return JS_NewStringLen(ctx, (const char *)s, n);
     uint16_t *u = js_malloc(ctx, sizeof *u * n); /* never more units than bytes */
     if (!u) return JS_EXCEPTION;
     size_t len = 0, i = 0;

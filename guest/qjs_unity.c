@@ -19,6 +19,12 @@ static double zigttp_strtod(const char *s, char **end);
 
 void zigttp_reseed(JSContext *ctx, uint64_t seed) { ctx->random_state = seed ? seed : 1; }
 
+/* A string from bytes the caller has found to be ASCII: one copy, without JS_NewStringLen's UTF-8 scan. */
+JSValue zigttp_new_ascii(JSContext *ctx, const char *s, size_t n) {
+    if (n == 0 || n > JS_STRING_LEN_MAX) return JS_NewStringLen(ctx, s, n);
+    return js_new_string8_len(ctx, s, (int)n);
+}
+
 /* ---------- String.prototype.toLowerCase / toUpperCase of 8-bit strings ----------
  *
  * QuickJS maps every character through the general Unicode case tables,
@@ -602,6 +608,20 @@ static int fp_number(JsonReader *r, JSValue *val) {
 
 static int fp_value(JsonReader *r, JSValue *val, int depth);
 
+/* Object keys' atoms kept alive between requests (direct-mapped, bounded), as the request's header
+ * names are: without a reference past the request, each key's atom is freed with the request's
+ * objects, and the next request's parse makes it again (a string, its number check, the atom table). */
+#define KEY_ATOM_SLOTS 256
+static JSAtom key_atoms[KEY_ATOM_SLOTS];
+
+static void keep_key_atom(JSContext *ctx, JSAtom a) {
+    if (__JS_AtomIsTaggedInt(a)) return;
+    JSAtom *slot = &key_atoms[a % KEY_ATOM_SLOTS];
+    if (*slot == a) return;
+    if (*slot != JS_ATOM_NULL) JS_FreeAtom(ctx, *slot);
+    *slot = JS_DupAtom(ctx, a);
+}
+
 static int fp_object(JsonReader *r, JSValue *val, int depth) {
     JSContext *ctx = r->ctx;
     JSValue obj = JS_NewObject(ctx);
@@ -627,6 +647,7 @@ static int fp_object(JsonReader *r, JSValue *val, int depth) {
         atom = plain ? JS_NewAtomLen(ctx, (const char *)start, len) : JS_ValueToAtom(ctx, key);
         JS_FreeValue(ctx, key);
         if (atom == JS_ATOM_NULL) goto error;
+        keep_key_atom(ctx, atom);
         fp_ws(r);
         if (r->p >= r->end || *r->p != ':') {
             JS_FreeAtom(ctx, atom);

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import orjson
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from zigttp_host import Bundle, Handler, Host, HttpRequest
 
@@ -46,6 +48,20 @@ def test_request_bodies_decode_as_text_decoder_does(handler: Handler, raw: bytes
     units = [int.from_bytes(expected[i:i + 2], "little") for i in range(0, len(expected), 2)]
     assert orjson.loads(_body(handler, "/echo", raw)) == {"units": units}
     assert orjson.loads(_body(handler, "/bytes", raw)) == {"bytes": list(raw)}
+
+
+# ASCII runs of every length around the guest's eight-bytes-at-a-time scan, with other bytes between
+PIECES = st.one_of(st.integers(min_value=0, max_value=19).map(lambda n: bytes(range(97, 97 + n))),
+                   st.sampled_from([b"\xc3\xa9", b"\xf0\x9f\x98\x80", b"\x80", b"\xed\xa0\x80", b"\xff", b"\xe4\xb8"]))
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(PIECES, max_size=6))
+def test_request_bodies_decode_alike_wherever_the_other_bytes_fall(handler: Handler, pieces: list[bytes]) -> None:
+    raw = b"".join(pieces) or b"-"
+    expected = raw.decode("utf-8", errors="replace").encode("utf-16-le")
+    units = [int.from_bytes(expected[i:i + 2], "little") for i in range(0, len(expected), 2)]
+    assert orjson.loads(_body(handler, "/echo", raw)) == {"units": units}
 
 
 def test_served_lone_surrogate_arrives_as_a_replacement_character() -> None:
