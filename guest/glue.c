@@ -715,41 +715,19 @@ static JSValue settle(JSValue v) {
 
 /* ---------- init / load ---------- */
 
-/* { name: fast path } for the prelude to install over owner's methods of those names; each fast path
- * gets its index as magic and finds QuickJS's own function, kept in originals[index], to fall back on */
-static JSValue fast_paths(JSValueConst owner, const char *const *names, int n, int length, JSCFunctionMagic *fn,
-                          JSValue *originals) {
-    JSValue paths = JS_NewObject(ctx);
-    for (int i = 0; i < n; i++) {
-        originals[i] = JS_GetPropertyStr(ctx, owner, names[i]);
-        JS_SetPropertyStr(ctx, paths, names[i], JS_NewCFunctionMagic(ctx, fn, names[i], length, JS_CFUNC_generic_magic, i));
-    }
-    return paths;
-}
-
 static int keep_object_shapes(void);
 static JSValue js_plain_response(JSContext *c, JSValueConst this_val, int argc, JSValueConst *argv);
+static JSValue fast_paths(JSValueConst owner, const char *const *names, int n, int length, JSCFunctionMagic *fn,
+                          JSValue *originals);
 
-EXPORT("init") int32_t g_init(const char *prelude, int32_t len) {
-    if (rt) return ERR_NOT_READY;
-    rt = JS_NewRuntime2(&malloc_funcs, NULL);
-    if (!rt) return ERR_OUT_OF_MEMORY;
-    /* The shadow stack is 1 MiB and the host runs with max_wasm_stack = 2 MiB;
-     * 256 KiB of JS stack keeps plain recursion a catchable RangeError. */
-    JS_SetMaxStackSize(rt, 256 * 1024);
-    JS_SetModuleLoaderFunc(rt, module_normalize, module_loader, NULL);
-    JS_SetInterruptHandler(rt, interrupt_handler, NULL);
-    ctx = JS_NewContext(rt);
-    if (!ctx) return ERR_OUT_OF_MEMORY;
-
+/* The native bridge the prelude's setup() receives: the C functions and fast paths it installs. */
+static JSValue native_bridge(void) {
     JSValue global = JS_GetGlobalObject(ctx);
-    JSValue json = JS_GetPropertyStr(ctx, global, "JSON");
     JSValue native = JS_NewObject(ctx);
     JS_SetPropertyStr(ctx, native, "call", JS_NewCFunction(ctx, js_host_call, "call", 2));
     JS_SetPropertyStr(ctx, native, "requestBytes", JS_NewCFunction(ctx, js_request_bytes, "requestBytes", 0));
     JS_SetPropertyStr(ctx, native, "parseQuery", JS_NewCFunction(ctx, js_parse_query, "parseQuery", 1));
     JS_SetPropertyStr(ctx, native, "plainResponse", JS_NewCFunction(ctx, js_plain_response, "plainResponse", 2));
-    if (range_init() < 0) return fail_with(ERR_OUT_OF_MEMORY, "range(): its iterator class could not be made");
     JS_SetPropertyStr(ctx, native, "rangeIterator", JS_NewCFunction(ctx, js_range_iterator, "rangeIterator", 3));
     JS_SetPropertyStr(ctx, native, "parseJson", JS_NewCFunction(ctx, js_json_parse, "parse", 1));
     JS_SetPropertyStr(ctx, native, "stringifyJson", JS_NewCFunction(ctx, js_json_stringify, "stringify", 3));
@@ -764,8 +742,37 @@ EXPORT("init") int32_t g_init(const char *prelude, int32_t len) {
     JS_SetPropertyStr(ctx, native, "stringCases", fast_paths(string_proto, case_names, 2, 0, js_string_case, case_fns));
     JS_FreeValue(ctx, string_proto);
     JS_FreeValue(ctx, string_ctor);
-    JS_FreeValue(ctx, json);
     JS_FreeValue(ctx, global);
+    return native;
+}
+
+/* { name: fast path } for the prelude to install over owner's methods of those names; each fast path
+ * gets its index as magic and finds QuickJS's own function, kept in originals[index], to fall back on */
+static JSValue fast_paths(JSValueConst owner, const char *const *names, int n, int length, JSCFunctionMagic *fn,
+                          JSValue *originals) {
+    JSValue paths = JS_NewObject(ctx);
+    for (int i = 0; i < n; i++) {
+        originals[i] = JS_GetPropertyStr(ctx, owner, names[i]);
+        JS_SetPropertyStr(ctx, paths, names[i], JS_NewCFunctionMagic(ctx, fn, names[i], length, JS_CFUNC_generic_magic, i));
+    }
+    return paths;
+}
+
+
+EXPORT("init") int32_t g_init(const char *prelude, int32_t len) {
+    if (rt) return ERR_NOT_READY;
+    rt = JS_NewRuntime2(&malloc_funcs, NULL);
+    if (!rt) return ERR_OUT_OF_MEMORY;
+    /* The shadow stack is 1 MiB and the host runs with max_wasm_stack = 2 MiB;
+     * 256 KiB of JS stack keeps plain recursion a catchable RangeError. */
+    JS_SetMaxStackSize(rt, 256 * 1024);
+    JS_SetModuleLoaderFunc(rt, module_normalize, module_loader, NULL);
+    JS_SetInterruptHandler(rt, interrupt_handler, NULL);
+    ctx = JS_NewContext(rt);
+    if (!ctx) return ERR_OUT_OF_MEMORY;
+
+    if (range_init() < 0) return fail_with(ERR_OUT_OF_MEMORY, "range(): its iterator class could not be made");
+    JSValue native = native_bridge();
 
     /* the prelude text must be NUL-terminated at prelude[len] (host guarantees) */
     JSValue setup = JS_Eval(ctx, prelude, (size_t)len, "<prelude>", JS_EVAL_TYPE_GLOBAL);
