@@ -758,7 +758,6 @@ static JSValue fast_paths(JSValueConst owner, const char *const *names, int n, i
     return paths;
 }
 
-
 EXPORT("init") int32_t g_init(const char *prelude, int32_t len) {
     if (rt) return ERR_NOT_READY;
     rt = JS_NewRuntime2(&malloc_funcs, NULL);
@@ -882,18 +881,11 @@ static int is_headers_method(JSAtom a) {
     return 0;
 }
 
-/* Header-name atoms kept alive between requests (direct-mapped, bounded):
- * without a reference past the request, each name's atom is freed with the
- * request's headers object and interned again by the next request. */
+/* Header-name atoms kept alive between requests (zigttp_keep_atom in qjs_unity.c). */
 #define HEADER_ATOM_SLOTS 64
 static JSAtom header_atoms[HEADER_ATOM_SLOTS];
 
-static void keep_header_atom(JSAtom a) {
-    JSAtom *slot = &header_atoms[a % HEADER_ATOM_SLOTS];
-    if (*slot == a) return;
-    if (*slot != JS_ATOM_NULL) JS_FreeAtom(ctx, *slot);
-    *slot = JS_DupAtom(ctx, a);
-}
+void zigttp_keep_atom(JSContext *c, JSAtom *slots, uint32_t n, JSAtom a); /* qjs_unity.c */
 
 static JSValue new_text(const uint8_t *s, size_t n);
 
@@ -942,7 +934,7 @@ static JSAtom header_atom(const char *s, size_t n) {
 /* One own property per header name, mirroring the entries list for req.headers["x"]. */
 static int define_header(JSValue h, JSAtom a, JSValueConst val) {
     if (is_headers_method(a)) return 0;
-    keep_header_atom(a);
+    zigttp_keep_atom(ctx, header_atoms, HEADER_ATOM_SLOTS, a);
     /* own properties only: a name such as "constructor" is inherited by every object */
     int has = JS_GetOwnProperty(ctx, NULL, h, a);
     if (has < 0) return -1;
@@ -1033,7 +1025,6 @@ done:
     return JS_ThrowOutOfMemory(ctx);
 }
 
-/* The request object from the metadata at [meta, meta + len) and the body string. */
 /* A request object's own properties, in the order and with the flags make_request defines them
  * (`raw` only when the request has a body). */
 #define REQUEST_PROPS 8
@@ -1141,6 +1132,7 @@ static JSValue js_plain_response(JSContext *c, JSValueConst this_val, int argc, 
     return res;
 }
 
+/* The request object from the metadata at [meta, meta + len) and the body string. */
 static JSValue make_request(const char *meta, size_t len, JSValueConst body, int has_body) {
     MetaReader r = {meta, meta + len};
     const char *m, *u;

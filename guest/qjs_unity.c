@@ -608,19 +608,20 @@ static int fp_number(JsonReader *r, JSValue *val) {
 
 static int fp_value(JsonReader *r, JSValue *val, int depth);
 
-/* Object keys' atoms kept alive between requests (direct-mapped, bounded), as the request's header
- * names are: without a reference past the request, each key's atom is freed with the request's
- * objects, and the next request's parse makes it again (a string, its number check, the atom table). */
-#define KEY_ATOM_SLOTS 256
-static JSAtom key_atoms[KEY_ATOM_SLOTS];
-
-static void keep_key_atom(JSContext *ctx, JSAtom a) {
+/* Keeps atom `a` alive between requests in a direct-mapped table of `n` slots (bounded: a newer atom
+ * takes an older one's slot). Without a reference past the request, an atom dies with the request's
+ * objects and the next request makes it again (a string, its number check, the atom table). The
+ * request's header names (glue.c) and JSON object keys keep theirs here. */
+void zigttp_keep_atom(JSContext *ctx, JSAtom *slots, uint32_t n, JSAtom a) {
     if (__JS_AtomIsTaggedInt(a)) return;
-    JSAtom *slot = &key_atoms[a % KEY_ATOM_SLOTS];
+    JSAtom *slot = &slots[a % n];
     if (*slot == a) return;
     if (*slot != JS_ATOM_NULL) JS_FreeAtom(ctx, *slot);
     *slot = JS_DupAtom(ctx, a);
 }
+
+#define KEY_ATOM_SLOTS 256
+static JSAtom key_atoms[KEY_ATOM_SLOTS];
 
 static int fp_object(JsonReader *r, JSValue *val, int depth) {
     JSContext *ctx = r->ctx;
@@ -647,7 +648,7 @@ static int fp_object(JsonReader *r, JSValue *val, int depth) {
         atom = plain ? JS_NewAtomLen(ctx, (const char *)start, len) : JS_ValueToAtom(ctx, key);
         JS_FreeValue(ctx, key);
         if (atom == JS_ATOM_NULL) goto error;
-        keep_key_atom(ctx, atom);
+        zigttp_keep_atom(ctx, key_atoms, KEY_ATOM_SLOTS, atom);
         fp_ws(r);
         if (r->p >= r->end || *r->p != ':') {
             JS_FreeAtom(ctx, atom);
