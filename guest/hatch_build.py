@@ -1,4 +1,5 @@
-"""Hatchling build hook: puts the guest into host/zigttp_host/_guest/guest.wasm.
+"""Hatchling build hook: puts the guest into host/zigttp_host/_guest/guest.wasm
+and the host's native epoch ticker into host/zigttp_host/_native/.
 
 Runs for every wheel build, editable or not, so `pip install -e .` leaves a
 working sandbox behind. The guest build is cached by content (guest/build.py),
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 import importlib.util
 import sys
+import sysconfig
 from pathlib import Path
 from typing import Any
 
@@ -42,3 +44,20 @@ class GuestBuildHook(BuildHookInterface):
             )
         if version != "editable":
             build_data["force_include"][str(out)] = "zigttp_host/_guest/guest.wasm"
+        self._build_ticker(build, build_data, editable=version == "editable")
+
+    def _build_ticker(self, build: Any, build_data: dict[str, Any], *, editable: bool) -> None:
+        """The host's native epoch ticker; without it the host still works (trials release the GIL)."""
+        ticker = build.ticker_library(Path(self.root))
+        if ticker is None:
+            return
+        try:
+            build.build_ticker(ticker)
+        except build.BuildError as e:
+            print(f"zigttp: warning: native epoch ticker not built ({e}); trials will release the GIL",
+                  file=sys.stderr)
+            return
+        if not editable:  # a native library, though not a Python extension: any Python 3, this platform only
+            build_data["force_include"][str(ticker)] = f"zigttp_host/_native/{ticker.name}"
+            build_data["pure_python"] = False
+            build_data["tag"] = "py3-none-" + sysconfig.get_platform().replace("-", "_").replace(".", "_")

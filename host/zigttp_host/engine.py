@@ -14,6 +14,7 @@ import wasmtime
 
 from .cachekeys import MAX_WASM_STACK, EngineConfig, artifact_path, calibration_path
 from .deadlines import SOFT_DEADLINES
+from .epochticker import NativeEpochTicker
 from .paths import cache_dir
 
 __all__ = ["Engine", "EngineConfig", "ModuleCache", "artifact_path", "calibration_path"]
@@ -23,11 +24,13 @@ log = logging.getLogger("zigttp.engine")
 
 
 class Engine:
-    """One wasmtime Engine per process plus a thread that advances its epoch.
+    """One wasmtime Engine per process plus the threads that advance its epoch and fire soft deadlines.
 
     The epoch is the hard wall-clock limit: a store's deadline is counted in
-    ticks of EPOCH_TICK_SECONDS. Engine, Module and Linker are thread-safe;
-    each Store is used by one thread at a time.
+    ticks of EPOCH_TICK_SECONDS. A native thread advances it where the native
+    ticker is built (epochticker.py), so it runs while a call holds the GIL
+    (`native_epochs`); else the Python ticker does. Engine, Module and Linker
+    are thread-safe; each Store is used by one thread at a time.
     """
 
     def __init__(self, config: EngineConfig | None = None, *, cache_root: Path | None = None) -> None:
@@ -42,6 +45,8 @@ class Engine:
             self.wasmtime = wasmtime.Engine(self._base_config())
         self.cache = ModuleCache(self, cache_root or cache_dir() / "modules")
         self._ticker: threading.Thread | None = None
+        self._native = NativeEpochTicker.load(self.wasmtime, EPOCH_TICK_SECONDS) if self.config.epoch_interruption \
+            else None
         self._ticker_lock = threading.Lock()
         self._stop = threading.Event()
 
@@ -77,9 +82,16 @@ class Engine:
         self.pool_memory_bytes = self.config.pool_memory_bytes
         return engine
 
+    @property
+    def native_epochs(self) -> bool:
+        """The epoch advances without the GIL in this process: a bounded call may hold the GIL."""
+        return self._native is not None and self._native.running
+
     def ensure_ticker(self) -> None:
-        """Starts the ticker (lazily, so forked workers start their own): epochs and soft deadlines."""
+        """Starts the tickers (lazily, so forked workers start their own): epochs and soft deadlines."""
         with self._ticker_lock:
+            if self._native is not None:
+                self._native.start()
             if self._ticker is not None and self._ticker.is_alive():
                 return
             self._stop.clear()
@@ -87,7 +99,7 @@ class Engine:
             self._ticker.start()
 
     def _tick(self) -> None:
-        epochs = self.config.epoch_interruption
+        epochs = self.config.epoch_interruption and self._native is None
         while not self._stop.wait(EPOCH_TICK_SECONDS):
             if epochs:
                 self.wasmtime.increment_epoch()
@@ -95,6 +107,8 @@ class Engine:
 
     def close(self) -> None:
         self._stop.set()
+        if self._native is not None:
+            self._native.stop()
         if self._ticker is not None:
             self._ticker.join(timeout=1)
 

@@ -31,9 +31,11 @@ def _address(fn: object) -> int | None:
 # The C functions called on every request, through prototypes without argument types, always with ctypes
 # objects: ctypes then passes each object as it is, where the bindings' argtypes convert and check every
 # argument again on every call, which costs as much as the call itself. The guest runs under a CFUNCTYPE
-# (the GIL is released while it runs); the store's fuel and deadline are set and read under PYFUNCTYPE
-# (each writes or reads one field of the store and never blocks, so the GIL stays held).
+# (the GIL is released while it runs), or under a PYFUNCTYPE for a call bounded by fuel and by an epoch
+# deadline that a native thread advances (FastFunc.holding_gil); the store's fuel and deadline are set and
+# read under PYFUNCTYPE (each writes or reads one field of the store and never blocks, so the GIL stays held).
 _call_unchecked = ctypes.CFUNCTYPE(ctypes.c_void_p)(_address(bindings._wasmtime_func_call_unchecked))
+_call_unchecked_holding_gil = ctypes.PYFUNCTYPE(ctypes.c_void_p)(_address(bindings._wasmtime_func_call_unchecked))
 _set_fuel = ctypes.PYFUNCTYPE(ctypes.c_void_p)(_address(bindings._wasmtime_context_set_fuel))
 _set_epoch_deadline = ctypes.PYFUNCTYPE(None)(_address(bindings._wasmtime_context_set_epoch_deadline))
 _get_fuel = ctypes.PYFUNCTYPE(ctypes.c_void_p)(_address(bindings._wasmtime_context_get_fuel))
@@ -65,10 +67,18 @@ class FastFunc:
         self._trap_ref = byref(self._trap)
 
     def __call__(self, *args: int) -> int | None:
+        return self._call(_call_unchecked, args)
+
+    def holding_gil(self, *args: int) -> int | None:
+        """The call without releasing the GIL: for a call that fuel and an epoch deadline bound, with the
+        epoch advanced natively (Engine.native_epochs). No other Python thread runs until it returns."""
+        return self._call(_call_unchecked_holding_gil, args)
+
+    def _call(self, call: Callable[..., int | None], args: tuple[int, ...]) -> int | None:
         # the arguments go in with one pack_into and the result comes out with one unpack_from: a
         # ctypes union object per slot (raw[i].i32 = ...) costs more than the rest of the call's Python
         self._pack(self._view, 0, *args)
-        err = _call_unchecked(self._ctx, self._fref, self._raw, self._n, self._trap_ref)
+        err = call(self._ctx, self._fref, self._raw, self._n, self._trap_ref)
         if err:
             _maybe_raise_last_exn()
             raise _error(err)

@@ -273,14 +273,18 @@ class Handler:
         ctx = inst.ctx
         self._prepare(inst, journal, request)
         held: list[tuple[str, str]] = []
-        fuel, soft_timeout_ms = self.fuel, None
+        fuel, soft_timeout_ms, hold_gil = self.fuel, None, False
         if trial:
             self.trials.started()
             ctx.trial, ctx.trial_stopped, ctx.logger = True, False, lambda level, text: held.append((level, text))
             fuel, soft_timeout_ms = self.trial_fuel, TRIAL_DEADLINE_MS
+            # a trial's millisecond keeps the GIL: releasing it would hand it to the server's I/O thread,
+            # and taking it back costs more than the trial (needs the epoch's native ticker to stop it)
+            hold_gil = self.host.engine.native_epochs
         try:
             meta_out, body_out = inst.handle(meta, request.body, timeout_ms=self.limits.timeout_ms, fuel=fuel,
-                                soft_timeout_ms=soft_timeout_ms, seed=self._request_seed(journal))
+                                soft_timeout_ms=soft_timeout_ms, seed=self._request_seed(journal),
+                                hold_gil=hold_gil)
         except GuestFailure as e:
             if trial_route is not None and (ctx.trial_stopped or e.kind in ("cpu_limit", "timeout")):
                 # over budget or about to reach outside: the request runs again on a thread

@@ -318,7 +318,7 @@ class GuestInstance:
     # ---------- requests ----------
 
     def handle(self, meta: bytes, body: bytes, *, timeout_ms: int, fuel: int,
-               soft_timeout_ms: float | None = None, seed: int = 0) -> tuple[bytes, bytes]:
+               soft_timeout_ms: float | None = None, seed: int = 0, hold_gil: bool = False) -> tuple[bytes, bytes]:
         """Runs one request (the abi frame layout, written in place); returns the response frame's
         (meta JSON, body).
 
@@ -327,27 +327,40 @@ class GuestInstance:
 
         The guest is interrupted after `soft_timeout_ms` (default: `timeout_ms`)
         and trapped by the epoch deadline after `timeout_ms` plus a grace period.
+        With `hold_gil` (only where Engine.native_epochs) the call keeps the GIL:
+        no Python thread can interrupt it, so the epoch traps it at the soft
+        deadline itself, and `fuel` must bound it to about a millisecond.
         """
         size = frame_size(meta, body)
         ptr = self._ensure_buf(size)
         write_frame(self._memory_view(ptr + size), ptr, meta, body)
-        self._set_budget(fuel, (timeout_ms + HARD_DEADLINE_GRACE_MS) // EPOCH_TICK_MS + 1)
         soft_ms = timeout_ms if soft_timeout_ms is None else soft_timeout_ms
-        deadline = self.ctx.soft_deadline = time.monotonic() + soft_ms / 1000.0
-        flag = self._interrupt
-        flag.value = 0
-        SOFT_DEADLINES.watch(flag, deadline)
         self.requests += 1
+        deadline = self.ctx.soft_deadline = time.monotonic() + soft_ms / 1000.0  # no host call starts past it
         try:
-            r = self._call_raw(self._handle, size, seed)
+            if hold_gil:
+                self._set_budget(fuel, int(soft_ms) // EPOCH_TICK_MS + 1)
+                r = self._call_raw(self._handle.holding_gil, size, seed)
+            else:
+                self._set_budget(fuel, (timeout_ms + HARD_DEADLINE_GRACE_MS) // EPOCH_TICK_MS + 1)
+                r = self._call_interruptible(size, seed, deadline)
         finally:
-            SOFT_DEADLINES.unwatch(flag)
             self.ctx.soft_deadline = None
         if r < 0:
             raise self._error_info(r)
         out = self._buf_ptr = r >> 32
         length = r & 0xFFFFFFFF
         return read_frame(self._memory_view(out + length), out, length)
+
+    def _call_interruptible(self, size: int, seed: int, deadline: float) -> int:
+        """The handler's call with its interrupt flag watched: the ticker sets it at `deadline`."""
+        flag = self._interrupt
+        flag.value = 0
+        SOFT_DEADLINES.watch(flag, deadline)
+        try:
+            return self._call_raw(self._handle, size, seed)
+        finally:
+            SOFT_DEADLINES.unwatch(flag)
 
     def _memory_view(self, end: int) -> memoryview:
         """The call context's view of linear memory (CallContext.memory_view), reaching at least `end`:
