@@ -151,3 +151,10 @@ def test_a_library_that_does_not_load_means_no_native_ticker(host: Host, tmp_pat
     broken.write_bytes(b"\x7fELF not really")
     assert NativeEpochTicker.load(host.engine.wasmtime, 0.01, library=broken) is None
     assert NativeEpochTicker.load(host.engine.wasmtime, 0.01, library=tmp_path / "absent.so") is None
+
+
+def test_with_the_native_loop_no_python_thread_ticks(host: Host) -> None:
+    """Deadlines come from the store's epoch callback: nothing in Python wakes every tick to take the GIL."""
+    assert host.engine.native_epochs
+    names = {t.name for t in threading.enumerate()}
+    assert "zigttp-epoch-native" in names and "zigttp-epoch" not in names

@@ -7,13 +7,11 @@ import logging
 import os
 import tempfile
 import threading
-import time
 from pathlib import Path
 
 import wasmtime
 
 from .cachekeys import MAX_WASM_STACK, EngineConfig, artifact_path, calibration_path
-from .deadlines import SOFT_DEADLINES
 from .epochticker import NativeEpochTicker
 from .paths import cache_dir
 
@@ -24,13 +22,14 @@ log = logging.getLogger("zigttp.engine")
 
 
 class Engine:
-    """One wasmtime Engine per process plus the threads that advance its epoch and fire soft deadlines.
+    """One wasmtime Engine per process plus the thread that advances its epoch.
 
-    The epoch is the hard wall-clock limit: a store's deadline is counted in
-    ticks of EPOCH_TICK_SECONDS. A native thread advances it where the native
-    ticker is built (epochticker.py), so it runs while a call holds the GIL
-    (`native_epochs`); else the Python ticker does. Engine, Module and Linker
-    are thread-safe; each Store is used by one thread at a time.
+    The epoch is the wall clock of every call into the guest: a store's
+    deadlines (deadlines.py) are counted in ticks of EPOCH_TICK_SECONDS. A
+    native thread advances it where the native ticker is built
+    (epochticker.py), so it runs while a call holds the GIL (`native_epochs`);
+    else a Python thread does. Engine, Module and Linker are thread-safe;
+    each Store is used by one thread at a time.
     """
 
     def __init__(self, config: EngineConfig | None = None, *, cache_root: Path | None = None) -> None:
@@ -88,10 +87,13 @@ class Engine:
         return self._native is not None and self._native.running
 
     def ensure_ticker(self) -> None:
-        """Starts the tickers (lazily, so forked workers start their own): epochs and soft deadlines."""
+        """Starts the ticker (lazily, so forked workers start their own)."""
+        if not self.config.epoch_interruption:
+            return
         with self._ticker_lock:
             if self._native is not None:
                 self._native.start()
+                return
             if self._ticker is not None and self._ticker.is_alive():
                 return
             self._stop.clear()
@@ -99,11 +101,8 @@ class Engine:
             self._ticker.start()
 
     def _tick(self) -> None:
-        epochs = self.config.epoch_interruption and self._native is None
         while not self._stop.wait(EPOCH_TICK_SECONDS):
-            if epochs:
-                self.wasmtime.increment_epoch()
-            SOFT_DEADLINES.fire(time.monotonic())
+            self.wasmtime.increment_epoch()
 
     def close(self) -> None:
         self._stop.set()

@@ -32,7 +32,7 @@ def _address(fn: object) -> int | None:
 # objects: ctypes then passes each object as it is, where the bindings' argtypes convert and check every
 # argument again on every call, which costs as much as the call itself. The guest runs under a CFUNCTYPE
 # (the GIL is released while it runs), or under a PYFUNCTYPE for a call bounded by fuel and by an epoch
-# deadline that a native thread advances (FastFunc.holding_gil); the store's fuel and deadline are set and
+# deadline that a native thread advances (FastFunc's hold_gil); the store's fuel and deadline are set and
 # read under PYFUNCTYPE (each writes or reads one field of the store and never blocks, so the GIL stays held).
 _call_unchecked = ctypes.CFUNCTYPE(ctypes.c_void_p)(_address(bindings._wasmtime_func_call_unchecked))
 _call_unchecked_holding_gil = ctypes.PYFUNCTYPE(ctypes.c_void_p)(_address(bindings._wasmtime_func_call_unchecked))
@@ -48,10 +48,12 @@ def _error(err: int) -> wasmtime.WasmtimeError:
 class FastFunc:
     """A typed export bound to one store: call it with ints, get an int (or None) back."""
 
-    __slots__ = ("_ctx", "_fref", "_n", "_pack", "_raw", "_trap", "_trap_ref", "_unpack", "_view")
+    __slots__ = ("_ctx", "_fref", "_invoke", "_n", "_pack", "_raw", "_trap", "_trap_ref", "_unpack", "_view")
 
     def __init__(self, func: wasmtime.Func, store: wasmtime.Store,
-                 signature: tuple[tuple[str, ...], tuple[str, ...]] | None = None) -> None:
+                 signature: tuple[tuple[str, ...], tuple[str, ...]] | None = None, *, hold_gil: bool = False) -> None:
+        """`hold_gil`: every call keeps the GIL, for calls that fuel and an epoch deadline bound, with the
+        epoch advanced natively (Engine.native_epochs). No other Python thread runs until such a call returns."""
         # Reading the type back from wasmtime costs ~40 µs; callers that know
         # the ABI pass `signature` = (param kinds, result kinds).
         if signature is None:
@@ -65,20 +67,13 @@ class FastFunc:
         self._view = memoryview(self._raw).cast("B")
         self._trap = POINTER(ffi.wasm_trap_t)()
         self._trap_ref = byref(self._trap)
+        self._invoke = _call_unchecked_holding_gil if hold_gil else _call_unchecked
 
     def __call__(self, *args: int) -> int | None:
-        return self._call(_call_unchecked, args)
-
-    def holding_gil(self, *args: int) -> int | None:
-        """The call without releasing the GIL: for a call that fuel and an epoch deadline bound, with the
-        epoch advanced natively (Engine.native_epochs). No other Python thread runs until it returns."""
-        return self._call(_call_unchecked_holding_gil, args)
-
-    def _call(self, call: Callable[..., int | None], args: tuple[int, ...]) -> int | None:
         # the arguments go in with one pack_into and the result comes out with one unpack_from: a
         # ctypes union object per slot (raw[i].i32 = ...) costs more than the rest of the call's Python
         self._pack(self._view, 0, *args)
-        err = call(self._ctx, self._fref, self._raw, self._n, self._trap_ref)
+        err = self._invoke(self._ctx, self._fref, self._raw, self._n, self._trap_ref)
         if err:
             _maybe_raise_last_exn()
             raise _error(err)

@@ -30,7 +30,13 @@ def _header(headers: list[tuple[str, str]], name: str) -> str:
 def negotiate(request: HttpRequest, response: HttpResponse) -> HttpResponse:
     """The representation `request` asks for, when `response` is a resource; otherwise `response` unchanged."""
     # every response passes here: one comparison per header value, nothing else, unless it is a resource
-    if response.failure is not None or not any(v == RESOURCE_TYPE for _, v in response.headers):
+    # (a plain loop: a generator here cost as much as the rest of the function)
+    if response.failure is not None:
+        return response
+    for _, value in response.headers:
+        if value == RESOURCE_TYPE:
+            break
+    else:
         return response
     if _header(response.headers, "content-type") != RESOURCE_TYPE:
         return response

@@ -13,9 +13,8 @@ import wasmtime
 from wasmtime import _bindings as bindings
 from wasmtime import _ffi as ffi
 
-from . import wellformed
+from . import deadlines, wellformed
 from .abi import ABI_VERSION, GuestError, frame_size, read_frame, write_frame
-from .deadlines import SOFT_DEADLINES
 from .fastcall import FastFunc, StoreBudget
 from .imports import CallContext, HostFunctions, memory_size_raw, set_current
 from .limits import HARD_DEADLINE_GRACE_MS
@@ -124,6 +123,8 @@ class GuestInstance:
         self._budget = StoreBudget(self._store_ctx)
         self._set_budget = self._budget.set
         self.fuel_left: Callable[[], int] = self._budget.left  # the fuel the store has left
+        self._deadline = deadlines.Deadline()  # stage HARD: set-up calls stop at their deadline
+        deadlines.install(self.store.ptr(), self._deadline)
         self._set_budget(SETUP_FUEL, SETUP_TIMEOUT_MS // EPOCH_TICK_MS)
         try:
             self.instance = pre.instantiate(self.store)
@@ -141,6 +142,7 @@ class GuestInstance:
         # the guest's static variables, when the Host knows where they are (else looked up on first use)
         if statics.interrupt_flag:
             self._interrupt = ctypes.c_int32.from_address(self.base + statics.interrupt_flag)
+            self._deadline.flag = self.base + statics.interrupt_flag
         if statics.memory_pages:
             self._memory_pages = ctypes.c_int32.from_address(self.base + statics.memory_pages)
         self._buf_ptr = 0
@@ -160,12 +162,17 @@ class GuestInstance:
     def _interrupt(self) -> ctypes.c_int32:
         # the soft-deadline flag (deadlines.py)
         at = self._statics.interrupt_flag or self._call_raw(self._func("interrupt_flag"))
+        self._deadline.flag = self.base + at
         return ctypes.c_int32.from_address(self.base + at)
 
     @cached_property
     def _memory_pages(self) -> ctypes.c_int32:
         at = self._statics.memory_pages or self._call_raw(self._func("memory_pages_at"))
         return ctypes.c_int32.from_address(self.base + at)
+
+    @cached_property
+    def _handle_holding_gil(self) -> FastFunc:
+        return self._func("handle", hold_gil=True)
 
     @cached_property
     def _buf(self) -> FastFunc:
@@ -192,9 +199,9 @@ class GuestInstance:
     def _reseed(self) -> FastFunc:
         return self._func("reseed")
 
-    def _func(self, name: str) -> FastFunc:
+    def _func(self, name: str, *, hold_gil: bool = False) -> FastFunc:
         return FastFunc(_export(self._store_ctx_addr, self._instance_addr, name.encode()),  # type: ignore[arg-type]
-                        self.store, SIGNATURES[name])
+                        self.store, SIGNATURES[name], hold_gil=hold_gil)
 
     # ---------- plumbing ----------
 
@@ -206,13 +213,16 @@ class GuestInstance:
             raise GuestFailure(_TRAP_KINDS.get(trap.trap_code, "internal_error"),
                                {"message": trap.message}, trapped=True) from None
         except wasmtime.WasmtimeError as e:
-            raise GuestFailure("internal_error", {"message": str(e)}, trapped=True) from None
+            # the epoch deadline callback's error: the hard deadline passed (deadlines.py)
+            kind = "timeout" if self._deadline.stage == deadlines.EXPIRED else "internal_error"
+            raise GuestFailure(kind, {"message": str(e)}, trapped=True) from None
         return 0 if result is None else int(result)
 
     def _host_budget(self) -> None:
         # Calls the host makes between requests (buffer growth, reading an
         # error) get their own budget: the store's last deadline may long
         # have passed while the instance sat idle in its pool.
+        self._deadline.stage = deadlines.HARD
         self._set_budget(SETUP_FUEL, SETUP_TIMEOUT_MS // EPOCH_TICK_MS)
 
     def _ensure_buf(self, n: int) -> int:
@@ -333,34 +343,32 @@ class GuestInstance:
         """
         size = frame_size(meta, body)
         ptr = self._ensure_buf(size)
-        write_frame(self._memory_view(ptr + size), ptr, meta, body)
+        view = self.ctx.view
+        write_frame(view if ptr + size <= len(view) else self._memory_view(ptr + size), ptr, meta, body)
         soft_ms = timeout_ms if soft_timeout_ms is None else soft_timeout_ms
         self.requests += 1
-        deadline = self.ctx.soft_deadline = time.monotonic() + soft_ms / 1000.0  # no host call starts past it
+        self.ctx.soft_deadline = time.monotonic() + soft_ms / 1000.0  # no host call starts past it
+        soft_ticks = int(soft_ms) // EPOCH_TICK_MS + 1
+        deadline = self._deadline
+        if hold_gil:
+            deadline.stage = deadlines.HARD
+            fn = self._handle_holding_gil
+        else:  # the soft deadline raises the guest's interrupt flag, the hard one traps (deadlines.py)
+            deadline.stage = deadlines.SOFT
+            deadline.grace = max(1, (timeout_ms + HARD_DEADLINE_GRACE_MS) // EPOCH_TICK_MS + 1 - soft_ticks)
+            self._interrupt.value = 0
+            fn = self._handle
+        self._set_budget(fuel, soft_ticks)
         try:
-            if hold_gil:
-                self._set_budget(fuel, int(soft_ms) // EPOCH_TICK_MS + 1)
-                r = self._call_raw(self._handle.holding_gil, size, seed)
-            else:
-                self._set_budget(fuel, (timeout_ms + HARD_DEADLINE_GRACE_MS) // EPOCH_TICK_MS + 1)
-                r = self._call_interruptible(size, seed, deadline)
+            r = self._call_raw(fn, size, seed)
         finally:
             self.ctx.soft_deadline = None
         if r < 0:
             raise self._error_info(r)
         out = self._buf_ptr = r >> 32
         length = r & 0xFFFFFFFF
-        return read_frame(self._memory_view(out + length), out, length)
-
-    def _call_interruptible(self, size: int, seed: int, deadline: float) -> int:
-        """The handler's call with its interrupt flag watched: the ticker sets it at `deadline`."""
-        flag = self._interrupt
-        flag.value = 0
-        SOFT_DEADLINES.watch(flag, deadline)
-        try:
-            return self._call_raw(self._handle, size, seed)
-        finally:
-            SOFT_DEADLINES.unwatch(flag)
+        end = out + length  # from the guest: checked against the memory's size before any read
+        return read_frame(view if end <= len(view) else self._memory_view(end), out, length)
 
     def _memory_view(self, end: int) -> memoryview:
         """The call context's view of linear memory (CallContext.memory_view), reaching at least `end`:

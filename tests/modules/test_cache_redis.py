@@ -190,6 +190,31 @@ def test_two_prefixes_on_one_redis_do_not_see_each_other(redis_server: services.
     b.close()
 
 
+def test_increments_under_contention_all_land(redis_server: services.Service) -> None:
+    """Eight clients bumping one counter: an optimistic retry without backoff let some lose every round (a
+    rate limiter's counter under load answered errors)."""
+    prefix = fresh_prefix()
+    stores = [RedisStore(redis_server.url, prefix, 1 << 20) for _ in range(8)]
+    failures: list[BaseException] = []
+
+    def bump(store: RedisStore) -> None:
+        try:
+            for _ in range(100):
+                store.incr("ns", "n", 1, None, time.time())
+        except Exception as e:  # reported below, not lost in a thread
+            failures.append(e)
+
+    threads = [threading.Thread(target=bump, args=(s,)) for s in stores]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert failures == []
+    assert stores[0].get("ns", "n", time.time()) == "800"
+    for s in stores:
+        s.close()
+
+
 def test_one_prefix_is_one_store_for_every_process(redis_server: services.Service) -> None:
     prefix = fresh_prefix()
     stores = [RedisStore(redis_server.url, prefix, 1 << 20) for _ in range(4)]

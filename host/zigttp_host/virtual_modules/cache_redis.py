@@ -15,7 +15,9 @@ entry that could never fit, as the other stores do.
 Atomicity: a get and its hit/miss count are one Lua script; an increment
 reads the value, computes the sum with the built-in stores' number rules
 (parse_counter, format_counter) and writes it with a compare-and-set script,
-again when another writer came first.
+again, after a random pause, when another writer came first (without the
+pause, contenders in step could lose every round). An increment whose reply
+times out may or may not have landed, as with any remote write.
 
 Every Redis error becomes the HostCallError `<fn>(): cache store error: ...`,
 which the handler sees as a JS Error. Connect and reply timeouts and a single
@@ -26,7 +28,9 @@ The `redis` package is imported on first use (pip install zigttp[scale]).
 from __future__ import annotations
 
 import math
+import random
 import threading
+import time
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -41,6 +45,7 @@ T = TypeVar("T")
 
 MISSING_PACKAGE = "the redis package is not installed (pip install 'zigttp[scale]')"
 CAS_ATTEMPTS = 64
+CAS_PAUSE_S = 0.0002  # a lost compare-and-set waits up to this times the attempts lost so far, at random
 SCAN_BATCH = 1000
 
 # KEYS: value, counts. ARGV: hit field, miss field. A counter that cannot be written
@@ -230,25 +235,27 @@ class RedisStore:
     def incr(self, ns: str, key: str, delta: float, ttl: float | None, now: float) -> float:
         k = self._key(ns, key)
         px = -1 if ttl is None else (0 if ttl <= 0 else _px(ttl))
-
-        def work(c: redis.Redis) -> float:
-            for _ in range(CAS_ATTEMPTS):
-                raw = c.get(k)
-                old = None if raw is None else raw.decode()
-                n = parse_counter("cacheIncr", key, old) + delta
-                value = format_counter(n)
-                if px != 0 and entry_size(ns, key, value) > self.max_bytes:
-                    raise HostCallError("cacheIncr(): the entry does not fit the cache budget")
-                if self._scripts["cas"](keys=[k], args=[b"0" if raw is None else b"1", raw or b"",
-                                                        value.encode(), px], client=c):
-                    return n
-            raise HostCallError(f"cacheIncr(): {key!r} kept changing under {CAS_ATTEMPTS} attempts")
-
         try:
-            return self._run("cacheIncr", work)
+            return self._run("cacheIncr", lambda c: self._incr_cas(c, ns, key, k, delta, px))
         except RedisFull:
             raise HostCallError("cacheIncr(): the entry does not fit the cache budget "
                                 "(Redis reached maxmemory)") from None
+
+    def _incr_cas(self, c: redis.Redis, ns: str, key: str, k: bytes, delta: float, px: int) -> float:
+        """The increment with the built-in stores' number rules: read, add, compare-and-set."""
+        for attempt in range(CAS_ATTEMPTS):
+            if attempt:  # another writer came first: a random pause keeps the contenders out of step
+                time.sleep(random.uniform(0, CAS_PAUSE_S * attempt))
+            raw = c.get(k)
+            old = None if raw is None else raw.decode()
+            n = parse_counter("cacheIncr", key, old) + delta
+            value = format_counter(n)
+            if px != 0 and entry_size(ns, key, value) > self.max_bytes:
+                raise HostCallError("cacheIncr(): the entry does not fit the cache budget")
+            if self._scripts["cas"](keys=[k], args=[b"0" if raw is None else b"1", raw or b"",
+                                                    value.encode(), px], client=c):
+                return n
+        raise HostCallError(f"cacheIncr(): {key!r} kept changing under {CAS_ATTEMPTS} attempts")
 
     def stats(self, ns: str | None, now: float) -> dict[str, int]:
         def work(c: redis.Redis) -> dict[str, int]:
