@@ -51,3 +51,19 @@ def test_the_soft_deadline_still_stops_a_loop(host: Host) -> None:
     assert elapsed < 2.0
     # the instance survived the interrupt (an exception, not a trap) and serves again
     assert r.failure is not None and not r.failure.instance_discarded
+
+
+def test_the_soft_deadline_never_comes_early(host: Host) -> None:
+    """The epoch ticks every 10 ms, at a phase no request chooses: a deadline counted in whole ticks from the
+    request's start could fire up to a tick before its time. 25 ms is not a whole number of ticks."""
+    handler = host.load(Bundle("export function handler(req) { for (;;) {} }", "early.js"),
+                        Limits(fuel=10**13, timeout_ms=25))
+    elapsed = []
+    for i in range(12):
+        # each request ends at a tick: a pause of a different fraction of a tick starts the next at another phase
+        time.sleep(i * 0.010 / 12)
+        started = time.perf_counter()
+        r = handler.handle(HttpRequest("GET", "/"))
+        elapsed.append(time.perf_counter() - started)
+        assert r.status == 504
+    assert min(elapsed) >= 0.025, [round(e * 1000, 1) for e in elapsed]

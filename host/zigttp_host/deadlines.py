@@ -9,10 +9,13 @@ The hard deadline traps, for code that never reaches the interrupt handler
 
 wasmtime calls the store's epoch deadline callback, on the request's own
 thread, when the epoch reaches the deadline the host set. The request's
-budget sets that deadline at the soft time (stage SOFT): the callback raises
-the flag and moves the deadline on by the grace period (stage HARD); reached
-again, it stops the guest with an error (stage EXPIRED), which the instance
-reports as a timeout. Calls the host makes for itself, and inline trials
+budget sets that deadline at the tick before the soft time (stage SOFT): the
+callback asks again a tick later until the monotonic clock has reached the
+soft time (ticks come every 10 ms at a phase no request chooses, so a count
+of ticks alone could end a request up to a tick early), then raises the flag
+and moves the deadline on by the grace period (stage HARD); reached again, it
+stops the guest with an error (stage EXPIRED), which the instance reports as
+a timeout. Calls the host makes for itself, and inline trials
 (which hold the GIL), set stage HARD: their deadline stops them at once.
 Nothing is registered or unregistered per request, and no other thread writes
 into an instance's memory.
@@ -21,6 +24,7 @@ into an instance's memory.
 from __future__ import annotations
 
 import ctypes
+import time
 
 from wasmtime import _bindings as bindings
 
@@ -32,7 +36,8 @@ _MESSAGE = b"wasm trap: interrupt (the request's hard deadline)"
 class Deadline(ctypes.Structure):
     """One store's deadline state, read by the callback through the address it was registered with."""
 
-    _fields_ = [("flag", ctypes.c_size_t), ("grace", ctypes.c_uint64), ("stage", ctypes.c_int32)]
+    _fields_ = [("flag", ctypes.c_size_t), ("grace", ctypes.c_uint64), ("soft_at", ctypes.c_double),
+                ("stage", ctypes.c_int32)]
 
 
 _Callback = ctypes.CFUNCTYPE(ctypes.c_size_t, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_void_p)
@@ -46,6 +51,10 @@ _set_callback = ctypes.PYFUNCTYPE(None, ctypes.c_void_p, _Callback, ctypes.c_voi
 def _on_deadline(_context: int, data: int, delta: int, kind: int) -> int:
     # A ctypes callback must not raise: every path returns a value (0: go on; else the error that stops the guest).
     state = Deadline.from_address(data)
+    if state.stage == SOFT and time.monotonic() < state.soft_at:
+        ctypes.c_uint64.from_address(delta).value = 1
+        ctypes.c_uint8.from_address(kind).value = _CONTINUE
+        return 0
     if state.stage == SOFT:
         state.stage = HARD
         ctypes.c_int32.from_address(state.flag).value = 1

@@ -347,15 +347,17 @@ class GuestInstance:
         write_frame(view if ptr + size <= len(view) else self._memory_view(ptr + size), ptr, meta, body)
         soft_ms = timeout_ms if soft_timeout_ms is None else soft_timeout_ms
         self.requests += 1
-        self.ctx.soft_deadline = time.monotonic() + soft_ms / 1000.0  # no host call starts past it
-        soft_ticks = int(soft_ms) // EPOCH_TICK_MS + 1
+        soft_at = self.ctx.soft_deadline = time.monotonic() + soft_ms / 1000.0  # no host call starts past it
         deadline = self._deadline
-        if hold_gil:
+        if hold_gil:  # a trial: its deadline stops it (up to a tick early does no harm: it runs again)
+            soft_ticks = int(soft_ms) // EPOCH_TICK_MS + 1
             deadline.stage = deadlines.HARD
             fn = self._handle_holding_gil
         else:  # the soft deadline raises the guest's interrupt flag, the hard one traps (deadlines.py)
+            soft_ticks = max(1, int(soft_ms) // EPOCH_TICK_MS)
             deadline.stage = deadlines.SOFT
-            deadline.grace = max(1, (timeout_ms + HARD_DEADLINE_GRACE_MS) // EPOCH_TICK_MS + 1 - soft_ticks)
+            deadline.soft_at = soft_at
+            deadline.grace = max(1, (timeout_ms + HARD_DEADLINE_GRACE_MS - int(soft_ms)) // EPOCH_TICK_MS + 1)
             self._interrupt.value = 0
             fn = self._handle
         self._set_budget(fuel, soft_ticks)
