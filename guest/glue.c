@@ -886,6 +886,7 @@ static int is_headers_method(JSAtom a) {
 static JSAtom header_atoms[HEADER_ATOM_SLOTS];
 
 void zigttp_keep_atom(JSContext *c, JSAtom *slots, uint32_t n, JSAtom a); /* qjs_unity.c */
+int zigttp_define_new(JSContext *c, JSValueConst obj, JSAtom a, JSValue val, int flags); /* qjs_unity.c */
 
 static JSValue new_text(const uint8_t *s, size_t n);
 
@@ -938,7 +939,7 @@ static int define_header(JSValue h, JSAtom a, JSValueConst val) {
     /* own properties only: a name such as "constructor" is inherited by every object */
     int has = JS_GetOwnProperty(ctx, NULL, h, a);
     if (has < 0) return -1;
-    if (has == 0) return JS_DefinePropertyValue(ctx, h, a, JS_DupValue(ctx, val), JS_PROP_C_W_E) < 0 ? -1 : 0;
+    if (has == 0) return zigttp_define_new(ctx, h, a, JS_DupValue(ctx, val), JS_PROP_C_W_E);
     /* repeated header: let the prelude join the values */
     JSValue args[2] = {h, JS_AtomToString(ctx, a)};
     if (JS_IsException(args[1])) return -1;
@@ -1000,7 +1001,7 @@ static JSValue make_headers(MetaReader *r) {
     entries = JS_NewArrayFrom(ctx, n, pairs); /* owns the pairs, freed on failure */
     if (JS_IsException(entries)) goto done;
     h = JS_NewObjectProto(ctx, headers_proto);
-    if (JS_IsException(h) || JS_DefinePropertyValue(ctx, h, atom_entries, entries, JS_PROP_WRITABLE) < 0) {
+    if (JS_IsException(h) || zigttp_define_new(ctx, h, atom_entries, entries, JS_PROP_WRITABLE) < 0) {
         if (JS_IsException(h)) JS_FreeValue(ctx, entries);
         JS_FreeValue(ctx, h);
         h = JS_EXCEPTION;
@@ -1080,7 +1081,7 @@ static int define_all(JSValueConst obj, JSAtom *const *atoms, const int *flags, 
     int rc = 0;
     for (int i = 0; i < n; i++) {
         if (rc < 0) JS_FreeValue(ctx, values[i]);
-        else rc = JS_DefinePropertyValue(ctx, obj, *atoms[i], values[i], flags[i]);
+        else rc = zigttp_define_new(ctx, obj, *atoms[i], values[i], flags[i]); /* obj is new: none exists */
     }
     return rc < 0 ? -1 : 0;
 }
@@ -1167,7 +1168,7 @@ static JSValue make_request(const char *meta, size_t len, JSValueConst body, int
     JSValue values[REQUEST_PROPS] = {method, url, path, query, headers, JS_DupValue(ctx, body), JS_FALSE,
                                      has_body ? JS_DupValue(ctx, request_bytes_fn) : JS_UNDEFINED};
     for (int i = 0; i < REQUEST_PROPS - !has_body; i++)
-        JS_DefinePropertyValue(ctx, req, *REQUEST_PROP_ATOMS[i], values[i], REQUEST_PROP_FLAGS[i]);
+        zigttp_define_new(ctx, req, *REQUEST_PROP_ATOMS[i], values[i], REQUEST_PROP_FLAGS[i]);
     return req;
 }
 

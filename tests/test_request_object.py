@@ -31,3 +31,28 @@ def test_the_request_objects_own_properties_are_the_same_on_every_request(host: 
         assert with_body["d"] == STRING_PROPS and with_body["body"] == "hi"
         assert with_body["s"] == [["Symbol(bodyUsed)", True, False, False, "boolean"],
                                   ["Symbol(rawBody)", False, False, False, "function"]]
+
+
+HEADERS_SRC = """export function handler(req) {
+  const h = req.headers;
+  const own = (k) => Object.getOwnPropertyDescriptor(h, k);
+  const d = Object.getOwnPropertyNames(h).map(k => [k, own(k).value, own(k).writable, own(k).enumerable,
+                                                    own(k).configurable]);
+  const s = Object.getOwnPropertySymbols(h).map(k => [own(k).writable, own(k).enumerable, own(k).configurable]);
+  return Response.json({ d, s, keys: Object.keys(h), get: h.get("x-b"), ctor: h.constructor === "c",
+                         proto: Object.getPrototypeOf(h) === Headers.prototype });
+}"""
+
+
+def test_the_headers_objects_own_properties(host: Host) -> None:
+    """Names that are inherited (`constructor`), integer-like, repeated or a method's: each own property
+    exactly as defined before the glue wrote them straight into the object's shape."""
+    handler = host.load(Bundle(HEADERS_SRC, "hdr.js"))
+    headers = [("x-b", "1"), ("constructor", "c"), ("123", "n"), ("get", "m"), ("x-b", "2"), ("x-a", "a")]
+    for _ in range(3):
+        got = orjson.loads(handler.handle(HttpRequest("GET", "/", headers)).body)
+        assert got["d"] == [["123", "n", True, True, True], ["x-b", "1, 2", True, True, True],
+                            ["constructor", "c", True, True, True], ["x-a", "a", True, True, True]]
+        assert got["keys"] == ["123", "x-b", "constructor", "x-a"]
+        assert got["s"] == [[True, False, False]]
+        assert got["get"] == "1, 2" and got["ctor"] is True and got["proto"] is True
