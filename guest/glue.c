@@ -887,6 +887,7 @@ static JSAtom header_atoms[HEADER_ATOM_SLOTS];
 
 void zigttp_keep_atom(JSContext *c, JSAtom *slots, uint32_t n, JSAtom a); /* qjs_unity.c */
 int zigttp_define_new(JSContext *c, JSValueConst obj, JSAtom a, JSValue val, int flags); /* qjs_unity.c */
+JSValue zigttp_new_like(JSContext *c, JSValueConst keeper, JSValue *values, int n);     /* qjs_unity.c */
 
 static JSValue new_text(const uint8_t *s, size_t n);
 
@@ -1086,6 +1087,26 @@ static int define_all(JSValueConst obj, JSAtom *const *atoms, const int *flags, 
     return rc < 0 ? -1 : 0;
 }
 
+/* A new object of `proto` with the first `n` properties of a layout (atoms, flags), holding `values` (taken):
+ * on the kept shape of that prefix (keepers[n]) at its final size, else defined one by one. */
+static JSValue new_with_layout(JSValueConst proto, const JSValue *keepers, JSAtom *const *atoms, const int *flags,
+                               JSValue *values, int n) {
+    if (JS_IsObject(keepers[n])) {
+        JSValue o = zigttp_new_like(ctx, keepers[n], values, n);
+        if (!JS_IsUninitialized(o)) return o;
+    }
+    JSValue o = JS_NewObjectProto(ctx, proto);
+    if (JS_IsException(o)) {
+        for (int i = 0; i < n; i++) JS_FreeValue(ctx, values[i]);
+        return o;
+    }
+    if (define_all(o, atoms, flags, values, n) < 0) {
+        JS_FreeValue(ctx, o);
+        return JS_EXCEPTION;
+    }
+    return o;
+}
+
 /* The plain response's headers: { __proto__: headersProto, [ENTRIES]: [["content-type", type]],
  * "content-type": type }, or without both when `type` is undefined. */
 static JSValue plain_headers(JSContext *c, JSValueConst type) {
@@ -1099,17 +1120,9 @@ static JSValue plain_headers(JSContext *c, JSValueConst type) {
         entries = JS_NewArray(c);
     }
     if (JS_IsException(entries)) return entries;
-    JSValue h = JS_NewObjectProto(c, headers_proto);
-    if (JS_IsException(h)) {
-        JS_FreeValue(c, entries);
-        return h;
-    }
     JSValue values[PLAIN_HEADERS_PROPS] = {entries, JS_DupValue(c, type)}; /* undefined needs no freeing */
-    if (define_all(h, PLAIN_HEADERS_ATOMS, PLAIN_HEADERS_FLAGS, values, typed ? 2 : 1) < 0) {
-        JS_FreeValue(c, h);
-        return JS_EXCEPTION;
-    }
-    return h;
+    return new_with_layout(headers_proto, headers_shape_keepers, PLAIN_HEADERS_ATOMS, PLAIN_HEADERS_FLAGS, values,
+                           typed ? 2 : 1);
 }
 
 /* native.plainResponse(body, contentType): { __proto__: responseProto, body, status: 200,
@@ -1119,18 +1132,10 @@ static JSValue js_plain_response(JSContext *c, JSValueConst this_val, int argc, 
     if (!JS_IsObject(response_proto)) return JS_ThrowInternalError(c, "plainResponse() before the prelude's setup");
     JSValue headers = plain_headers(c, argc > 1 ? argv[1] : JS_UNDEFINED);
     if (JS_IsException(headers)) return headers;
-    JSValue res = JS_NewObjectProto(c, response_proto);
-    if (JS_IsException(res)) {
-        JS_FreeValue(c, headers);
-        return res;
-    }
     JSValue values[RESPONSE_PROPS] = {JS_DupValue(c, argc > 0 ? argv[0] : JS_UNDEFINED), JS_NewInt32(c, 200),
                                       JS_DupValue(c, ok_text), JS_TRUE, headers};
-    if (define_all(res, RESPONSE_PROP_ATOMS, RESPONSE_PROP_FLAGS, values, RESPONSE_PROPS) < 0) {
-        JS_FreeValue(c, res);
-        return JS_EXCEPTION;
-    }
-    return res;
+    return new_with_layout(response_proto, response_shape_keepers, RESPONSE_PROP_ATOMS, RESPONSE_PROP_FLAGS, values,
+                           RESPONSE_PROPS);
 }
 
 /* The request object from the metadata at [meta, meta + len) and the body string. */
@@ -1139,8 +1144,6 @@ static JSValue make_request(const char *meta, size_t len, JSValueConst body, int
     const char *m, *u;
     size_t ml, ulen;
     if (!next_part(&r, &m, &ml) || !next_part(&r, &u, &ulen)) return JS_ThrowTypeError(ctx, "bad request metadata");
-    JSValue req = JS_NewObjectProto(ctx, request_proto);
-    if (JS_IsException(req)) return req;
     JSValue method = new_text((const uint8_t *)m, ml);
     JSValue url = new_text((const uint8_t *)u, ulen);
     JSValue path = JS_UNDEFINED, query = JS_UNDEFINED;
@@ -1162,14 +1165,12 @@ static JSValue make_request(const char *meta, size_t len, JSValueConst body, int
         JS_FreeValue(ctx, headers);
         JS_FreeValue(ctx, method);
         JS_FreeValue(ctx, url);
-        JS_FreeValue(ctx, req);
         return JS_EXCEPTION;
     }
     JSValue values[REQUEST_PROPS] = {method, url, path, query, headers, JS_DupValue(ctx, body), JS_FALSE,
                                      has_body ? JS_DupValue(ctx, request_bytes_fn) : JS_UNDEFINED};
-    for (int i = 0; i < REQUEST_PROPS - !has_body; i++)
-        zigttp_define_new(ctx, req, *REQUEST_PROP_ATOMS[i], values[i], REQUEST_PROP_FLAGS[i]);
-    return req;
+    return new_with_layout(request_proto, request_shape_keepers, REQUEST_PROP_ATOMS, REQUEST_PROP_FLAGS, values,
+                           REQUEST_PROPS - !has_body);
 }
 
 /* ---------- well-formed UTF-8 at the boundary ---------- */

@@ -634,6 +634,22 @@ int zigttp_define_new(JSContext *ctx, JSValueConst obj, JSAtom atom, JSValue val
     return 0;
 }
 
+/* A new plain object on `keeper`'s shape (shared, as objects of one layout share it), its properties
+ * holding `values` in order (taken): made at its final size, with no property added one at a time.
+ * JS_UNINITIALIZED, the values untouched, where that shape cannot be shared (not hashed) or does not
+ * hold exactly `n` data properties: the caller then defines them one by one. */
+#define ZIGTTP_LAYOUT_MAX 16
+JSValue zigttp_new_like(JSContext *ctx, JSValueConst keeper, JSValue *values, int n) {
+    JSShape *sh = JS_VALUE_GET_OBJ(keeper)->shape;
+    if (!sh->is_hashed || sh->prop_count != n || n > ZIGTTP_LAYOUT_MAX) return JS_UNINITIALIZED;
+    JSShapeProperty *prs = get_shape_prop(sh);
+    for (int i = 0; i < n; i++)
+        if (prs[i].flags & JS_PROP_TMASK) return JS_UNINITIALIZED;
+    JSProperty props[ZIGTTP_LAYOUT_MAX];
+    for (int i = 0; i < n; i++) props[i].u.value = values[i];
+    return JS_NewObjectFromShape(ctx, js_dup_shape(sh), JS_CLASS_OBJECT, props);
+}
+
 #define KEY_ATOM_SLOTS 256
 static JSAtom key_atoms[KEY_ATOM_SLOTS];
 

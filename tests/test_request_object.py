@@ -56,3 +56,42 @@ def test_the_headers_objects_own_properties(host: Host) -> None:
         assert got["keys"] == ["123", "x-b", "constructor", "x-a"]
         assert got["s"] == [[True, False, False]]
         assert got["get"] == "1, 2" and got["ctor"] is True and got["proto"] is True
+
+
+SHARED_SRC = """export function handler(req) {
+  const describe = (o) => Object.getOwnPropertyNames(o).map(k => {
+    const d = Object.getOwnPropertyDescriptor(o, k);
+    return [k, typeof d.value, d.writable, d.enumerable, d.configurable];
+  });
+  const before = { req: describe(req), res: describe(Response("x")), json: describe(Response.json(1)),
+                   frozen: Object.isFrozen(req) };
+  // every way a handler can change the objects it got: none may reach the next request's objects
+  const a = Response("a"), b = Response("b"), c = Response.json(2), d = Response("d");
+  a.extra = 1;
+  delete b.statusText;
+  Object.freeze(c);
+  Object.defineProperty(d, "status", { value: 201, writable: false });
+  req.added = true;
+  delete req.query;
+  Object.freeze(req);
+  return Response.json({ before, after: [describe(a), describe(b), Object.isFrozen(c), describe(d)] });
+}"""
+
+
+def test_objects_made_on_a_shared_layout_change_alone(host: Host) -> None:
+    """Requests and plain responses are made on one kept shape each; a handler changing one of them
+    (adding, deleting, freezing, redefining) must change that object only."""
+    handler = host.load(Bundle(SHARED_SRC, "shared.js"))
+    first = orjson.loads(handler.handle(HttpRequest("GET", "/", [("host", "h")])).body)
+    res_props = [["body", "string", True, True, True], ["status", "number", True, True, True],
+                 ["statusText", "string", True, True, True], ["ok", "boolean", True, True, True],
+                 ["headers", "object", True, True, True]]
+    assert first["before"]["res"] == res_props and first["before"]["frozen"] is False
+    a, b, c_frozen, d = first["after"]
+    assert a == [*res_props, ["extra", "number", True, True, True]]
+    assert b == [p for p in res_props if p[0] != "statusText"]
+    assert c_frozen is True
+    assert d[1] == ["status", "number", False, True, True]
+    for _ in range(3):
+        again = orjson.loads(handler.handle(HttpRequest("GET", "/", [("host", "h")])).body)
+        assert again == first
