@@ -150,10 +150,13 @@ def _compile(zig_env: dict[str, str], args: list[str]) -> None:
         raise BuildError(f"zig cc {' '.join(args)}\n{proc.stderr.strip()}")
 
 
+def _zig_env(cache: Path) -> dict[str, str]:
+    """The environment for `zig cc`, its caches in `cache`."""
+    return dict(os.environ, ZIG_GLOBAL_CACHE_DIR=str(cache), ZIG_LOCAL_CACHE_DIR=str(cache))
+
+
 def compile_guest(src: Path, cache: Path, out: Path) -> None:
-    zig_env = dict(os.environ)
-    zig_env["ZIG_GLOBAL_CACHE_DIR"] = str(cache / "zig")
-    zig_env["ZIG_LOCAL_CACHE_DIR"] = str(cache / "zig")
+    zig_env = _zig_env(cache / "zig")
     with tempfile.TemporaryDirectory(prefix="zigttp-guest-") as tmp:
         objdir = Path(tmp)
         # Paths must not leak into the binary (assert strings): the output has
@@ -220,10 +223,8 @@ def ticker_library(root: Path = GUEST_DIR.parent) -> Path | None:
 def build_ticker(out: Path) -> None:
     """Compiles the native ticker for this machine (a few KiB, well under a second, so not cached)."""
     with tempfile.TemporaryDirectory(prefix="zigttp-ticker-") as tmp:
-        zig_cache = str(Path(tmp) / "zig")
-        zig_env = dict(os.environ, ZIG_GLOBAL_CACHE_DIR=zig_cache, ZIG_LOCAL_CACHE_DIR=zig_cache)
         built = Path(tmp) / out.name
-        _compile(zig_env, [*TICKER_FLAGS, str(TICKER_SOURCE), "-o", str(built)])
+        _compile(_zig_env(Path(tmp) / "zig"), [*TICKER_FLAGS, str(TICKER_SOURCE), "-o", str(built)])
         out.parent.mkdir(parents=True, exist_ok=True)
         tmp_out = out.with_name(out.name + ".tmp")
         shutil.copyfile(built, tmp_out)

@@ -51,19 +51,17 @@ _set_callback = ctypes.PYFUNCTYPE(None, ctypes.c_void_p, _Callback, ctypes.c_voi
 def _on_deadline(_context: int, data: int, delta: int, kind: int) -> int:
     # A ctypes callback must not raise: every path returns a value (0: go on; else the error that stops the guest).
     state = Deadline.from_address(data)
-    if state.stage == SOFT and time.monotonic() < state.soft_at:
-        ctypes.c_uint64.from_address(delta).value = 1
-        ctypes.c_uint8.from_address(kind).value = _CONTINUE
-        return 0
+    ctypes.c_uint8.from_address(kind).value = _CONTINUE
     if state.stage == SOFT:
+        if time.monotonic() < state.soft_at:  # a tick before the soft time: ask again at the next
+            ctypes.c_uint64.from_address(delta).value = 1
+            return 0
         state.stage = HARD
         ctypes.c_int32.from_address(state.flag).value = 1
         ctypes.c_uint64.from_address(delta).value = state.grace
-        ctypes.c_uint8.from_address(kind).value = _CONTINUE
         return 0
     state.stage = EXPIRED
     ctypes.c_uint64.from_address(delta).value = 1  # should the error not be made: ask again a tick later
-    ctypes.c_uint8.from_address(kind).value = _CONTINUE
     return _error_new(_MESSAGE) or 0  # wasmtime takes ownership of the error
 
 

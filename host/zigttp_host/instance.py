@@ -354,10 +354,11 @@ class GuestInstance:
             deadline.stage = deadlines.HARD
             fn = self._handle_holding_gil
         else:  # the soft deadline raises the guest's interrupt flag, the hard one traps (deadlines.py)
-            soft_ticks = max(1, int(soft_ms) // EPOCH_TICK_MS)
+            whole_ms = int(soft_ms)
+            soft_ticks = max(1, whole_ms // EPOCH_TICK_MS)
             deadline.stage = deadlines.SOFT
             deadline.soft_at = soft_at
-            deadline.grace = max(1, (timeout_ms + HARD_DEADLINE_GRACE_MS - int(soft_ms)) // EPOCH_TICK_MS + 1)
+            deadline.grace = max(1, (timeout_ms + HARD_DEADLINE_GRACE_MS - whole_ms) // EPOCH_TICK_MS + 1)
             self._interrupt.value = 0
             fn = self._handle
         self._set_budget(fuel, soft_ticks)
