@@ -717,6 +717,7 @@ static JSValue settle(JSValue v) {
 
 static int keep_object_shapes(void);
 static JSValue js_plain_response(JSContext *c, JSValueConst this_val, int argc, JSValueConst *argv);
+static JSValue js_object_like(JSContext *c, JSValueConst this_val, int argc, JSValueConst *argv);
 static JSValue fast_paths(JSValueConst owner, const char *const *names, int n, int length, JSCFunctionMagic *fn,
                           JSValue *originals);
 
@@ -728,6 +729,7 @@ static JSValue native_bridge(void) {
     JS_SetPropertyStr(ctx, native, "requestBytes", JS_NewCFunction(ctx, js_request_bytes, "requestBytes", 0));
     JS_SetPropertyStr(ctx, native, "parseQuery", JS_NewCFunction(ctx, js_parse_query, "parseQuery", 1));
     JS_SetPropertyStr(ctx, native, "plainResponse", JS_NewCFunction(ctx, js_plain_response, "plainResponse", 2));
+    JS_SetPropertyStr(ctx, native, "objectLike", JS_NewCFunction(ctx, js_object_like, "__zt_obj", 1));
     JS_SetPropertyStr(ctx, native, "rangeIterator", JS_NewCFunction(ctx, js_range_iterator, "rangeIterator", 3));
     JS_SetPropertyStr(ctx, native, "parseJson", JS_NewCFunction(ctx, js_json_parse, "parse", 1));
     JS_SetPropertyStr(ctx, native, "stringifyJson", JS_NewCFunction(ctx, js_json_stringify, "stringify", 3));
@@ -888,6 +890,7 @@ static JSAtom header_atoms[HEADER_ATOM_SLOTS];
 void zigttp_keep_atom(JSContext *c, JSAtom *slots, uint32_t n, JSAtom a); /* qjs_unity.c */
 int zigttp_define_new(JSContext *c, JSValueConst obj, JSAtom a, JSValue val, int flags); /* qjs_unity.c */
 JSValue zigttp_new_like(JSContext *c, JSValueConst keeper, JSValue *values, int n);     /* qjs_unity.c */
+JSValue zigttp_object_like(JSContext *c, JSValueConst keeper, int n, JSValueConst *values); /* qjs_unity.c */
 
 static JSValue new_text(const uint8_t *s, size_t n);
 
@@ -1123,6 +1126,12 @@ static JSValue plain_headers(JSContext *c, JSValueConst type) {
     JSValue values[PLAIN_HEADERS_PROPS] = {entries, JS_DupValue(c, type)}; /* undefined needs no freeing */
     return new_with_layout(headers_proto, headers_shape_keepers, PLAIN_HEADERS_ATOMS, PLAIN_HEADERS_FLAGS, values,
                            typed ? 2 : 1);
+}
+
+/* native.objectLike(keeper, ...values): the prelude's __zt_obj, which compiled object literals call */
+static JSValue js_object_like(JSContext *c, JSValueConst this_val, int argc, JSValueConst *argv) {
+    (void)this_val;
+    return zigttp_object_like(c, argc > 0 ? argv[0] : JS_UNDEFINED, argc > 0 ? argc - 1 : 0, argv + 1);
 }
 
 /* native.plainResponse(body, contentType): { __proto__: responseProto, body, status: 200,

@@ -650,6 +650,41 @@ JSValue zigttp_new_like(JSContext *ctx, JSValueConst keeper, JSValue *values, in
     return JS_NewObjectFromShape(ctx, js_dup_shape(sh), JS_CLASS_OBJECT, props);
 }
 
+/* An object literal's object (the compiler emits `__zt_obj(keeper, v1, …, vn)` for a literal of n plain
+ * keys, its keeper a module-scope literal of the same keys in the same order): made on the keeper's shape
+ * at its final size, as zigttp_new_like makes the glue's objects, instead of an empty object that gains
+ * and reshapes one property at a time. Any other plain keeper (frozen, with an accessor, a deleted key or
+ * another prototype) gets what a literal would make: a plain object with the keeper's own keys in order
+ * holding the values (undefined where one is missing, extra ones ignored); anything else a TypeError. */
+JSValue zigttp_object_like(JSContext *ctx, JSValueConst keeper, int n, JSValueConst *values) {
+    if (JS_VALUE_GET_TAG(keeper) != JS_TAG_OBJECT || JS_VALUE_GET_OBJ(keeper)->class_id != JS_CLASS_OBJECT)
+        return JS_ThrowTypeError(ctx, "__zt_obj: the keeper is not a plain object");
+    JSObject *k = JS_VALUE_GET_OBJ(keeper);
+    JSShape *sh = k->shape;
+    JSShapeProperty *prs = get_shape_prop(sh);
+    int plain = sh->is_hashed && sh->prop_count == n && n <= ZIGTTP_LAYOUT_MAX &&
+                sh->deleted_prop_count == 0 && sh->proto == JS_VALUE_GET_OBJ(ctx->class_proto[JS_CLASS_OBJECT]);
+    for (int i = 0; plain && i < n; i++)
+        plain = (prs[i].flags & (JS_PROP_TMASK | JS_PROP_C_W_E)) == JS_PROP_C_W_E;
+    if (plain) {
+        JSProperty props[ZIGTTP_LAYOUT_MAX];
+        for (int i = 0; i < n; i++) props[i].u.value = js_dup(values[i]);
+        return JS_NewObjectFromShape(ctx, js_dup_shape(sh), JS_CLASS_OBJECT, props);
+    }
+    JSValue obj = JS_NewObject(ctx);
+    if (JS_IsException(obj)) return obj;
+    for (int i = 0, j = 0; i < (int)sh->prop_count; i++) {
+        if (prs[i].atom == JS_ATOM_NULL) continue;
+        JSValue v = j < n ? js_dup(values[j]) : JS_UNDEFINED;
+        j++;
+        if (JS_DefinePropertyValue(ctx, obj, prs[i].atom, v, JS_PROP_C_W_E | JS_PROP_THROW) < 0) {
+            JS_FreeValue(ctx, obj);
+            return JS_EXCEPTION;
+        }
+    }
+    return obj;
+}
+
 #define KEY_ATOM_SLOTS 256
 static JSAtom key_atoms[KEY_ATOM_SLOTS];
 

@@ -525,6 +525,10 @@
   for (const k of Object.keys(globals)) {
     Object.defineProperty(g, k, { value: globals[k], writable: false, enumerable: false, configurable: false });
   }
+  // What compiled code calls and handlers cannot name (the compiler reserves `__zt_` names): the maker of
+  // object literals of plain keys (zigttp/compiler/emitter.py; zigttp_object_like in guest/qjs_unity.c).
+  Object.defineProperty(g, "__zt_obj", { value: native.objectLike, writable: false, enumerable: false,
+                                         configurable: false });
 
   // ---------- lockdown ----------
   // After the handler's module scope ran, the glue freezes every object

@@ -116,8 +116,8 @@ def test_comptime_and_distinct_type() -> None:
 
 
 def test_unary_minus_spacing_and_object_arrow_body() -> None:
-    js = emit("function handler(req: Request) { const a = - -1; const f = () => ({ a }); return f; }")
-    assert "const a = - -1;" in js and "const f = () => ({ a });" in js
+    js = emit("function handler(req: Request) { const a = - -1; const f = () => ({ ...a }); return f; }")
+    assert "const a = - -1;" in js and "const f = () => ({ ...a });" in js
 
 
 @needs_node
@@ -157,3 +157,36 @@ def test_match_fall_through_and_assert_halt_throw_at_runtime() -> None:
     assert out == {"ok": False, "error": "match: no arm matched at handler.ts:2:13", "stack": out["stack"]}
     out = run_js(js, request("/a"))
     assert out["error"] == "assertion failed: v > 5 at handler.ts:3:3"
+
+
+def test_plain_object_literals_are_made_on_kept_layouts() -> None:
+    js = emit(
+        "function handler(req: Request): Response {\n"
+        "  const a = { id: 1, 'content-type': 'x' };\n"
+        "  const b = { id: 2, 'content-type': 'y' };\n"
+        "  const c = { 'content-type': 'z', id: 3 };\n"
+        "  return Response.json({ a, b, c, n: { ...a } });\n"
+        "}\n"
+    )
+    lines = js.split("\n")
+    # the keepers go first on line 1, one per key order; every later line stays where it was
+    assert lines[0] == ('const __zt_new = __zt_obj, __zt_shape1 = { id: 0, "content-type": 0 }, '
+                        '__zt_shape2 = { "content-type": 0, id: 0 }, __zt_shape3 = { a: 0, b: 0, c: 0, n: 0 }; '
+                        'function handler(req) {')
+    assert lines[1] == "  const a = __zt_new(__zt_shape1, 1, 'x');"
+    assert lines[2] == "  const b = __zt_new(__zt_shape1, 2, 'y');"
+    assert lines[3] == "  const c = __zt_new(__zt_shape2, 'z', 3);"
+    assert lines[4] == "  return Response.json(__zt_new(__zt_shape3, a, b, c, { ...a })); }"
+
+
+def test_columns_on_line_one_map_past_the_keepers() -> None:
+    source = "function handler(req: Request) { return Response.json({ v: compute(req.path) }); }\n"
+    result = compile_ok(source)
+    line = result.js.split("\n")[0]
+    assert line.startswith("const __zt_new = __zt_obj, __zt_shape1 = { v: 0 }; ")
+    assert result.line_map.lookup(1, line.index("compute") + 1) == ("handler.ts", 1, source.index("compute") + 1)
+
+
+def test_a_module_without_plain_literals_has_no_keepers() -> None:
+    js = emit("function handler(req: Request) { const k = 'a'; return Response.json({ [k]: 1, ...{} }); }")
+    assert "__zt_" not in js.replace("__zt_exports", "")

@@ -24,6 +24,8 @@ needs_node = pytest.mark.skipif(NODE is None, reason="node is not installed")
 
 HANDLER_TAIL = '\nfunction handler(req) { return Response.text("ok"); }\n'
 
+# the prelude joins into one line: no // comments. __zt_obj stands in for the guest prelude's maker of
+# compiled object literals (guest/qjs_unity.c zigttp_object_like).
 PRELUDE = r"""
 const __zt_escape = (s) => String(s).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 const __zt_escape_attr = (s) =>
@@ -32,6 +34,9 @@ const __zt_void = new Set(["area", "base", "br", "col", "embed", "hr", "img", "i
   "param",
   "source", "track", "wbr"]);
 function Fragment() {}
+function __zt_obj(keeper, ...values) {
+  const o = {}; Object.keys(keeper).forEach((k, i) => { o[k] = values[i]; }); return o;
+}
 function h(tag, props, ...children) { return { tag, props: props || {}, children }; }
 function renderToString(node) {
   if (node === null || node === undefined || typeof node === "boolean") return "";

@@ -17,6 +17,13 @@ An `import { a } from "./dep.ts"` becomes `const { a } = __zt_load_1();` at the
 import's position, so module bodies run once, in ES module dependency order.
 `zigttp:*` imports are merged per specifier; a dependency's virtual imports are
 bound under unique `__zt_v_<module>__<export>` aliases so names never collide.
+
+Object literals of plain keys are made at their final size: `{ id: i, name: n }`
+becomes `__zt_new(__zt_shape1, i, n)`, where `__zt_shape1 = { id: 0, name: 0 }`
+is made once at the start of line 1 and the prelude's `__zt_obj` (the guest's
+qjs_unity.c `zigttp_object_like`) makes each object on that keeper's shape
+instead of adding and reshaping one property at a time: a four-key literal
+costs about 2.2 k fuel instead of 5.6 k (docs/benchmarks.md, session 15).
 """
 
 from __future__ import annotations
@@ -49,6 +56,10 @@ _SIMPLE_CALLEE = (
     A.Match,
 )
 _ERASED_STATEMENTS = (A.Interface, A.Ambient)
+# the guest makes an object on a kept layout for at most this many keys (qjs_unity.c ZIGTTP_LAYOUT_MAX)
+LAYOUT_MAX_KEYS = 16
+_NEW_OBJECT = "__zt_new"
+_LAYOUT_PREFIX = "__zt_shape"
 
 
 def js_string(value: str) -> str:
@@ -57,6 +68,32 @@ def js_string(value: str) -> str:
 
 def property_key(name: str) -> str:
     return name if _PLAIN_KEY.match(name) else js_string(name)
+
+
+def layout_keys(node: A.ObjectLiteral) -> tuple[str, ...] | None:
+    """The keys of a literal whose object can be made on a kept layout, in order; None for any other.
+
+    Only `key: value` and shorthand entries with distinct identifier or string keys qualify: a spread,
+    computed key, method or accessor makes a different object, `__proto__` sets the prototype, and
+    a key that starts with a digit could be an array index, which objects order apart.
+    """
+    if not 0 < len(node.properties) <= LAYOUT_MAX_KEYS:
+        return None
+    keys: list[str] = []
+    for prop in node.properties:
+        if type(prop) is not A.Property or prop.kind != "init" or prop.computed:
+            return None
+        key = prop.key
+        if type(key) is A.Identifier:
+            name = key.name
+        elif type(key) is A.StringLiteral:
+            name = key.value
+        else:
+            return None
+        if name == "__proto__" or name[:1].isdigit():
+            return None
+        keys.append(name)
+    return tuple(keys) if len(set(keys)) == len(keys) else None
 
 
 class HandlerBinding:
@@ -136,6 +173,7 @@ class Emitter:
         self.virtual_imports: dict[str, dict[str, None]] = {}
         self.dependency_aliases: dict[str, list[tuple[str, str]]] = {}
         self.emitted_specifiers: set[str] = set()
+        self.layouts: dict[tuple[str, ...], str] = {}
 
     # ------------------------------------------------------------ output
 
@@ -184,12 +222,27 @@ class Emitter:
         if self.uses_match_fail:
             self.w('\nfunction __zt_match_fail(at) { throw new Error("match: no arm matched at " + at); }')
         self.w("\n")
+        self.prepend_layouts()
         line_map = LineMap(self.sources)
         for line, column, file_index, offset in zip(
             self.seg_lines, self.seg_cols, self.seg_files, self.seg_offsets, strict=True
         ):
             line_map.add(line, column, file_index, offset)
         return "".join(self.out), line_map
+
+    def prepend_layouts(self) -> None:
+        """Puts the literals' layout keepers before everything on line 1, so each exists before any code
+        that makes an object of its layout runs; the segments on line 1 move right by as much."""
+        if not self.layouts:
+            return
+        keepers = ", ".join(
+            f"{name} = {{ {', '.join(f'{property_key(key)}: 0' for key in keys)} }}"
+            for keys, name in self.layouts.items()
+        )
+        prologue = f"const {_NEW_OBJECT} = __zt_obj, {keepers}; "
+        self.out.insert(0, prologue)
+        self.seg_cols = [col + len(prologue) if line == 1 else col
+                         for line, col in zip(self.seg_lines, self.seg_cols, strict=True)]
 
     def value_names(self, module: A.Module, statement: A.Import) -> list[A.ImportSpecifier]:
         if statement.type_only:
@@ -577,6 +630,10 @@ class Emitter:
         if not node.properties:
             self.w("{}")
             return
+        keys = layout_keys(node)
+        if keys is not None:
+            self.e_object_on_layout(node, keys)
+            return
         self.w("{ ")
         for index, prop in enumerate(node.properties):
             if index:
@@ -603,6 +660,17 @@ class Emitter:
                 self.w(" ")
                 self.s_block(function.body)
         self.w(" }")
+
+    def e_object_on_layout(self, node: A.ObjectLiteral, keys: tuple[str, ...]) -> None:
+        layout = self.layouts.setdefault(keys, f"{_LAYOUT_PREFIX}{len(self.layouts) + 1}")
+        self.w(f"{_NEW_OBJECT}({layout}")
+        for prop in node.properties:
+            assert isinstance(prop, A.Property)
+            self.w(", ")
+            self.sync(prop)
+            self.mark(prop)
+            self.expr(prop.value)
+        self.w(")")
 
     def property_name(self, prop: A.Property) -> None:
         key = prop.key
