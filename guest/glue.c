@@ -164,7 +164,29 @@ int zigttp_arena_keep(JSRuntime *r, void *ptr);
 static void z_free(void *opaque, void *ptr) {
     if (!zigttp_arena_keep(rt, ptr)) free(ptr); /* an emptied arena may be kept as a spare (qjs_unity.c) */
 }
+/* The libc's malloc (zig's lib/c/malloc.zig over std.heap.BrkAllocator) keeps a block of n bytes in a
+ * power-of-two slot of at least n + 20 bytes, and its realloc resizes a block in place within its slot but
+ * copies one byte at a time when the block moves (about 8 fuel a byte: a quarter of a JSON.stringify of
+ * a few KiB). A block that changes slot is moved here, with memory.copy. */
+static size_t slot_of(size_t n) {
+    size_t slot = 32;
+    while (slot < n + 20 && slot) slot <<= 1;
+    return slot;
+}
 static void *z_realloc(void *opaque, void *ptr, size_t size) {
+    if (ptr && size) {
+        size_t old = malloc_usable_size(ptr);
+        if (slot_of(old) != slot_of(size)) {
+            void *p = malloc(size);
+            if (!p) {
+                oom_seen = 1;
+                return NULL;
+            }
+            memcpy(p, ptr, old < size ? old : size);
+            free(ptr);
+            return p;
+        }
+    }
     void *p = realloc(ptr, size);
     if (!p && size) oom_seen = 1;
     return p;
