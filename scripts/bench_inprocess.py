@@ -2,8 +2,9 @@
 
     .venv/bin/python scripts/bench_inprocess.py [--requests N]
 
-Loads examples/bench/hello.js into a zigttp_host Host per isolation mode, on
-the engine `zigttp serve` uses for it (`fresh`: wasmtime's pooling allocator),
+Loads examples/bench/hello.js, compiled and verified as `zigttp serve` loads it,
+into a zigttp_host Host per isolation mode, on the engine `zigttp serve` uses
+for it (`fresh`: wasmtime's pooling allocator),
 and times Handler.handle() in a loop: CPU time of this thread, median of
 several rounds. Prints both and the difference, which the
 target bounds (fresh ≤ pooled + 0.3 ms).
@@ -24,11 +25,11 @@ FRESH_OVER_POOLED_TARGET_MS = 0.3
 
 def measure(requests: int = 2000, rounds: int = 5) -> dict[str, float]:
     """Median CPU milliseconds per request for each isolation mode."""
-    from zigttp.loader import load_raw
+    from zigttp.loader import load_handler
     from zigttp.server.config import ServeConfig
     from zigttp_host import Host, HttpRequest
 
-    bundle = load_raw(HANDLER).bundle
+    bundle = load_handler(HANDLER).bundle  # what `zigttp serve` runs
     request = HttpRequest("GET", "/", [("host", "127.0.0.1"), ("accept", "*/*")], b"")
     result: dict[str, float] = {}
     for isolation in ("pooled", "fresh"):
