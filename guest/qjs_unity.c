@@ -688,56 +688,154 @@ JSValue zigttp_object_like(JSContext *ctx, JSValueConst keeper, int n, JSValueCo
 #define KEY_ATOM_SLOTS 256
 static JSAtom key_atoms[KEY_ATOM_SLOTS];
 
-static int fp_object(JsonReader *r, JSValue *val, int depth) {
-    JSContext *ctx = r->ctx;
-    JSValue obj = JS_NewObject(ctx);
-    if (JS_IsException(obj)) return FP_ERROR;
-    r->p++; /* { */
-    fp_ws(r);
-    if (r->p < r->end && *r->p == '}') {
-        r->p++;
-        *val = obj;
-        return FP_OK;
+/* JSON objects on the layout of an earlier one. QuickJS grows an object one key at a time and extends its
+ * shape in place while the object alone holds it, so no two objects built that way share a shape: each
+ * of an array's records, and each request's body, clones and grows its own, key by key. The reader
+ * collects an object's keys and values first; an object whose keys, in order, are those of a layout
+ * kept here is made at its final size on that shared shape (JS_NewObjectFromShape), and one built key by
+ * key leaves its shape here for the next. A kept shape is shared, so QuickJS never changes it: an
+ * object that changes later gets its own (as every object on a shared shape does). */
+#define JSON_LAYOUT_SLOTS 64
+#define JSON_LAYOUT_MAX_KEYS 128 /* a larger object is built key by key: its shape is not kept between requests */
+#define FP_STACK_KEYS 16
+static JSShape *json_layouts[JSON_LAYOUT_SLOTS];
+
+static uint32_t fp_layout_slot(const JSAtom *atoms, int n) {
+    uint32_t h = (uint32_t)n;
+    for (int i = 0; i < n; i++) h = (h ^ atoms[i]) * 0x9E3779B1u;
+    return (h >> 16) % JSON_LAYOUT_SLOTS;
+}
+
+static JSShape *fp_layout_find(JSContext *ctx, const JSAtom *atoms, int n, uint32_t slot) {
+    JSShape *sh = json_layouts[slot];
+    if (!sh || sh->prop_count != n) return NULL;
+    JSShapeProperty *prs = get_shape_prop(sh);
+    for (int i = 0; i < n; i++)
+        if (prs[i].atom != atoms[i]) return NULL;
+    return sh;
+}
+
+/* Keeps `obj`'s shape for its layout when it is a plain one: hashed, every key once, data properties. */
+static void fp_layout_keep(JSContext *ctx, JSValueConst obj, int n, uint32_t slot) {
+    JSShape *sh = JS_VALUE_GET_OBJ(obj)->shape;
+    if (!sh->is_hashed || sh->prop_count != n || sh->deleted_prop_count || sh == json_layouts[slot]) return;
+    if (json_layouts[slot]) js_free_shape(ctx->rt, json_layouts[slot]);
+    json_layouts[slot] = js_dup_shape(sh);
+}
+
+/* The object of the `n` keys and values read: on a kept layout, or built key by key (a repeated key:
+ * last wins, at the place of its first). Takes the atoms and the values. */
+static JSValue fp_make_object(JSContext *ctx, JSAtom *atoms, JSProperty *props, int n) {
+    int kept = n <= JSON_LAYOUT_MAX_KEYS;
+    uint32_t slot = kept ? fp_layout_slot(atoms, n) : 0;
+    JSShape *sh = kept ? fp_layout_find(ctx, atoms, n, slot) : NULL;
+    JSValue obj;
+    int i = 0;
+    if (sh) {
+        obj = JS_NewObjectFromShape(ctx, js_dup_shape(sh), JS_CLASS_OBJECT, props); /* takes the values */
+        i = n;
+    } else if (!JS_IsException(obj = JS_NewObject(ctx))) {
+        for (; i < n; i++) {
+            JSProperty *pr;
+            int rc;
+            if (find_own_property(&pr, JS_VALUE_GET_OBJ(obj), atoms[i])) {
+                rc = JS_DefinePropertyValue(ctx, obj, atoms[i], props[i].u.value, JS_PROP_C_W_E);
+            } else if ((pr = add_property(ctx, JS_VALUE_GET_OBJ(obj), atoms[i], JS_PROP_C_W_E)) != NULL) {
+                pr->u.value = props[i].u.value; /* a new own data property of a new plain object */
+                rc = 0;
+            } else {
+                JS_FreeValue(ctx, props[i].u.value);
+                rc = -1;
+            }
+            if (rc < 0) {
+                JS_FreeValue(ctx, obj);
+                obj = JS_EXCEPTION;
+                i++;
+                break;
+            }
+        }
+        if (kept && !JS_IsException(obj)) fp_layout_keep(ctx, obj, n, slot);
     }
+    for (int k = i; k < n; k++) JS_FreeValue(ctx, props[k].u.value); /* not taken (an error on the way) */
+    for (int k = 0; k < n; k++) JS_FreeAtom(ctx, atoms[k]);
+    return obj;
+}
+
+typedef struct {
+    JSAtom *atoms;
+    JSProperty *props;
+    int n, cap;
+    JSAtom stack_atoms[FP_STACK_KEYS];
+    JSProperty stack_props[FP_STACK_KEYS];
+} FpEntries;
+
+static int fp_entries_add(JSContext *ctx, FpEntries *e, JSAtom atom, JSValue value) {
+    if (e->n == e->cap) {
+        int cap = e->cap * 2;
+        JSAtom *atoms = js_malloc(ctx, sizeof *atoms * (size_t)cap);
+        JSProperty *props = js_malloc(ctx, sizeof *props * (size_t)cap);
+        if (!atoms || !props) {
+            js_free(ctx, atoms);
+            js_free(ctx, props);
+            return -1;
+        }
+        memcpy(atoms, e->atoms, sizeof *atoms * (size_t)e->n);
+        memcpy(props, e->props, sizeof *props * (size_t)e->n);
+        if (e->atoms != e->stack_atoms) {
+            js_free(ctx, e->atoms);
+            js_free(ctx, e->props);
+        }
+        e->atoms = atoms;
+        e->props = props;
+        e->cap = cap;
+    }
+    e->atoms[e->n] = atom;
+    e->props[e->n].u.value = value;
+    e->n++;
+    return 0;
+}
+
+static void fp_entries_release(JSContext *ctx, FpEntries *e, int free_entries) {
+    for (int k = 0; free_entries && k < e->n; k++) {
+        JS_FreeAtom(ctx, e->atoms[k]);
+        JS_FreeValue(ctx, e->props[k].u.value);
+    }
+    if (e->atoms != e->stack_atoms) {
+        js_free(ctx, e->atoms);
+        js_free(ctx, e->props);
+    }
+}
+
+/* Reads `"key": value` pairs up to the closing brace into `e`. */
+static int fp_members(JsonReader *r, FpEntries *e, int depth) {
+    JSContext *ctx = r->ctx;
     for (;;) {
-        if (r->p >= r->end || *r->p != '"') goto fallback;
+        if (r->p >= r->end || *r->p != '"') return FP_FALLBACK;
         const uint8_t *start;
         size_t len;
         int plain = 0, rc;
         JSValue key = JS_UNDEFINED, item;
-        JSAtom atom;
-        if ((rc = fp_string(r, &start, &len, &plain, &key)) != FP_OK) {
-            JS_FreeValue(ctx, obj);
-            return rc;
-        }
-        atom = plain ? JS_NewAtomLen(ctx, (const char *)start, len) : JS_ValueToAtom(ctx, key);
+        if ((rc = fp_string(r, &start, &len, &plain, &key)) != FP_OK) return rc;
+        JSAtom atom = plain ? JS_NewAtomLen(ctx, (const char *)start, len) : JS_ValueToAtom(ctx, key);
         JS_FreeValue(ctx, key);
-        if (atom == JS_ATOM_NULL) goto error;
+        if (atom == JS_ATOM_NULL) return FP_ERROR;
         zigttp_keep_atom(ctx, key_atoms, KEY_ATOM_SLOTS, atom);
         fp_ws(r);
         if (r->p >= r->end || *r->p != ':') {
             JS_FreeAtom(ctx, atom);
-            goto fallback;
+            return FP_FALLBACK;
         }
         r->p++;
         fp_ws(r);
         if ((rc = fp_value(r, &item, depth + 1)) != FP_OK) {
             JS_FreeAtom(ctx, atom);
-            JS_FreeValue(ctx, obj);
             return rc;
         }
-        JSProperty *pr;
-        if (find_own_property(&pr, JS_VALUE_GET_OBJ(obj), atom)) {
-            rc = JS_DefinePropertyValue(ctx, obj, atom, item, JS_PROP_C_W_E); /* a repeated key: last wins */
-        } else if ((pr = add_property(ctx, JS_VALUE_GET_OBJ(obj), atom, JS_PROP_C_W_E)) != NULL) {
-            pr->u.value = item; /* a new own data property of a new plain object: nothing to check */
-            rc = 0;
-        } else {
+        if (fp_entries_add(ctx, e, atom, item) < 0) {
+            JS_FreeAtom(ctx, atom);
             JS_FreeValue(ctx, item);
-            rc = -1;
+            return FP_ERROR;
         }
-        JS_FreeAtom(ctx, atom);
-        if (rc < 0) goto error;
         fp_ws(r);
         if (r->p < r->end && *r->p == ',') {
             r->p++;
@@ -746,17 +844,34 @@ static int fp_object(JsonReader *r, JSValue *val, int depth) {
         }
         if (r->p < r->end && *r->p == '}') {
             r->p++;
-            *val = obj;
             return FP_OK;
         }
-        goto fallback;
+        return FP_FALLBACK;
     }
-fallback:
-    JS_FreeValue(ctx, obj);
-    return FP_FALLBACK;
-error:
-    JS_FreeValue(ctx, obj);
-    return FP_ERROR;
+}
+
+static int fp_object(JsonReader *r, JSValue *val, int depth) {
+    JSContext *ctx = r->ctx;
+    r->p++; /* { */
+    fp_ws(r);
+    if (r->p < r->end && *r->p == '}') {
+        r->p++;
+        *val = JS_NewObject(ctx);
+        return JS_IsException(*val) ? FP_ERROR : FP_OK;
+    }
+    FpEntries e;
+    e.atoms = e.stack_atoms;
+    e.props = e.stack_props;
+    e.n = 0;
+    e.cap = FP_STACK_KEYS;
+    int rc = fp_members(r, &e, depth);
+    if (rc == FP_OK) {
+        *val = fp_make_object(ctx, e.atoms, e.props, e.n); /* takes the entries */
+        fp_entries_release(ctx, &e, 0);
+        return JS_IsException(*val) ? FP_ERROR : FP_OK;
+    }
+    fp_entries_release(ctx, &e, 1);
+    return rc;
 }
 
 static int fp_array(JsonReader *r, JSValue *val, int depth) {
