@@ -688,52 +688,75 @@ JSValue zigttp_object_like(JSContext *ctx, JSValueConst keeper, int n, JSValueCo
 #define KEY_ATOM_SLOTS 256
 static JSAtom key_atoms[KEY_ATOM_SLOTS];
 
-/* JSON objects on the layout of an earlier one. QuickJS grows an object one key at a time and extends its
- * shape in place while the object alone holds it, so no two objects built that way share a shape: each
- * of an array's records, and each request's body, clones and grows its own, key by key. The reader
- * collects an object's keys and values first; an object whose keys, in order, are those of a layout
- * kept here is made at its final size on that shared shape (JS_NewObjectFromShape), and one built key by
- * key leaves its shape here for the next. A kept shape is shared, so QuickJS never changes it: an
- * object that changes later gets its own (as every object on a shared shape does). */
-#define JSON_LAYOUT_SLOTS 64
-#define JSON_LAYOUT_MAX_KEYS 128 /* a larger object is built key by key: its shape is not kept between requests */
-#define FP_STACK_KEYS 16
-static JSShape *json_layouts[JSON_LAYOUT_SLOTS];
+/* ---------- kept layouts ----------
+ *
+ * QuickJS grows an object one property at a time and extends its shape in place while the object alone
+ * holds it, so no two objects built that way share a shape: each of an array's JSON records, each
+ * request's body and each request's headers object cloned and grew its own, one property at a time.
+ * Here a shape is kept per layout (its keys in order), one table per kind of object (a kind fixes the
+ * prototype and the attributes): an object whose keys are those of a kept shape is made at its final
+ * size on it (JS_NewObjectFromShape), and one built property by property leaves its shape for the
+ * next. A kept shape is shared, so QuickJS never changes it in place: an object that changes later
+ * gets a shape of its own, as every object on a shared shape does. */
+enum { ZIGTTP_LAYOUT_JSON, ZIGTTP_LAYOUT_HEADERS /* glue.c make_headers */, ZIGTTP_LAYOUT_TABLES };
+#define KEPT_LAYOUT_SLOTS 64
+#define KEPT_LAYOUT_MAX_KEYS 128 /* a larger object is built key by key: its shape is not kept between requests */
+static JSShape *kept_layouts[ZIGTTP_LAYOUT_TABLES][KEPT_LAYOUT_SLOTS];
 
-static uint32_t fp_layout_slot(const JSAtom *atoms, int n) {
+static uint32_t kept_layout_slot(const JSAtom *atoms, int n) {
     uint32_t h = (uint32_t)n;
     for (int i = 0; i < n; i++) h = (h ^ atoms[i]) * 0x9E3779B1u;
-    return (h >> 16) % JSON_LAYOUT_SLOTS;
+    return (h >> 16) % KEPT_LAYOUT_SLOTS;
 }
 
-static JSShape *fp_layout_find(JSContext *ctx, const JSAtom *atoms, int n, uint32_t slot) {
-    JSShape *sh = json_layouts[slot];
-    if (!sh || sh->prop_count != n) return NULL;
+static int shape_has_keys(JSShape *sh, const JSAtom *atoms, int n) {
+    if (sh->prop_count != n || sh->deleted_prop_count) return 0;
     JSShapeProperty *prs = get_shape_prop(sh);
     for (int i = 0; i < n; i++)
-        if (prs[i].atom != atoms[i]) return NULL;
-    return sh;
+        if (prs[i].atom != atoms[i]) return 0;
+    return 1;
 }
 
-/* Keeps `obj`'s shape for its layout when it is a plain one: hashed, every key once, data properties. */
-static void fp_layout_keep(JSContext *ctx, JSValueConst obj, int n, uint32_t slot) {
-    JSShape *sh = JS_VALUE_GET_OBJ(obj)->shape;
-    if (!sh->is_hashed || sh->prop_count != n || sh->deleted_prop_count || sh == json_layouts[slot]) return;
-    if (json_layouts[slot]) js_free_shape(ctx->rt, json_layouts[slot]);
-    json_layouts[slot] = js_dup_shape(sh);
+static JSShape *kept_layout_find(int table, const JSAtom *atoms, int n) {
+    if (table < 0 || table >= ZIGTTP_LAYOUT_TABLES || n > KEPT_LAYOUT_MAX_KEYS) return NULL;
+    JSShape *sh = kept_layouts[table][kept_layout_slot(atoms, n)];
+    return sh && shape_has_keys(sh, atoms, n) ? sh : NULL;
 }
+
+/* A new object of `table`'s kind with exactly the keys `atoms` holding the values in `props` (taken),
+ * made on the kept shape of that layout; JS_UNINITIALIZED, the values untouched, when none is kept. */
+static JSValue kept_new(JSContext *ctx, int table, const JSAtom *atoms, JSProperty *props, int n) {
+    JSShape *sh = kept_layout_find(table, atoms, n);
+    return sh ? JS_NewObjectFromShape(ctx, js_dup_shape(sh), JS_CLASS_OBJECT, props) : JS_UNINITIALIZED;
+}
+
+/* kept_new for the glue, which holds plain values (at most 32, else JS_UNINITIALIZED). */
+JSValue zigttp_kept_new(JSContext *ctx, int table, const JSAtom *atoms, JSValue *values, int n) {
+    JSProperty props[32];
+    if (n > 32 || !kept_layout_find(table, atoms, n)) return JS_UNINITIALIZED;
+    for (int i = 0; i < n; i++) props[i].u.value = values[i];
+    return kept_new(ctx, table, atoms, props, n);
+}
+
+/* Keeps `obj`'s shape for the layout `atoms` when it has exactly those keys (a hashed shape: shareable). */
+void zigttp_kept_keep(JSContext *ctx, int table, JSValueConst obj, const JSAtom *atoms, int n) {
+    if (table < 0 || table >= ZIGTTP_LAYOUT_TABLES || n > KEPT_LAYOUT_MAX_KEYS) return;
+    JSShape *sh = JS_VALUE_GET_OBJ(obj)->shape;
+    JSShape **slot = &kept_layouts[table][kept_layout_slot(atoms, n)];
+    if (!sh->is_hashed || sh == *slot || !shape_has_keys(sh, atoms, n)) return;
+    if (*slot) js_free_shape(ctx->rt, *slot);
+    *slot = js_dup_shape(sh);
+}
+
+#define FP_STACK_KEYS 16
 
 /* The object of the `n` keys and values read: on a kept layout, or built key by key (a repeated key:
  * last wins, at the place of its first). Takes the atoms and the values. */
 static JSValue fp_make_object(JSContext *ctx, JSAtom *atoms, JSProperty *props, int n) {
-    int kept = n <= JSON_LAYOUT_MAX_KEYS;
-    uint32_t slot = kept ? fp_layout_slot(atoms, n) : 0;
-    JSShape *sh = kept ? fp_layout_find(ctx, atoms, n, slot) : NULL;
-    JSValue obj;
+    JSValue obj = kept_new(ctx, ZIGTTP_LAYOUT_JSON, atoms, props, n);
     int i = 0;
-    if (sh) {
-        obj = JS_NewObjectFromShape(ctx, js_dup_shape(sh), JS_CLASS_OBJECT, props); /* takes the values */
-        i = n;
+    if (!JS_IsUninitialized(obj)) {
+        i = n; /* taken */
     } else if (!JS_IsException(obj = JS_NewObject(ctx))) {
         for (; i < n; i++) {
             JSProperty *pr;
@@ -754,7 +777,7 @@ static JSValue fp_make_object(JSContext *ctx, JSAtom *atoms, JSProperty *props, 
                 break;
             }
         }
-        if (kept && !JS_IsException(obj)) fp_layout_keep(ctx, obj, n, slot);
+        if (!JS_IsException(obj)) zigttp_kept_keep(ctx, ZIGTTP_LAYOUT_JSON, obj, atoms, n);
     }
     for (int k = i; k < n; k++) JS_FreeValue(ctx, props[k].u.value); /* not taken (an error on the way) */
     for (int k = 0; k < n; k++) JS_FreeAtom(ctx, atoms[k]);

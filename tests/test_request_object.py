@@ -95,3 +95,52 @@ def test_objects_made_on_a_shared_layout_change_alone(host: Host) -> None:
     for _ in range(3):
         again = orjson.loads(handler.handle(HttpRequest("GET", "/", [("host", "h")])).body)
         assert again == first
+
+
+KEPT_HEADERS_SRC = """export function handler(req) {
+  const h = req.headers;
+  const describe = () => ({
+    own: Object.getOwnPropertyNames(h).map(k => {
+      const d = Object.getOwnPropertyDescriptor(h, k);
+      return [k, d.value, d.writable, d.enumerable, d.configurable];
+    }),
+    entries: [...h.entries()], frozen: Object.isFrozen(h), proto: Object.getPrototypeOf(h) === Headers.prototype,
+  });
+  const before = describe();
+  // every way a handler can change its headers object: none may reach the next request's
+  const way = req.query.way;
+  if (way === 0) h["x-new"] = "1";
+  if (way === 1) delete h["x-a"];
+  if (way === 2) h.set("x-b", "z");
+  if (way === 3) Object.freeze(h);
+  if (way === 4) Object.defineProperty(h, "x-a", { get() { return "g"; } });
+  if (way === 5) h.append("x-c", "3");
+  return Response.json({ before, after: describe() });
+}"""
+
+
+def test_headers_objects_on_a_kept_layout_change_alone(host: Host) -> None:
+    """A client's headers in the same order every time: each request's headers object is made on the
+    shape kept from the first (glue.c kept_headers); whatever one request does to its own must leave
+    the next request's alone, for that order and for others (repeated names, a method's name)."""
+    handler = host.load(Bundle(KEPT_HEADERS_SRC, "kept.js"))
+    same = [("x-a", "a"), ("x-b", "b")]
+    other = [("x-b", "b"), ("x-a", "a")]
+    odd = [("x-a", "1"), ("get", "m"), ("x-a", "2")]
+
+    def own(pairs: list[tuple[str, str]]) -> list[list[object]]:
+        merged: dict[str, str] = {}
+        for name, value in pairs:
+            if name != "get":
+                merged[name] = f"{merged[name]}, {value}" if name in merged else value
+        return [[k, v, True, True, True] for k, v in merged.items()]
+
+    for way in range(6):
+        for headers in (same, other, odd, same):
+            got = orjson.loads(handler.handle(HttpRequest("GET", f"/?way={way}", headers)).body)
+            assert got["before"]["own"] == own(headers), (way, headers)
+            assert got["before"]["frozen"] is False and got["before"]["proto"] is True
+            joined: dict[str, str] = {}
+            for name, value in headers:
+                joined[name] = f"{joined[name]}, {value}" if name in joined else value
+            assert got["before"]["entries"] == [[k, v] for k, v in joined.items()]
