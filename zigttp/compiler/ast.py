@@ -929,3 +929,16 @@ def binding_identifiers(target: Node) -> list[Identifier]:
 def binding_names(target: Node) -> list[str]:
     """The names a binding target declares, in source order."""
     return [identifier.name for identifier in binding_identifiers(target)]
+
+
+def static_key(prop: Node) -> str | None:
+    """The key of an object literal's `key: value` (or shorthand) entry written as a name or a string;
+    None for a spread, a method, an accessor, a computed or a numeric key."""
+    if type(prop) is not Property or prop.kind != "init" or prop.computed:
+        return None
+    key = prop.key
+    if type(key) is Identifier:
+        return key.name
+    if type(key) is StringLiteral:
+        return key.value
+    return None

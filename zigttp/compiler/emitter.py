@@ -81,16 +81,8 @@ def layout_keys(node: A.ObjectLiteral) -> tuple[str, ...] | None:
         return None
     keys: list[str] = []
     for prop in node.properties:
-        if type(prop) is not A.Property or prop.kind != "init" or prop.computed:
-            return None
-        key = prop.key
-        if type(key) is A.Identifier:
-            name = key.name
-        elif type(key) is A.StringLiteral:
-            name = key.value
-        else:
-            return None
-        if name == "__proto__" or name[:1].isdigit():
+        name = A.static_key(prop)
+        if name is None or name == "__proto__" or name[:1].isdigit():
             return None
         keys.append(name)
     return tuple(keys) if len(set(keys)) == len(keys) else None

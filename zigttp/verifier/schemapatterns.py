@@ -96,20 +96,15 @@ def _literal(ctx: Context, node: A.Node | None, pointer: str, where: dict[str, A
 def _object(ctx: Context, node: A.ObjectLiteral, pointer: str, where: dict[str, A.Node], depth: int) -> Any:
     out: dict[str, Any] = {}
     for prop in node.properties:
-        if type(prop) is not A.Property or prop.kind != "init" or prop.computed:
+        name = A.static_key(prop)
+        if name is None:
             return _UNKNOWN
-        key = prop.key
-        if type(key) is A.Identifier:
-            name = key.name
-        elif type(key) is A.StringLiteral:
-            name = key.value
-        else:
-            return _UNKNOWN
+        assert isinstance(prop, A.Property)
         inner = f"{pointer}/{name.replace('~', '~0').replace('/', '~1')}"
         value = _literal(ctx, prop.value, inner, where, depth + 1)
         if value is _UNKNOWN:
             return _UNKNOWN
         if pointer.endswith("/patternProperties"):
-            where[inner] = key  # a patternProperties key is itself the pattern
+            where[inner] = prop.key  # a patternProperties key is itself the pattern
         out[name] = value
     return out
