@@ -1,9 +1,9 @@
 """Blocks QuickJS grows and shrinks (glue.c z_realloc): their contents survive every size on the way.
 
-The guest reallocates by hand (a new block and memory.copy, or the same block when a shrink keeps at
-least half of it) because the libc's realloc copied byte by byte. Strings built by string buffers,
-arrays grown by push and objects grown one property at a time are made at every size from a few
-bytes to a few hundred KiB, across requests, and read back whole.
+The guest moves a block that changes size class itself (a new block and memory.copy: the libc's
+realloc copies byte by byte) and leaves a resize within its class to the libc. Strings built by string
+buffers, arrays grown by push and objects grown one property at a time are made at every size from a
+few bytes to a few hundred KiB, across requests, and read back whole.
 """
 
 from __future__ import annotations
