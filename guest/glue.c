@@ -912,7 +912,7 @@ static JSAtom header_atoms[HEADER_ATOM_SLOTS];
 void zigttp_keep_atom(JSContext *c, JSAtom *slots, uint32_t n, JSAtom a); /* qjs_unity.c */
 int zigttp_define_new(JSContext *c, JSValueConst obj, JSAtom a, JSValue val, int flags); /* qjs_unity.c */
 JSValue zigttp_new_like(JSContext *c, JSValueConst keeper, JSValue *values, int n);     /* qjs_unity.c */
-JSValue zigttp_kept_new(JSContext *c, int table, const JSAtom *atoms, JSValue *values, int n); /* qjs_unity.c */
+JSValue zigttp_kept_new(JSContext *c, int table, const JSAtom *atoms, JSValueConst *values, int n); /* qjs_unity.c */
 void zigttp_kept_keep(JSContext *c, int table, JSValueConst obj, const JSAtom *atoms, int n);    /* qjs_unity.c */
 #define HEADERS_LAYOUT_TABLE 1 /* qjs_unity.c ZIGTTP_LAYOUT_HEADERS */
 JSValue zigttp_object_like(JSContext *c, JSValueConst keeper, int n, JSValueConst *values); /* qjs_unity.c */
@@ -981,36 +981,19 @@ static int define_header(JSValue h, JSAtom a, JSValueConst val) {
 
 #define STACK_HEADERS 32
 
-/* The headers object on the kept shape of its layout (qjs_unity.c, kept layouts): a client sends the same
- * names in the same order request after request, and an object that grows one mirror at a time clones
- * and grows its own shape each time. Only a layout made by the loop below is kept, so only names that
- * are all distinct and none a method's (each then one own mirror) ever match. Takes `entries` on a
- * match; JS_UNINITIALIZED otherwise, nothing taken. */
-static JSValue kept_headers(JSValue entries, const JSAtom *atoms, JSValueConst *vals, int n) {
-    if (n >= STACK_HEADERS) return JS_UNINITIALIZED;
-    JSAtom layout[STACK_HEADERS];
+/* The headers object on the kept shape of its layout `layout` ([entries symbol, the names in order];
+ * qjs_unity.c, kept layouts): a client sends the same names in the same order request after request, and
+ * an object that grows one mirror at a time clones and grows its own shape each time. Only a layout the
+ * build in make_headers made is kept, so only names that are all distinct and none a method's (each then
+ * one own mirror) ever match. JS_UNINITIALIZED when none is kept; nothing taken either way. */
+static JSValue kept_headers(const JSAtom *layout, JSValue entries, JSValueConst *vals, int n) {
     JSValue values[STACK_HEADERS];
-    layout[0] = atom_entries;
     values[0] = entries;
-    for (int i = 0; i < n; i++) {
-        layout[i + 1] = atoms[i];
-        values[i + 1] = JS_DupValue(ctx, vals[i]);
-    }
+    for (int i = 0; i < n; i++) values[i + 1] = vals[i];
     JSValue h = zigttp_kept_new(ctx, HEADERS_LAYOUT_TABLE, layout, values, n + 1);
-    if (JS_IsUninitialized(h)) {
-        for (int i = 1; i <= n; i++) JS_FreeValue(ctx, values[i]);
-        return h;
-    }
-    for (int i = 0; i < n; i++) zigttp_keep_atom(ctx, header_atoms, HEADER_ATOM_SLOTS, atoms[i]);
+    if (JS_IsUninitialized(h)) return h;
+    for (int i = 0; i < n; i++) zigttp_keep_atom(ctx, header_atoms, HEADER_ATOM_SLOTS, layout[i + 1]);
     return h;
-}
-
-static void keep_headers_layout(JSValueConst h, const JSAtom *atoms, int n) {
-    if (n >= STACK_HEADERS) return;
-    JSAtom layout[STACK_HEADERS];
-    layout[0] = atom_entries;
-    for (int i = 0; i < n; i++) layout[i + 1] = atoms[i];
-    zigttp_kept_keep(ctx, HEADERS_LAYOUT_TABLE, h, layout, n + 1);
 }
 
 /* Builds req.headers from the name/value parts left in `r`: one [name, value] pair per header in the
@@ -1061,8 +1044,15 @@ static JSValue make_headers(MetaReader *r) {
     }
     entries = JS_NewArrayFrom(ctx, n, pairs); /* owns the pairs, freed on failure */
     if (JS_IsException(entries)) goto done;
-    h = kept_headers(entries, atoms, vals, n);
-    if (!JS_IsUninitialized(h)) goto done; /* took `entries` */
+    int keepable = n < STACK_HEADERS; /* the layout: the entries symbol, then the names */
+    JSAtom layout[STACK_HEADERS];
+    layout[0] = atom_entries;
+    for (int i = 0; keepable && i < n; i++) layout[i + 1] = atoms[i];
+    h = keepable ? kept_headers(layout, entries, vals, n) : JS_UNINITIALIZED;
+    if (!JS_IsUninitialized(h)) {
+        JS_FreeValue(ctx, entries); /* the object holds its own */
+        goto done;
+    }
     h = JS_NewObjectProto(ctx, headers_proto);
     if (JS_IsException(h) || zigttp_define_new(ctx, h, atom_entries, entries, JS_PROP_WRITABLE) < 0) {
         if (JS_IsException(h)) JS_FreeValue(ctx, entries);
@@ -1077,7 +1067,7 @@ static JSValue make_headers(MetaReader *r) {
             break;
         }
     }
-    if (!JS_IsException(h)) keep_headers_layout(h, atoms, n);
+    if (keepable && !JS_IsException(h)) zigttp_kept_keep(ctx, HEADERS_LAYOUT_TABLE, h, layout, n + 1);
 done:
     for (int i = 0; i < made; i++) {
         JS_FreeValue(ctx, vals[i]);

@@ -639,15 +639,23 @@ int zigttp_define_new(JSContext *ctx, JSValueConst obj, JSAtom atom, JSValue val
  * JS_UNINITIALIZED, the values untouched, where that shape cannot be shared (not hashed) or does not
  * hold exactly `n` data properties: the caller then defines them one by one. */
 #define ZIGTTP_LAYOUT_MAX 16
+#define ON_SHAPE_MAX 32
+
+/* A new object of the plain class on the shared shape `sh` (its prototype, keys and attributes), its
+ * properties holding values[0..n) in order: copies when `dup`, else taken. n <= ON_SHAPE_MAX. */
+static JSValue object_on_shape(JSContext *ctx, JSShape *sh, JSValueConst *values, int n, int dup) {
+    JSProperty props[ON_SHAPE_MAX];
+    for (int i = 0; i < n; i++) props[i].u.value = dup ? js_dup(values[i]) : values[i];
+    return JS_NewObjectFromShape(ctx, js_dup_shape(sh), JS_CLASS_OBJECT, props);
+}
+
 JSValue zigttp_new_like(JSContext *ctx, JSValueConst keeper, JSValue *values, int n) {
     JSShape *sh = JS_VALUE_GET_OBJ(keeper)->shape;
     if (!sh->is_hashed || sh->prop_count != n || n > ZIGTTP_LAYOUT_MAX) return JS_UNINITIALIZED;
     JSShapeProperty *prs = get_shape_prop(sh);
     for (int i = 0; i < n; i++)
         if (prs[i].flags & JS_PROP_TMASK) return JS_UNINITIALIZED;
-    JSProperty props[ZIGTTP_LAYOUT_MAX];
-    for (int i = 0; i < n; i++) props[i].u.value = values[i];
-    return JS_NewObjectFromShape(ctx, js_dup_shape(sh), JS_CLASS_OBJECT, props);
+    return object_on_shape(ctx, sh, values, n, 0);
 }
 
 /* An object literal's object (the compiler emits `__zt_obj(keeper, v1, …, vn)` for a literal of n plain
@@ -666,11 +674,7 @@ JSValue zigttp_object_like(JSContext *ctx, JSValueConst keeper, int n, JSValueCo
                 sh->deleted_prop_count == 0 && sh->proto == JS_VALUE_GET_OBJ(ctx->class_proto[JS_CLASS_OBJECT]);
     for (int i = 0; plain && i < n; i++)
         plain = (prs[i].flags & (JS_PROP_TMASK | JS_PROP_C_W_E)) == JS_PROP_C_W_E;
-    if (plain) {
-        JSProperty props[ZIGTTP_LAYOUT_MAX];
-        for (int i = 0; i < n; i++) props[i].u.value = js_dup(values[i]);
-        return JS_NewObjectFromShape(ctx, js_dup_shape(sh), JS_CLASS_OBJECT, props);
-    }
+    if (plain) return object_on_shape(ctx, sh, values, n, 1);
     JSValue obj = JS_NewObject(ctx);
     if (JS_IsException(obj)) return obj;
     for (int i = 0, j = 0; i < (int)sh->prop_count; i++) {
@@ -730,12 +734,10 @@ static JSValue kept_new(JSContext *ctx, int table, const JSAtom *atoms, JSProper
     return sh ? JS_NewObjectFromShape(ctx, js_dup_shape(sh), JS_CLASS_OBJECT, props) : JS_UNINITIALIZED;
 }
 
-/* kept_new for the glue, which holds plain values (at most 32, else JS_UNINITIALIZED). */
-JSValue zigttp_kept_new(JSContext *ctx, int table, const JSAtom *atoms, JSValue *values, int n) {
-    JSProperty props[32];
-    if (n > 32 || !kept_layout_find(table, atoms, n)) return JS_UNINITIALIZED;
-    for (int i = 0; i < n; i++) props[i].u.value = values[i];
-    return kept_new(ctx, table, atoms, props, n);
+/* kept_new for the glue: copies `values` (at most ON_SHAPE_MAX, else JS_UNINITIALIZED). */
+JSValue zigttp_kept_new(JSContext *ctx, int table, const JSAtom *atoms, JSValueConst *values, int n) {
+    JSShape *sh = n <= ON_SHAPE_MAX ? kept_layout_find(table, atoms, n) : NULL;
+    return sh ? object_on_shape(ctx, sh, values, n, 1) : JS_UNINITIALIZED;
 }
 
 /* Keeps `obj`'s shape for the layout `atoms` when it has exactly those keys (a hashed shape: shareable). */
