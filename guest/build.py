@@ -5,7 +5,7 @@ version and sha256 and fetched with pip; the compiler is the `ziglang` wheel.
 Nothing third-party is committed. Outputs are cached by content in the user
 cache folder, so a rebuild with unchanged inputs is a file copy.
 
-    python guest/build.py [--out PATH] [--no-cache] [--cache-dir DIR] [--check] [--write-sha]
+    python guest/build.py [--out PATH] [--no-cache] [--cache-dir DIR] [--check] [--write-sha] [--native]
 
 Stdlib only: this runs inside pip's isolated build environment.
 """
@@ -206,25 +206,26 @@ def build(out: Path, *, cache_dir: str | os.PathLike[str] | None = None, use_cac
     return sha256_file(out)
 
 
-# The host's native epoch ticker (host/zigttp_host/epochticker.py): freestanding C, built for this machine.
-TICKER_SOURCE = GUEST_DIR.parent / "host" / "zigttp_host" / "_native" / "ticker.c"
-TICKER_FLAGS = ("-shared", "-fPIC", "-O2", "-nostdlib", "-Wall", "-Werror")
+# The host's native helpers (host/zigttp_host/native.py): freestanding C, built for this machine into one library.
+NATIVE_DIR = GUEST_DIR.parent / "host" / "zigttp_host" / "_native"
+NATIVE_SOURCES = (NATIVE_DIR / "ticker.c", NATIVE_DIR / "budgeted_call.c")
+NATIVE_FLAGS = ("-shared", "-fPIC", "-O2", "-nostdlib", "-Wall", "-Werror")
 
 
-def ticker_library(root: Path = GUEST_DIR.parent) -> Path | None:
-    """Where the native ticker goes on this platform; None where there is none (no nanosleep, or
+def native_library(root: Path = GUEST_DIR.parent) -> Path | None:
+    """Where the native helpers go on this platform; None where there are none (no nanosleep, or
     not 64-bit: ticker.c's timespec is two longs)."""
     if os.name == "nt" or sys.maxsize < 2**63 - 1:
         return None
     suffix = ".dylib" if sys.platform == "darwin" else ".so"
-    return root / "host" / "zigttp_host" / "_native" / f"ticker{suffix}"
+    return root / "host" / "zigttp_host" / "_native" / f"native{suffix}"
 
 
-def build_ticker(out: Path) -> None:
-    """Compiles the native ticker for this machine (a few KiB, well under a second, so not cached)."""
-    with tempfile.TemporaryDirectory(prefix="zigttp-ticker-") as tmp:
+def build_native(out: Path) -> None:
+    """Compiles the native helpers for this machine (a few KiB, well under a second, so not cached)."""
+    with tempfile.TemporaryDirectory(prefix="zigttp-native-") as tmp:
         built = Path(tmp) / out.name
-        _compile(_zig_env(Path(tmp) / "zig"), [*TICKER_FLAGS, str(TICKER_SOURCE), "-o", str(built)])
+        _compile(_zig_env(Path(tmp) / "zig"), [*NATIVE_FLAGS, *map(str, NATIVE_SOURCES), "-o", str(built)])
         out.parent.mkdir(parents=True, exist_ok=True)
         tmp_out = out.with_name(out.name + ".tmp")
         shutil.copyfile(built, tmp_out)
@@ -241,8 +242,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cache-dir", default=None, help="cache folder (default: the user cache folder)")
     parser.add_argument("--no-cache", action="store_true", help="rebuild even when a cached build exists")
     parser.add_argument("--check", action="store_true", help="fail unless the output matches guest/guest.sha256")
-    parser.add_argument("--ticker", action="store_true",
-                        help="also build the host's native epoch ticker (pip install -e . does both)")
+    parser.add_argument("--native", action="store_true",
+                        help="also build the host's native helpers, _native/*.c (pip install -e . does both)")
     parser.add_argument("--write-sha", action="store_true",
                         help="record the output's sha256 in guest/guest.sha256 (after changing the glue)")
     args = parser.parse_args(argv)
@@ -253,14 +254,14 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {e}", file=sys.stderr)
         return 1
     print(f"{digest}  {args.out}")
-    ticker = ticker_library()
-    if args.ticker and ticker is not None:
+    library = native_library()
+    if args.native and library is not None:
         try:
-            build_ticker(ticker)
+            build_native(library)
         except BuildError as e:
             print(f"error: {e}", file=sys.stderr)
             return 1
-        print(f"ticker  {ticker}")
+        print(f"native  {library}")
     if args.write_sha:
         (GUEST_DIR / "guest.sha256").write_text(digest + "\n")
     if args.check and digest != expected_sha256():

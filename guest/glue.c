@@ -281,7 +281,7 @@ static int32_t fail_with(int32_t cls, const char *message) {
 
 /* ---------- host calls ---------- */
 
-static JSValue parse_json(JSContext *c, const char *text, size_t n, const char *filename);
+static JSValue parse_json(JSContext *c, const char *text, size_t n, const char *filename, int *nulls);
 static JSValue stringify_json(JSContext *c, JSValueConst v);
 
 /* Throws an InternalError no handler code can catch. */
@@ -323,7 +323,7 @@ static JSValue js_host_call(JSContext *c, JSValueConst this_val, int argc, JSVal
     out[n] = 0;
     JSValue result;
     if (status == CALL_OK) {
-        result = n == 0 ? JS_UNDEFINED : parse_json(c, out, (size_t)n, "<host>");
+        result = n == 0 ? JS_UNDEFINED : parse_json(c, out, (size_t)n, "<host>", NULL);
     } else {
         /* error text is a plain UTF-8 message */
         const char *m = out;
@@ -441,7 +441,8 @@ static JSValue js_range_iterator(JSContext *c, JSValueConst this_val, int argc, 
 /* ---------- JSON: the fast paths of qjs_unity.c, QuickJS's own code when they give up ---------- */
 
 /* JSON.parse(text) for well-formed text; *fallback = 1 means use JS_ParseJSON */
-JSValue zigttp_json_parse(JSContext *ctx, const char *text, size_t n, int *fallback);
+JSValue zigttp_json_parse(JSContext *ctx, const char *text, size_t n, int *fallback, int *nulls);
+const char *zigttp_ascii_text(JSValueConst v, size_t *n);
 /* JSON.stringify(v) for plain data; *fallback = 1 means use JS_JSONStringify */
 JSValue zigttp_json_stringify(JSContext *ctx, JSValueConst v, int *fallback);
 /* Is plain data in v nested deeper than max (cycles aside)? */
@@ -473,12 +474,16 @@ static int json_text_too_deep(const char *s, size_t n) {
     return 0;
 }
 
+static int mentions_null(const char *s, size_t n);
+
 /* `text` must be NUL-terminated at text[n]; errors are always QuickJS's,
- * except nesting beyond JSON_MAX_DEPTH. */
-static JSValue parse_json(JSContext *c, const char *text, size_t n, const char *filename) {
+ * except nesting beyond JSON_MAX_DEPTH. *nulls (when not NULL): whether the
+ * value may hold a null (the fast reader counts them; else the text says). */
+static JSValue parse_json(JSContext *c, const char *text, size_t n, const char *filename, int *nulls) {
     int slow = 0;
-    JSValue v = zigttp_json_parse(c, text, n, &slow);
+    JSValue v = zigttp_json_parse(c, text, n, &slow, nulls);
     if (!slow) return v;
+    if (nulls) *nulls = mentions_null(text, n);
     if (json_text_too_deep(text, n)) return JS_ThrowRangeError(c, "JSON nested deeper than %d levels", JSON_MAX_DEPTH);
     return JS_ParseJSON(c, text, n, filename);
 }
@@ -531,13 +536,14 @@ static int mentions_null(const char *s, size_t n) {
 }
 
 static JSValue js_json_parse(JSContext *c, JSValueConst this_val, int argc, JSValueConst *argv) {
+    JSValueConst text = argc > 0 ? argv[0] : JS_UNDEFINED;
     size_t n;
-    const char *s = JS_ToCStringLen(c, &n, argc > 0 ? argv[0] : JS_UNDEFINED);
+    const char *ascii = zigttp_ascii_text(text, &n); /* the argument's own bytes: argv holds it */
+    const char *s = ascii ? ascii : JS_ToCStringLen(c, &n, text);
     if (!s) return JS_EXCEPTION;
-    JSValue v = parse_json(c, s, n, "<input>");
-    /* only text that mentions null can hold one: skip the walk otherwise */
-    int may_hold_null = mentions_null(s, n);
-    JS_FreeCString(c, s);
+    int may_hold_null = 1; /* only a value that holds a null needs the walk */
+    JSValue v = parse_json(c, s, n, "<input>", &may_hold_null);
+    if (!ascii) JS_FreeCString(c, s);
     if (JS_IsException(v)) return v;
     if (JS_IsNull(v)) return JS_UNDEFINED;
     if (may_hold_null && nulls_to_undefined(c, v, 0)) {
@@ -1345,52 +1351,97 @@ static const char *describe_non_response(JSValueConst v) {
     return "a plain object";
 }
 
-/* Encodes a Response as u32 meta_len | {"s":status,"h":[[name,value],...]} | body. */
-static int32_t encode_response(JSValueConst res) {
-    int32_t rc = 0;
-    JSValue brand = JS_IsObject(res) ? JS_GetProperty(ctx, res, atom_is_response) : JS_UNDEFINED;
-    int is_response = JS_IsBool(brand) && JS_ToBool(ctx, brand);
-    JS_FreeValue(ctx, brand);
-    if (!is_response) {
-        JS_ThrowTypeError(ctx, "handler must return a Response (Response.json(...), Response.text(...), ...), got %s",
-                          describe_non_response(res));
-        return take_exception();
+int zigttp_ascii_pairs(JSValueConst entries, const uint8_t **parts, size_t *lens, int max); /* qjs_unity.c */
+#define ASCII_PAIRS_MAX 32
+#define ASCII_PAIRS_MAX_BYTES (16 << 10) /* beyond, the room for the worst case of escapes is not reserved */
+
+static int32_t out_of_memory(void) { return fail_with(ERR_OUT_OF_MEMORY, "out of memory"); }
+
+/* Writes ASCII s[0, n) at d as JSON.stringify quotes it (the fast path's fj_escape: \t \r \n \b \f \" \\, any
+ * other control character as \u00xx), at most 2 + 6n bytes; returns the end. */
+#define ONES 0x0101010101010101ULL
+#define HIGHS 0x8080808080808080ULL
+/* Does the word of eight ASCII bytes hold one that JSON must escape (below 0x20, '"' or '\\')? */
+static int needs_escape(uint64_t w) {
+    uint64_t quote = w ^ (ONES * '"'), backslash = w ^ (ONES * '\\');
+    return ((((w - ONES * 0x20) & ~w) | ((quote - ONES) & ~quote) | ((backslash - ONES) & ~backslash)) & HIGHS) != 0;
+}
+
+static char *write_json_ascii(char *d, const uint8_t *s, size_t n) {
+    static const char hex[] = "0123456789abcdef";
+    *d++ = '"';
+    size_t i = 0;
+    for (uint64_t w; i + 8 <= n && (memcpy(&w, s + i, 8), !needs_escape(w)); i += 8, d += 8) memcpy(d, &w, 8);
+    for (; i < n; i++) {
+        uint8_t c = s[i];
+        if (c >= 0x20 && c != '"' && c != '\\') {
+            *d++ = (char)c;
+            continue;
+        }
+        *d++ = '\\';
+        switch (c) {
+        case '\t': *d++ = 't'; break;
+        case '\r': *d++ = 'r'; break;
+        case '\n': *d++ = 'n'; break;
+        case '\b': *d++ = 'b'; break;
+        case '\f': *d++ = 'f'; break;
+        case '"':
+        case '\\': *d++ = (char)c; break;
+        default:
+            memcpy(d, "u00", 3);
+            d[3] = hex[c >> 4];
+            d[4] = hex[c & 15];
+            d += 5;
+        }
     }
-    JSValue status = JS_GetProperty(ctx, res, atom_status);
-    int32_t st = 0;
-    int ok_status = JS_IsNumber(status) && !JS_ToInt32(ctx, &st, status);
-    double dst = 0;
-    if (ok_status) JS_ToFloat64(ctx, &dst, status);
-    JS_FreeValue(ctx, status);
-    if (!ok_status || dst != (double)st || st < 200 || st > 599) {
-        JS_ThrowRangeError(ctx, "Response status must be an integer from 200 to 599");
-        return take_exception();
+    *d++ = '"';
+    return d;
+}
+
+/* Appends the headers' JSON, [[name,value],...]: written from the strings themselves when they are ASCII pairs
+ * (the common case: no JS string made and copied out again), else JSON.stringify'd. 0, or an error code. */
+static int32_t put_headers_json(size_t *pos, JSValueConst entries) {
+    const uint8_t *parts[2 * ASCII_PAIRS_MAX];
+    size_t lens[2 * ASCII_PAIRS_MAX];
+    int n = zigttp_ascii_pairs(entries, parts, lens, ASCII_PAIRS_MAX);
+    if (n >= 0) {
+        int64_t bytes = 0;
+        for (int i = 0; i < 2 * n; i++) bytes += (int64_t)lens[i];
+        /* the brackets, then per pair [ , ] and a comma, two quoted strings of 2 + up to 6 bytes a character */
+        int64_t most = 2 + 8 * (int64_t)n + 6 * bytes;
+        if (bytes > ASCII_PAIRS_MAX_BYTES) n = -1;
+        else if (ensure_xbuf((int64_t)*pos + most)) return out_of_memory();
     }
-    JSValue headers = JS_GetProperty(ctx, res, atom_headers);
-    JSValue entries = JS_UNDEFINED;
-    if (JS_IsObject(headers)) {
-        JSValue has = JS_GetProperty(ctx, headers, atom_entries);
-        if (JS_IsArray(has))
-            entries = zigttp_headers_mirrored(ctx, headers, has)
-                          ? JS_DupValue(ctx, has)
-                          : JS_Call(ctx, wire_pairs, JS_UNDEFINED, 1, (JSValueConst *)&headers);
-        JS_FreeValue(ctx, has);
-    }
-    JS_FreeValue(ctx, headers);
-    if (JS_IsException(entries)) return take_exception();
-    if (!JS_IsArray(entries)) {
-        JS_FreeValue(ctx, entries);
-        JS_ThrowTypeError(ctx, "Response headers must be a Headers object");
-        return take_exception();
+    if (n >= 0) {
+        char *d = xbuf + *pos;
+        *d++ = '[';
+        for (int i = 0; i < n; i++) {
+            if (i) *d++ = ',';
+            *d++ = '[';
+            d = write_json_ascii(d, parts[2 * i], lens[2 * i]);
+            *d++ = ',';
+            d = write_json_ascii(d, parts[2 * i + 1], lens[2 * i + 1]);
+            *d++ = ']';
+        }
+        *d++ = ']';
+        *pos = (size_t)(d - xbuf);
+        return 0;
     }
     JSValue hjson = stringify_json(ctx, entries);
-    JS_FreeValue(ctx, entries);
     if (JS_IsException(hjson)) return take_exception();
     size_t hl = 0;
     const char *hs = JS_ToCStringLen(ctx, &hl, hjson);
     JS_FreeValue(ctx, hjson);
     if (!hs) return take_exception();
+    int failed = put_bytes(pos, hs, hl);
+    JS_FreeCString(ctx, hs);
+    return failed ? out_of_memory() : 0;
+}
 
+/* Appends the response's body (a string as UTF-8, a Uint8Array's or ArrayBuffer's bytes, nothing for
+ * undefined) and sets xlen to the frame's end. 0, or an error code. */
+static int32_t put_body(size_t *pos, JSValueConst res) {
+    int32_t rc = 0;
     JSValue body = JS_GetProperty(ctx, res, atom_body);
     size_t bl = 0;
     const char *bs = NULL;
@@ -1407,27 +1458,81 @@ static int32_t encode_response(JSValueConst res) {
     }
     if (!bb) {
         rc = take_exception();
+    } else if (put_bytes(pos, bb, bl)) {
+        rc = out_of_memory();
     } else {
-        /* st is 200..599 (checked above): three digits, written without snprintf, whose
-         * format parsing cost about 2 % of a hello request's guest time */
-        char head[] = "{\"s\":000,\"h\":";
-        head[5] = (char)('0' + st / 100);
-        head[6] = (char)('0' + st / 10 % 10);
-        head[7] = (char)('0' + st % 10);
-        size_t pos = 4;
-        if (put_bytes(&pos, head, sizeof head - 1) || put_bytes(&pos, hs, hl) || put_bytes(&pos, "}", 1) ||
-            (wr_u32(xbuf, (uint32_t)(pos - 4)), put_bytes(&pos, bb, bl))) {
-            rc = fail_with(ERR_OUT_OF_MEMORY, "out of memory");
-        } else {
-            /* only a 16-bit string can hold a surrogate: the 8-bit ones skip the scan */
-            if (bs && !zigttp_string_is_8bit(body)) replace_lone_surrogates((uint8_t *)xbuf + pos - bl, bl);
-            xlen = (int32_t)pos;
-        }
+        /* only a 16-bit string can hold a surrogate: the 8-bit ones skip the scan */
+        if (bs && !zigttp_string_is_8bit(body)) replace_lone_surrogates((uint8_t *)xbuf + *pos - bl, bl);
+        xlen = (int32_t)*pos;
     }
-    JS_FreeCString(ctx, hs);
     if (bs) JS_FreeCString(ctx, bs);
     JS_FreeValue(ctx, body);
     return rc;
+}
+
+/* The response's status, an integer from 200 to 599; 0 (an exception thrown) otherwise. */
+static int32_t response_status(JSValueConst res) {
+    JSValue status = JS_GetProperty(ctx, res, atom_status);
+    int32_t st = 0;
+    int ok_status = JS_IsNumber(status) && !JS_ToInt32(ctx, &st, status);
+    double dst = 0;
+    if (ok_status) JS_ToFloat64(ctx, &dst, status);
+    JS_FreeValue(ctx, status);
+    if (!ok_status || dst != (double)st || st < 200 || st > 599) {
+        JS_ThrowRangeError(ctx, "Response status must be an integer from 200 to 599");
+        return 0;
+    }
+    return st;
+}
+
+/* The wire pairs of the response's headers (its entries list when the Headers object mirrors it, else the
+ * prelude's wirePairs); JS_EXCEPTION with an exception thrown. */
+static JSValue response_entries(JSValueConst res) {
+    JSValue headers = JS_GetProperty(ctx, res, atom_headers);
+    JSValue entries = JS_UNDEFINED;
+    if (JS_IsObject(headers)) {
+        JSValue has = JS_GetProperty(ctx, headers, atom_entries);
+        if (JS_IsArray(has))
+            entries = zigttp_headers_mirrored(ctx, headers, has)
+                          ? JS_DupValue(ctx, has)
+                          : JS_Call(ctx, wire_pairs, JS_UNDEFINED, 1, (JSValueConst *)&headers);
+        JS_FreeValue(ctx, has);
+    }
+    JS_FreeValue(ctx, headers);
+    if (!JS_IsException(entries) && !JS_IsArray(entries)) {
+        JS_FreeValue(ctx, entries);
+        return JS_ThrowTypeError(ctx, "Response headers must be a Headers object");
+    }
+    return entries;
+}
+
+/* Encodes a Response as u32 meta_len | {"s":status,"h":[[name,value],...]} | body. */
+static int32_t encode_response(JSValueConst res) {
+    JSValue brand = JS_IsObject(res) ? JS_GetProperty(ctx, res, atom_is_response) : JS_UNDEFINED;
+    int is_response = JS_IsBool(brand) && JS_ToBool(ctx, brand);
+    JS_FreeValue(ctx, brand);
+    if (!is_response) {
+        JS_ThrowTypeError(ctx, "handler must return a Response (Response.json(...), Response.text(...), ...), got %s",
+                          describe_non_response(res));
+        return take_exception();
+    }
+    int32_t st = response_status(res);
+    if (!st) return take_exception();
+    JSValue entries = response_entries(res);
+    if (JS_IsException(entries)) return take_exception();
+    /* st is 200..599: three digits, written without snprintf, whose format parsing cost about 2 % of a hello
+     * request's guest time */
+    char head[] = "{\"s\":000,\"h\":";
+    head[5] = (char)('0' + st / 100);
+    head[6] = (char)('0' + st / 10 % 10);
+    head[7] = (char)('0' + st % 10);
+    size_t pos = 4;
+    int32_t rc = put_bytes(&pos, head, sizeof head - 1) ? out_of_memory() : put_headers_json(&pos, entries);
+    JS_FreeValue(ctx, entries);
+    if (!rc && put_bytes(&pos, "}", 1)) rc = out_of_memory();
+    if (rc) return rc;
+    wr_u32(xbuf, (uint32_t)(pos - 4));
+    return put_body(&pos, res);
 }
 
 static int64_t handle_request(int32_t len, int64_t seed) {

@@ -1,5 +1,5 @@
 """Hatchling build hook: puts the guest into host/zigttp_host/_guest/guest.wasm
-and the host's native epoch ticker into host/zigttp_host/_native/.
+and the host's native helpers into host/zigttp_host/_native/.
 
 Runs for every wheel build, editable or not, so `pip install -e .` leaves a
 working sandbox behind. The guest build is cached by content (guest/build.py),
@@ -44,20 +44,21 @@ class GuestBuildHook(BuildHookInterface):
             )
         if version != "editable":
             build_data["force_include"][str(out)] = "zigttp_host/_guest/guest.wasm"
-        self._build_ticker(build, build_data, editable=version == "editable")
+        self._build_native(build, build_data, editable=version == "editable")
 
-    def _build_ticker(self, build: Any, build_data: dict[str, Any], *, editable: bool) -> None:
-        """The host's native epoch ticker; without it the host still works (trials release the GIL)."""
-        ticker = build.ticker_library(Path(self.root))
-        if ticker is None:
+    def _build_native(self, build: Any, build_data: dict[str, Any], *, editable: bool) -> None:
+        """The host's native helpers; without them the host still works (trials release the GIL, and each
+        call into the guest sets its budget with two more ctypes calls)."""
+        library = build.native_library(Path(self.root))
+        if library is None:
             return
         try:
-            build.build_ticker(ticker)
+            build.build_native(library)
         except build.BuildError as e:
-            print(f"zigttp: warning: native epoch ticker not built ({e}); trials will release the GIL",
+            print(f"zigttp: warning: native helpers not built ({e}); trials will release the GIL",
                   file=sys.stderr)
             return
         if not editable:  # a native library, though not a Python extension: any Python 3, this platform only
-            build_data["force_include"][str(ticker)] = f"zigttp_host/_native/{ticker.name}"
+            build_data["force_include"][str(library)] = f"zigttp_host/_native/{library.name}"
             build_data["pure_python"] = False
             build_data["tag"] = "py3-none-" + sysconfig.get_platform().replace("-", "_").replace(".", "_")

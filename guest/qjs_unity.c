@@ -472,6 +472,7 @@ enum { FP_OK, FP_FALLBACK, FP_ERROR };
 typedef struct {
     JSContext *ctx;
     const uint8_t *p, *end;
+    int nulls; /* how many nulls were read */
 } JsonReader;
 
 static inline void fp_ws(JsonReader *r) {
@@ -962,21 +963,23 @@ static int fp_value(JsonReader *r, JSValue *val, int depth) {
     }
     case 't': return fp_literal(r, "true", 4, JS_TRUE, val);
     case 'f': return fp_literal(r, "false", 5, JS_FALSE, val);
-    case 'n': return fp_literal(r, "null", 4, JS_NULL, val);
+    case 'n': return r->nulls++, fp_literal(r, "null", 4, JS_NULL, val);
     default: return fp_number(r, val);
     }
 }
 
 /* JSON.parse(text) when the fast reader can produce it; *fallback = 1 when
- * the caller must use JS_ParseJSON instead (which also reports errors). */
-JSValue zigttp_json_parse(JSContext *ctx, const char *text, size_t n, int *fallback) {
-    JsonReader r = {ctx, (const uint8_t *)text, (const uint8_t *)text + n};
+ * the caller must use JS_ParseJSON instead (which also reports errors).
+ * *nulls (when not NULL): whether the value holds a null, when read here. */
+JSValue zigttp_json_parse(JSContext *ctx, const char *text, size_t n, int *fallback, int *nulls) {
+    JsonReader r = {ctx, (const uint8_t *)text, (const uint8_t *)text + n, 0};
     JSValue v = JS_UNDEFINED;
     *fallback = 0;
     fp_ws(&r);
     int rc = fp_value(&r, &v, 0);
     if (rc == FP_OK) {
         fp_ws(&r);
+        if (nulls) *nulls = r.nulls > 0;
         if (r.p == r.end) return v;
         JS_FreeValue(ctx, v);
         rc = FP_FALLBACK;
@@ -1321,6 +1324,58 @@ void zigttp_drop_jobs(JSRuntime *rt) {
         for (int i = 0; i < e->argc; i++) JS_FreeValue(e->ctx, e->argv[i]);
         js_free(e->ctx, e);
     }
+}
+
+/* Are the n bytes at s all ASCII? Eight at a time. */
+static int all_ascii(const uint8_t *s, size_t n) {
+    size_t i = 0;
+    for (uint64_t w; i + 8 <= n; i += 8) {
+        memcpy(&w, s + i, 8);
+        if (w & 0x8080808080808080ULL) return 0;
+    }
+    for (; i < n; i++)
+        if (s[i] >= 0x80) return 0;
+    return 1;
+}
+
+/* The characters of a flat 8-bit string that are all ASCII: the string's own NUL-terminated bytes, which are
+ * then its UTF-8 (what JS_ToCStringLen answers for it, without that function's byte-at-a-time scan). They live
+ * as long as the string; nothing to free. NULL for any other value or string. */
+const char *zigttp_ascii_text(JSValueConst v, size_t *n) {
+    if (JS_VALUE_GET_TAG(v) != JS_TAG_STRING) return NULL;
+    JSString *p = JS_VALUE_GET_STRING(v);
+    if (p->is_wide_char || p->kind != JS_STRING_KIND_NORMAL || !all_ascii(str8(p), p->len)) return NULL;
+    *n = p->len;
+    return (const char *)str8(p);
+}
+
+/* A response's header pairs as byte strings, for the glue to write their JSON without making it a JS string
+ * first: `entries` a dense array of dense [name, value] arrays of exactly two flat 8-bit strings of ASCII
+ * characters (the bytes are then their UTF-8). parts[2i], parts[2i + 1] and their lengths point into the
+ * strings, which `entries` keeps alive. The pair count, or -1 when any of that does not hold or there are more
+ * than `max` pairs (the caller then stringifies the array). */
+int zigttp_ascii_pairs(JSValueConst entries, const uint8_t **parts, size_t *lens, int max) {
+    if (JS_VALUE_GET_TAG(entries) != JS_TAG_OBJECT) return -1;
+    JSObject *list = JS_VALUE_GET_OBJ(entries);
+    if (list->class_id != JS_CLASS_ARRAY || !list->fast_array || list->u.array.count > (uint32_t)max) return -1;
+    int n = (int)list->u.array.count;
+    for (int i = 0; i < n; i++) {
+        JSValueConst e = list->u.array.u.values[i];
+        if (JS_VALUE_GET_TAG(e) != JS_TAG_OBJECT) return -1;
+        JSObject *pair = JS_VALUE_GET_OBJ(e);
+        if (pair->class_id != JS_CLASS_ARRAY || !pair->fast_array || pair->u.array.count != 2) return -1;
+        for (int k = 0; k < 2; k++) {
+            JSValueConst v = pair->u.array.u.values[k];
+            if (JS_VALUE_GET_TAG(v) != JS_TAG_STRING) return -1;
+            JSString *str = JS_VALUE_GET_STRING(v);
+            if (str->is_wide_char) return -1;
+            const uint8_t *bytes = str8(str);
+            if (!all_ascii(bytes, str->len)) return -1;
+            parts[2 * i + k] = bytes;
+            lens[2 * i + k] = str->len;
+        }
+    }
+    return n;
 }
 
 /* Can the string hold a surrogate at all? Only a 16-bit one can; a rope is

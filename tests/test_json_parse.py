@@ -88,6 +88,10 @@ EDGE_CASES = [
     '{"caf\u00e9":1,"\\u00e9":2}', '{"k\\"ey":1}', "[null,1,null]", '{"n":null,"m":[null]}',
     "[" * 70 + "1" + "]" * 70, '{"d":' * 70 + "1" + "}" * 70, '[1,{"a":[true,false,"x"]},[[[]]]]',
     "\t\n\r [1]\n",
+    # nulls where the fast reader gives up (deeper than it reads) or from text that is not ASCII, and a text
+    # that mentions null only inside a string
+    "[" * 70 + "null" + "]" * 70, '{"d":' * 70 + '{"n":null,"k":1}' + "}" * 70, '{"caf\u00e9":null,"x":1}',
+    '{"\U0001f600":[null,{"n":null}]}', '{"a":"null","b":["null"]}',
 ]
 
 

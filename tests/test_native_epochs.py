@@ -20,8 +20,9 @@ import pytest
 
 from zigttp_host import Bundle, Handler, Host, HttpRequest, Limits
 from zigttp_host.abi import request_meta
-from zigttp_host.epochticker import TICKER_LIBRARY, NativeEpochTicker
+from zigttp_host.epochticker import NativeEpochTicker
 from zigttp_host.instance import GuestFailure
+from zigttp_host.native import NATIVE_LIBRARY
 
 LOOP = "export function handler(req) { for (;;) {} }"
 # a fraction of a trial's millisecond of fuel: long enough that a thread waiting for the GIL would get it
@@ -40,7 +41,7 @@ def test_the_native_ticker_runs_where_it_is_built(host: Host) -> None:
     """pip install -e . builds it on every 64-bit POSIX machine; CI must not fall back silently."""
     if os.name == "nt":
         pytest.skip("no native ticker on Windows")
-    assert TICKER_LIBRARY.exists(), "the native ticker was not built: pip install -e . builds it with the guest"
+    assert NATIVE_LIBRARY.exists(), "the native helpers were not built: pip install -e . builds them with the guest"
     assert host.engine.native_epochs
 
 
@@ -147,7 +148,7 @@ print(host.engine.native_epochs, r.status, h.handle_inline(HttpRequest("GET", "/
 
 def test_a_library_that_does_not_load_means_no_native_ticker(host: Host, tmp_path) -> None:
     """A package copied to another machine (zigttp deploy) may carry a ticker built for another architecture."""
-    broken = tmp_path / "ticker.so"
+    broken = tmp_path / "native.so"
     broken.write_bytes(b"\x7fELF not really")
     assert NativeEpochTicker.load(host.engine.wasmtime, 0.01, library=broken) is None
     assert NativeEpochTicker.load(host.engine.wasmtime, 0.01, library=tmp_path / "absent.so") is None

@@ -9,8 +9,9 @@ thread of its own: sleep (libc's nanosleep), wasmtime_engine_increment_epoch,
 until told to stop; it enters that loop through a ctypes call that releases
 the GIL and never needs it again until it stops.
 
-Where the library was not built (it is built with the guest) or cannot be
-loaded, or ZIGTTP_NATIVE_TICKER=0, `NativeEpochTicker.load` answers None:
+Where the host's native library (native.py) was not built (it is built with
+the guest) or cannot be loaded, or ZIGTTP_NATIVE_TICKER=0,
+`NativeEpochTicker.load` answers None:
 the Python ticker advances the epoch and every call into the guest releases
 the GIL.
 """
@@ -21,7 +22,6 @@ import atexit
 import ctypes
 import logging
 import os
-import sys
 import threading
 import weakref
 from pathlib import Path
@@ -29,10 +29,9 @@ from pathlib import Path
 import wasmtime
 from wasmtime import _bindings as bindings
 
-log = logging.getLogger("zigttp.engine")
+from . import native
 
-TICKER_LIBRARY = Path(__file__).resolve().parent / "_native" / ("ticker.dylib" if sys.platform == "darwin"
-                                                                  else "ticker.so")
+log = logging.getLogger("zigttp.engine")
 
 
 class _Timespec(ctypes.Structure):
@@ -57,14 +56,14 @@ class NativeEpochTicker:
 
     @classmethod
     def load(cls, engine: wasmtime.Engine, interval_s: float,
-             library: Path = TICKER_LIBRARY) -> NativeEpochTicker | None:
+             library: Path = native.NATIVE_LIBRARY) -> NativeEpochTicker | None:
         """A ticker for `engine`, or None where there is no native ticker here."""
         if os.environ.get("ZIGTTP_NATIVE_TICKER") == "0":
             return None
-        if os.name == "nt" or ctypes.sizeof(ctypes.c_long) != 8 or not library.exists():
+        lib = native.library(library)
+        if lib is None:
             return None
         try:
-            lib = ctypes.CDLL(str(library))
             libc = ctypes.CDLL(None)
             sleep = ctypes.cast(libc.nanosleep, ctypes.c_void_p).value
             loop = lib.zigttp_tick_loop

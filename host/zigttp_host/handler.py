@@ -304,7 +304,8 @@ class Handler:
             if trial:
                 ctx.trial, ctx.logger = False, self._guest_log
             self._released(inst, fuel)
-        self._flush_log(held, ctx.log_dropped)
+        if held or ctx.log_dropped:
+            self._flush_log(held, ctx.log_dropped)
         if ctx.fatal is not None:  # the host stopped the request after the guest's last host call
             return ctx.fatal.response()
         return negotiate(request, self._decode(meta_out, body_out))

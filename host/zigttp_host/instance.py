@@ -205,7 +205,7 @@ class GuestInstance:
 
     # ---------- plumbing ----------
 
-    def _call_raw(self, fn: FastFunc, *args: int) -> int:
+    def _call_raw(self, fn: Callable[..., int | None], *args: int) -> int:
         set_current(self.ctx)
         try:
             result = fn(*args)
@@ -342,7 +342,7 @@ class GuestInstance:
         deadline itself, and `fuel` must bound it to about a millisecond.
         """
         size = frame_size(meta, body)
-        ptr = self._ensure_buf(size)
+        ptr = self._buf_ptr if size <= self._buf_cap else self._ensure_buf(size)
         view = self.ctx.view
         write_frame(view if ptr + size <= len(view) else self._memory_view(ptr + size), ptr, meta, body)
         soft_ms = timeout_ms if soft_timeout_ms is None else soft_timeout_ms
@@ -361,9 +361,8 @@ class GuestInstance:
             deadline.grace = max(1, (timeout_ms + HARD_DEADLINE_GRACE_MS - whole_ms) // EPOCH_TICK_MS + 1)
             self._interrupt.value = 0
             fn = self._handle
-        self._set_budget(fuel, soft_ticks)
         try:
-            r = self._call_raw(fn, size, seed)
+            r = self._call_raw(fn.call_with_budget, fuel, soft_ticks, size, seed)
         finally:
             self.ctx.soft_deadline = None
         if r < 0:
