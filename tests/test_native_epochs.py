@@ -9,6 +9,7 @@ runs, the Python ticker included, so the epoch is advanced by a native loop
 
 from __future__ import annotations
 
+import gc
 import os
 import subprocess
 import sys
@@ -70,11 +71,15 @@ def counting_thread() -> Iterator[list[int]]:
     thread = threading.Thread(target=count_up, daemon=True)
     old = sys.getswitchinterval()
     sys.setswitchinterval(5.0)  # the test's thread keeps the GIL unless a call gives it up
+    # a collection while counting would finalize earlier tests' wasmtime objects, whose ctypes calls let go
+    gc.collect()
+    gc.disable()
     thread.start()
     try:
         yield count
     finally:
         stop.set()
+        gc.enable()
         sys.setswitchinterval(old)
         thread.join()
 

@@ -205,18 +205,21 @@ class GuestInstance:
 
     # ---------- plumbing ----------
 
-    def _call_raw(self, fn: Callable[..., int | None], *args: int) -> int:
+    def _call_raw(self, fn: FastFunc, *args: int) -> int:
         set_current(self.ctx)
         try:
             result = fn(*args)
-        except wasmtime.Trap as trap:
-            raise GuestFailure(_TRAP_KINDS.get(trap.trap_code, "internal_error"),
-                               {"message": trap.message}, trapped=True) from None
-        except wasmtime.WasmtimeError as e:
-            # the epoch deadline callback's error: the hard deadline passed (deadlines.py)
-            kind = "timeout" if self._deadline.stage == deadlines.EXPIRED else "internal_error"
-            raise GuestFailure(kind, {"message": str(e)}, trapped=True) from None
+        except (wasmtime.Trap, wasmtime.WasmtimeError) as e:
+            raise self._call_failure(e) from None
         return 0 if result is None else int(result)
+
+    def _call_failure(self, e: wasmtime.Trap | wasmtime.WasmtimeError) -> GuestFailure:
+        """What a call into the guest that raised `e` failed of."""
+        if isinstance(e, wasmtime.Trap):
+            return GuestFailure(_TRAP_KINDS.get(e.trap_code, "internal_error"), {"message": e.message}, trapped=True)
+        # the epoch deadline callback's error: the hard deadline passed (deadlines.py)
+        kind = "timeout" if self._deadline.stage == deadlines.EXPIRED else "internal_error"
+        return GuestFailure(kind, {"message": str(e)}, trapped=True)
 
     def _host_budget(self) -> None:
         # Calls the host makes between requests (buffer growth, reading an
@@ -361,8 +364,11 @@ class GuestInstance:
             deadline.grace = max(1, (timeout_ms + HARD_DEADLINE_GRACE_MS - whole_ms) // EPOCH_TICK_MS + 1)
             self._interrupt.value = 0
             fn = self._handle
+        set_current(self.ctx)
         try:
-            r = self._call_raw(fn.call_with_budget, fuel, soft_ticks, size, seed)
+            r = fn.call_with_budget(fuel, soft_ticks, size, seed)
+        except (wasmtime.Trap, wasmtime.WasmtimeError) as e:
+            raise self._call_failure(e) from None
         finally:
             self.ctx.soft_deadline = None
         if r < 0:
