@@ -1357,16 +1357,17 @@ int zigttp_ascii_pairs(JSValueConst entries, const uint8_t **parts, size_t *lens
 
 static int32_t out_of_memory(void) { return fail_with(ERR_OUT_OF_MEMORY, "out of memory"); }
 
-/* Writes ASCII s[0, n) at d as JSON.stringify quotes it (the fast path's fj_escape: \t \r \n \b \f \" \\, any
- * other control character as \u00xx), at most 2 + 6n bytes; returns the end. */
 #define ONES 0x0101010101010101ULL
 #define HIGHS 0x8080808080808080ULL
-/* Does the word of eight ASCII bytes hold one that JSON must escape (below 0x20, '"' or '\\')? */
+/* Does the word of eight ASCII bytes hold one that JSON must escape (below 0x20, '"' or '\\')? A borrow can
+ * flag a byte above one that matches, never a word without one. */
 static int needs_escape(uint64_t w) {
     uint64_t quote = w ^ (ONES * '"'), backslash = w ^ (ONES * '\\');
     return ((((w - ONES * 0x20) & ~w) | ((quote - ONES) & ~quote) | ((backslash - ONES) & ~backslash)) & HIGHS) != 0;
 }
 
+/* Writes ASCII s[0, n) at d as JSON.stringify quotes it (the fast path's fj_escape: \t \r \n \b \f \" \\, any
+ * other control character as \u00xx), at most 2 + 6n bytes; returns the end. */
 static char *write_json_ascii(char *d, const uint8_t *s, size_t n) {
     static const char hex[] = "0123456789abcdef";
     *d++ = '"';
