@@ -4,6 +4,8 @@ alike: the same fuel consumed, the same traps, the deadline kept, and a trap aft
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import time
 
 import pytest
@@ -79,3 +81,24 @@ def test_the_epoch_deadline_is_set(host: Host, way: str) -> None:
     with pytest.raises(wasmtime.WasmtimeError):
         _call(inst, fn, 10**13, ticks=2)
     assert time.perf_counter() - started < 5
+
+
+def test_a_host_without_the_native_helpers_serves_and_bounds_requests() -> None:
+    """Where the library is absent (not built, another platform's), the host sets budgets from Python and the
+    epoch is advanced by a Python thread: answers, fuel limits and deadlines all hold."""
+    code = f"""
+from zigttp_host import native
+native.library = lambda path=native.NATIVE_LIBRARY: None  # as if never built
+from zigttp_host import Bundle, Host, HttpRequest, Limits, fastcall
+host = Host()
+hello = host.load(Bundle({HELLO!r}, "hello.js"))
+loop = host.load(Bundle({LOOP!r}, "loop.js"), Limits(timeout_ms=200))
+starved = host.load(Bundle({LOOP!r}, "starved.js"), Limits(fuel=1_000_000, timeout_ms=60_000))
+print(fastcall._BUDGETED is None, host.engine.native_epochs, hello.handle(HttpRequest("GET", "/")).body.decode(),
+      hello.handle_inline(HttpRequest("GET", "/x")).body.decode(), starved.handle(HttpRequest("GET", "/")).status,
+      loop.handle(HttpRequest("GET", "/")).status)
+"""
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == ["True", "False", '{"message":"Hello","path":"/"}',
+                                  '{"message":"Hello","path":"/x"}', "500", "504"]
