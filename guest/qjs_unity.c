@@ -1354,16 +1354,24 @@ const char *zigttp_ascii_text(JSValueConst v, size_t *n) {
  * characters (the bytes are then their UTF-8). parts[2i], parts[2i + 1] and their lengths point into the
  * strings, which `entries` keeps alive. The pair count, or -1 when any of that does not hold or there are more
  * than `max` pairs (the caller then stringifies the array). */
+/* Is `p` an array whose elements are all stored densely (its length is their count: no hole at its end, which
+ * JSON.stringify would write as null)? */
+static int dense_array(JSObject *p) {
+    JSValue length = p->prop[0].u.value;
+    return p->class_id == JS_CLASS_ARRAY && p->fast_array && JS_VALUE_GET_TAG(length) == JS_TAG_INT &&
+           (uint32_t)JS_VALUE_GET_INT(length) == p->u.array.count;
+}
+
 int zigttp_ascii_pairs(JSValueConst entries, const uint8_t **parts, size_t *lens, int max) {
     if (JS_VALUE_GET_TAG(entries) != JS_TAG_OBJECT) return -1;
     JSObject *list = JS_VALUE_GET_OBJ(entries);
-    if (list->class_id != JS_CLASS_ARRAY || !list->fast_array || list->u.array.count > (uint32_t)max) return -1;
+    if (!dense_array(list) || list->u.array.count > (uint32_t)max) return -1;
     int n = (int)list->u.array.count;
     for (int i = 0; i < n; i++) {
         JSValueConst e = list->u.array.u.values[i];
         if (JS_VALUE_GET_TAG(e) != JS_TAG_OBJECT) return -1;
         JSObject *pair = JS_VALUE_GET_OBJ(e);
-        if (pair->class_id != JS_CLASS_ARRAY || !pair->fast_array || pair->u.array.count != 2) return -1;
+        if (!dense_array(pair) || pair->u.array.count != 2) return -1;
         for (int k = 0; k < 2; k++) {
             JSValueConst v = pair->u.array.u.values[k];
             if (JS_VALUE_GET_TAG(v) != JS_TAG_STRING) return -1;

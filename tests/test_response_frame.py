@@ -11,7 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from zigttp_host import Bundle, Host
+from zigttp_host import Bundle, Host, HttpRequest
 from zigttp_host.abi import request_meta
 from zigttp_host.instance import GuestInstance
 
@@ -72,3 +72,27 @@ VALUE = st.text(st.characters(min_codepoint=0, max_codepoint=0x7F), max_size=40)
 @given(st.lists(VALUE, max_size=4))
 def test_any_values(instance: GuestInstance, values: list[str]) -> None:
     assert _frame_meta(instance, values) == _stringified(values)
+
+
+CORRUPTED_ENTRIES = """export function handler(req) {
+  const r = Response.text("x");
+  const entries = r.headers[Object.getOwnPropertySymbols(r.headers)[0]];  // the hidden list, reached anyway
+  if (req.path === "/hole") entries.length = 2;
+  if (req.path === "/triple") entries[0].length = 3;
+  return r;
+}"""
+
+
+@pytest.mark.parametrize("path", ["/hole", "/triple"])
+def test_a_header_list_that_is_not_name_value_pairs_is_a_bad_response(path: str) -> None:
+    """The frame carries what JSON.stringify makes of the list (a hole is null, a longer pair keeps its extra
+    element); the host refuses anything but [name, value] pairs of strings as the handler's error, never as an
+    internal one."""
+    host = Host()
+    try:
+        r = host.load(Bundle(CORRUPTED_ENTRIES, "corrupted.js")).handle(HttpRequest("GET", path))
+    finally:
+        host.engine.close()
+    assert r.status == 500
+    assert r.failure is not None and r.failure.kind == "bad_response", r.failure
+    assert json.loads(r.body)["error"] == "bad_response"

@@ -81,8 +81,12 @@ class ResponseDecoder:
 
 
 def _head(meta_raw: bytes, limits: Limits, on_dropped: DroppedHeader) -> Head | HttpResponse:
-    meta = wellformed.loads(meta_raw)
-    pairs = meta["h"]
+    read = _read_meta(meta_raw)
+    if read is None:
+        return failure_response(Failure("bad_response", message=(
+            "response headers must reach the host as [name, value] pairs of strings: the Headers object's "
+            "hidden list was changed")))
+    status, pairs = read
     # The encoded metadata bounds the headers' size: exact sizes only when it is large.
     cap = limits.max_response_header_bytes
     if len(pairs) > limits.max_response_headers or (len(meta_raw) > cap and _header_bytes(pairs) > cap):
@@ -96,8 +100,24 @@ def _head(meta_raw: bytes, limits: Limits, on_dropped: DroppedHeader) -> Head | 
             f"response header {_invalid_header(pairs)!r} has an invalid name or a CR, LF or NUL in its value")))
     headers = [(p[0], p[1]) for p in pairs]
     if _FRAMING.search(names):
-        return meta["s"], _without_framing(headers, on_dropped), False
-    return meta["s"], headers, True
+        return status, _without_framing(headers, on_dropped), False
+    return status, headers, True
+
+
+def _read_meta(meta_raw: bytes) -> tuple[int, list[list[str]]] | None:
+    """The frame's status and header pairs; None unless it is {"s": int, "h": [[str, str], ...]}. The guest's JS
+    wrote the list (JSON.stringify of the Headers object's entries), so its shape is checked, not assumed."""
+    try:
+        meta = wellformed.loads(meta_raw)
+    except wellformed.MalformedJson:
+        return None
+    if type(meta) is not dict or type(meta.get("s")) is not int:
+        return None
+    pairs = meta.get("h")
+    if type(pairs) is not list or not all(
+            type(p) is list and len(p) == 2 and type(p[0]) is str and type(p[1]) is str for p in pairs):
+        return None
+    return meta["s"], pairs
 
 
 def _invalid_header(pairs: list[list[str]]) -> str:
