@@ -72,6 +72,7 @@ def counting_thread() -> Iterator[list[int]]:
     old = sys.getswitchinterval()
     sys.setswitchinterval(5.0)  # the test's thread keeps the GIL unless a call gives it up
     # a collection while counting would finalize earlier tests' wasmtime objects, whose ctypes calls let go
+    collecting = gc.isenabled()
     gc.collect()
     gc.disable()
     thread.start()
@@ -79,7 +80,8 @@ def counting_thread() -> Iterator[list[int]]:
         yield count
     finally:
         stop.set()
-        gc.enable()
+        if collecting:
+            gc.enable()
         sys.setswitchinterval(old)
         thread.join()
 
