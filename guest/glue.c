@@ -942,19 +942,9 @@ static int next_part(MetaReader *r, const char **s, size_t *n) {
     return 1;
 }
 
-/* How many bytes at the start of s[0, n) are ASCII: eight at a time, the common case of a whole request. */
-static size_t ascii_prefix(const uint8_t *s, size_t n) {
-    size_t i = 0;
-    for (; i + 8 <= n; i += 8) {
-        uint64_t w;
-        memcpy(&w, s + i, 8);
-        if (w & 0x8080808080808080ULL) break;
-    }
-    while (i < n && s[i] < 0x80) i++;
-    return i;
-}
+size_t zigttp_ascii_prefix(const uint8_t *s, size_t n); /* qjs_unity.c */
 
-static int is_ascii(const char *s, size_t n) { return ascii_prefix((const uint8_t *)s, n) == n; }
+static int is_ascii(const char *s, size_t n) { return zigttp_ascii_prefix((const uint8_t *)s, n) == n; }
 
 /* A header name's atom: an ASCII name is looked up without a copy (interned since an earlier request,
  * the common case); any other goes through a string, as JS_NewAtomLen mistakes UTF-8 for Latin-1. */
@@ -1296,7 +1286,7 @@ static int utf8_well_formed(const uint8_t *s, size_t n) {
 JSValue zigttp_new_ascii(JSContext *c, const char *s, size_t n);
 
 static JSValue new_text(const uint8_t *s, size_t n) {
-    size_t ascii = ascii_prefix(s, n);
+    size_t ascii = zigttp_ascii_prefix(s, n);
     if (ascii == n) return zigttp_new_ascii(ctx, (const char *)s, n);
     if (utf8_well_formed(s + ascii, n - ascii)) return JS_NewStringLen(ctx, (const char *)s, n);
     uint16_t *u = js_malloc(ctx, sizeof *u * n); /* never more units than bytes */
@@ -1357,47 +1347,7 @@ int zigttp_ascii_pairs(JSValueConst entries, const uint8_t **parts, size_t *lens
 
 static int32_t out_of_memory(void) { return fail_with(ERR_OUT_OF_MEMORY, "out of memory"); }
 
-#define ONES 0x0101010101010101ULL
-#define HIGHS 0x8080808080808080ULL
-/* Does the word of eight ASCII bytes hold one that JSON must escape (below 0x20, '"' or '\\')? A borrow can
- * flag a byte above one that matches, never a word without one. */
-static int needs_escape(uint64_t w) {
-    uint64_t quote = w ^ (ONES * '"'), backslash = w ^ (ONES * '\\');
-    return ((((w - ONES * 0x20) & ~w) | ((quote - ONES) & ~quote) | ((backslash - ONES) & ~backslash)) & HIGHS) != 0;
-}
-
-/* Writes ASCII s[0, n) at d as JSON.stringify quotes it (the fast path's fj_escape: \t \r \n \b \f \" \\, any
- * other control character as \u00xx), at most 2 + 6n bytes; returns the end. */
-static char *write_json_ascii(char *d, const uint8_t *s, size_t n) {
-    static const char hex[] = "0123456789abcdef";
-    *d++ = '"';
-    size_t i = 0;
-    for (uint64_t w; i + 8 <= n && (memcpy(&w, s + i, 8), !needs_escape(w)); i += 8, d += 8) memcpy(d, &w, 8);
-    for (; i < n; i++) {
-        uint8_t c = s[i];
-        if (c >= 0x20 && c != '"' && c != '\\') {
-            *d++ = (char)c;
-            continue;
-        }
-        *d++ = '\\';
-        switch (c) {
-        case '\t': *d++ = 't'; break;
-        case '\r': *d++ = 'r'; break;
-        case '\n': *d++ = 'n'; break;
-        case '\b': *d++ = 'b'; break;
-        case '\f': *d++ = 'f'; break;
-        case '"':
-        case '\\': *d++ = (char)c; break;
-        default:
-            memcpy(d, "u00", 3);
-            d[3] = hex[c >> 4];
-            d[4] = hex[c & 15];
-            d += 5;
-        }
-    }
-    *d++ = '"';
-    return d;
-}
+char *zigttp_write_json_ascii(char *d, const uint8_t *s, size_t n); /* qjs_unity.c */
 
 /* Appends the headers' JSON, [[name,value],...]: written from the strings themselves when they are ASCII pairs
  * (the common case: no JS string made and copied out again), else JSON.stringify'd. 0, or an error code. */
@@ -1419,9 +1369,9 @@ static int32_t put_headers_json(size_t *pos, JSValueConst entries) {
         for (int i = 0; i < n; i++) {
             if (i) *d++ = ',';
             *d++ = '[';
-            d = write_json_ascii(d, parts[2 * i], lens[2 * i]);
+            d = zigttp_write_json_ascii(d, parts[2 * i], lens[2 * i]);
             *d++ = ',';
-            d = write_json_ascii(d, parts[2 * i + 1], lens[2 * i + 1]);
+            d = zigttp_write_json_ascii(d, parts[2 * i + 1], lens[2 * i + 1]);
             *d++ = ']';
         }
         *d++ = ']';

@@ -202,20 +202,62 @@ static int plain_key(JSContext *ctx, const JSShapeProperty *prs) {
 enum { FJ_OK, FJ_SKIP, FJ_FALLBACK, FJ_ERROR };
 #define FJ_MAX_DEPTH 64
 
-static int fj_escape(StringBuffer *b, uint32_t c) {
-    char esc[8];
+/* Writes the escape JSON.stringify gives the code unit c (below 0x20, '"', '\\' or a lone surrogate) at d:
+ * \t \r \n \b \f \" \\, else \u and four lower-case hex digits; returns the end (at most 6 bytes on). */
+static char *json_escape(char *d, uint32_t c) {
+    static const char hex[] = "0123456789abcdef";
+    *d++ = '\\';
     switch (c) {
-    case '\t': return string_buffer_puts8(b, "\\t");
-    case '\r': return string_buffer_puts8(b, "\\r");
-    case '\n': return string_buffer_puts8(b, "\\n");
-    case '\b': return string_buffer_puts8(b, "\\b");
-    case '\f': return string_buffer_puts8(b, "\\f");
-    case '"': return string_buffer_puts8(b, "\\\"");
-    case '\\': return string_buffer_puts8(b, "\\\\");
+    case '\t': *d++ = 't'; return d;
+    case '\r': *d++ = 'r'; return d;
+    case '\n': *d++ = 'n'; return d;
+    case '\b': *d++ = 'b'; return d;
+    case '\f': *d++ = 'f'; return d;
+    case '"':
+    case '\\': *d++ = (char)c; return d;
     default:
-        snprintf(esc, sizeof esc, "\\u%04x", c);
-        return string_buffer_write8(b, (const uint8_t *)esc, 6);
+        *d++ = 'u';
+        for (int shift = 12; shift >= 0; shift -= 4) *d++ = hex[(c >> shift) & 15];
+        return d;
     }
+}
+
+static int fj_escape(StringBuffer *b, uint32_t c) {
+    char esc[6];
+    return string_buffer_write8(b, (const uint8_t *)esc, (int)(json_escape(esc, c) - esc));
+}
+
+#define ONES 0x0101010101010101ULL
+#define HIGHS 0x8080808080808080ULL
+
+/* How many bytes at the start of s[0, n) are ASCII: eight at a time, the common case of a whole request. */
+size_t zigttp_ascii_prefix(const uint8_t *s, size_t n) {
+    size_t i = 0;
+    for (uint64_t w; i + 8 <= n && (memcpy(&w, s + i, 8), !(w & HIGHS)); i += 8) {}
+    while (i < n && s[i] < 0x80) i++;
+    return i;
+}
+
+/* Does the word of eight ASCII bytes hold one that JSON must escape (below 0x20, '"' or '\\')? A borrow can
+ * flag a byte above one that matches, never a word without one. */
+static int needs_escape(uint64_t w) {
+    uint64_t quote = w ^ (ONES * '"'), backslash = w ^ (ONES * '\\');
+    return ((((w - ONES * 0x20) & ~w) | ((quote - ONES) & ~quote) | ((backslash - ONES) & ~backslash)) & HIGHS) != 0;
+}
+
+/* Writes ASCII s[0, n) at d quoted as JSON.stringify quotes it (fj_quote's output for the same string), at most
+ * 2 + 6n bytes, for the glue's response frame; returns the end. */
+char *zigttp_write_json_ascii(char *d, const uint8_t *s, size_t n) {
+    *d++ = '"';
+    size_t i = 0;
+    for (uint64_t w; i + 8 <= n && (memcpy(&w, s + i, 8), !needs_escape(w)); i += 8, d += 8) memcpy(d, &w, 8);
+    for (; i < n; i++) {
+        uint8_t c = s[i];
+        if (c >= 0x20 && c != '"' && c != '\\') *d++ = (char)c;
+        else d = json_escape(d, c);
+    }
+    *d++ = '"';
+    return d;
 }
 
 static int fj_quote(StringBuffer *b, JSString *p) {
@@ -1326,25 +1368,13 @@ void zigttp_drop_jobs(JSRuntime *rt) {
     }
 }
 
-/* Are the n bytes at s all ASCII? Eight at a time. */
-static int all_ascii(const uint8_t *s, size_t n) {
-    size_t i = 0;
-    for (uint64_t w; i + 8 <= n; i += 8) {
-        memcpy(&w, s + i, 8);
-        if (w & 0x8080808080808080ULL) return 0;
-    }
-    for (; i < n; i++)
-        if (s[i] >= 0x80) return 0;
-    return 1;
-}
-
 /* The characters of a flat 8-bit string that are all ASCII: the string's own NUL-terminated bytes, which are
  * then its UTF-8 (what JS_ToCStringLen answers for it, without that function's byte-at-a-time scan). They live
  * as long as the string; nothing to free. NULL for any other value or string. */
 const char *zigttp_ascii_text(JSValueConst v, size_t *n) {
     if (JS_VALUE_GET_TAG(v) != JS_TAG_STRING) return NULL;
     JSString *p = JS_VALUE_GET_STRING(v);
-    if (p->is_wide_char || p->kind != JS_STRING_KIND_NORMAL || !all_ascii(str8(p), p->len)) return NULL;
+    if (p->is_wide_char || p->kind != JS_STRING_KIND_NORMAL || zigttp_ascii_prefix(str8(p), p->len) != p->len) return NULL;
     *n = p->len;
     return (const char *)str8(p);
 }
@@ -1378,7 +1408,7 @@ int zigttp_ascii_pairs(JSValueConst entries, const uint8_t **parts, size_t *lens
             JSString *str = JS_VALUE_GET_STRING(v);
             if (str->is_wide_char) return -1;
             const uint8_t *bytes = str8(str);
-            if (!all_ascii(bytes, str->len)) return -1;
+            if (zigttp_ascii_prefix(bytes, str->len) != str->len) return -1;
             parts[2 * i + k] = bytes;
             lens[2 * i + k] = str->len;
         }
