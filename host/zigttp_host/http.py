@@ -62,6 +62,7 @@ FAILURE_KINDS: dict[str, FailureKind] = {
     "response_headers_too_large": FailureKind(
         500, "the response headers exceed --max-response-headers or --max-response-header-size"),
     "body_too_large": FailureKind(413, "the request body exceeds --max-body-size"),
+    "body_timeout": FailureKind(408, "the request body did not arrive whole within --body-timeout"),
     "bad_request": FailureKind(400, "a request the server cannot hand to the handler", describes=True),
     "url_too_long": FailureKind(414, "the request target exceeds 8 KiB"),
     "too_many_headers": FailureKind(431, "more than 100 request headers"),

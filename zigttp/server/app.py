@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import orjson
+from granian.rsgi import ProtocolClosed
 
 from zigttp_host import Bundle, Failure, Handler, Host, HttpRequest, HttpResponse
 from zigttp_host.durable.scheduler import Scheduler
@@ -23,6 +24,7 @@ from zigttp_host.tracefile import TraceWriter
 from ..loader import StoredLineMap
 from . import generations
 from .config import ServeConfig
+from .deadline import BodyDeadlines
 from .dispatch import ThreadDispatcher
 
 log = logging.getLogger("zigttp.server")
@@ -60,6 +62,7 @@ class ZigttpApp:
         self.limits = config.limits_obj()
         self.handler: Handler | None = None
         self.dispatcher: ThreadDispatcher | None = None
+        self.body_deadlines: BodyDeadlines | None = None
         self.scheduler: Scheduler | None = None
         self.trace: TraceWriter | None = None
         self.host: Host | None = None
@@ -82,6 +85,7 @@ class ZigttpApp:
         # this one (the event loop's, for the inline trials) included
         if self.config.inline:
             self.handler.warm()
+        self.body_deadlines = BodyDeadlines(loop, self.config.body_timeout_s)
         self.dispatcher = ThreadDispatcher(loop, self.config.threads, thread_init=lambda: self._current().warm())
         if self.config.watch:
             threading.Thread(target=self._follow_generations, args=(state,), name="zigttp-generations",
@@ -180,6 +184,16 @@ class ZigttpApp:
                             status, (time.perf_counter() - started) * 1000, rid)
 
     async def _serve(self, scope: Any, proto: Any, method: str, path: str) -> tuple[int, list, bytes]:
+        if method == "CONNECT":
+            # a 2xx answer would tell the client its tunnel is open (and lose the body): no handler sees CONNECT
+            return _json_error("bad_request", "CONNECT is not supported: this server is not a proxy")
+        if not path.startswith("/") and path != "*":
+            # hyper takes a target such as "abc" as authority-form and hands over an empty path
+            return _json_error("bad_request", "the request target must be a path starting with /")
+        if "?" in path:
+            # granian hands the path over percent-decoded: a "%3F" the client sent inside the path
+            # would otherwise end it early and start a query the client never sent
+            path = path.replace("?", "%3F")
         qs = scope.query_string
         url = f"{path}?{qs}" if qs else path
         if len(url) > MAX_URL_BYTES:
@@ -204,16 +218,19 @@ class ZigttpApp:
                 return _json_error("bad_request", "invalid Content-Length")
             if int(declared) > limit:
                 return _json_error("body_too_large", limitBytes=limit)
-        body = b""
         chunked = raw.get("transfer-encoding")
-        if declared is not None and not chunked:
-            # the length is known and within the limit: one read, no chunk loop
-            if declared != "0":
-                body = await proto()
-        elif method not in ("GET", "HEAD") or chunked:
-            body = await _read_body(proto, limit)
-            if body is None:
+        body = b""
+        if chunked or (declared is not None and declared != "0") or (declared is None and method not in _BODILESS):
+            # only a request that sends a body pays for reading one (a GET's coroutine and deadline skipped)
+            try:
+                read = await self._read_request_body(proto, declared is not None and not chunked, limit)
+            except IncompleteBody:
+                return _json_error("bad_request", "the request body broke off (client gone or malformed chunk)")
+            except BodyTimeout:
+                return _json_error("body_timeout", limitSeconds=self.config.body_timeout_s)
+            if read is None:
                 return _json_error("body_too_large", limitBytes=limit)
+            body = read
         assert self.handler is not None and self.dispatcher is not None
         request = HttpRequest(method, url, headers, body)
         handler = self.handler  # this request's version, whatever a --watch swap does meanwhile
@@ -227,6 +244,22 @@ class ZigttpApp:
         if response.failure is not None:
             _log_failure(self.config.bundle_name, method, path, response)
         return response.status, response.headers, response.body
+
+    async def _read_request_body(self, proto: Any, declared: bool, limit: int) -> bytes | None:
+        """The body (None: larger than `limit`) under the body deadline; BodyTimeout when it passed."""
+        assert self.body_deadlines is not None
+        task = self.body_deadlines.start()
+        try:
+            return await (_declared_body(proto) if declared else _read_body(proto, limit))
+        except asyncio.CancelledError:
+            if self.body_deadlines.finish(task):
+                raise BodyTimeout from None
+            raise  # not ours: the server is stopping
+        finally:
+            self.body_deadlines.finish(task)
+
+
+_BODILESS = ("GET", "HEAD")
 
 
 def _unreadable_header(raw: Any, items: list[tuple[str, str]]) -> str | None:
@@ -243,10 +276,37 @@ def _unreadable_header(raw: Any, items: list[tuple[str, str]]) -> str | None:
 DRAIN_BYTES = 8 << 20
 
 
+class IncompleteBody(Exception):
+    """The request body did not arrive whole: the client went away mid-body, or a chunk was malformed."""
+
+
+class BodyTimeout(Exception):
+    """The request body did not arrive whole within --body-timeout."""
+
+
+async def _declared_body(proto: Any) -> bytes:
+    """A body whose Content-Length (within the limit) the server checked: one read, no chunk loop."""
+    try:
+        return await proto()
+    except ProtocolClosed:  # hyper saw fewer bytes than Content-Length said
+        raise IncompleteBody from None
+
+
 async def _read_body(proto: Any, limit: int) -> bytes | None:
     chunks: list[bytes] = []
     size = 0
+    ended = False
     async for chunk in proto:
+        # granian's body iterator ends with one empty chunk, and turns a body
+        # error (a malformed chunk, a client gone mid-body) into an empty chunk
+        # ahead of that one: anything after an empty chunk means the body broke
+        # off. (Request trailers look the same and are refused with it; they
+        # were never handed to the handler.)
+        if ended:
+            raise IncompleteBody
+        if not chunk:
+            ended = True
+            continue
         size += len(chunk)
         if size <= limit:
             chunks.append(chunk)

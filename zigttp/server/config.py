@@ -26,6 +26,7 @@ class ServeConfig:
     isolation: str = "pooled"
     inline: bool = True  # try requests on the event loop's instance first (Handler.handle_inline)
     quiet: bool = False
+    body_timeout_s: int = 30  # --body-timeout: from the start of reading a request's body to its end
     verified: bool = True
     limits: dict = field(default_factory=dict)
     modules: dict = field(default_factory=dict)  # ModuleConfig.to_dict() form, less the workers' own paths

@@ -123,6 +123,9 @@ def serve(loaded: LoadedSource, config: ServeConfig, watch: WatchSettings | None
         workers=config.workers,
         log_enabled=not config.quiet,
         log_access=False,
+        # handlers cannot take a WebSocket: without this granian answers an
+        # upgrade request with an empty 403 instead of handing it over as HTTP
+        websockets=False,
         respawn_failed_workers=True,
         workers_kill_timeout=max(5, config.limits_obj().timeout_ms // 1000 + 1),
     )
