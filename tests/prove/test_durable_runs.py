@@ -77,3 +77,34 @@ def test_the_cli_names_the_run_and_exits_1(in_flight: Path, tmp_path: Path) -> N
     r = run_cli("prove", str(APPROVAL), str(new), "--durable", str(in_flight), "--json")
     assert r.returncode == 1, r.stdout + r.stderr
     assert '"durable_runs"' in r.stdout and "order:42" in r.stdout
+
+
+@pytest.mark.parametrize("damage", ["garbage", "not-utf8", "a-folder", "empty"])
+def test_a_run_whose_oplog_cannot_be_read_is_not_proved_safe(in_flight: Path, tmp_path: Path, damage: str) -> None:
+    # a proof that skipped the runs it cannot read would call them safe without having replayed them
+    broken = in_flight / "runs" / "broken-run"
+    broken.mkdir(parents=True)
+    oplog = broken / "oplog.jsonl"
+    if damage == "garbage":
+        oplog.write_bytes(b"this is not json\n")
+    elif damage == "not-utf8":
+        oplog.write_bytes(b'{"key": "\xff\xfe"}\n')
+    elif damage == "a-folder":
+        oplog.mkdir()
+    else:
+        oplog.write_bytes(b"")
+    proof = prove(load_side(str(APPROVAL)), load_side(str(_version(tmp_path))), durable=in_flight)
+    assert proof.verdict.verdict == "BREAKING"
+    [run] = [f for f in proof.findings if f.rule.id == "ZP607"]
+    assert run.location == "run folder broken-run" and "cannot be read" in run.detail
+    assert proof.durable_runs is not None and [r.replays for r in proof.durable_runs] == [True, False]
+
+
+def test_a_run_whose_oplog_is_corrupt_past_its_first_line_is_not_proved_safe(in_flight: Path,
+                                                                                tmp_path: Path) -> None:
+    [oplog] = (in_flight / "runs").glob("*/oplog.jsonl")
+    oplog.write_bytes(oplog.read_bytes() + b"{not json\n" + b'{"type": "step_start"}\n')
+    proof = prove(load_side(str(APPROVAL)), load_side(str(_version(tmp_path))), durable=in_flight)
+    assert proof.verdict.verdict == "BREAKING"
+    [run] = [f for f in proof.findings if f.rule.id == "ZP607"]
+    assert run.location == "run order:42" and "cannot be read" in run.detail, run.detail

@@ -28,12 +28,20 @@ REPLAYED = ("replay_ended",)
 
 @dataclass(frozen=True)
 class RunCheck:
-    key: str
+    key: str  # the run's key; for a run whose oplog cannot be read, its folder's name
     replays: bool
     detail: str  # why not, or how it ended
+    readable: bool = True
+
+    @property
+    def location(self) -> str:
+        return f"run {self.key}" if self.readable else f"run folder {self.key}"
 
     def to_dict(self) -> dict[str, Any]:
-        return {"key": self.key, "replays": self.replays, "detail": self.detail}
+        out: dict[str, Any] = {"key": self.key, "replays": self.replays, "detail": self.detail}
+        if not self.readable:
+            out["folder"] = self.key
+        return out
 
 
 def check_runs(new: Side, folder: Path) -> tuple[list[RunCheck], list[Finding]]:
@@ -47,30 +55,38 @@ def check_runs(new: Side, folder: Path) -> tuple[list[RunCheck], list[Finding]]:
         copy = Path(tmp) / "durable"
         shutil.copytree(folder, copy, ignore=shutil.ignore_patterns("fetch"))
         checks = _replay_all(new, bundle, copy)
-    found = [finding(R.DURABLE_RUN_DIVERGES, f"run {c.key}", "", None, None, c.detail) for c in checks
+    found = [finding(R.DURABLE_RUN_DIVERGES, c.location, "", None, None, c.detail) for c in checks
              if not c.replays]
     return checks, found
 
 
 def _replay_all(new: Side, bundle: Any, copy: Path) -> list[RunCheck]:
     from zigttp_host import Grants, Host, Limits, ModuleConfig
+    from zigttp_host.durable.oplog import OplogError
     from zigttp_host.durable.scheduler import request_of
     from zigttp_host.durable.store import FileStore
 
     store = FileStore(copy)
     keys = sorted(store.incomplete_keys())
+    # not proved, so not safe: a run the runtime could not resume either
+    unreadable = [RunCheck(name, False, f"{why}: the run cannot be read, so it cannot be replayed", readable=False)
+                  for name, why in store.unreadable_runs()]
     if not keys:
-        return []
+        return unreadable
     host = Host(modules=ModuleConfig(durable_dir=str(copy), durable_replay_only=True))
     try:
         handler = host.load(bundle, Limits(), grants=Grants.from_contract(new.contract))
         checks = []
         for key in keys:
-            oplog = store.read(key)
-            if oplog is None:
+            try:
+                oplog = store.read(key)
+            except OplogError as e:
+                checks.append(RunCheck(key, False, f"its oplog cannot be read, so it cannot be replayed: {e}"))
+                continue
+            if oplog is None:  # created, its first lines never written: not started, nothing to resume
                 continue
             checks.append(_check(key, handler.handle(request_of(oplog.request))))
-        return checks
+        return checks + unreadable
     finally:
         host.engine.close()
 

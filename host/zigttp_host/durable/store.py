@@ -211,6 +211,17 @@ class FileStore:
                 out.append(key)
         return out
 
+    def unreadable_runs(self) -> list[tuple[str, str]]:
+        """Run folders whose oplog names no run (missing, not a file, empty, not a JSON object), each with why.
+
+        run_keys and recovery pass over them; a proof must not (`zigttp prove --durable`), or it would
+        call runs safe that it never replayed."""
+        out = []
+        for folder in sorted((self.root / "runs").glob("*")):
+            if folder.is_dir() and (why := _unreadable(folder)) is not None:
+                out.append((folder.name, why))
+        return out
+
     def remove_completed(self, older_than_s: float) -> int:
         """Removes runs completed more than older_than_s ago (by the oplog's last write); how many went."""
         import shutil
@@ -413,6 +424,26 @@ class FileStore:
         doc["discarded_at_ms"] = int(time.time() * 1000)
         _atomic_write(path, wellformed.dumps(doc))
         return True
+
+
+def _unreadable(folder: Path) -> str | None:
+    """Why the run folder's oplog names no run of that folder, or None when it does."""
+    try:
+        with (folder / "oplog.jsonl").open("rb") as f:
+            first = f.readline()
+    except OSError as e:
+        return f"its oplog cannot be opened: {e.strerror or e}"
+    if not first.strip():
+        return "its oplog is empty"
+    try:
+        key = wellformed.loads(first).get("key")
+    except (wellformed.MalformedJson, AttributeError):
+        return "its oplog's first line is not a JSON object"
+    if not isinstance(key, str):
+        return "its oplog's first line names no run key"
+    if file_name(key) != folder.name:  # e.g. a key that was not valid UTF-8 and was read with U+FFFD
+        return f"its oplog names run {key!r}, which is not this folder's"
+    return None
 
 
 def _ends_complete(f: BinaryIO) -> bool:
