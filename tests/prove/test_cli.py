@@ -100,7 +100,7 @@ def bad_inputs(tmp_path_factory: pytest.TempPathFactory) -> Path:
     (["folder", "old.ts"], "a bundle folder needs handler.js"),
     (["old.ts", "old.ts", "--durable", "runs"], "no such durable folder"),
     (["old.ts", "old.ts", "--sign", "key.pem"], "--sign needs -o DIR"),
-    (["old.ts", "old.ts", "--traces", "none.jsonl"], "none.jsonl:0: no such file or directory"),
+    (["old.ts", "old.ts", "--traces", "none.jsonl"], "none.jsonl: no such file or directory"),
     (["old.ts", "contract.json", "--traces", "old.ts"], "has no bundle to replay"),
     (["old.ts", "old.ts", "-o", "out", "--sign", "bad.json"], "bad.json: not an unencrypted PEM PKCS#8 private key"),
     (["--verify", "none.json", "old.ts", "old.ts"], "cannot read none.json"),

@@ -139,16 +139,16 @@ def test_zigttp_test_exits_2_with_one_line(tmp_path: Path, text: str, line: int,
     bad = write(tmp_path, "h.test.jsonl", text)
     code, out, err = run_cli("test", handler)
     assert (code, out) == (2, "")
-    assert err.startswith(f"error: {bad}:{line}: ") and message in err
+    assert err.startswith(f"error: {bad}:{line}: " if line else f"error: {bad}: ") and message in err
     assert err.count("\n") == 1 and "Traceback" not in err
 
 
 def test_a_missing_or_unreadable_file(tmp_path: Path) -> None:
     handler = write(tmp_path, "h.js", "function handler(req) { return Response.text('x'); }\n")
     code, _, err = run_cli("test", handler)
-    assert (code, err) == (2, f"error: {tmp_path / 'h.test.jsonl'}:0: no such file\n")
+    assert (code, err) == (2, f"error: {tmp_path / 'h.test.jsonl'}: no such file\n")
     code, _, err = run_cli("test", handler, tmp_path)
-    assert (code, err) == (2, f"error: {tmp_path}:0: is a directory, not a test file\n")
+    assert (code, err) == (2, f"error: {tmp_path}: is a directory, not a test file\n")
 
 
 def test_a_line_that_is_not_utf8_is_still_one_error(tmp_path: Path) -> None:

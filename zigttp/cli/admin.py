@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import ipaddress
-import json
 import os
 import sys
 from pathlib import Path
@@ -56,22 +55,28 @@ def run_admin(args: argparse.Namespace) -> int:
     from zigttp.durable.admin import AdminServer
     from zigttp_host.durable.store import open_store
 
-    from .serve_modules import safe_url
+    from .serve_modules import durable_schema_error, safe_url
 
     token = args.token or os.environ.get(TOKEN_ENV) or None
     if token is None and not _loopback(args.host):
         print(f"error: --host {args.host} is not a loopback address: set --token or {TOKEN_ENV}", file=sys.stderr)
         return 2
     where = args.durable
+    schema_error = durable_schema_error(where, args.durable_schema)
+    if schema_error is not None:
+        print(schema_error, file=sys.stderr)
+        return 2
     if "://" not in where and not Path(where).is_dir():
         print(f"error: --durable {where}: no such folder", file=sys.stderr)
         return 2
     contract = None
     if args.contract is not None:
-        try:
-            contract = json.loads(args.contract.read_text(encoding="utf-8"))
-        except (OSError, ValueError) as e:
-            print(f"error: cannot read contract {args.contract}: {e}", file=sys.stderr)
+        from zigttp.contract.schema import ContractError, load_contract
+
+        try:  # validated as serve --contract is: a list or a stray JSON file would fail each request instead
+            contract = load_contract(args.contract)
+        except ContractError as e:
+            print(f"error: --contract {e}", file=sys.stderr)
             return 2
     try:
         store = open_store(where, schema=args.durable_schema)

@@ -60,6 +60,44 @@ def positive_int(text: str) -> int:
     return n
 
 
+# Each handler thread holds its own sandbox instance (and, with --isolation fresh, two pool slots):
+# past a few hundred a worker spends its memory on instances, not on throughput.
+MAX_THREADS = 256
+
+
+def threads(text: str) -> int:
+    n = positive_int(text)
+    if n > MAX_THREADS:
+        raise argparse.ArgumentTypeError(f"at most {MAX_THREADS} threads per worker (each holds its own sandbox "
+                                         f"instance; add --workers instead), got {n}")
+    return n
+
+
+# Each worker is a process with its own interpreter, engine and instances (~45 MB): a count in the
+# thousands is a typo, and would fork until the machine runs out of memory.
+MAX_WORKERS = 1024
+
+
+def workers(text: str) -> int:
+    n = positive_int(text)
+    if n > MAX_WORKERS:
+        raise argparse.ArgumentTypeError(f"at most {MAX_WORKERS} worker processes, got {n}")
+    return n
+
+
+# A trace group is a request line, its io lines and a response line: a limit below this would put about
+# one group in each rotated file.
+MIN_TRACE_ROTATION_BYTES = 1 << 10
+
+
+def trace_size(text: str) -> int:
+    """`--trace-max-bytes`: a size of at least 1k, or 0 (never rotate)."""
+    n = size(text)
+    if 0 < n < MIN_TRACE_ROTATION_BYTES:
+        raise argparse.ArgumentTypeError(f"expected at least 1k (or 0: never rotate), got {text!r}")
+    return n
+
+
 def non_negative_int(text: str) -> int:
     return 0 if text.strip() == "0" else positive_int(text)
 

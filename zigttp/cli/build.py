@@ -100,7 +100,7 @@ def run_build(args: argparse.Namespace) -> int:
     prove_against = switches.get("prove")
     handler: Path = args.handler
     if not handler.is_file():
-        print(f"error: {handler}: no such file", file=sys.stderr)
+        print(f"error: {handler}: {'not a file' if handler.exists() else 'no such file'}", file=sys.stderr)
         return 2
 
     from zigttp import __version__
@@ -192,6 +192,10 @@ def write_outputs(out: Path, outputs: dict[Path, str], derived: Any, prove_again
         except InputError as e:
             print(f"error: -Dprove: {e}", file=sys.stderr)
             return 2
+    source = _source_among(outputs, derived.files)
+    if source is not None:  # `build DIR/handler.js -o DIR` would replace the source with its compiled form
+        print(f"error: {source} is a source of this build: write it to another folder (-o DIR)", file=sys.stderr)
+        return 2
     try:
         for path, text in outputs.items():
             write_text(path, text)
@@ -209,6 +213,18 @@ def write_outputs(out: Path, outputs: dict[Path, str], derived: Any, prove_again
     if isinstance(deploy, str):
         return write_deploy(deploy, out, derived.contract, outputs[out / "contract.json"], derived.js, version)
     return 0
+
+
+def _source_among(outputs: dict[Path, str], files: list[str]) -> Path | None:
+    """The output path that is one of the build's source files (the handler or a local import), if any."""
+    for path in outputs:
+        for file in files:
+            try:
+                if path.exists() and path.samefile(file):
+                    return path
+            except OSError:  # a source that cannot be looked at is not this output
+                continue
+    return None
 
 
 def load_old(spec: str) -> object:

@@ -45,10 +45,14 @@ def write_mock(handler: Path, trace: Path, output: Path | None, *, force: bool, 
     from ..replay.mock import test_file_from_groups
 
     if not handler.is_file():
-        stderr.write(f"error: {handler}: no such file\n")
+        stderr.write(f"error: {handler}: {'not a file' if handler.exists() else 'no such file'}\n")
         return 2
     if output is not None and output.exists() and not force:
         stderr.write(f"error: {output} exists already (--force overwrites it)\n")
+        return 2
+    source = _input_at(output, handler, trace)
+    if source is not None:  # even --force: the trace may be the only recording, the handler the only copy
+        stderr.write(f"error: {output} is {source} this reads: write the test file elsewhere\n")
         return 2
     functions = builtin_functions()
     try:
@@ -74,6 +78,21 @@ def write_mock(handler: Path, trace: Path, output: Path | None, *, force: bool, 
     n = len(read.groups)
     stderr.write(f"wrote {n} test case{'s' if n != 1 else ''} to {output}\n")
     return 0
+
+
+def _input_at(output: Path | None, handler: Path, trace: Path) -> str | None:
+    """What writing `output` would replace of the inputs (the handler, a trace file), or None."""
+    if output is None or not output.exists():
+        return None
+    inputs = [("the handler", handler)]
+    inputs += [("a trace file", path) for path in (trace.iterdir() if trace.is_dir() else [trace])]
+    for what, path in inputs:
+        try:
+            if path.is_file() and output.samefile(path):
+                return what
+        except OSError:  # a path that vanished or cannot be looked at is not the output
+            continue
+    return None
 
 
 def _write_whole(path: Path, data: bytes) -> None:

@@ -194,7 +194,7 @@ def _differing_keys(recorded: bytes, data: bytes) -> str:
 
     try:
         a, b = json.loads(recorded), json.loads(data)
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: nesting deeper than json's decoder follows
         return " (CERT is not JSON)"
     if not isinstance(a, dict):
         return " (CERT is not a JSON object)"

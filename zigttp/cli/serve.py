@@ -21,6 +21,7 @@ from zigttp_host.limits import TRACE_MAX_BYTES as DEFAULT_TRACE_MAX_BYTES
 from zigttp_host.limits import Limits, format_size
 
 from .argtypes import (
+    MAX_THREADS,
     cache_store,
     durable_store,
     duration,
@@ -30,6 +31,9 @@ from .argtypes import (
     port,
     positive_int,
     size,
+    threads,
+    trace_size,
+    workers,
 )
 
 if TYPE_CHECKING:
@@ -50,10 +54,10 @@ def add_command(sub: argparse._SubParsersAction) -> None:
     p.add_argument("handler", type=Path, help="handler file (.ts, .tsx, .js, .jsx)")
     p.add_argument("--host", default="127.0.0.1", help="address to bind")
     p.add_argument("--port", "-p", type=port, default=8080, help="port to bind (0 picks a free one)")
-    p.add_argument("--workers", type=positive_int, default=os.cpu_count() or 1,
+    p.add_argument("--workers", type=workers, default=os.cpu_count() or 1,
                    help="worker processes (default: CPU count)")
-    p.add_argument("--threads", type=positive_int, default=4,
-                   help="handler threads per worker, each with its own sandbox instance")
+    p.add_argument("--threads", type=threads, default=4,
+                   help=f"handler threads per worker, each with its own sandbox instance (at most {MAX_THREADS})")
     p.add_argument("--isolation", choices=("pooled", "fresh"), default="pooled",
                    help="pooled: warm instances reused (a handler's own module state persists across the "
                         "requests one instance serves); fresh: a new instance from the snapshot per request, from "
@@ -72,6 +76,10 @@ def add_command(sub: argparse._SubParsersAction) -> None:
                         "calibrated for this guest build)")
     p.add_argument("--max-body-size", type=size, default=defaults.max_body_bytes, metavar="SIZE",
                    help=f"largest request body (default {format_size(defaults.max_body_bytes)}); larger → 413")
+    p.add_argument("--body-timeout", type=duration, default=30, metavar="TIME",
+                   help="how long a client may take to send a request's body, from the end of its headers "
+                        "(default 30s; 45s, 2m, ...); later → 408 body_timeout, so a client that stops sending "
+                        "cannot hold its request open")
     p.add_argument("--max-response-size", type=size, default=defaults.max_response_bytes, metavar="SIZE",
                    help=f"largest response body (default {format_size(defaults.max_response_bytes)})")
     p.add_argument("--recycle-memory", type=size, default=defaults.recycle_memory_bytes, metavar="SIZE",
@@ -106,9 +114,10 @@ def add_trace_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--trace", type=Path, default=None, metavar="PATH",
                    help="record every request (request, each module call, clock reading and random seed, "
                         "response) as one JSONL group appended to PATH; safe with several workers")
-    p.add_argument("--trace-max-bytes", type=size, default=DEFAULT_TRACE_MAX_BYTES, metavar="SIZE",
-                   help="rotate the trace file when it would grow past SIZE: it is renamed PATH-stem.NNNNNN.jsonl "
-                        f"(default {format_size(DEFAULT_TRACE_MAX_BYTES)})")
+    p.add_argument("--trace-max-bytes", type=trace_size, default=DEFAULT_TRACE_MAX_BYTES, metavar="SIZE",
+                   help="rotate the trace file when it would grow past SIZE (at least 1k): it is renamed "
+                        f"PATH-stem.NNNNNN.jsonl (default {format_size(DEFAULT_TRACE_MAX_BYTES)}); 0: never rotate "
+                        "(for an outside rotation such as logrotate: the workers reopen PATH once it is renamed)")
     p.add_argument("--trace-secrets", action="store_true",
                    help="UNSAFE: keep env() values and authorization/cookie headers in the trace; by default "
                         "they and every later occurrence of them are replaced by placeholders")
@@ -208,7 +217,7 @@ def run_serve(args: argparse.Namespace) -> int:
     from zigttp.server.run import StartError, serve
 
     from .serve_grants import ServeContractError, describe, serve_grants
-    from .serve_modules import check_cache, check_durable_store, check_sql_schema, module_settings
+    from .serve_modules import check_cache, check_durable_store, check_sql_schema, durable_schema_error, module_settings
 
     try:
         limits = Limits(memory_bytes=args.memory, timeout_ms=args.timeout_ms, fuel=args.fuel,
@@ -222,6 +231,10 @@ def run_serve(args: argparse.Namespace) -> int:
     cache_error = check_cache(args)
     if cache_error is not None:
         return cache_error
+    schema_error = durable_schema_error(args.durable, args.durable_schema)
+    if schema_error is not None:
+        print(schema_error, file=sys.stderr)
+        return 2
     if args.no_verify:
         what = "plain JavaScript as written" if args.handler.suffix in (".js", ".mjs") else "compiled, unverified code"
         print(f"WARNING: --no-verify: serving {what}; nothing about this handler is proven, only the sandbox "
@@ -247,6 +260,7 @@ def run_serve(args: argparse.Namespace) -> int:
     config = ServeConfig(handler_path=str(args.handler), bundle_path="", bundle_name=loaded.bundle.name,
                          host=args.host, port=args.port, workers=args.workers, threads=args.threads,
                          isolation=args.isolation, inline=args.inline, quiet=args.quiet,
+                         body_timeout_s=args.body_timeout,
                          verified=loaded.verified,
                          limits=asdict(limits),
                          modules=module_settings(args), grants=granted.grants,

@@ -44,12 +44,20 @@ def module_settings(args: argparse.Namespace) -> dict[str, Any]:
     }
 
 
+def durable_schema_error(where: str | None, schema: str | None) -> str | None:
+    """The usage error of a --durable-schema without a database store (serve and admin); None: none.
+
+    A folder store has no schema: ignoring the flag would let a deployment believe its runs are kept apart.
+    """
+    if schema is not None and (where is None or "://" not in where):
+        store = "no --durable given" if where is None else f"--durable {where} is a folder"
+        return f"error: --durable-schema applies to postgresql:// stores only ({store})"
+    return None
+
+
 def check_durable_store(where: str | None, lease_s: float, schema: str | None) -> bool:
     """A database store is reached (and its schema created or migrated) before the server starts."""
     if where is None or "://" not in where:
-        if schema is not None:
-            print("error: --durable-schema names a schema of a postgresql:// store", file=sys.stderr)
-            return False
         return True
     from zigttp_host.durable.store import open_store
 

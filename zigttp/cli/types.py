@@ -145,6 +145,10 @@ def _run_types(args: argparse.Namespace) -> int:
     text = render()
     if args.output is None:
         sys.stdout.write(text)
-    else:
+        return 0
+    try:
         args.output.write_text(text, encoding="utf-8")
+    except OSError as e:  # a missing folder, a directory, no permission: a usage error, not a crash
+        print(f"error: cannot write {args.output}: {e.strerror or e}", file=sys.stderr)
+        return 2
     return 0

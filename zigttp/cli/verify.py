@@ -66,8 +66,8 @@ def run_verify(args: argparse.Namespace, stdout: TextIO | None = None, stderr: T
         err.write(f"internal error: cannot verify {path}\n")
         return 1
     if result.unreadable:
-        for diagnostic in result.diagnostics:
-            err.write(f"error: {diagnostic.message}\n")
+        for diagnostic in result.diagnostics:  # the file named: it may be an import, not HANDLER itself
+            err.write(f"error: {diagnostic.file}: {diagnostic.message}\n")
         return 2
     out.write(result.render_json() if args.json else result.render_text())
     return 0 if result.ok else 1

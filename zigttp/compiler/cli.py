@@ -2,7 +2,8 @@
 
 `zigttp/cli/compile.py` wires this as a subcommand (`add_compile_arguments`
 + `run_compile`); `python -m zigttp.compiler` runs it standalone.
-Exit codes: 0 compiled, 1 diagnostics with errors, 2 usage error.
+Exit codes: 0 compiled, 1 diagnostics with errors, 2 usage error, a handler (or import) that cannot be
+read, or an output that cannot be written.
 """
 
 from __future__ import annotations
@@ -10,10 +11,11 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 from typing import TextIO
 
 from zigttp.compiler.api import compile_file
-from zigttp.compiler.diagnostics import render_json, render_text, summary_line
+from zigttp.compiler.diagnostics import CANNOT_READ_FILE, render_json, render_text, summary_line
 
 
 def add_compile_arguments(parser: argparse.ArgumentParser) -> None:
@@ -26,7 +28,19 @@ def add_compile_arguments(parser: argparse.ArgumentParser) -> None:
 def run_compile(args: argparse.Namespace, stdout: TextIO | None = None, stderr: TextIO | None = None) -> int:
     out = stdout or sys.stdout
     err = stderr or sys.stderr
+    if args.output == "":  # argparse takes -o '' as a name; falling back to stdout would hide the mistake
+        err.write("error: -o/--output needs a file name (leave -o out to print to stdout)\n")
+        return 2
+    handler = Path(args.handler)
+    if not handler.is_file():
+        err.write(f"error: {handler}: {'not a file' if handler.exists() else 'no such file'}\n")
+        return 2
     result = compile_file(args.handler, strict=args.strict)
+    unreadable = [d for d in result.diagnostics if d.code == CANNOT_READ_FILE]
+    if unreadable:  # not UTF-8, or an import missing: bad input (exit 2), as verify and build say
+        for diagnostic in unreadable:  # the file named: it may be an import, not HANDLER itself
+            err.write(f"error: {diagnostic.file}: {diagnostic.message}\n")
+        return 2
     if args.json:
         err.write(render_json(result.diagnostics) + "\n")
     elif result.diagnostics:
@@ -35,8 +49,12 @@ def run_compile(args: argparse.Namespace, stdout: TextIO | None = None, stderr: 
     if not result.ok:
         return 1
     if args.output:
-        with open(args.output, "w", encoding="utf-8") as handle:
-            handle.write(result.js)
+        try:
+            with open(args.output, "w", encoding="utf-8") as handle:
+                handle.write(result.js)
+        except OSError as e:  # a missing folder, a directory, no permission: the user's path, not our bug
+            err.write(f"error: cannot write {args.output}: {e.strerror or e}\n")
+            return 2
     else:
         out.write(result.js)
     return 0

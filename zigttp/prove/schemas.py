@@ -33,9 +33,11 @@ def same(old: Any, new: Any) -> bool:
     return json.dumps(old, sort_keys=True) == json.dumps(new, sort_keys=True)
 
 
-def schema_changes(old: dict[str, Any], new: dict[str, Any], path: str = "") -> list[SchemaChange]:
+def schema_changes(old: dict[str, Any] | bool, new: dict[str, Any] | bool, path: str = "") -> list[SchemaChange]:
     if same(old, new):
         return []
+    if not isinstance(old, dict) or not isinstance(new, dict):  # a boolean schema (true, false) has no keywords
+        return [SchemaChange(path, "keyword_changed", "changed", old, new)]
     if "type" in old and "type" in new and not same(old["type"], new["type"]):
         return [SchemaChange(path, "type_changed", "changed", old["type"], new["type"])]
     out: list[SchemaChange] = []

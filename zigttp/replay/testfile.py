@@ -23,7 +23,7 @@ from typing import Any
 from zigttp_host import wellformed
 from zigttp_host.http import HttpRequest
 from zigttp_host.journal import IoEntry
-from zigttp_host.tracefile import MAX_LINE_BYTES, TraceFileError, body_of, headers_of, io_entry
+from zigttp_host.tracefile import MAX_LINE_BYTES, TraceFileError, body_of, io_entry, request_headers_of
 
 FORMAT = "zigttp-test"
 VERSION = 1
@@ -164,7 +164,7 @@ def _request(p: Path, number: int, obj: dict[str, Any]) -> tuple[HttpRequest, in
     if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int)
                              or not -(1 << 63) <= seed < (1 << 63)):
         raise TraceFileError(p, number, "request \"seed\" must be a signed 64-bit integer")
-    headers = [(name.lower(), value) for name, value in headers_of(p, number, obj.get("headers"))]
+    headers = request_headers_of(p, number, obj.get("headers"))
     return HttpRequest(method.upper(), url, headers, body_of(p, number, obj)), seed
 
 

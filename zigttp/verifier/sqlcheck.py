@@ -27,6 +27,8 @@ def schema_error(schema: str) -> str | None:
             conn.executescript(schema)
     except sqlite3.Error as error:
         return str(error)
+    except ValueError:  # sqlite3 refuses a script with a NUL byte before SQLite sees it
+        return "it contains a NUL byte"
     return None
 
 

@@ -50,11 +50,13 @@ def check_statements(schema_sql: str, registrations: list[dict[str, Any]], bundl
             db.executescript(schema_sql)
         except sqlite3.Error as e:
             raise SqlCheckError(f"the schema does not run: {e}") from None
+        except ValueError:  # sqlite3 refuses a NUL byte before SQLite sees the script
+            raise SqlCheckError("the schema does not run: it contains a NUL byte") from None
         problems = []
         for reg in registrations:
             try:
                 db.execute("EXPLAIN " + reg["statement"], dict.fromkeys(reg.get("params", ())))
-            except sqlite3.Error as e:
+            except (sqlite3.Error, ValueError) as e:  # ValueError: a NUL byte in the statement
                 problems.append(Problem(reg["name"], str(e), caller_position(reg.get("stack", ""), bundle_name)))
         return problems
     finally:

@@ -417,7 +417,7 @@ class ApiReader:
 
     def _response(self, helper: str, args: list[A.Node], module: A.Module, fn: A.Node | None) -> Response:
         if helper == "redirect":
-            status = _literal_int(args[1]) if len(args) > 1 else 302
+            status = _literal_status(args[1]) if len(args) > 1 else 302
             return Response(status, None, None)
         init = args[1] if len(args) > 1 else None
         status = self._status(init, module)
@@ -502,7 +502,7 @@ class ApiReader:
             if type(prop) is not A.Property:
                 return None
             if property_key(prop) == "status":
-                return _literal_int(prop.value)
+                return _literal_status(prop.value)
         return 200
 
     def _content_type(self, init: A.Node | None, module: A.Module) -> str | None:
@@ -521,10 +521,13 @@ class ApiReader:
 
 # ---------- helpers ----------
 
-def _literal_int(node: A.Node | None) -> int | None:
+def _literal_status(node: A.Node | None) -> int | None:
+    """A literal status within 100..599, the contract's range; None for any other: the runtime refuses it
+    (a RangeError, answered 500), so the handler never answers with it."""
     node = unparen(node)
     if type(node) is A.NumberLiteral and float(node.value).is_integer():  # type: ignore[union-attr]
-        return int(node.value)  # type: ignore[union-attr]
+        status = int(node.value)  # type: ignore[union-attr]
+        return status if 100 <= status <= 599 else None
     return None
 
 
