@@ -92,14 +92,6 @@ def test_a_client_gone_mid_body_leaves_no_traceback(server: Server) -> None:
     assert "Traceback" not in log and "RSGIProtocolClosed" not in log
 
 
-def test_connect_is_refused_with_json(server: Server) -> None:
-    # a 2xx answer to CONNECT means "tunnel established" and loses its body: the handler never sees CONNECT
-    raw = _exchange(server, b"CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n"
-                            b"Connection: close\r\n\r\n")
-    status, body = _status_and_json(raw)
-    assert status == 400 and body["error"] == "bad_request", body
-
-
 def test_well_formed_chunked_and_pipelined_requests_still_work(server: Server) -> None:
     raw = _exchange(server, b"POST /a HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
                             b"3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n"
@@ -117,8 +109,14 @@ def test_a_websocket_upgrade_is_answered_by_the_handler_as_plain_http(server: Se
     assert status == 200 and body["path"] == "/ws", body
 
 
-def test_a_target_that_is_not_a_path_is_refused(server: Server) -> None:
-    raw = _exchange(server, b"GET abc HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+@pytest.mark.parametrize("request_line", [
+    # a 2xx answer to CONNECT means "tunnel established" and loses its body: the handler never sees CONNECT
+    b"CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443",
+    # hyper takes "abc" as authority-form and would hand the handler an empty path
+    b"GET abc HTTP/1.1\r\nHost: x",
+], ids=["connect", "not-a-path"])
+def test_a_request_no_handler_can_answer_is_refused_with_json(server: Server, request_line: bytes) -> None:
+    raw = _exchange(server, request_line + b"\r\nConnection: close\r\n\r\n")
     status, body = _status_and_json(raw)
     assert status == 400 and body["error"] == "bad_request", body
 
