@@ -16,6 +16,7 @@ token, every request needs `Authorization: Bearer <token>`.
 from __future__ import annotations
 
 import hmac
+import re
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import unquote
@@ -54,7 +55,15 @@ class AdminRequest(BaseHTTPRequestHandler):
         self.send_header("content-type", "application/json")
         self.send_header("content-length", str(len(data)))
         self.end_headers()
-        self.wfile.write(data)
+        if self.command != "HEAD":  # a HEAD answer has headers only
+            self.wfile.write(data)
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        """http.server's own refusals (a bad request line, an unknown method, a URI too long) answer JSON too."""
+        phrase = self.responses.get(code, ("error",))[0]
+        self.close_connection = True  # what was left of the request cannot be read past
+        self._send(code, {"error": re.sub(r"[^a-z0-9]+", "_", phrase.lower()).strip("_"),
+                          "message": message or phrase})
 
     def _authorised(self) -> bool:
         token = self.server.token
@@ -84,6 +93,8 @@ class AdminRequest(BaseHTTPRequestHandler):
             route()
         except OSError as e:
             self._send(503, {"error": "durable_unavailable", "message": str(e)})
+        except Exception as e:  # a hand-edited file the store did not expect: an answer, not a dropped connection
+            self._send(500, {"error": "internal_error", "message": f"{type(e).__name__}: {e}"})
 
     def _get(self) -> None:
         if not self._authorised():
@@ -126,9 +137,13 @@ class AdminRequest(BaseHTTPRequestHandler):
     def _method_not_allowed(self) -> None:
         self._send(405, {"error": "method_not_allowed", "message": "the admin routes take GET and POST"})
 
-    do_PUT = do_DELETE = do_PATCH = _method_not_allowed
+    do_PUT = do_DELETE = do_PATCH = do_HEAD = do_OPTIONS = _method_not_allowed
 
     def _signal(self, key: str, name: str) -> None:
+        if self.headers.get("transfer-encoding") is not None:  # unread, the body would be taken as a null payload
+            self._send(411, {"error": "length_required", "message": "send the payload with a Content-Length"})
+            self.close_connection = True
+            return
         declared = self.headers.get("content-length") or "0"
         if not declared.isdigit():
             self._send(400, {"error": "bad_request", "message": "invalid Content-Length"})

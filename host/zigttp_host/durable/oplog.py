@@ -35,6 +35,16 @@ DURABLE = "durable"
 COMPLETE_LINE = b'{"type":"complete"}\n'  # a completed run's last line, as end() writes it
 EVENT_TYPES = ("step_start", "step_result", "wait_signal", "resume_signal", "wait_timer", "resume_timer",
                "send_signal")
+# the fields the runtime, the scheduler and `zigttp admin` read from each line, with their types: a hand-edited
+# line with another type makes the oplog unreadable (one clear error) instead of failing later wherever it is used
+FIELD_TYPES: dict[str, dict[str, type | tuple[type, ...]]] = {
+    **{kind: {"name": str} for kind in ("step_start", "step_result", "wait_signal", "resume_signal", "send_signal")},
+    "wait_timer": {"until_ms": int},
+    "request": {"method": str, "url": str, "headers": (dict, type(None)), "body": (str, type(None)),
+                "body_base64": str},
+}
+# a request line may leave these out (scheduler.request_of reads GET /, no headers, no body then)
+OPTIONAL_FIELDS = ("method", "url", "headers", "body", "body_base64")
 
 
 class OplogError(ValueError):
@@ -105,6 +115,8 @@ def parse(raw: bytes, where: str) -> Oplog:
     objs = [_line(where, i, line) for i, line in enumerate(lines, start=1)]
     if len(objs) < 2 or objs[0].get("type") != "durable_run" or objs[1].get("type") != "request":
         raise OplogError(f"{where}: not an oplog (it must start with a durable_run and a request line)")
+    for number, obj in enumerate(objs[1:], start=2):
+        _check_fields(where, number, obj)
     header = objs[0]
     if header.get("format", FORMAT) != FORMAT or header.get("version") != VERSION:
         raise OplogError(f"{where}:1: unknown oplog format {header.get('format')!r} version "
@@ -132,6 +144,17 @@ def _line(where: str, number: int, line: bytes) -> dict[str, Any]:
     if not isinstance(obj, dict) or not isinstance(obj.get("type"), str):
         raise OplogError(f"{where}:{number}: every line must be a JSON object with a \"type\"")
     return obj
+
+
+def _check_fields(where: str, number: int, obj: dict[str, Any]) -> None:
+    for name, kind in FIELD_TYPES.get(obj["type"], {}).items():
+        if name not in obj and name in OPTIONAL_FIELDS:
+            continue
+        value = obj.get(name)
+        if isinstance(value, bool) or not isinstance(value, kind):  # bool is an int to Python, not to an oplog
+            expected = kind.__name__ if isinstance(kind, type) else " or ".join(k.__name__ for k in kind)
+            raise OplogError(f"{where}:{number}: a {obj['type']} line's {name!r} must be {expected}, "
+                             f"not {orjson.dumps(value).decode()}")
 
 
 def _io_entry(where: str, number: int, obj: dict[str, Any], seq: int) -> IoEntry:

@@ -23,13 +23,13 @@ import logging
 import os
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from .. import wellformed
 from ..http import HttpRequest, HttpResponse
-from .store import SLEEP_NAME, DurableStore, Scheduled
+from .store import SLEEP_NAME, DurableStore, Scheduled, StoreUnavailable
 
 log = logging.getLogger("zigttp.durable")
 
@@ -61,6 +61,7 @@ class Scheduler:
         self._thread: threading.Thread | None = None
         self._lead: Any = None  # the store's token of leadership, while this scheduler leads
         self._failing: dict[str, _Failing] = {}
+        self._complaints: dict[str, str] = {}  # run key -> what was last logged as wrong with it
         self.resumed = 0
 
     # ---------- life cycle ----------
@@ -109,47 +110,58 @@ class Scheduler:
 
     def recover(self) -> None:
         """On taking the lead: every run not completed is resumed once (a waiting one just waits again)."""
-        for key in self.store.incomplete_keys():
-            if self._stop.is_set():
-                return
-            self.resume(key)
+        self._each(self.store.incomplete_keys(), self.resume)
 
     def tick(self) -> None:
         if time.monotonic() >= self._next_sweep:
             self._next_sweep = time.monotonic() + SWEEP_S
             self._sweep()
         now_ms = int(time.time() * 1000)
-        for item in self.store.due(now_ms):
+        if not self._each(self.store.due(now_ms), self._fire):
+            return
+        if not self._each(self.store.waiting_signal_keys(), self._deliver):
+            return
+        if not self._each(self.store.orphaned_keys(), self.resume):  # an owner died or was cut off holding the run
+            return
+        self._each([key for key, failing in self._failing.items() if time.monotonic() >= failing.next_at],
+                   self.resume)
+
+    def _each(self, items: Iterable[Any], action: Callable[[Any], object]) -> bool:
+        """`action` on every item; False once stopping. A run whose files make it fail (a hand-edited signal,
+        timer or oplog) is logged and passed over, so it cannot hold up every run after it on every tick."""
+        for item in items:
             if self._stop.is_set():
-                return
-            self._fire(item)
-        for key in self.store.waiting_signal_keys():
-            if self._stop.is_set():
-                return
-            if self._signal_awaited(key):
-                self.resume(key)
-        for key in self.store.orphaned_keys():  # an owner died or was cut off holding the run
-            if self._stop.is_set():
-                return
-            self.resume(key)
-        for key, failing in list(self._failing.items()):
-            if self._stop.is_set():
-                return
-            if time.monotonic() >= failing.next_at:
-                self.resume(key)
+                return False
+            try:
+                action(item)
+            except StoreUnavailable:
+                raise  # the whole store is out of reach: the loop backs off
+            except Exception as e:
+                self._complain(getattr(item, "key", item), f"{type(e).__name__}: {e}")
+        return True
+
+    def _complain(self, key: str, message: str) -> None:
+        """Logs what is wrong with a run once, not on every tick (five times a second) while it stays wrong."""
+        if self._complaints.get(key) != message:
+            self._complaints[key] = message
+            log.error("durable run %r: %s", key, message)
 
     def _sweep(self) -> None:
         removed = self.store.remove_completed(self.retention_s)
         if removed:
             log.info("durable scheduler: %d completed runs past retention removed", removed)
         now_ms = int(time.time() * 1000)
-        for key in self.store.incomplete_keys():
-            if self._stop.is_set():
-                return
-            oplog = self._oplog(key)
-            wait = None if oplog is None else oplog.waiting()
-            if oplog is not None and (wait is None or (wait["type"] == "timer" and (wait["until"] or 0) <= now_ms)):
-                self.resume(key)  # stalled: nothing will wake it otherwise (one executing now answers 409)
+        self._each(self.store.incomplete_keys(), lambda key: self._resume_stalled(key, now_ms))
+
+    def _resume_stalled(self, key: str, now_ms: int) -> None:
+        oplog = self._oplog(key)
+        wait = None if oplog is None else oplog.waiting()
+        if oplog is not None and (wait is None or (wait["type"] == "timer" and (wait["until"] or 0) <= now_ms)):
+            self.resume(key)  # stalled: nothing will wake it otherwise (one executing now answers 409)
+
+    def _deliver(self, key: str) -> None:
+        if self._signal_awaited(key):
+            self.resume(key)
 
     def _signal_awaited(self, key: str) -> bool:
         """The run waits for a signal that is there: resuming it delivers one (any other wait stays put)."""
@@ -170,7 +182,7 @@ class Scheduler:
         try:
             return self.store.read(key)
         except ValueError as e:
-            log.error("durable run %r: unreadable oplog: %s", key, e)
+            self._complain(key, f"unreadable oplog: {e}")
             return None
 
     def resume(self, key: str) -> HttpResponse | None:
@@ -189,6 +201,7 @@ class Scheduler:
             self._failed(key, response)
         else:
             self._failing.pop(key, None)
+            self._complaints.pop(key, None)  # mended: a later fault of its own is logged again
         return response
 
     def _failed(self, key: str, response: HttpResponse) -> None:

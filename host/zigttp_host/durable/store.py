@@ -399,7 +399,7 @@ class FileStore:
                 doc = wellformed.loads(path.read_bytes())
             except (OSError, wellformed.MalformedJson):
                 continue
-            if isinstance(doc, dict):
+            if isinstance(doc, dict) and isinstance(doc.get("key"), str):  # a hand-edited record names no run
                 out.append(doc)
         return out
 
@@ -420,6 +420,8 @@ class FileStore:
             doc = wellformed.loads(path.read_bytes())
         except (OSError, wellformed.MalformedJson):
             return False
+        if not isinstance(doc, dict):
+            return False  # not a record of ours (hand-edited): nothing to discard
         doc["state"] = "discarded"
         doc["discarded_at_ms"] = int(time.time() * 1000)
         _atomic_write(path, wellformed.dumps(doc))

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 
 M = "zigttp:durable"
 MAX_NAME_BYTES = 4096
+MAX_MS = 2**53  # JavaScript's largest safe integer: beyond it a time cannot be written to an oplog line (64-bit)
 
 
 def store_of(ctx: CallContext, fn: str) -> DurableStore:
@@ -47,6 +48,8 @@ def _text(fn: str, what: str, value: Any) -> str:
 def _number(fn: str, what: str, value: Any) -> int:
     if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
         raise DurableMisuse(f"{fn}() {what} must be a finite number")
+    if abs(value) > MAX_MS:
+        raise DurableMisuse(f"{fn}() {what} must be within ±2^53 milliseconds")
     return int(value)
 
 
