@@ -21,6 +21,7 @@ from .hypermedia import negotiate
 from .instance import GuestFailure, GuestInstance
 from .journal import Journal
 from .limits import Limits, format_size
+from .logtext import escape_controls
 from .response import ResponseDecoder
 from .snapshot import preinitialize
 from .trial import TRIAL_DEADLINE_MS, TRIAL_FUEL_MS, TrialPolicy, route_of
@@ -36,6 +37,15 @@ ISOLATION_MODES = ("pooled", "fresh")
 
 # "    at handler (hello.js:3:11)" or "    at hello.js:3:11"
 _FRAME = re.compile(r"at (?:[^\s(]+ \()?([^():\s]+):(\d+):(\d+)\)?")
+
+# What stopped a module scope that trapped while loading (Handler._load_error).
+_LOAD_TRAPS = {
+    "cpu_limit": "the module scope used up its fuel (cpu_limit): it must return, not loop",
+    "timeout": "the module scope ran past the request timeout (timeout)",
+    "stack_overflow": "the module scope overflowed the native stack (stack_overflow): nested too deeply",
+    "memory_limit": "the module scope reached the memory limit (memory_limit)",
+}
+
 
 class TraceRecorder(Protocol):
     """Takes each request's recorded I/O (tracefile.TraceWriter writes them as JSONL groups)."""
@@ -147,7 +157,10 @@ class Handler:
     def _load_error(self, e: GuestFailure) -> HandlerLoadError:
         """A failed load (syntax error, throwing module scope, no handler) at its place in the source."""
         stack = e.info.get("stack", "")
-        return HandlerLoadError(self.bundle.name, _describe(e), stack, self._locate(stack))
+        # a trap's own message is wasmtime's multi-line backtrace of guest functions, which tells the bundle's
+        # author nothing: a load that trapped is described by what stopped it
+        message = _LOAD_TRAPS.get(e.kind, f"the module scope trapped ({e.kind})") if e.trapped else _describe(e)
+        return HandlerLoadError(self.bundle.name, message, stack, self._locate(stack))
 
     # ---------- instances ----------
 
@@ -268,8 +281,13 @@ class Handler:
         try:
             inst = self._acquire()
         except GuestFailure as e:
-            kind = e.kind if e.kind == "instances_exhausted" else "internal_error"
-            return failure_response(Failure(kind, message=_describe(e)))
+            if e.kind == "instances_exhausted":
+                return failure_response(Failure(e.kind, message=_describe(e)))
+            # a bundle loaded unchecked (tenants, check=False) that does not load: the 500 says nothing of
+            # why, so its one log line is where the platform finds out
+            error = self._load_error(e)
+            log.error("%s: cannot load the handler: %s", self.bundle.name, escape_controls(str(error)))
+            return failure_response(Failure("internal_error", message=error.message))
         ctx = inst.ctx
         self._prepare(inst, journal, request)
         held: list[tuple[str, str]] = []

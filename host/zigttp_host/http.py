@@ -16,6 +16,12 @@ class HttpRequest:
     body: bytes = b""
 
 
+# What a server refuses before a handler runs (url_too_long, too_many_headers below); the embedding host
+# applies them to the requests a platform hands it (tenants/tenant.py).
+MAX_TARGET_BYTES = 8192
+MAX_REQUEST_HEADERS = 100
+
+
 @dataclass
 class Failure:
     """Why a request did not produce the handler's own response."""

@@ -17,7 +17,7 @@ from granian.rsgi import ProtocolClosed
 from zigttp_host import Bundle, Failure, Handler, Host, HttpRequest, HttpResponse
 from zigttp_host.durable.scheduler import Scheduler
 from zigttp_host.grants import Grants
-from zigttp_host.http import failure_response
+from zigttp_host.http import MAX_REQUEST_HEADERS, MAX_TARGET_BYTES, failure_response
 from zigttp_host.logtext import escape_controls
 from zigttp_host.tracefile import TraceWriter
 
@@ -32,9 +32,7 @@ access_log = logging.getLogger("zigttp.access")
 
 _TEXT = [("content-type", "text/plain; charset=utf-8")]
 _JSON = [("content-type", "application/json")]
-MAX_HEADERS = 100
 CONTRACT_PATH = "/_zigttp/contract"  # answered only with --expose-contract
-MAX_URL_BYTES = 8192
 GIL_SWITCH_INTERVAL_S = 0.001
 STORE_RETRY_S = 2  # a durable database out of reach at start: how often a worker tries again
 GENERATION_POLL_S = 0.2  # --watch: how often a worker looks for a newly published generation
@@ -196,14 +194,14 @@ class ZigttpApp:
             path = path.replace("?", "%3F")
         qs = scope.query_string
         url = f"{path}?{qs}" if qs else path
-        if len(url) > MAX_URL_BYTES:
-            return _json_error("url_too_long", limitBytes=MAX_URL_BYTES)
+        if len(url) > MAX_TARGET_BYTES:
+            return _json_error("url_too_long", limitBytes=MAX_TARGET_BYTES)
         # granian (hyper) hands over header names already lower-cased; each read of scope.headers copies
         # them (about 250 ns), so they are read once
         raw = scope.headers
         headers = raw.items()
-        if len(headers) > MAX_HEADERS:
-            return _json_error("too_many_headers", limit=MAX_HEADERS)
+        if len(headers) > MAX_REQUEST_HEADERS:
+            return _json_error("too_many_headers", limit=MAX_REQUEST_HEADERS)
         unreadable = _unreadable_header(raw, headers)
         if unreadable is not None:
             # granian withholds values that are not visible ASCII; refuse

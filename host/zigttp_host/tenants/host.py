@@ -62,6 +62,7 @@ class TenantHost:
         without one it reaches nothing. `check` loads its code once now, so a syntax error or a
         throwing module scope is a HandlerLoadError here rather than a 500 at its first request."""
         _check_id(tenant)
+        _check_bundle(tenant, bundle)
         try:
             grants = Grants.from_contract(contract, handler=tenant) if contract is not None else Grants(handler=tenant)
         except ValueError as e:
@@ -168,3 +169,15 @@ class TenantHost:
 def _check_id(tenant: str) -> None:
     if not isinstance(tenant, str) or not 0 < len(tenant) <= TENANT_ID_MAX or not tenant.isprintable():
         raise TenantError(f"a tenant id is 1 to {TENANT_ID_MAX} printable characters, not {tenant!r:.80}")
+
+
+def _check_bundle(tenant: str, bundle: Bundle) -> None:
+    """A bundle the guest can be handed: its source and name are text that UTF-8 can encode (a lone surrogate,
+    from a file read with errors="surrogateescape", cannot be; it would fail deep in the load otherwise)."""
+    if not isinstance(bundle, Bundle) or not isinstance(bundle.source, str) or not isinstance(bundle.name, str):
+        raise TenantError(f"tenant {tenant!r}: the code is a Bundle(source: str, name: str), not {bundle!r:.80}")
+    try:
+        bundle.source.encode()
+        bundle.name.encode()
+    except UnicodeEncodeError as e:
+        raise TenantError(f"tenant {tenant!r}: the bundle is not valid text: {e}") from None
