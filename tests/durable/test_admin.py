@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import socket
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 
-from zigttp.durable.admin import AdminServer
 from zigttp_host.durable.store import FileStore
 
+from ..support.server import admin_in_thread, raw_http
 from .test_runs import APPROVAL_JS, _get, _handler
 
 
@@ -20,25 +18,8 @@ from .test_runs import APPROVAL_JS, _get, _handler
 def admin(tmp_path: Path) -> Iterator[tuple[str, FileStore]]:
     assert _get(_handler(tmp_path, APPROVAL_JS))[0] == 202
     store = FileStore(tmp_path / "d")
-    server = AdminServer(("127.0.0.1", 0), store, None, None)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/_zigttp/durable", store
-    finally:
-        server.shutdown()
-        server.server_close()
-
-
-def _raw(url: str, request: bytes) -> bytes:
-    host, port = url.split("//")[1].split("/")[0].split(":")
-    with socket.create_connection((host, int(port)), timeout=5) as s:
-        s.sendall(request)
-        s.shutdown(socket.SHUT_WR)
-        chunks = []
-        while chunk := s.recv(65536):
-            chunks.append(chunk)
-    return b"".join(chunks)
+    with admin_in_thread(store) as url:
+        yield f"{url}/_zigttp/durable", store
 
 
 def test_an_unreadable_oplog_is_shown_as_such(admin: tuple[str, FileStore]) -> None:
@@ -62,7 +43,7 @@ def test_an_unreadable_oplog_is_shown_as_such(admin: tuple[str, FileStore]) -> N
 def test_a_bad_signal_request_is_a_400(admin: tuple[str, FileStore], headers: str, body: bytes, message: str) -> None:
     url, store = admin
     head = f"POST /_zigttp/durable/runs/order%3A42/signals/approved HTTP/1.1\r\nHost: x\r\n{headers}\r\n"
-    answer = _raw(url, head.encode() + body)
+    answer = raw_http(url, head.encode() + body)
     assert answer.startswith(b"HTTP/1.0 400") or answer.startswith(b"HTTP/1.1 400"), answer[:200]
     assert b'"error":"bad_request"' in answer and message.encode() in answer
     assert store.signals("order:42", "approved") == []
@@ -93,14 +74,8 @@ def test_a_signal_for_a_completed_run_is_refused_with_409(tmp_path: Path) -> Non
     store = FileStore(tmp_path / "d")
     assert store.put_signal("order:42", "approved", {}) is False
     assert store.signals("order:42", "approved") == []
-    server = AdminServer(("127.0.0.1", 0), store, None, None)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        url = f"http://127.0.0.1:{server.server_address[1]}/_zigttp/durable"
+    with admin_in_thread(store) as base:
+        url = f"{base}/_zigttp/durable"
         r = httpx.post(f"{url}/runs/order%3A42/signals/approved", content=b"{}")
         assert r.status_code == 409 and r.json()["error"] == "run_completed"
         assert httpx.post(f"{url}/runs/nope/signals/approved", content=b"{}").status_code == 404
-    finally:
-        server.shutdown()
-        server.server_close()

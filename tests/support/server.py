@@ -112,6 +112,35 @@ def admin(durable: str | Path, *extra: str) -> Iterator[str]:
         proc.wait(timeout=10)
 
 
+@contextmanager
+def admin_in_thread(store: Any) -> Iterator[str]:
+    """`zigttp admin`'s server over `store`, in this process on a free port; its base URL (http://HOST:PORT)."""
+    import threading
+
+    from zigttp.durable.admin import AdminServer
+
+    server = AdminServer(("127.0.0.1", 0), store, None, None)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def raw_http(url: str, request: bytes, timeout: float = 5) -> bytes:
+    """Sends `request` as written to the server of `url` (http://HOST:PORT/...), closes the sending side and
+    reads the whole answer: for requests a client library will not send."""
+    host, port = url.split("//")[1].split("/")[0].split(":")
+    with socket.create_connection((host, int(port)), timeout=timeout) as s:
+        s.sendall(request)
+        s.shutdown(socket.SHUT_WR)
+        chunks = []
+        while chunk := s.recv(65536):
+            chunks.append(chunk)
+    return b"".join(chunks)
+
+
 def wait_until(check: Callable[[], Any], timeout: float = 20.0) -> Any:
     """Polls `check` every 0.1 s until it returns something truthy (returned), or fails after `timeout`."""
     deadline = time.monotonic() + timeout
