@@ -16,7 +16,7 @@ from .abi import request_meta
 from .bundle import Bundle
 from .cachekeys import snapshot_key
 from .grants import Grants, compile_grants
-from .http import Failure, HttpRequest, HttpResponse, failure_response
+from .http import MAX_REQUEST_HEADERS, MAX_TARGET_BYTES, Failure, HttpRequest, HttpResponse, failure_response
 from .hypermedia import negotiate
 from .instance import GuestFailure, GuestInstance
 from .journal import Journal
@@ -274,6 +274,13 @@ class Handler:
         trial = trial_route is not None
         if len(request.body) > self.limits.max_body_bytes:
             return failure_response(Failure("body_too_large", detail={"limitBytes": self.limits.max_body_bytes}))
+        # what a server refuses before its handler runs, refused here for every caller (the embedding host,
+        # replay): the guest builds `req.headers` in time quadratic in their number (5,000 spent a tenant's
+        # whole 5 s timeout) and a 64 MiB target reached the memory limit, for input the code never saw
+        if len(request.url) > MAX_TARGET_BYTES:
+            return failure_response(Failure("url_too_long", detail={"limitBytes": MAX_TARGET_BYTES}))
+        if len(request.headers) > MAX_REQUEST_HEADERS:
+            return failure_response(Failure("too_many_headers", detail={"limit": MAX_REQUEST_HEADERS}))
         meta = request_meta(request.method, request.url, request.headers)
         if meta is None:
             return failure_response(Failure("bad_request", message=(

@@ -16,8 +16,8 @@ class HttpRequest:
     body: bytes = b""
 
 
-# What a server refuses before a handler runs (url_too_long, too_many_headers below); the embedding host
-# applies them to the requests a platform hands it (tenants/tenant.py).
+# What a server refuses before a handler runs (url_too_long, too_many_headers below); Handler refuses them
+# too, for every request it is handed (the embedding host's, replay's).
 MAX_TARGET_BYTES = 8192
 MAX_REQUEST_HEADERS = 100
 

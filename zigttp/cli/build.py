@@ -97,10 +97,12 @@ def run_build(args: argparse.Namespace) -> int:
     verify = bool(args.verify or switches.get("verify", False))
     openapi = bool(args.openapi or switches.get("openapi", False))
     deploy = switches.get("deploy")
+    from zigttp.compiler.source import not_a_file
+
     prove_against = switches.get("prove")
     handler: Path = args.handler
-    if not handler.is_file():
-        print(f"error: {handler}: {'not a file' if handler.exists() else 'no such file'}", file=sys.stderr)
+    if (why := not_a_file(handler)) is not None:
+        print(f"error: {handler}: {why}", file=sys.stderr)
         return 2
 
     from zigttp import __version__

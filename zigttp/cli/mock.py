@@ -39,13 +39,14 @@ def run_mock(args: argparse.Namespace, stdout: TextIO | None = None, stderr: Tex
 
 def write_mock(handler: Path, trace: Path, output: Path | None, *, force: bool, stdout: TextIO,
                stderr: TextIO) -> int:
+    from zigttp.compiler.source import not_a_file
     from zigttp_host.modules import builtin_functions
     from zigttp_host.tracefile import TraceFileError, known_exports, read_traces
 
     from ..replay.mock import test_file_from_groups
 
-    if not handler.is_file():
-        stderr.write(f"error: {handler}: {'not a file' if handler.exists() else 'no such file'}\n")
+    if (why := not_a_file(handler)) is not None:
+        stderr.write(f"error: {handler}: {why}\n")
         return 2
     if output is not None and output.exists() and not force:
         stderr.write(f"error: {output} exists already (--force overwrites it)\n")

@@ -38,9 +38,11 @@ def add_command(sub: argparse._SubParsersAction) -> None:
 def run_verify(args: argparse.Namespace, stdout: TextIO | None = None, stderr: TextIO | None = None) -> int:
     out = stdout or sys.stdout
     err = stderr or sys.stderr
+    from zigttp.compiler.source import not_a_file
+
     path = Path(args.handler)
-    if not path.is_file():
-        err.write(f"error: cannot read {path}: {'not a file' if path.exists() else 'no such file'}\n")
+    if (why := not_a_file(path)) is not None:
+        err.write(f"error: cannot read {path}: {why}\n")
         return 2
     if path.suffix not in HANDLER_SUFFIXES:
         err.write(f"error: {path}: a handler is a {', '.join(HANDLER_SUFFIXES)} file\n")

@@ -16,6 +16,7 @@ from typing import TextIO
 
 from zigttp.compiler.api import compile_file
 from zigttp.compiler.diagnostics import CANNOT_READ_FILE, render_json, render_text, summary_line
+from zigttp.compiler.source import not_a_file
 
 
 def add_compile_arguments(parser: argparse.ArgumentParser) -> None:
@@ -32,8 +33,8 @@ def run_compile(args: argparse.Namespace, stdout: TextIO | None = None, stderr: 
         err.write("error: -o/--output needs a file name (leave -o out to print to stdout)\n")
         return 2
     handler = Path(args.handler)
-    if not handler.is_file():
-        err.write(f"error: {handler}: {'not a file' if handler.exists() else 'no such file'}\n")
+    if (why := not_a_file(handler)) is not None:
+        err.write(f"error: {handler}: {why}\n")
         return 2
     result = compile_file(args.handler, strict=args.strict)
     unreadable = [d for d in result.diagnostics if d.code == CANNOT_READ_FILE]

@@ -10,6 +10,7 @@ import os
 import re
 from bisect import bisect_right
 from itertools import accumulate
+from pathlib import Path
 
 _NEWLINE = re.compile(r"\r\n|\n|\r")
 
@@ -60,6 +61,13 @@ class SourceFile:
 
     def __repr__(self) -> str:
         return f"SourceFile({self.name!r})"
+
+
+def not_a_file(path: Path) -> str | None:
+    """Why `path` cannot be read as a source file ("no such file", "not a file": a folder, say), or None."""
+    if path.is_file():
+        return None
+    return "not a file" if path.exists() else "no such file"
 
 
 def _line_starts(text: str) -> list[int]:

@@ -194,6 +194,7 @@ class ZigttpApp:
             path = path.replace("?", "%3F")
         qs = scope.query_string
         url = f"{path}?{qs}" if qs else path
+        # the Handler refuses these too; here they are answered before the body is read
         if len(url) > MAX_TARGET_BYTES:
             return _json_error("url_too_long", limitBytes=MAX_TARGET_BYTES)
         # granian (hyper) hands over header names already lower-cased; each read of scope.headers copies

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from ..handler import Handler
-from ..http import MAX_REQUEST_HEADERS, MAX_TARGET_BYTES, Failure, HttpRequest, HttpResponse, failure_response
+from ..http import Failure, HttpRequest, HttpResponse, failure_response
 from ..instance import GuestFailure, GuestInstance
 from ..tracefile import TraceWriter
 from ..virtual_modules.config import ModuleConfig
@@ -176,7 +176,7 @@ class TenantHandler(Handler):
         state = self._threads.state or self._threads.start()
         state.fuel = 0  # stays 0 when the request is refused before its guest code runs (413, no instance)
         try:
-            response = _unservable(request) or self._run(request, trial_route=None, journal=None)
+            response = self._run(request, trial_route=None, journal=None)
             fuel = state.fuel  # set by _released on this thread, just now
             failure = response.failure  # type: ignore[union-attr]
             kind = None if failure is None else failure.kind
@@ -222,13 +222,3 @@ class TenantHandler(Handler):
             raise self._load_error(e) from None
         self.pool_idle(inst)  # in the pool, not kept: the first request may come on any thread
 
-
-def _unservable(request: HttpRequest) -> HttpResponse | None:
-    """What `zigttp serve` refuses before its handler runs, refused here too: the guest builds `req.headers`
-    in time quadratic in their number (5,000 spent a tenant's whole 5 s timeout), and a 64 MiB target hit
-    its memory limit and cost it its instance, for input the tenant's code never saw."""
-    if len(request.url) > MAX_TARGET_BYTES:
-        return failure_response(Failure("url_too_long", detail={"limitBytes": MAX_TARGET_BYTES}))
-    if len(request.headers) > MAX_REQUEST_HEADERS:
-        return failure_response(Failure("too_many_headers", detail={"limit": MAX_REQUEST_HEADERS}))
-    return None
